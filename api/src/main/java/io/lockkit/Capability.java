@@ -1,0 +1,32 @@
+package io.lockkit;
+
+/**
+ * What a backend promises beyond the common contract. The TCK runs a test only when the backend
+ * declares the capability it needs, and prints the reason when it skips one.
+ */
+public enum Capability {
+    /** The store expires a lease {@code lease} after the last acquire/extend unless extended. */
+    TIMED_LEASE("the store expires a lease after its duration unless it is extended"),
+    /**
+     * A lease lives as long as the holder's server session, which the store ends when the holder
+     * stops talking for the lease's duration; losing the connection loses the lease.
+     */
+    SESSION_LEASE("a lease lives as long as the holder's server session"),
+    /** Waiters are woken by a release notification, not by polling (L7). */
+    RELEASE_NOTIFICATION("acquire waiters are woken by a release notification"),
+    /** Fencing tokens keep increasing across a store restart (L2). */
+    FENCING_SURVIVES_STORE_RESTART("fencing tokens keep increasing across a store restart"),
+    /** Versioned values and fences survive a store restart. */
+    DATA_SURVIVES_STORE_RESTART("versioned values and fences survive a store restart");
+
+    private final String description;
+
+    Capability(String description) {
+        this.description = description;
+    }
+
+    /** One sentence, used in TCK skip messages and the race table. */
+    public String description() {
+        return description;
+    }
+}

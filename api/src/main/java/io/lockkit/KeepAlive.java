@@ -1,0 +1,79 @@
+package io.lockkit;
+
+import io.lockkit.internal.LeaseTimer;
+import io.lockkit.spi.Checks;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * Extends a lease in the background every {@code lease / 3} until closed, the lease is released,
+ * or an extend is refused. Loss is reported through {@link Lease#onLost}: a refused extend marks
+ * the lease lost, and a store that stays unreachable lets the deadline pass. Thread-safe.
+ *
+ * <pre>{@code
+ * try (Lease lease = lock.tryAcquire("job-42", Duration.ofSeconds(30)).orElseThrow();
+ *      KeepAlive keepAlive = KeepAlive.start(lease, Duration.ofSeconds(30))) {
+ *     lease.onLost(l -> cancelWork());
+ *     doLongWork();
+ * }
+ * }</pre>
+ */
+public final class KeepAlive implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KeepAlive.class.getName());
+
+    private final Lease lease;
+    private final Duration length;
+    private final ScheduledFuture<?> task;
+
+    private KeepAlive(Lease lease, Duration length, Duration every) {
+        this.lease = lease;
+        this.length = length;
+        long period = every.toNanos();
+        this.task = LeaseTimer.scheduleAtFixedRate(this::tick, period, period);
+    }
+
+    /** Extends {@code lease} to {@code length} every {@code length / 3}. */
+    public static KeepAlive start(Lease lease, Duration length) {
+        Checks.lease(length);
+        return start(lease, length, length.dividedBy(3));
+    }
+
+    /** Extends {@code lease} to {@code length} every {@code every}, which must be shorter than {@code length}. */
+    public static KeepAlive start(Lease lease, Duration length, Duration every) {
+        Objects.requireNonNull(lease, "lease");
+        Checks.lease(length);
+        Checks.lease(every);
+        if (every.compareTo(length) >= 0) {
+            throw new IllegalArgumentException("every (" + every + ") must be shorter than length (" + length + ")");
+        }
+        return new KeepAlive(lease, length, every);
+    }
+
+    /** False once stopped: closed, released, or the lease lost. */
+    public boolean isRunning() {
+        return !task.isDone();
+    }
+
+    private void tick() {
+        if (!lease.isValid()) {
+            task.cancel(false);
+            return;
+        }
+        try {
+            if (!lease.extend(length)) {
+                task.cancel(false);
+            }
+        } catch (LockKitException e) {
+            // Keep trying: if the store stays away, the deadline passes and onLost fires.
+            LOG.log(Level.WARNING, "keep-alive of lease on '" + lease.key() + "' failed, will retry", e);
+        }
+    }
+
+    /** Stops extending; does not release the lease. */
+    @Override
+    public void close() {
+        task.cancel(false);
+    }
+}

@@ -1,0 +1,82 @@
+package io.lockkit;
+
+import io.lockkit.spi.Checks;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The retrying updater: read → the caller's {@link UpdateFunction} → compare-and-set (or create
+ * when absent), until it wins, the function declines, or the {@link RetryPolicy} is exhausted.
+ * Backend-independent and thread-safe.
+ *
+ * <p>It never retries {@link FencedOutException} or {@link OutcomeUnknownException}: both reach
+ * the caller (V3, V4). Every acknowledged success is applied exactly once (V4).
+ */
+public final class Updater {
+    private final VersionedUpdate store;
+    private final RetryPolicy policy;
+
+    public Updater(VersionedUpdate store, RetryPolicy policy) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * Updates {@code key} with {@code function}. Returns the written value, or empty when the
+     * function declined.
+     *
+     * @throws ConcurrentUpdateException when the policy is exhausted (or the thread is interrupted
+     *     while backing off; the interrupt flag is then set again)
+     */
+    public Optional<Versioned> update(String key, UpdateFunction function) {
+        return run(key, 0, function);
+    }
+
+    /** {@link #update(String, UpdateFunction)} with every write fenced by {@code fencingToken} (V3). */
+    public Optional<Versioned> update(String key, long fencingToken, UpdateFunction function) {
+        return run(key, Checks.fencingToken(fencingToken), function);
+    }
+
+    private Optional<Versioned> run(String key, long token, UpdateFunction function) {
+        Checks.key(key);
+        Objects.requireNonNull(function, "function");
+        Ticker ticker = policy.ticker();
+        long start = ticker.nanos();
+        long lastVersion = 0;
+        for (int attempt = 1; ; attempt++) {
+            Optional<Versioned> current = store.read(key);
+            lastVersion = current.map(Versioned::version).orElse(lastVersion);
+            Optional<byte[]> next = function.apply(current);
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            byte[] value = Checks.value(next.get());
+            Optional<Versioned> written;
+            if (current.isEmpty()) {
+                written = store.create(key, value);
+            } else if (token == 0) {
+                written = store.compareAndSet(key, current.get().version(), value);
+            } else {
+                written = store.compareAndSet(key, current.get().version(), value, token);
+            }
+            if (written.isPresent()) {
+                return written;
+            }
+            if (attempt >= policy.maxAttempts()) {
+                throw new ConcurrentUpdateException(key, attempt, lastVersion, "maxAttempts reached");
+            }
+            Duration pause = policy.backoff(attempt);
+            if (ticker.nanos() - start + pause.toNanos() >= policy.maxDuration().toNanos()) {
+                throw new ConcurrentUpdateException(
+                        key, attempt, lastVersion, "maxDuration " + policy.maxDuration() + " reached");
+            }
+            try {
+                policy.sleeper().sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConcurrentUpdateException(key, attempt, lastVersion, "interrupted", e);
+            }
+        }
+    }
+}

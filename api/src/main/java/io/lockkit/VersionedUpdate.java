@@ -1,0 +1,39 @@
+package io.lockkit;
+
+import java.util.Optional;
+
+/**
+ * Optimistic compare-and-set on versioned values. Implementations MUST be thread-safe and
+ * linearizable per key (V1). Keys are 1–256 UTF-8 bytes, values at most 512 KiB (E1).
+ */
+public interface VersionedUpdate {
+    /** The current value, or empty when the key is absent or deleted. */
+    Optional<Versioned> read(String key);
+
+    /** Creates {@code key}; empty when it already exists. The version is ≥ 1 and greater than any earlier version of the key, also one deleted since (V2). */
+    Optional<Versioned> create(String key, byte[] value);
+
+    /**
+     * Writes {@code value} if the stored version is {@code expectedVersion}. Of concurrent calls with
+     * the same expected version exactly one succeeds (V1). Empty on conflict: the version moved on,
+     * or the key is gone.
+     *
+     * @throws OutcomeUnknownException when the write was sent and its result is unknown (V4)
+     */
+    Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value);
+
+    /**
+     * {@link #compareAndSet(String, long, byte[])} fenced by a lease token (V3): throws {@link
+     * FencedOutException} when a larger token has already written the key, whatever the expected
+     * version, also after the key was deleted. A successful write records {@code fencingToken}.
+     */
+    Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value, long fencingToken);
+
+    /** Deletes {@code key} if its version is {@code expectedVersion}; false on conflict or absence. */
+    boolean delete(String key, long expectedVersion);
+
+    /** The retrying updater over this store (read, the caller's function, compare-and-set). */
+    default Updater updater(RetryPolicy policy) {
+        return new Updater(this, policy);
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * lockkit: race-free job claims, status transitions, progress and counters.
+ *
+ * <p>Start at {@link io.lockkit.LockKit#open(String)}, which returns a {@link io.lockkit.Backend}
+ * with a {@link io.lockkit.JobLock} (leases with fencing tokens) and a {@link
+ * io.lockkit.VersionedUpdate} (optimistic compare-and-set). The numbered rules cited in the
+ * Javadoc (L1–L8, V1–V4, E1–E2) are the contract every backend passes through the TCK.
+ */
+@NullMarked
+package io.lockkit;
+
+import org.jspecify.annotations.NullMarked;

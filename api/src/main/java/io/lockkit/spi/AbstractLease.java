@@ -1,0 +1,221 @@
+package io.lockkit.spi;
+
+import io.lockkit.Lease;
+import io.lockkit.Ticker;
+import io.lockkit.internal.LeaseTimer;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The part of a {@link Lease} that is the same on every backend: the deadline (send time of the
+ * last acknowledged request + the time the store guarantees − a drift margin), {@link #isValid()}
+ * without I/O (L5), idempotent release (L3), and loss notification. A backend supplies one
+ * owner-checked round trip each for {@link #doExtend} and {@link #doRelease}, and calls {@link
+ * #markLost()} when its store reports the lease gone. Thread-safe.
+ */
+public abstract class AbstractLease implements Lease {
+    private static final System.Logger LOG = System.getLogger(AbstractLease.class.getName());
+
+    private enum State {
+        CURRENT,
+        EXPIRED,
+        LOST,
+        RELEASED
+    }
+
+    private final String key;
+    private final long token;
+    private final Ticker ticker;
+    private final long marginNanos;
+    private final List<Consumer<Lease>> listeners = new ArrayList<>();
+
+    private volatile State state = State.CURRENT;
+    private volatile long deadline;
+    private @Nullable ScheduledFuture<?> timer;
+
+    /**
+     * @param sentNanos {@code ticker} reading taken before the acquire request was sent
+     * @param guaranteed how long the store promises to keep the lease after that request
+     * @param driftMargin subtracted from the deadline for clock drift between client and store
+     */
+    protected AbstractLease(
+            String key, long token, Ticker ticker, long sentNanos, Duration guaranteed, Duration driftMargin) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.token = token;
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.marginNanos = driftMargin.toNanos();
+        this.deadline = sentNanos + guaranteed.toNanos() - marginNanos;
+    }
+
+    /** One owner-checked round trip: extend this lease to {@code lease}; false when it is no longer ours. */
+    protected abstract boolean doExtend(Duration lease);
+
+    /** One owner-checked round trip: delete this lease; false when it is no longer ours. */
+    protected abstract boolean doRelease();
+
+    @Override
+    public final String key() {
+        return key;
+    }
+
+    @Override
+    public final long token() {
+        return token;
+    }
+
+    /** The injected clock, for subclasses that time their requests. */
+    protected final Ticker ticker() {
+        return ticker;
+    }
+
+    @Override
+    public final boolean isValid() {
+        if (state != State.CURRENT) {
+            return false;
+        }
+        if (ticker.nanos() - deadline >= 0) {
+            end(State.EXPIRED);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public final Duration remaining() {
+        if (!isValid()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, deadline - ticker.nanos()));
+    }
+
+    @Override
+    public final boolean extend(Duration lease) {
+        Checks.lease(lease);
+        if (!isValid()) {
+            return false;
+        }
+        long sent = ticker.nanos();
+        boolean extended = doExtend(lease);
+        synchronized (this) {
+            if (!extended) {
+                endLocked(State.LOST);
+                return false;
+            }
+            // If the old deadline passed during the round trip the lease was invalid for a while;
+            // it must never become valid again (L5).
+            if (state != State.CURRENT || ticker.nanos() - deadline >= 0) {
+                endLocked(State.EXPIRED);
+                return false;
+            }
+            deadline = sent + lease.toNanos() - marginNanos;
+            rescheduleLocked();
+            return true;
+        }
+    }
+
+    @Override
+    public final boolean release() {
+        isValid(); // a passed deadline makes this lease EXPIRED first, so release reports false (L3)
+        State before;
+        synchronized (this) {
+            before = state;
+            if (before == State.RELEASED) {
+                return false;
+            }
+            state = State.RELEASED;
+            cancelTimerLocked();
+        }
+        if (before == State.LOST) {
+            return false; // the store told us it is gone: nothing of ours is left to delete
+        }
+        // Owner-checked: an expired lease the store still keeps is freed early; a taken-over one is not touched.
+        return doRelease() && before == State.CURRENT;
+    }
+
+    @Override
+    public final void close() {
+        release();
+    }
+
+    @Override
+    public final void onLost(Consumer<Lease> listener) {
+        Objects.requireNonNull(listener, "listener");
+        boolean now;
+        synchronized (this) {
+            now = state == State.EXPIRED || state == State.LOST;
+            if (!now) {
+                listeners.add(listener);
+                rescheduleLocked();
+            }
+        }
+        if (now) {
+            notify(listener);
+        } else {
+            isValid(); // fires at once if the deadline already passed
+        }
+    }
+
+    /** Called by the backend when the store reports this lease gone (session expired, connection lost). */
+    protected final void markLost() {
+        end(State.LOST);
+    }
+
+    private synchronized void end(State to) {
+        endLocked(to);
+    }
+
+    private void endLocked(State to) {
+        if (state != State.CURRENT) {
+            return;
+        }
+        state = to;
+        cancelTimerLocked();
+        List<Consumer<Lease>> toCall = List.copyOf(listeners);
+        listeners.clear();
+        if (!toCall.isEmpty()) {
+            // Listeners run on the timer thread, never under this lease's monitor.
+            LeaseTimer.schedule(() -> toCall.forEach(this::notify), 0);
+        }
+    }
+
+    private void notify(Consumer<Lease> listener) {
+        try {
+            listener.accept(this);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "onLost listener of lease on '" + key + "' threw", e);
+        }
+    }
+
+    private void rescheduleLocked() {
+        cancelTimerLocked();
+        if (!listeners.isEmpty() && state == State.CURRENT) {
+            timer = LeaseTimer.schedule(this::isValidOrReschedule, deadline - ticker.nanos());
+        }
+    }
+
+    private void isValidOrReschedule() {
+        if (isValid()) {
+            synchronized (this) {
+                rescheduleLocked();
+            }
+        }
+    }
+
+    private void cancelTimerLocked() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[key=" + key + ", token=" + token + ", state=" + state + "]";
+    }
+}
