@@ -1,0 +1,41 @@
+package io.lockkit.mem;
+
+import io.lockkit.JobLock;
+import io.lockkit.Lease;
+import io.lockkit.spi.Checks;
+import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/** {@link JobLock} over a {@link MemStore}; waiting is woken by one release signal per release (L7). */
+final class MemJobLock implements JobLock {
+    private final MemBackend client;
+
+    MemJobLock(MemBackend client) {
+        this.client = client;
+    }
+
+    @Override
+    public Optional<Lease> tryAcquire(String key, Duration lease) {
+        Checks.key(key);
+        Checks.lease(lease);
+        return lease(key, lease, client.store().tryAcquire(client, key, lease.toNanos()));
+    }
+
+    @Override
+    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
+        Checks.key(key);
+        Checks.lease(lease);
+        Checks.maxWait(maxWait);
+        return lease(key, lease, client.store().acquire(client, key, lease.toNanos(), maxWait.toNanos()));
+    }
+
+    private Optional<Lease> lease(String key, Duration lease, MemStore.@Nullable Grant grant) {
+        if (grant == null) {
+            return Optional.empty();
+        }
+        MemLease granted = new MemLease(client, key, grant, lease);
+        client.track(granted);
+        return Optional.of(granted);
+    }
+}

@@ -1,0 +1,337 @@
+package io.lockkit.mem;
+
+import io.lockkit.BackendUnavailableException;
+import io.lockkit.FencedOutException;
+import io.lockkit.Ticker;
+import io.lockkit.Versioned;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An in-process store shared by any number of {@link MemBackend} clients: locks with one global
+ * token order (L2), versioned cells whose versions and fences survive delete (V2, V3), expiry on
+ * the store's own {@link Ticker} (L1, L4), and the faults the TCK injects. Thread-safe; every
+ * operation is linearizable under one lock.
+ */
+public final class MemStore {
+    private static final Map<String, MemStore> NAMED = new ConcurrentHashMap<>();
+
+    private final String name;
+    private final Ticker ticker;
+    private volatile boolean reachable;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, Holder> holders = new HashMap<>();
+    private final Map<String, Condition> released = new HashMap<>();
+    private final Map<String, Cell> cells = new HashMap<>();
+    private final AtomicLong ownerIds = new AtomicLong();
+    private long lastToken;
+
+    /** The current holder of a key: expires at {@code expiresAt} on the store's ticker. */
+    private record Holder(long owner, long token, long expiresAt, MemBackend client, boolean session) {}
+
+    /** A key's value; a deleted cell keeps its version and fence so neither ever goes back (V2, V3). */
+    private static final class Cell {
+        byte[] value = new byte[0];
+        long version;
+        long fence;
+        boolean deleted = true;
+    }
+
+    /** What a successful acquire returns to the client. */
+    record Grant(long owner, long token, long grantedAt) {}
+
+    private MemStore(String name, Ticker ticker, boolean reachable) {
+        this.name = name;
+        this.ticker = ticker;
+        this.reachable = reachable;
+    }
+
+    /** A fresh store on the system clock. */
+    public static MemStore create() {
+        return create(Ticker.system());
+    }
+
+    /** A fresh store whose lease expiry follows {@code ticker} (move it to expire leases without sleeping). */
+    public static MemStore create(Ticker ticker) {
+        return new MemStore("anonymous", Objects.requireNonNull(ticker, "ticker"), true);
+    }
+
+    /** The store registered under {@code name} in this JVM, created on first use ({@code mem:name}). */
+    public static MemStore named(String name) {
+        Objects.requireNonNull(name, "name");
+        return NAMED.computeIfAbsent(name, n -> new MemStore(n, Ticker.system(), true));
+    }
+
+    /** A store no client can reach: every call fails with {@link BackendUnavailableException} (E2). */
+    public static MemStore unreachable() {
+        return new MemStore("unreachable", Ticker.system(), false);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    /** Cuts every client off (false) or lets them back (true); leases keep expiring meanwhile. */
+    public void setReachable(boolean reachable) {
+        this.reachable = reachable;
+    }
+
+    // ---- faults (StoreFaults in the TCK) ----
+
+    /** Ends {@code client}'s server session: its session leases end and it is told so. Timed leases stay. */
+    public void expireSession(MemBackend client) {
+        endSession(client);
+    }
+
+    /** Drops {@code client}'s connection: its session (and session leases) end; timed leases survive. */
+    public void killConnection(MemBackend client) {
+        endSession(client);
+    }
+
+    /** {@code client} vanishes without releasing: it is unusable; session leases end with its connection, timed ones by expiry. */
+    public void crash(MemBackend client) {
+        client.markCrashed();
+        dropSessionHolders(client);
+    }
+
+    /** Whether {@code key} is held right now, and by which token (a look into the store for tests). */
+    public Optional<Long> holderToken(String key) {
+        lock.lock();
+        try {
+            Holder h = live(key);
+            return h == null ? Optional.empty() : Optional.of(h.token());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes whatever holds {@code key}, as an operator would; the holder is not told. */
+    public void evict(String key) {
+        lock.lock();
+        try {
+            if (holders.remove(key) != null) {
+                signal(key);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void endSession(MemBackend client) {
+        if (client.isSessionKind()) {
+            dropSessionHolders(client);
+            client.sessionEnded();
+        }
+    }
+
+    private void dropSessionHolders(MemBackend client) {
+        lock.lock();
+        try {
+            List<String> keys = new ArrayList<>();
+            holders.forEach((k, h) -> {
+                if (h.client() == client && h.session()) {
+                    keys.add(k);
+                }
+            });
+            keys.forEach(k -> {
+                holders.remove(k);
+                signal(k);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- locks ----
+
+    @Nullable
+    Grant tryAcquire(MemBackend client, String key, long leaseNanos) {
+        enter(client);
+        try {
+            return grantLocked(client, key, leaseNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits, by real time, up to {@code maxWaitNanos}; woken by one release signal or the holder's expiry (L7). */
+    @Nullable
+    Grant acquire(MemBackend client, String key, long leaseNanos, long maxWaitNanos) throws InterruptedException {
+        long waitUntil = System.nanoTime() + maxWaitNanos;
+        enter(client);
+        try {
+            while (true) {
+                Grant grant = grantLocked(client, key, leaseNanos);
+                long left = waitUntil - System.nanoTime();
+                if (grant != null || left <= 0) {
+                    return grant;
+                }
+                Holder h = holders.get(key);
+                long untilExpiry = h == null ? left : h.expiresAt() - ticker.nanos();
+                Condition c = released.computeIfAbsent(key, k -> lock.newCondition());
+                try {
+                    c.awaitNanos(Math.max(1, Math.min(left, untilExpiry)));
+                } catch (InterruptedException e) {
+                    c.signal(); // pass on a release signal this waiter may have consumed
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                check(client);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean extend(MemBackend client, String key, long owner, long leaseNanos) {
+        enter(client);
+        try {
+            Holder h = live(key);
+            if (h == null || h.owner() != owner) {
+                return false;
+            }
+            holders.put(key, new Holder(owner, h.token(), ticker.nanos() + leaseNanos, client, h.session()));
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean release(MemBackend client, String key, long owner) {
+        enter(client);
+        try {
+            Holder h = holders.get(key);
+            if (h == null || h.owner() != owner) {
+                return false;
+            }
+            boolean wasLive = live(key) != null;
+            holders.remove(key);
+            signal(key);
+            return wasLive;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private @Nullable Grant grantLocked(MemBackend client, String key, long leaseNanos) {
+        if (live(key) != null) {
+            return null;
+        }
+        long owner = ownerIds.incrementAndGet();
+        long token = ++lastToken;
+        long now = ticker.nanos();
+        holders.put(key, new Holder(owner, token, now + leaseNanos, client, client.isSessionKind()));
+        return new Grant(owner, token, now);
+    }
+
+    private @Nullable Holder live(String key) {
+        Holder h = holders.get(key);
+        return h != null && ticker.nanos() - h.expiresAt() < 0 ? h : null;
+    }
+
+    private void signal(String key) {
+        Condition c = released.get(key);
+        if (c != null) {
+            c.signal(); // one waiter per release (L7), not the herd
+        }
+    }
+
+    // ---- versioned cells ----
+
+    Optional<Versioned> read(MemBackend client, String key) {
+        enter(client);
+        try {
+            Cell c = cells.get(key);
+            return c == null || c.deleted ? Optional.empty() : Optional.of(new Versioned(key, c.value, c.version));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Optional<Versioned> create(MemBackend client, String key, byte[] value) {
+        enter(client);
+        try {
+            Cell c = cells.computeIfAbsent(key, k -> new Cell());
+            if (!c.deleted) {
+                return Optional.empty();
+            }
+            return Optional.of(write(key, c, value));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code token} 0 means unfenced. */
+    Optional<Versioned> compareAndSet(MemBackend client, String key, long expected, byte[] value, long token) {
+        enter(client);
+        try {
+            Cell c = cells.get(key);
+            if (c != null && token != 0 && c.fence > token) {
+                throw new FencedOutException(key, token, c.fence);
+            }
+            if (c == null || c.deleted || c.version != expected) {
+                return Optional.empty();
+            }
+            c.fence = Math.max(c.fence, token);
+            return Optional.of(write(key, c, value));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean delete(MemBackend client, String key, long expected) {
+        enter(client);
+        try {
+            Cell c = cells.get(key);
+            if (c == null || c.deleted || c.version != expected) {
+                return false;
+            }
+            c.deleted = true;
+            c.value = new byte[0];
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Versioned write(String key, Cell c, byte[] value) {
+        c.value = value.clone();
+        c.version++;
+        c.deleted = false;
+        return new Versioned(key, c.value, c.version);
+    }
+
+    /** Takes the store lock after checking the client may talk to the store at all. */
+    private void enter(MemBackend client) {
+        check(client);
+        try {
+            if (!lock.tryLock(10, TimeUnit.SECONDS)) {
+                throw new BackendUnavailableException("mem store '" + name + "' did not answer within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendUnavailableException("interrupted while waiting for mem store '" + name + "'", e);
+        }
+    }
+
+    private void check(MemBackend client) {
+        client.checkUsable();
+        if (!reachable) {
+            throw new BackendUnavailableException("mem store '" + name + "' is unreachable");
+        }
+    }
+}
