@@ -1,0 +1,84 @@
+package io.lockkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockkit.internal.Uris;
+import io.lockkit.mem.MemStore;
+import io.lockkit.spi.BackendProvider;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class LockKitTest {
+    /** A provider that records which URI it was asked to open. */
+    record Fake(String name, Set<String> uriPrefixes) implements BackendProvider {
+        @Override
+        public Backend open(String uri, Map<String, String> options) {
+            return io.lockkit.mem.MemBackend.builder(MemStore.create()).build();
+        }
+    }
+
+    @Test
+    void memIsFoundThroughServiceLoader() {
+        try (Backend b = LockKit.open("mem:lockkit-test?lease=session")) {
+            assertThat(b.name()).isEqualTo("mem/session");
+            assertThat(b.has(Capability.SESSION_LEASE)).isTrue();
+        }
+        assertThat(LockKit.discover().providers())
+                .extracting(BackendProvider::name)
+                .contains("mem");
+    }
+
+    @Test
+    void longestPrefixWins() {
+        var discovery = new LockKit.Discovery(
+                List.of(new Fake("short", Set.of("redis")), new Fake("long", Set.of("redis://"))), List.of());
+        // Both match; the longer prefix is chosen without ambiguity.
+        try (Backend b = LockKit.open("redis://h", Map.of(), discovery)) {
+            assertThat(b).isNotNull();
+        }
+    }
+
+    @Test
+    void unknownUriListsProvidersAndFailuresWithoutCredentials() {
+        var discovery = new LockKit.Discovery(List.of(new Fake("mem", Set.of("mem:"))), List.of("broken: boom"));
+        assertThatThrownBy(() -> LockKit.open("redis://alice:s3cret@host:6379/0?password=hunter2", Map.of(), discovery))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("redis://***@host:6379/0?password=***")
+                .hasMessageContaining("mem [mem:]")
+                .hasMessageContaining("broken: boom")
+                .hasMessageNotContaining("s3cret")
+                .hasMessageNotContaining("alice")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void twoProvidersForOnePrefixIsAnErrorUnlessOneIsNamed() {
+        var discovery = new LockKit.Discovery(
+                List.of(new Fake("a", Set.of("redis://")), new Fake("b", Set.of("redis://"))), List.of());
+        assertThatThrownBy(() -> LockKit.open("redis://h", Map.of(), discovery))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("[a, b]")
+                .hasMessageContaining("provider");
+        try (Backend b = LockKit.open("redis://h", Map.of("provider", "b"), discovery)) {
+            assertThat(b).isNotNull();
+        }
+    }
+
+    @Test
+    void badMemOptionsAreAllListed() {
+        assertThatThrownBy(() -> LockKit.open("mem:x?lease=forever&driftMargin=-1s&colour=red"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease=forever")
+                .hasMessageContaining("driftMargin=-1s")
+                .hasMessageContaining("colour (unknown option");
+    }
+
+    @Test
+    void redactsJdbcStyleCredentials() {
+        assertThat(Uris.redact("jdbc:postgresql://db/app?user=bob&password=pw&ssl=true"))
+                .isEqualTo("jdbc:postgresql://db/app?user=***&password=***&ssl=true");
+    }
+}
