@@ -17,7 +17,9 @@ class ReadmeExampleTest {
 
             Optional<Lease> claim = lock.tryAcquire("job-42", Duration.ofSeconds(30));
             assertThat(claim).isPresent();
-            assertThat(lock.tryAcquire("job-42", Duration.ofSeconds(30))).as("one winner").isEmpty();
+            assertThat(lock.tryAcquire("job-42", Duration.ofSeconds(30)))
+                    .as("one winner")
+                    .isEmpty();
             claim.ifPresent(lease -> {
                 try (lease;
                         KeepAlive keepAlive = KeepAlive.start(lease, Duration.ofSeconds(30))) {
@@ -28,14 +30,18 @@ class ReadmeExampleTest {
             });
 
             store.updater(RetryPolicy.ofDefaults())
-                    .update("visits", current -> Optional.of(Long.toString(current.map(
-                                            v -> Long.parseLong(v.valueAsString()) + 1)
-                                    .orElse(1L))
-                            .getBytes(UTF_8)));
+                    .update(
+                            "visits",
+                            current -> Optional.of(Long.toString(current.map(v -> Long.parseLong(v.valueAsString()) + 1)
+                                            .orElse(1L))
+                                    .getBytes(UTF_8)));
 
-            assertThat(store.read("job-42/status").orElseThrow().valueAsString()).isEqualTo("DONE");
+            assertThat(store.read("job-42/status").orElseThrow().valueAsString())
+                    .isEqualTo("DONE");
             assertThat(store.read("visits").orElseThrow().valueAsString()).isEqualTo("1");
-            assertThat(lock.tryAcquire("job-42", Duration.ofSeconds(1))).as("released").isPresent();
+            assertThat(lock.tryAcquire("job-42", Duration.ofSeconds(1)))
+                    .as("released")
+                    .isPresent();
         }
     }
 }

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -172,7 +171,13 @@ public final class MemStore {
     @Nullable
     Grant acquire(MemBackend client, String key, long leaseNanos, long maxWaitNanos) throws InterruptedException {
         long waitUntil = System.nanoTime() + maxWaitNanos;
-        enter(client);
+        check(client);
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // L8: the flag stays set for the caller
+            throw e;
+        }
         try {
             while (true) {
                 Grant grant = grantLocked(client, key, leaseNanos);
@@ -315,17 +320,13 @@ public final class MemStore {
         return new Versioned(key, c.value, c.version);
     }
 
-    /** Takes the store lock after checking the client may talk to the store at all. */
+    /**
+     * Takes the store lock after checking the client may talk to the store at all. Uninterruptible:
+     * an interrupted thread can still release its lease (L8); only waiting in acquire is interruptible.
+     */
     private void enter(MemBackend client) {
         check(client);
-        try {
-            if (!lock.tryLock(10, TimeUnit.SECONDS)) {
-                throw new BackendUnavailableException("mem store '" + name + "' did not answer within 10 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailableException("interrupted while waiting for mem store '" + name + "'", e);
-        }
+        lock.lock();
     }
 
     private void check(MemBackend client) {

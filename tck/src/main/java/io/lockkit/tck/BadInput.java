@@ -1,0 +1,146 @@
+package io.lockkit.tck;
+
+import io.lockkit.Backend;
+import io.lockkit.JobLock;
+import io.lockkit.Lease;
+import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * E1: calls with bad input MUST fail fast with {@link IllegalArgumentException} (or {@link
+ * NullPointerException} for a null) whose message names the bad value, and MUST write nothing.
+ * Each check returns its violations as sentences; an empty list means the backend passed.
+ */
+final class BadInput {
+    static final String TOO_LONG_ASCII = "k".repeat(Checks.MAX_KEY_BYTES + 1);
+    /** 129 characters but 258 UTF-8 bytes: catches a backend that counts characters, not bytes. */
+    static final String TOO_LONG_UTF8 = "é".repeat(Checks.MAX_KEY_BYTES / 2 + 1);
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final byte[] VALUE = Keys.utf8("value");
+    private static final byte[] TOO_BIG = new byte[Checks.MAX_VALUE_BYTES + 1];
+
+    private BadInput() {}
+
+    /** A call that must be refused. */
+    private interface Call {
+        Object invoke() throws Exception;
+    }
+
+    /** Bad keys, leases and waits on {@link JobLock} and {@link Lease}; then {@code key} must be free. */
+    static List<String> lockCalls(Backend client, String key) throws InterruptedException {
+        JobLock lock = client.jobLock();
+        List<String> v = new ArrayList<>();
+        refuse(v, "tryAcquire(null, PT30S)", () -> lock.tryAcquire(nul(), LEASE), "key");
+        refuse(v, "tryAcquire(\"\", PT30S)", () -> lock.tryAcquire("", LEASE), "key");
+        refuse(v, "tryAcquire(<257 ASCII bytes>, PT30S)", () -> lock.tryAcquire(TOO_LONG_ASCII, LEASE), "key", "257");
+        refuse(
+                v,
+                "tryAcquire(<129 × é = 258 bytes>, PT30S)",
+                () -> lock.tryAcquire(TOO_LONG_UTF8, LEASE),
+                "key",
+                "258");
+        refuse(v, "tryAcquire(key, null)", () -> lock.tryAcquire(key, nul()), "lease");
+        refuse(v, "tryAcquire(key, PT0S)", () -> lock.tryAcquire(key, Duration.ZERO), "lease");
+        refuse(v, "tryAcquire(key, PT-1S)", () -> lock.tryAcquire(key, Duration.ofSeconds(-1)), "lease", "-1");
+        refuse(v, "acquire(null, PT30S, PT0S)", () -> lock.acquire(nul(), LEASE, Duration.ZERO), "key");
+        refuse(v, "acquire(key, PT0S, PT0S)", () -> lock.acquire(key, Duration.ZERO, Duration.ZERO), "lease");
+        refuse(v, "acquire(key, PT30S, PT-0.001S)", () -> lock.acquire(key, LEASE, Duration.ofMillis(-1)), "wait");
+        refuse(v, "acquire(key, PT30S, null)", () -> lock.acquire(key, LEASE, nul()), "wait");
+        Optional<Lease> free = lock.tryAcquire(key, LEASE);
+        if (free.isEmpty()) {
+            v.add("E1: after the refused calls the key '" + key + "' is held: a call with a bad lease or wait took it");
+            return v;
+        }
+        Lease lease = free.get();
+        refuse(v, "lease.extend(PT0S)", () -> lease.extend(Duration.ZERO), "lease");
+        refuse(v, "lease.extend(PT-1S)", () -> lease.extend(Duration.ofSeconds(-1)), "lease", "-1");
+        if (!lease.isValid()) {
+            v.add("E1: the lease is no longer valid after extend() with a bad duration was refused");
+        }
+        if (!lease.release()) {
+            v.add("E1: release() returned false after extend() with a bad duration was refused");
+        }
+        return v;
+    }
+
+    /** Bad keys, values and versions on {@link VersionedUpdate}; then {@code key} must still be absent. */
+    static List<String> versionedCalls(Backend client, String key) {
+        VersionedUpdate store = client.versionedUpdate();
+        List<String> v = new ArrayList<>();
+        refuse(v, "read(null)", () -> store.read(nul()), "key");
+        refuse(v, "read(\"\")", () -> store.read(""), "key");
+        refuse(v, "read(<257 ASCII bytes>)", () -> store.read(TOO_LONG_ASCII), "key", "257");
+        refuse(v, "create(null, value)", () -> store.create(nul(), VALUE), "key");
+        refuse(v, "create(\"\", value)", () -> store.create("", VALUE), "key");
+        refuse(v, "create(<257 ASCII bytes>, value)", () -> store.create(TOO_LONG_ASCII, VALUE), "key", "257");
+        refuse(v, "create(<129 × é = 258 bytes>, value)", () -> store.create(TOO_LONG_UTF8, VALUE), "key", "258");
+        refuse(v, "create(key, null)", () -> store.create(key, nul()), "value");
+        refuse(v, "create(key, <512 KiB + 1>)", () -> store.create(key, TOO_BIG), "value", "524289");
+        refuse(v, "compareAndSet(key, 0, value)", () -> store.compareAndSet(key, 0, VALUE), "version", "0");
+        refuse(v, "compareAndSet(key, -1, value)", () -> store.compareAndSet(key, -1, VALUE), "version", "-1");
+        refuse(
+                v,
+                "compareAndSet(key, 1, <512 KiB + 1>)",
+                () -> store.compareAndSet(key, 1, TOO_BIG),
+                "value",
+                "524289");
+        refuse(v, "compareAndSet(key, 0, value, 1)", () -> store.compareAndSet(key, 0, VALUE, 1), "version", "0");
+        refuse(v, "compareAndSet(key, 1, value, 0)", () -> store.compareAndSet(key, 1, VALUE, 0), "token", "0");
+        refuse(v, "compareAndSet(\"\", 1, value, 1)", () -> store.compareAndSet("", 1, VALUE, 1), "key");
+        refuse(v, "delete(key, 0)", () -> store.delete(key, 0), "version", "0");
+        refuse(v, "delete(null, 1)", () -> store.delete(nul(), 1), "key");
+        if (store.read(key).isPresent()) {
+            v.add("E1: after the refused calls the key '" + key
+                    + "' exists: a refused create or compareAndSet wrote it");
+        }
+        return v;
+    }
+
+    private static void refuse(List<String> violations, String call, Call invocation, String... mustMention) {
+        Object returned;
+        try {
+            returned = invocation.invoke();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            checkMessage(violations, call, e, mustMention);
+            return;
+        } catch (Exception e) {
+            violations.add("E1: " + call + " threw " + Traces.brief(e)
+                    + "; bad input MUST be an IllegalArgumentException (or NullPointerException for a null)");
+            return;
+        }
+        if (returned instanceof Optional<?> o && o.isPresent() && o.get() instanceof Lease lease) {
+            lease.release();
+        }
+        violations.add("E1: " + call + " returned " + returned + " instead of failing fast with an"
+                + " IllegalArgumentException");
+    }
+
+    private static void checkMessage(List<String> violations, String call, RuntimeException e, String... mustMention) {
+        boolean isNull = call.contains("null");
+        if (!isNull && e instanceof NullPointerException) {
+            violations.add("E1: " + call + " threw a NullPointerException for a non-null bad value; it MUST be an"
+                    + " IllegalArgumentException naming the value: " + Traces.brief(e));
+            return;
+        }
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        for (String word : mustMention) {
+            if (!message.contains(word.toLowerCase(Locale.ROOT))) {
+                violations.add("E1: the message of " + call + " does not name the bad value ('" + word + "' missing): "
+                        + Traces.brief(e));
+                return;
+            }
+        }
+    }
+
+    /** A null where the API forbids one, to check the backend refuses it. */
+    private static <T> @Nullable T nul() {
+        return null;
+    }
+}

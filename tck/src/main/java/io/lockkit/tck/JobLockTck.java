@@ -1,0 +1,631 @@
+package io.lockkit.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockkit.Backend;
+import io.lockkit.JobLock;
+import io.lockkit.Lease;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The TCK for {@link JobLock} and {@link Lease}: rules L1–L8, E1–E2 and scenarios 1, 2, 8–12.
+ * Subclass it in your backend's tests and implement {@link #createTarget()}:
+ *
+ * <pre>{@code
+ * class PostgresJobLockTckTest extends JobLockTck {
+ *     @Override
+ *     protected TckTarget createTarget() {
+ *         return new PostgresTarget(); // fresh clients of one store, and its StoreFaults
+ *     }
+ * }
+ * }</pre>
+ *
+ * Test names cite the rule they check; tck/README.md lists every test with "if this fails, look
+ * at…".
+ */
+@DisplayName("JobLock TCK")
+public abstract class JobLockTck extends AbstractTck {
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    /** L1 exclusion and L6 graceful contention. */
+    @Nested
+    @DisplayName("L1 exclusion, L6 graceful contention")
+    class Exclusion {
+        @Test
+        @DisplayName("L1: a held key is not granted to another client")
+        void l1_exclusion_aHeldKeyIsNotGrantedToAnotherClient() {
+            String key = Keys.fresh("l1-held");
+            Lease held = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            assertThat(clientB().jobLock().tryAcquire(key, LEASE))
+                    .as("L1: while A's lease is current, B's tryAcquire must be empty (and L6: not an exception)")
+                    .isEmpty();
+            assertThat(held.release())
+                    .as("L3: release() of the current lease returns true")
+                    .isTrue();
+        }
+
+        @Test
+        @DisplayName("L1: leases are not reentrant, not even on the same client")
+        void l1_exclusion_leasesAreNotReentrantEvenOnTheSameClient() {
+            String key = Keys.fresh("l1-reentrant");
+            Lease held = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            assertThat(clientA().jobLock().tryAcquire(key, LEASE))
+                    .as("L1: a second tryAcquire of a held key on the same client must be empty: leases are"
+                            + " never reentrant (a lock keyed by client or thread is not exclusive)")
+                    .isEmpty();
+            assertThat(held.release())
+                    .as("L3: release() of the current lease returns true")
+                    .isTrue();
+        }
+
+        @Test
+        @DisplayName("L1: acquire with a zero maxWait on a held key is one attempt, and empty")
+        void l1_exclusion_zeroMaxWaitOnAHeldKeyIsOneEmptyAttempt() throws Exception {
+            String key = Keys.fresh("l1-zero-wait");
+            Lease held = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            assertThat(clientB().jobLock().acquire(key, LEASE, Duration.ZERO))
+                    .as("L1: acquire(key, lease, PT0S) on a held key must be one attempt returning empty")
+                    .isEmpty();
+            held.release();
+        }
+
+        @Test
+        @DisplayName("L1: different keys do not exclude each other")
+        void l1_exclusion_differentKeysDoNotExcludeEachOther() {
+            Lease one = clientA()
+                    .jobLock()
+                    .tryAcquire(Keys.fresh("l1-one"), LEASE)
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Optional<Lease> two = clientB().jobLock().tryAcquire(Keys.fresh("l1-two"), LEASE);
+            assertThat(two)
+                    .as("L1: a lease on one key must not block another key (a hash collision of key names?)")
+                    .isPresent();
+            two.get().release();
+            one.release();
+        }
+
+        @Test
+        @DisplayName("scenario 1: of N workers claiming one job at once, 1 wins and the others get empty")
+        void scenario01_exclusiveClaim() throws Exception {
+            ScenarioRow row = runScenario("1");
+            assertThat(row.winners())
+                    .as("L1: exactly one worker wins the claim")
+                    .isEqualTo(1);
+            assertThat(row.uncaught())
+                    .as("L6: losing the claim is an empty Optional, never an exception")
+                    .isZero();
+        }
+
+        @Test
+        @DisplayName("scenario 2a: losers retrying from stale copies never run the side effect twice")
+        void scenario02a_doubleExecution() throws Exception {
+            assertDoubleExecution(runScenario("2a"));
+        }
+
+        @Test
+        @DisplayName("scenario 2b: the same with twice the workers")
+        void scenario02b_doubleExecutionWithTwiceTheWorkers() throws Exception {
+            assertDoubleExecution(runScenario("2b"));
+        }
+
+        private void assertDoubleExecution(ScenarioRow row) {
+            assertThat(row.sideEffects())
+                    .as("L1/V1: the guarded side effect must run exactly once")
+                    .isEqualTo(1);
+            assertThat(row.overlaps())
+                    .as("L1: no two workers may hold the lock at once")
+                    .isZero();
+            assertThat(row.uncaught())
+                    .as("L6: losers are told locked or blocked, never an exception")
+                    .isZero();
+        }
+
+        @Test
+        @DisplayName("scenario 11: random keys, leases and hold times never give two overlapping sections")
+        void scenario11_fuzz() throws Exception {
+            ScenarioRow row = runScenario("11");
+            assertThat(row.overlaps())
+                    .as("L1: critical sections of one key must never overlap")
+                    .isZero();
+            assertThat(row.uncaught()).as("L6: no call may throw").isZero();
+            assertThat(row.winners()).as("the fuzz must have held some leases").isPositive();
+        }
+    }
+
+    /** L2 fencing tokens. */
+    @Nested
+    @DisplayName("L2 fencing tokens")
+    class Fencing {
+        @Test
+        @DisplayName("L2: tokens strictly increase across keys, clients and releases")
+        void l2_tokensStrictlyIncreaseAcrossKeysAndReleases() {
+            String prefix = Keys.fresh("l2-");
+            Backend[] clients = {clientA(), clientB(), clientC()};
+            long last = 0;
+            for (int i = 0; i < 24; i++) {
+                Lease lease = clients[i % 3]
+                        .jobLock()
+                        .tryAcquire(prefix + i % 4, LEASE)
+                        .orElseThrow(Expect.empty(Expect.FREE_KEY));
+                assertThat(lease.token())
+                        .as(
+                                "L2: grant #%d (key %d, client %d) must carry a token greater than every earlier one"
+                                        + " (tokens per key, or reset on release?)",
+                                i, i % 4, i % 3)
+                        .isGreaterThan(last);
+                last = lease.token();
+                assertThat(lease.release()).isTrue();
+            }
+        }
+
+        @Test
+        @DisplayName("L2: tokens strictly increase across client restarts")
+        void l2_tokensStrictlyIncreaseAcrossClientRestarts() {
+            String key = Keys.fresh("l2-restart");
+            long last = 0;
+            for (int restart = 0; restart < 3; restart++) {
+                try (Backend fresh = target().newClient()) {
+                    Lease lease = fresh.jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+                    assertThat(lease.token())
+                            .as(
+                                    "L2: the token after client restart %d must be greater than every earlier token"
+                                            + " (a counter kept in the client?)",
+                                    restart)
+                            .isGreaterThan(last);
+                    last = lease.token();
+                    lease.release();
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("L2: concurrent grants on different keys get distinct tokens, all above earlier ones")
+        void l2_concurrentGrantsOnDifferentKeysGetDistinctIncreasingTokens() throws Exception {
+            TckSettings settings = settings();
+            String prefix = Keys.fresh("l2-concurrent-");
+            Lease before =
+                    clientA().jobLock().tryAcquire(prefix + "before", LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            before.release();
+            RaceResult<Long> race;
+            try (ClientPool pool = ClientPool.open(target(), settings.clients())) {
+                race = Race.run(settings.workers(), settings.deadline(), i -> {
+                    try (Lease lease = pool.forWorker(i)
+                            .jobLock()
+                            .tryAcquire(prefix + i, LEASE)
+                            .orElseThrow(Expect.empty(Expect.FREE_KEY))) {
+                        return lease.token();
+                    }
+                });
+            }
+            assertThat(race.problems())
+                    .as("every worker acquires its own fresh key")
+                    .isEmpty();
+            assertThat(new HashSet<>(race.outcomes()))
+                    .as(
+                            "L2: %d concurrent grants must carry %d distinct tokens (one global order per store)",
+                            settings.workers(), settings.workers())
+                    .hasSize(settings.workers());
+            assertThat(race.outcomes())
+                    .as("L2: every token must be greater than the token %d granted before the race", before.token())
+                    .allMatch(t -> t > before.token());
+        }
+
+        @Test
+        @DisplayName("scenario 8: a zombie holder is fenced out, and its release frees nothing")
+        void scenario08_zombieHolder() throws Exception {
+            ScenarioRow row = runScenario("8");
+            assertThat(row.winners()).as("L4: B takes over the zombie's lock").isEqualTo(1);
+        }
+    }
+
+    /** L3 ownership. */
+    @Nested
+    @DisplayName("L3 ownership")
+    class Ownership {
+        @Test
+        @DisplayName("L3: release is idempotent and never frees the next holder")
+        void l3_releaseIsIdempotentAndNeverFreesTheNextHolder() {
+            String key = Keys.fresh("l3-release");
+            Lease first = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            assertThat(first.release())
+                    .as("L3: release() of the current lease returns true")
+                    .isTrue();
+            assertThat(first.release())
+                    .as("L3: a second release() returns false")
+                    .isFalse();
+            assertThat(first.isValid()).as("L5: a released lease is not valid").isFalse();
+
+            Lease second = clientB()
+                    .jobLock()
+                    .tryAcquire(key, LEASE)
+                    .orElseThrow(() -> new AssertionError("L3: the key must be free after release()"));
+            assertThat(first.release())
+                    .as("L3: the old lease's release() must return false while B holds the key")
+                    .isFalse();
+            assertThat(first.extend(LEASE))
+                    .as("L3: the old lease's extend() must return false while B holds the key")
+                    .isFalse();
+            first.close();
+            assertThat(second.isValid())
+                    .as("L3: the new holder's lease must stay valid")
+                    .isTrue();
+            Optional<Lease> third = clientC().jobLock().tryAcquire(key, LEASE);
+            third.ifPresent(Lease::release);
+            assertThat(third)
+                    .as("L3: the key must still be B's after the old lease's release, extend and close (an"
+                            + " unconditional delete, or an owner check by client instead of by lease?)")
+                    .isEmpty();
+            assertThat(second.release()).as("L3: B's release() returns true").isTrue();
+        }
+
+        @Test
+        @DisplayName("L3: extend keeps a current lease beyond its first duration")
+        void l3_extendKeepsACurrentLeaseBeyondItsFirstDuration() throws Exception {
+            String key = Keys.fresh("l3-extend");
+            Duration shortLease = settings().shortLease();
+            long sent = System.nanoTime();
+            Lease lease = clientA().jobLock().tryAcquire(key, shortLease).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            long acquired = System.nanoTime();
+            boolean extended = lease.extend(settings().generousLease());
+            if (!extended && System.nanoTime() - sent >= shortLease.toNanos()) {
+                Assumptions.abort("inconclusive: the lease of " + shortLease + " may have run out before extend()"
+                        + " was sent; raise -D" + TckSettings.SHORT_LEASE_MILLIS + " on a slow machine");
+            }
+            assertThat(extended)
+                    .as("L3: extend() of the current lease returns true")
+                    .isTrue();
+            Poll.untilTime(acquired + shortLease.toNanos());
+            assertThat(lease.isValid())
+                    .as(
+                            "L3: the lease extended to %s must still be valid after its first duration %s",
+                            settings().generousLease(), shortLease)
+                    .isTrue();
+            assertThat(clientB().jobLock().tryAcquire(key, LEASE))
+                    .as("L1: the extended lease must still exclude others after its first duration")
+                    .isEmpty();
+            assertThat(lease.release())
+                    .as("L3: release() of the extended lease returns true")
+                    .isTrue();
+        }
+
+        @Test
+        @DisplayName("L3: close() releases the lease")
+        void l3_closeReleasesTheLease() {
+            String key = Keys.fresh("l3-close");
+            try (Lease lease = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY))) {
+                assertThat(lease.isValid()).isTrue();
+            }
+            Optional<Lease> next = clientB().jobLock().tryAcquire(key, LEASE);
+            assertThat(next).as("L3: the key must be free after close()").isPresent();
+            next.get().release();
+        }
+    }
+
+    /** L4 expiry and L5 validity. */
+    @Nested
+    @DisplayName("L4 expiry, L5 validity")
+    class Expiry {
+        @Test
+        @DisplayName("L5: a held lease is valid with time remaining; a released one is not")
+        void l5_isValidWithTimeRemainingWhileHeld() {
+            Lease lease = clientA()
+                    .jobLock()
+                    .tryAcquire(Keys.fresh("l5-held"), LEASE)
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            assertThat(lease.isValid()).as("L5: a fresh lease is valid").isTrue();
+            assertThat(lease.remaining())
+                    .as("L5: a fresh lease of %s has time remaining, at most its duration", LEASE)
+                    .isPositive()
+                    .isLessThanOrEqualTo(LEASE);
+            assertThat(lease.release()).isTrue();
+            assertThat(lease.isValid()).as("L5: a released lease is not valid").isFalse();
+            assertThat(lease.remaining())
+                    .as("L5: a released lease has no time remaining")
+                    .isZero();
+        }
+
+        @Test
+        @DisplayName("L5: isValid() is false from the deadline on and never true again")
+        void l5_isValidFalseFromDeadlineAndNeverTrueAgain(TestInfo test) throws Exception {
+            LeaseKind kind = LeaseKind.of(clientA());
+            assumeThat(kind != LeaseKind.NONE, LeaseKind.NONE_REASON, test);
+            TckSettings settings = settings();
+            String key = Keys.fresh("l5-deadline");
+            Lease lease = clientA()
+                    .jobLock()
+                    .tryAcquire(key, settings.shortLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            long acquired = System.nanoTime();
+            CountDownLatch lost = new CountDownLatch(1);
+            lease.onLost(l -> lost.countDown());
+            if (kind == LeaseKind.TIMED) {
+                // The deadline is at most (acquire returned + lease): the request was sent before.
+                Poll.untilTime(acquired + settings.shortLease().toNanos());
+                assertThat(lease.isValid())
+                        .as(
+                                "L5: a timed lease of %s must be invalid once that long has passed since acquire"
+                                        + " returned (its deadline counts from when the request was sent)",
+                                settings.shortLease())
+                        .isFalse();
+            } else {
+                target().faults().killConnection(clientA());
+                assertThat(Poll.until(settings.deadline(), () -> !lease.isValid()))
+                        .as("L5: a session lease must become invalid once its connection was killed")
+                        .isTrue();
+            }
+            assertThat(lease.remaining())
+                    .as("L5: an invalid lease has no time remaining")
+                    .isZero();
+            assertThat(lost.await(settings.deadline().toNanos(), TimeUnit.NANOSECONDS))
+                    .as("L5: the onLost listener must be called when the lease is lost")
+                    .isTrue();
+            Lease next = Poll.forValue(
+                            settings.deadline(), () -> clientB().jobLock().tryAcquire(key, LEASE))
+                    .orElseThrow(() -> new AssertionError("L4: no one could acquire the key after the lease ended"));
+            assertThat(lease.extend(LEASE))
+                    .as("L3: extend() of a lost lease must return false")
+                    .isFalse();
+            List<Integer> trueAgain = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                if (lease.isValid()) {
+                    trueAgain.add(i);
+                }
+            }
+            assertThat(trueAgain)
+                    .as("L5: once false, isValid() must never be true again (after extend and another's" + " acquire)")
+                    .isEmpty();
+            assertThat(lease.release())
+                    .as("L3: release() of a lost lease must return false")
+                    .isFalse();
+            assertThat(next.release())
+                    .as("L3: the new holder's release() returns true")
+                    .isTrue();
+        }
+
+        @Test
+        @DisplayName("scenario 9: a crashed holder's lock is free by its deadline, with no clean-up job")
+        void scenario09_crashRecovery() throws Exception {
+            ScenarioRow row = runScenario("9");
+            assertThat(row.winners())
+                    .as("L4: the waiter gets the crashed holder's lock")
+                    .isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("scenario 10: a session lease ends with its connection; a timed lease survives a blip")
+        void scenario10_connectionLoss() throws Exception {
+            ScenarioRow row = runScenario("10");
+            assertThat(row.winners())
+                    .as("the holder (or its successor) holds the key")
+                    .isEqualTo(1);
+        }
+    }
+
+    /** L7 wake-up and L8 interrupts. */
+    @Nested
+    @DisplayName("L7 wake-up, L8 interrupts")
+    class WakeUp {
+        private record Woken(Optional<Lease> lease, long returnedAt) {}
+
+        @Test
+        @DisplayName("L7: a waiter wakes and gets the lock after the holder releases")
+        void l7_waiterWakesAfterRelease() throws Exception {
+            TckSettings settings = settings();
+            String key = Keys.fresh("l7-wake");
+            Lease held = clientA()
+                    .jobLock()
+                    .tryAcquire(key, settings.generousLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Waiter<Woken> waiter = Waiter.start("lockkit-tck-l7-waiter", () -> {
+                Optional<Lease> got = clientB().jobLock().acquire(key, LEASE, settings.deadline());
+                return new Woken(got, System.nanoTime());
+            });
+            waiter.awaitParked(settings.shortLease());
+            long releasing = System.nanoTime();
+            assertThat(held.release()).isTrue();
+            Woken woken = waiter.get(settings.deadline(), "L7: the waiter's acquire");
+            assertThat(woken.lease())
+                    .as(
+                            "L7: the waiter must get the lock after the holder released, within its maxWait %s",
+                            settings.deadline())
+                    .isPresent();
+            assertThat(woken.returnedAt() - releasing)
+                    .as("L1: the waiter got the lock before the holder called release()")
+                    .isNotNegative();
+            assertThat(woken.lease().get().token())
+                    .as("L2: the waiter's token must be greater than the holder's")
+                    .isGreaterThan(held.token());
+            assertThat(woken.lease().get().release()).isTrue();
+        }
+
+        @Test
+        @DisplayName("L7: a waiter gets empty, not an exception, when its maxWait passes while the key is held")
+        void l7_waiterGetsEmptyWhenMaxWaitPassesWhileHeld() throws Exception {
+            String key = Keys.fresh("l7-give-up");
+            Lease held = clientA()
+                    .jobLock()
+                    .tryAcquire(key, settings().generousLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            assertThat(clientB().jobLock().acquire(key, LEASE, Duration.ofMillis(200)))
+                    .as("L6/L7: acquire must return empty when maxWait passes while another holds the key")
+                    .isEmpty();
+            assertThat(held.isValid()).as("L1: the holder keeps its lease").isTrue();
+            assertThat(held.release()).isTrue();
+        }
+
+        @Test
+        @DisplayName("L8: an interrupted acquire restores the interrupt flag and holds nothing")
+        void l8_interruptedAcquireRestoresFlagAndHoldsNothing() throws Exception {
+            TckSettings settings = settings();
+            String key = Keys.fresh("l8-interrupt");
+            Lease held = clientA()
+                    .jobLock()
+                    .tryAcquire(key, settings.generousLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Waiter<String> waiter = Waiter.start("lockkit-tck-l8-waiter", () -> {
+                try {
+                    Optional<Lease> got = clientB().jobLock().acquire(key, LEASE, settings.deadline());
+                    got.ifPresent(Lease::release);
+                    return "returned " + got + " instead of throwing InterruptedException";
+                } catch (InterruptedException e) {
+                    return Thread.currentThread().isInterrupted()
+                            ? "interrupted, flag set"
+                            : "threw InterruptedException but left the interrupt flag cleared";
+                }
+            });
+            waiter.awaitParked(settings.shortLease());
+            waiter.interrupt();
+            assertThat(waiter.get(settings.deadline(), "L8: the interrupted acquire"))
+                    .as("L8: an interrupted acquire must throw InterruptedException with the interrupt flag set"
+                            + " again")
+                    .isEqualTo("interrupted, flag set");
+            assertThat(held.release()).isTrue();
+            for (int round = 1; round <= 2; round++) {
+                Optional<Lease> free = clientC().jobLock().tryAcquire(key, LEASE);
+                assertThat(free)
+                        .as(
+                                "L8: after the holder released, the key must be free (round %d): the interrupted"
+                                        + " acquire must leave no lock and no queued claim behind",
+                                round)
+                        .isPresent();
+                free.get().release();
+            }
+        }
+
+        @Test
+        @DisplayName("L8: acquire called with the interrupt flag already set throws at once and holds nothing")
+        void l8_acquireWithTheInterruptFlagAlreadySetThrowsAndHoldsNothing() throws Exception {
+            TckSettings settings = settings();
+            String key = Keys.fresh("l8-preset");
+            Lease held = clientA()
+                    .jobLock()
+                    .tryAcquire(key, settings.generousLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Waiter<String> waiter = Waiter.start("lockkit-tck-l8-preset", () -> {
+                Thread.currentThread().interrupt();
+                try {
+                    Optional<Lease> got = clientB().jobLock().acquire(key, LEASE, settings.deadline());
+                    got.ifPresent(Lease::release);
+                    return "returned " + got + " instead of throwing InterruptedException";
+                } catch (InterruptedException e) {
+                    return Thread.currentThread().isInterrupted()
+                            ? "interrupted, flag set"
+                            : "threw InterruptedException but left the interrupt flag cleared";
+                } catch (RuntimeException e) {
+                    return "threw " + e + " instead of InterruptedException";
+                }
+            });
+            assertThat(waiter.get(settings.deadline(), "L8: acquire with the interrupt flag set"))
+                    .as("L8: acquire on a held key by an interrupted thread must throw InterruptedException (as"
+                            + " Lock.lockInterruptibly does) with the flag set again")
+                    .isEqualTo("interrupted, flag set");
+            assertThat(held.release()).isTrue();
+            Optional<Lease> free = clientC().jobLock().tryAcquire(key, LEASE);
+            assertThat(free)
+                    .as("L8: the key must be free after the holder released")
+                    .isPresent();
+            free.get().release();
+        }
+
+        @Test
+        @DisplayName("L8: a thread whose interrupt flag is set can still release its lease")
+        void l8_anInterruptedThreadCanStillReleaseItsLease() throws Exception {
+            TckSettings settings = settings();
+            String key = Keys.fresh("l8-release");
+            Waiter<String> holder = Waiter.start("lockkit-tck-l8-holder", () -> {
+                Lease lease = clientA()
+                        .jobLock()
+                        .tryAcquire(key, settings.generousLease())
+                        .orElseThrow(Expect.empty(Expect.FREE_KEY));
+                Thread.currentThread().interrupt(); // the work under the lease was interrupted
+                try {
+                    return lease.release() ? "released" : "release() returned false";
+                } catch (RuntimeException e) {
+                    return "release() threw " + e;
+                } finally {
+                    Thread.interrupted();
+                }
+            });
+            assertThat(holder.get(settings.deadline(), "L8: release on an interrupted thread"))
+                    .as("L8: release() in a finally block of interrupted work must free the lock, not throw (the"
+                            + " interrupt flag is no store failure)")
+                    .isEqualTo("released");
+            Optional<Lease> free = clientB().jobLock().tryAcquire(key, LEASE);
+            assertThat(free)
+                    .as("L8: the key must be free after the interrupted holder released it")
+                    .isPresent();
+            free.get().release();
+        }
+    }
+
+    /** E1 bad input and E2 unavailable store. */
+    @Nested
+    @DisplayName("E1 bad input, E2 unavailable store")
+    class Errors {
+        @Test
+        @DisplayName("E1: bad keys, leases and waits fail fast naming the bad value, and take nothing")
+        void e1_badKeysLeasesAndWaitsFailFastAndTakeNothing() throws Exception {
+            assertThat(BadInput.lockCalls(clientA(), Keys.fresh("e1-lock")))
+                    .as("E1: each of these calls must throw IllegalArgumentException (NullPointerException for a"
+                            + " null) naming the bad value, and take no lock")
+                    .isEmpty();
+        }
+
+        @Test
+        @DisplayName("E1: any key of 1–256 UTF-8 bytes is accepted, and distinct keys stay distinct")
+        void e1_anyKeyOf1To256Utf8BytesIsAccepted() throws Exception {
+            for (String key : OddKeys.valid()) {
+                Optional<Lease> lease = clientA()
+                        .jobLock()
+                        .acquire(key, Duration.ofSeconds(5), settings().deadline());
+                assertThat(lease)
+                        .as("E1: the valid key %s must be accepted", OddKeys.show(key))
+                        .isPresent();
+                assertThat(clientB().jobLock().tryAcquire(key, LEASE))
+                        .as("L1: the key %s must be held after it was acquired", OddKeys.show(key))
+                        .isEmpty();
+                lease.get().release();
+            }
+            for (List<String> pair : OddKeys.distinctPairs()) {
+                Lease first =
+                        clientA().jobLock().tryAcquire(pair.get(0), LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+                Optional<Lease> second = clientB().jobLock().tryAcquire(pair.get(1), LEASE);
+                assertThat(second)
+                        .as(
+                                "E1: %s and %s are different keys; holding one must not block the other (a lossy"
+                                        + " key encoding?)",
+                                OddKeys.show(pair.get(0)), OddKeys.show(pair.get(1)))
+                        .isPresent();
+                second.get().release();
+                first.release();
+            }
+        }
+
+        @Test
+        @DisplayName("E2: every lock call on an unreachable store throws BackendUnavailableException")
+        void e2_everyLockCallOnAnUnreachableStoreThrowsBackendUnavailable() throws Exception {
+            assertThat(Unreachable.lockCalls(target(), settings().deadline()))
+                    .as("E2: on StoreFaults.unreachableClient() each call must throw BackendUnavailableException,"
+                            + " never return empty ('held') or a lease")
+                    .isEmpty();
+        }
+
+        @Test
+        @DisplayName("scenario 12: bad input fails fast; an unreachable store is never reported as held")
+        void scenario12_badInputAndUnavailableStore() throws Exception {
+            ScenarioRow row = runScenario("12");
+            assertThat(row.uncaught()).as("E1/E2: no unexpected exception").isZero();
+        }
+    }
+}

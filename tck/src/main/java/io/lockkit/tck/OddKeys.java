@@ -1,0 +1,73 @@
+package io.lockkit.tck;
+
+import io.lockkit.spi.Checks;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Valid keys that are easy to get wrong (E1: keys are 1–256 UTF-8 bytes of any characters, and
+ * backends encode them): the shortest, the longest in ASCII and in multi-byte characters, and
+ * characters that break naive SQL, Lua, paths or Redis cluster tags. Pairs differ only where a lossy
+ * encoding (case folding, escaping, truncation) would make them collide.
+ */
+final class OddKeys {
+    private OddKeys() {}
+
+    /** Fresh valid keys with unusual lengths and characters. */
+    static List<String> valid() {
+        String p = Keys.fresh("");
+        return List.of(
+                String.valueOf((char) ('a' + ThreadLocalRandom.current().nextInt(26))),
+                padTo256(p, "k"),
+                padTo256(p + "e", "é"),
+                padTo256(p + "s", "😀"),
+                p + "spaces and 'quotes' \"double\" `back` ; -- /* */ %s %n \\ ",
+                p + "line\nbreak\ttab\u0000nul",
+                p + "{redis}:tag*?[x]",
+                p + "../../path/.",
+                p + "日本語 עברית");
+    }
+
+    /** Fresh pairs of distinct keys that a lossy encoding would merge. */
+    static List<List<String>> distinctPairs() {
+        String p = Keys.fresh("");
+        return List.of(
+                List.of(p + "Case", p + "case"),
+                List.of(p + "a b", p + "a_b"),
+                List.of(p + "a/b", p + "a%2Fb"),
+                List.of(p + "a\u0000b", p + "a"),
+                List.of(p + "É", p + "é"),
+                List.of(padTo256(p + "t", "x"), padTo256(p + "t", "x").substring(0, 255)));
+    }
+
+    /** {@code prefix} padded with {@code pad} to at most 256 UTF-8 bytes, then with ASCII to exactly 256. */
+    static String padTo256(String prefix, String pad) {
+        StringBuilder key = new StringBuilder(prefix);
+        int padBytes = pad.getBytes(StandardCharsets.UTF_8).length;
+        while (bytes(key) + padBytes <= Checks.MAX_KEY_BYTES) {
+            key.append(pad);
+        }
+        while (bytes(key) < Checks.MAX_KEY_BYTES) {
+            key.append('x');
+        }
+        return key.toString();
+    }
+
+    private static int bytes(CharSequence s) {
+        return s.toString().getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** How a key is shown in a message: escaped, so NUL and line breaks stay visible. */
+    static String show(String key) {
+        StringBuilder out = new StringBuilder();
+        key.codePoints().forEach(c -> {
+            if (c < 0x20) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return "\"" + out + "\" (" + key.getBytes(StandardCharsets.UTF_8).length + " bytes)";
+    }
+}

@@ -1,0 +1,396 @@
+package io.lockkit.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockkit.FencedOutException;
+import io.lockkit.Lease;
+import io.lockkit.RetryPolicy;
+import io.lockkit.Versioned;
+import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TCK for {@link VersionedUpdate} and the retrying updater over it: rules V1–V4, E1–E2 and
+ * scenarios 3–7. Subclass it in your backend's tests and implement {@link #createTarget()}:
+ *
+ * <pre>{@code
+ * class PostgresVersionedUpdateTckTest extends VersionedUpdateTck {
+ *     @Override
+ *     protected TckTarget createTarget() {
+ *         return new PostgresTarget();
+ *     }
+ * }
+ * }</pre>
+ *
+ * Test names cite the rule they check; tck/README.md lists every test with "if this fails, look
+ * at…".
+ */
+@DisplayName("VersionedUpdate TCK")
+public abstract class VersionedUpdateTck extends AbstractTck {
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private VersionedUpdate a() {
+        return clientA().versionedUpdate();
+    }
+
+    private VersionedUpdate b() {
+        return clientB().versionedUpdate();
+    }
+
+    private Versioned create(String key, String value) {
+        return a().create(key, Keys.utf8(value))
+                .orElseThrow(() -> new AssertionError("V1: create of the fresh key " + key + " returned empty"));
+    }
+
+    /** V1 linearizable compare-and-set. */
+    @Nested
+    @DisplayName("V1 linearizable compare-and-set")
+    class Linearizability {
+        @Test
+        @DisplayName("V1: create is empty when the key exists, and leaves it unchanged")
+        void v1_createIsEmptyWhenTheKeyExists() {
+            String key = Keys.fresh("v1-create");
+            Versioned first = create(key, "first");
+            assertThat(b().create(key, Keys.utf8("second")))
+                    .as("V1: create of an existing key must be empty (and L6: not a duplicate-key exception)")
+                    .isEmpty();
+            assertThat(b().read(key)).as("V1: the first value must stay").contains(first);
+        }
+
+        @Test
+        @DisplayName("V1: read returns the last acknowledged write, from any client")
+        void v1_readReturnsTheLastWrite() {
+            String key = Keys.fresh("v1-read");
+            assertThat(a().read(key)).as("V1: a fresh key reads as absent").isEmpty();
+            Versioned created = create(key, "created");
+            assertThat(created.key()).isEqualTo(key);
+            assertThat(created.valueAsString()).isEqualTo("created");
+            Versioned updated = b().compareAndSet(key, created.version(), Keys.utf8("updated"))
+                    .orElseThrow(() -> new AssertionError("V1: compareAndSet with the current version was empty"));
+            assertThat(updated.valueAsString()).isEqualTo("updated");
+            assertThat(clientC().versionedUpdate().read(key))
+                    .as("V1: every client must read the last acknowledged write")
+                    .contains(updated);
+        }
+
+        @Test
+        @DisplayName("V1: compareAndSet with a stale version is empty and writes nothing")
+        void v1_compareAndSetWithAStaleVersionIsEmptyAndWritesNothing() {
+            String key = Keys.fresh("v1-stale");
+            Versioned v1 = create(key, "v1");
+            Versioned v2 = a().compareAndSet(key, v1.version(), Keys.utf8("v2")).orElseThrow(Expect.empty(Expect.CAS));
+            assertThat(b().compareAndSet(key, v1.version(), Keys.utf8("stale")))
+                    .as(
+                            "V1: compareAndSet with the stale version %d (current %d) must be empty",
+                            v1.version(), v2.version())
+                    .isEmpty();
+            assertThat(b().compareAndSet(key, v2.version() + 1_000, Keys.utf8("future")))
+                    .as("V1: compareAndSet with a version the key never had must be empty")
+                    .isEmpty();
+            assertThat(a().read(key))
+                    .as("V1: rejected writes leave the value alone")
+                    .contains(v2);
+        }
+
+        @Test
+        @DisplayName("V1: compareAndSet on an absent key is empty and creates nothing")
+        void v1_compareAndSetOnAnAbsentKeyIsEmptyAndCreatesNothing() {
+            String key = Keys.fresh("v1-absent");
+            assertThat(a().compareAndSet(key, 1, Keys.utf8("x")))
+                    .as("V1: compareAndSet on an absent key must be empty")
+                    .isEmpty();
+            assertThat(a().read(key))
+                    .as("V1: a rejected compareAndSet must not create the key")
+                    .isEmpty();
+        }
+
+        @Test
+        @DisplayName("V1: delete needs the current version")
+        void v1_deleteNeedsTheCurrentVersion() {
+            String key = Keys.fresh("v1-delete");
+            Versioned v1 = create(key, "v1");
+            Versioned v2 = a().compareAndSet(key, v1.version(), Keys.utf8("v2")).orElseThrow(Expect.empty(Expect.CAS));
+            assertThat(b().delete(key, v1.version()))
+                    .as("V1: delete with a stale version returns false")
+                    .isFalse();
+            assertThat(a().read(key)).contains(v2);
+            assertThat(b().delete(key, v2.version()))
+                    .as("V1: delete with the current version returns true")
+                    .isTrue();
+            assertThat(a().read(key)).as("V1: a deleted key reads as absent").isEmpty();
+            assertThat(b().delete(key, v2.version()))
+                    .as("V1: delete of an absent key returns false")
+                    .isFalse();
+        }
+
+        @Test
+        @DisplayName("scenario 3: of N concurrent completions, one is stored and the others are told")
+        void scenario03_doubleCompletion() throws Exception {
+            ScenarioRow row = runScenario("3");
+            assertThat(row.winners()).as("V1: exactly one compareAndSet wins").isEqualTo(1);
+            assertThat(row.uncaught())
+                    .as("L6: losers get empty, never an exception")
+                    .isZero();
+        }
+
+        @Test
+        @DisplayName("scenario 4: COMPLETED against FAILED: the stored state is the one whose writer won")
+        void scenario04_conflictingTransitions() throws Exception {
+            ScenarioRow row = runScenario("4");
+            assertThat(row.winners())
+                    .as("V1: exactly one writer per job is told it won")
+                    .isEqualTo(row.workers() / 2);
+        }
+
+        @Test
+        @DisplayName("scenario 7: a slow writer's stale compareAndSet is rejected, also after delete and re-create")
+        void scenario07_outOfOrderSlowWriter() throws Exception {
+            ScenarioRow row = runScenario("7");
+            assertThat(row.winners()).as("V1: both of B's writes are accepted").isEqualTo(2);
+        }
+    }
+
+    /** V2 versions never repeat. */
+    @Nested
+    @DisplayName("V2 versions never repeat")
+    class Versions {
+        @Test
+        @DisplayName("V2: the first version is at least 1 and versions strictly increase")
+        void v2_firstVersionIsAtLeastOneAndVersionsStrictlyIncrease() {
+            String key = Keys.fresh("v2-increase");
+            Versioned current = create(key, "0");
+            assertThat(current.version())
+                    .as("V2: the first version must be ≥ 1")
+                    .isGreaterThanOrEqualTo(1);
+            for (int i = 1; i <= 20; i++) {
+                Versioned next = (i % 2 == 0 ? a() : b())
+                        .compareAndSet(key, current.version(), Keys.utf8(i))
+                        .orElseThrow(Expect.empty(Expect.CAS));
+                assertThat(next.version())
+                        .as("V2: write #%d must get a version greater than %d", i, current.version())
+                        .isGreaterThan(current.version());
+                current = next;
+            }
+        }
+
+        @Test
+        @DisplayName("V2: versions never repeat across delete and re-create")
+        void v2_versionsNeverRepeatAcrossDeleteAndRecreate() {
+            String key = Keys.fresh("v2-recreate");
+            long highest = 0;
+            for (int life = 0; life < 5; life++) {
+                Versioned created = a().create(key, Keys.utf8("life " + life))
+                        .orElseThrow(() -> new AssertionError("V1: create after delete returned empty"));
+                assertThat(created.version())
+                        .as(
+                                "V2: re-created key (life %d) must get a version above every earlier one, %d (versions"
+                                        + " restarting after delete let a stale writer win: ABA)",
+                                life, highest)
+                        .isGreaterThan(highest);
+                Versioned updated = a().compareAndSet(key, created.version(), Keys.utf8("updated"))
+                        .orElseThrow(Expect.empty(Expect.CAS));
+                assertThat(updated.version()).isGreaterThan(created.version());
+                highest = updated.version();
+                assertThat(b().delete(key, updated.version())).isTrue();
+            }
+        }
+    }
+
+    /** V3 fenced writes. */
+    @Nested
+    @DisplayName("V3 fenced writes")
+    class Fencing {
+        /** Two real tokens from the store, lower first (L2). */
+        private long[] tokens() {
+            Lease lower = clientA()
+                    .jobLock()
+                    .tryAcquire(Keys.fresh("v3-token"), LEASE)
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Lease higher = clientB()
+                    .jobLock()
+                    .tryAcquire(Keys.fresh("v3-token"), LEASE)
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            lower.release();
+            higher.release();
+            assertThat(higher.token())
+                    .as("L2: a later grant has a greater token")
+                    .isGreaterThan(lower.token());
+            return new long[] {lower.token(), higher.token()};
+        }
+
+        @Test
+        @DisplayName("V3: a lower token is fenced out, whatever its expected version")
+        void v3_lowerTokenIsFencedOutWhateverTheExpectedVersion() {
+            long[] t = tokens();
+            String key = Keys.fresh("v3-fence");
+            Versioned initial = create(key, "initial");
+            Versioned high = b().compareAndSet(key, initial.version(), Keys.utf8("high"), t[1])
+                    .orElseThrow(Expect.empty(Expect.CAS));
+            assertThatThrownBy(() -> a().compareAndSet(key, high.version(), Keys.utf8("low"), t[0]))
+                    .as(
+                            "V3: a write fenced with token %d after token %d wrote MUST throw FencedOutException,"
+                                    + " even with the current version",
+                            t[0], t[1])
+                    .isInstanceOf(FencedOutException.class);
+            assertThatThrownBy(() -> a().compareAndSet(key, initial.version(), Keys.utf8("low"), t[0]))
+                    .as("V3: the same with a stale version MUST also throw FencedOutException, not return empty")
+                    .isInstanceOf(FencedOutException.class);
+            assertThat(b().read(key))
+                    .as("V3: the fenced-out writes changed nothing")
+                    .contains(high);
+        }
+
+        @Test
+        @DisplayName("V3: the same or a higher token may write")
+        void v3_sameOrHigherTokenMayWrite() {
+            long[] t = tokens();
+            String key = Keys.fresh("v3-same");
+            Versioned initial = create(key, "initial");
+            Versioned low = a().compareAndSet(key, initial.version(), Keys.utf8("low"), t[0])
+                    .orElseThrow(Expect.empty(Expect.CAS));
+            Optional<Versioned> again = a().compareAndSet(key, low.version(), Keys.utf8("again"), t[0]);
+            assertThat(again)
+                    .as("V3: the token that wrote last may write again")
+                    .isPresent();
+            assertThat(b().compareAndSet(key, again.get().version(), Keys.utf8("high"), t[1]))
+                    .as("V3: a higher token may write")
+                    .isPresent();
+        }
+
+        @Test
+        @DisplayName("V3: the fence survives delete and re-create")
+        void v3_fenceSurvivesDelete() {
+            long[] t = tokens();
+            String key = Keys.fresh("v3-delete");
+            Versioned initial = create(key, "initial");
+            Versioned high = b().compareAndSet(key, initial.version(), Keys.utf8("high"), t[1])
+                    .orElseThrow(Expect.empty(Expect.CAS));
+            assertThat(b().delete(key, high.version())).isTrue();
+            assertThatThrownBy(() -> a().compareAndSet(key, high.version(), Keys.utf8("low"), t[0]))
+                    .as(
+                            "V3: after delete, a write fenced with the lower token %d MUST still throw"
+                                    + " FencedOutException (the fence must outlive the value)",
+                            t[0])
+                    .isInstanceOf(FencedOutException.class);
+            Versioned recreated = create(key, "recreated");
+            assertThatThrownBy(() -> a().compareAndSet(key, recreated.version(), Keys.utf8("low"), t[0]))
+                    .as(
+                            "V3: after delete and re-create, a write fenced with the lower token %d MUST throw"
+                                    + " FencedOutException",
+                            t[0])
+                    .isInstanceOf(FencedOutException.class);
+            assertThat(b().read(key))
+                    .as("V3: the fenced-out writes changed nothing")
+                    .contains(recreated);
+        }
+    }
+
+    /** V4 no lost or doubled updates. */
+    @Nested
+    @DisplayName("V4 no lost or doubled updates")
+    class NoLostUpdates {
+        @Test
+        @DisplayName("V4: the updater creates an absent key, and writes nothing when its function declines")
+        void v4_updaterCreatesWhenAbsentAndWritesNothingWhenItDeclines() {
+            String key = Keys.fresh("v4-updater");
+            var updater = a().updater(RetryPolicy.ofDefaults());
+            Optional<Versioned> created =
+                    updater.update(key, current -> current.isEmpty() ? Optional.of(Keys.utf8("1")) : Optional.empty());
+            assertThat(created).as("V4: the updater creates an absent key").isPresent();
+            assertThat(created.get().version())
+                    .as("V2: the first version is ≥ 1")
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(updater.update(key, current -> Optional.empty()))
+                    .as("V4: a declining function writes nothing")
+                    .isEmpty();
+            assertThat(b().read(key))
+                    .as("V4: the value after a decline is unchanged")
+                    .contains(created.get());
+        }
+
+        @Test
+        @DisplayName("scenario 5: N×M increments through the updater and under a lock lose and double nothing")
+        void scenario05_lostUpdates() throws Exception {
+            ScenarioRow row = runScenario("5");
+            assertThat(row.lostUpdates())
+                    .as("V4: no acknowledged increment may be lost")
+                    .isZero();
+            assertThat(row.overlaps())
+                    .as("L1: the lock-protected increments never overlap")
+                    .isZero();
+            assertThat(row.uncaught()).as("L6: no worker may throw").isZero();
+        }
+
+        @Test
+        @DisplayName("scenario 6: concurrent progress reports never make stored progress decrease")
+        void scenario06_monotonicProgress() throws Exception {
+            ScenarioRow row = runScenario("6");
+            assertThat(row.winners()).as("some progress reports were written").isPositive();
+            assertThat(row.uncaught()).as("L6: no worker may throw").isZero();
+        }
+    }
+
+    /** E1 bad input and E2 unavailable store. */
+    @Nested
+    @DisplayName("E1 bad input, E2 unavailable store")
+    class Errors {
+        @Test
+        @DisplayName("E1: bad keys, values and versions fail fast naming the bad value, and write nothing")
+        void e1_badKeysValuesAndVersionsFailFastAndWriteNothing() {
+            assertThat(BadInput.versionedCalls(clientA(), Keys.fresh("e1-record")))
+                    .as("E1: each of these calls must throw IllegalArgumentException (NullPointerException for a"
+                            + " null) naming the bad value, and write nothing")
+                    .isEmpty();
+        }
+
+        @Test
+        @DisplayName("E1: the largest value and any key of 1–256 UTF-8 bytes are stored, distinct keys apart")
+        void e1_largestValueAndAnyKeyOf1To256Utf8BytesAreAccepted() {
+            String big = Keys.fresh("e1-big");
+            byte[] largest = new byte[Checks.MAX_VALUE_BYTES];
+            for (int i = 0; i < largest.length; i++) {
+                largest[i] = (byte) i; // every byte value, so a text encoding of values shows
+            }
+            Versioned stored = a().create(big, largest).orElseThrow(Expect.empty(Expect.CREATE));
+            assertThat(b().read(big))
+                    .as("E1: a value of exactly 512 KiB with arbitrary bytes must be stored and read back intact")
+                    .contains(stored);
+            for (String key : OddKeys.valid()) {
+                Optional<Versioned> kept = b().read(key).or(() -> a().create(key, Keys.utf8(key)));
+                assertThat(kept)
+                        .as("E1: the valid key %s must be accepted", OddKeys.show(key))
+                        .isPresent();
+                assertThat(clientC().versionedUpdate().read(key))
+                        .as("E1: the key %s must read back what was stored", OddKeys.show(key))
+                        .contains(kept.get());
+            }
+            for (List<String> pair : OddKeys.distinctPairs()) {
+                Versioned first = a().create(pair.get(0), Keys.utf8("first")).orElseThrow(Expect.empty(Expect.CREATE));
+                Optional<Versioned> second = b().create(pair.get(1), Keys.utf8("second"));
+                assertThat(second)
+                        .as(
+                                "E1: %s and %s are different keys; creating one must not make the other exist (a"
+                                        + " lossy key encoding?)",
+                                OddKeys.show(pair.get(0)), OddKeys.show(pair.get(1)))
+                        .isPresent();
+                assertThat(a().read(pair.get(0))).contains(first);
+            }
+        }
+
+        @Test
+        @DisplayName("E2: every versioned call on an unreachable store throws BackendUnavailableException")
+        void e2_everyVersionedCallOnAnUnreachableStoreThrowsBackendUnavailable() throws Exception {
+            assertThat(Unreachable.versionedCalls(target(), settings().deadline()))
+                    .as("E2: on StoreFaults.unreachableClient() each call must throw BackendUnavailableException,"
+                            + " never return empty or a value")
+                    .isEmpty();
+        }
+    }
+}
