@@ -1,7 +1,5 @@
 package io.lockkit.tck;
 
-import io.lockkit.RetryPolicy;
-import io.lockkit.Updater;
 import io.lockkit.Versioned;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +32,21 @@ final class ConflictingTransitions extends AbstractScenario {
                         .create(prefix + p, Keys.utf8(RUNNING))
                         .orElseThrow(Expect.empty(Expect.CREATE));
             }
+            // Both writers of a job read RUNNING before the barrier, as two workers holding the same
+            // row in memory do; each then writes its transition with the version it read.
+            long[] readVersion = new long[pairs];
+            for (int p = 0; p < pairs; p++) {
+                readVersion[p] = clients.forWorker(p)
+                        .versionedUpdate()
+                        .read(prefix + p)
+                        .orElseThrow(Expect.empty(Expect.READ))
+                        .version();
+            }
             RaceResult<Transition> race = Race.run(pairs * 2, settings.deadline(), i -> {
                 String state = i % 2 == 0 ? "COMPLETED" : "FAILED";
-                Updater updater = clients.forWorker(i).versionedUpdate().updater(RetryPolicy.ofDefaults());
-                Optional<Versioned> written =
-                        updater.update(prefix + i / 2, current -> current.filter(v -> RUNNING.equals(v.valueAsString()))
-                                .map(v -> Keys.utf8(state)));
+                Optional<Versioned> written = clients.forWorker(i)
+                        .versionedUpdate()
+                        .compareAndSet(prefix + i / 2, readVersion[i / 2], Keys.utf8(state));
                 return new Transition(i / 2, state, written.isPresent());
             });
             row.winners(race.count(Transition::won)).race(race);

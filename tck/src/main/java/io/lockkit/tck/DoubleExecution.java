@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DoubleExecution extends AbstractScenario {
     private static final String PENDING = "PENDING";
+    /** How long the side effect itself takes, as an e-mail or a payment does; not a wait for a condition. */
+    private static final Duration SIDE_EFFECT = Duration.ofMillis(20);
 
     private enum Outcome {
         EXECUTED,
@@ -175,6 +177,7 @@ final class DoubleExecution extends AbstractScenario {
             // The side effect takes a while (an e-mail, a payment): every other worker tries the lock
             // meanwhile, so each loser races a held lock, and two holders at once both get here.
             firstTries.await(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            TimeUnit.NANOSECONDS.sleep(SIDE_EFFECT.toNanos());
             Optional<Versioned> written;
             try {
                 written = store.compareAndSet(

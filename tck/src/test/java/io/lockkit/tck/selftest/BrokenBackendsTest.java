@@ -1,0 +1,224 @@
+package io.lockkit.tck.selftest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.lockkit.tck.Scenario;
+import io.lockkit.tck.ScenarioRow;
+import io.lockkit.tck.Scenarios;
+import io.lockkit.tck.TckSettings;
+import io.lockkit.tck.TckTarget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * The TCK tests itself: each deliberately broken backend in {@link Defects} MUST fail exactly the
+ * scenarios and kit tests aimed at its defect — no fewer (the TCK would miss the incident) and no
+ * more (the TCK would blame the wrong rule). The unbroken reference backend passes them all (the
+ * {@code Mem*TckTest} classes).
+ */
+@DisplayName("TCK self-test: each broken backend fails exactly what is aimed at it")
+class BrokenBackendsTest {
+    /**
+     * name, backend, the scenarios it MUST fail, the scenarios it MAY also fail (the defect shows
+     * only under some interleavings there), and the kit tests it MUST fail. Anything else failing
+     * fails the self-test.
+     */
+    static Stream<Arguments> defects() {
+        return Stream.of(
+                defect("no fencing (PITFALLS 6)", Defects::noFencing, Set.of("8", "9"), NONE, TESTS_NO_FENCING),
+                defect(
+                        "tokens per key (PITFALLS 7)",
+                        Defects::tokensPerKey,
+                        Set.of("8"),
+                        Set.of("5", "9"),
+                        TESTS_TOKENS_PER_KEY),
+                defect(
+                        "unconditional release (PITFALLS 5)",
+                        Defects::unconditionalRelease,
+                        Set.of("8", "11"),
+                        Set.of("2a", "2b", "5"),
+                        TESTS_UNCONDITIONAL_RELEASE),
+                defect(
+                        "check-then-insert (PITFALLS 1, 2)",
+                        Defects::checkThenInsert,
+                        Set.of("1", "2a", "2b", "11"),
+                        Set.of("5"),
+                        TESTS_CHECK_THEN_INSERT),
+                defect(
+                        "CAS ignores the version (PITFALLS 3)",
+                        Defects::casIgnoresVersion,
+                        Set.of("3", "4", "7"),
+                        Set.of("5", "6"),
+                        TESTS_CAS_IGNORES_VERSION),
+                defect(
+                        "versions restart after delete (PITFALLS 16)",
+                        Defects::versionsRestartAfterDelete,
+                        Set.of("7"),
+                        NONE,
+                        TESTS_VERSIONS_RESTART),
+                defect(
+                        "unreachable store looks held (E2)",
+                        Defects::unreachableLooksHeld,
+                        Set.of("12"),
+                        NONE,
+                        TESTS_UNREACHABLE));
+    }
+
+    private static final Set<String> NONE = Set.of();
+    private static final Set<String> L2 = Set.of(
+            "l2_concurrentGrantsOnDifferentKeysGetDistinctIncreasingTokens",
+            "l2_tokensStrictlyIncreaseAcrossClientRestarts",
+            "l2_tokensStrictlyIncreaseAcrossKeysAndReleases");
+    private static final Set<String> V3 = Set.of(
+            "v3_fenceSurvivesDelete",
+            "v3_lowerTokenIsFencedOutWhateverTheExpectedVersion",
+            "v3_sameOrHigherTokenMayWrite");
+    private static final Set<String> TESTS_NO_FENCING =
+            union(L2, V3, Set.of("l7_waiterWakesAfterRelease", "scenario08_zombieHolder", "scenario09_crashRecovery"));
+    private static final Set<String> TESTS_TOKENS_PER_KEY = union(L2, V3, Set.of("scenario08_zombieHolder"));
+    private static final Set<String> TESTS_UNCONDITIONAL_RELEASE = Set.of(
+            "l3_releaseIsIdempotentAndNeverFreesTheNextHolder",
+            "l5_isValidFalseFromDeadlineAndNeverTrueAgain",
+            "scenario08_zombieHolder",
+            "scenario11_fuzz");
+    private static final Set<String> TESTS_CHECK_THEN_INSERT = Set.of(
+            "scenario01_exclusiveClaim",
+            "scenario02a_doubleExecution",
+            "scenario02b_doubleExecutionWithTwiceTheWorkers",
+            "scenario11_fuzz");
+    private static final Set<String> TESTS_CAS_IGNORES_VERSION = Set.of(
+            "v1_compareAndSetWithAStaleVersionIsEmptyAndWritesNothing",
+            "scenario03_doubleCompletion",
+            "scenario04_conflictingTransitions",
+            "scenario07_outOfOrderSlowWriter");
+    private static final Set<String> TESTS_VERSIONS_RESTART =
+            Set.of("v2_versionsNeverRepeatAcrossDeleteAndRecreate", "scenario07_outOfOrderSlowWriter");
+    private static final Set<String> TESTS_UNREACHABLE = Set.of(
+            "e2_everyLockCallOnAnUnreachableStoreThrowsBackendUnavailable", "scenario12_badInputAndUnavailableStore");
+
+    private static Arguments defect(
+            String name, Supplier<TckTarget> target, Set<String> must, Set<String> may, Set<String> tests) {
+        return Arguments.of(name, target, must, may, tests);
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        Set<String> all = new TreeSet<>();
+        for (Set<String> s : sets) {
+            all.addAll(s);
+        }
+        return all;
+    }
+
+    /** Whether {@code test} is the kit test of one of the scenarios {@code ids}: "5" → "scenario05_…". */
+    private static boolean runsScenario(String test, Set<String> ids) {
+        return ids.stream()
+                .map(id -> id.matches("\\d\\D?") ? "0" + id : id)
+                .anyMatch(id -> test.startsWith("scenario" + id + "_"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("defects")
+    void failsTheScenariosAimedAtItAndNoOthers(
+            String name, Supplier<TckTarget> defect, Set<String> must, Set<String> may, Set<String> tests)
+            throws Exception {
+        Set<String> failed = new TreeSet<>();
+        try (TckTarget target = defect.get()) {
+            for (Scenario scenario : Scenarios.all()) {
+                ScenarioRow row = scenario.run(target, BrokenKits.SETTINGS);
+                System.out.println(row.describe());
+                assertThat(row.skipped())
+                        .as("scenario %s skipped on %s", scenario.id(), name)
+                        .isFalse();
+                if (!row.passed()) {
+                    failed.add(scenario.id());
+                }
+            }
+        }
+        assertThat(failed).as("scenarios failed by %s", name).containsAll(must);
+        Set<String> unexpected = new TreeSet<>(failed);
+        unexpected.removeAll(must);
+        unexpected.removeAll(may);
+        assertThat(unexpected)
+                .as("scenarios %s failed that are not aimed at its defect", name)
+                .isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("defects")
+    void failsTheKitTestsAimedAtItAndNoOthers(
+            String name, Supplier<TckTarget> defect, Set<String> must, Set<String> may, Set<String> aimed) {
+        BrokenKits.target = defect;
+        Failures failures = new Failures();
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(
+                                        selectClass(BrokenKits.JobLock.class), selectClass(BrokenKits.Versioned.class))
+                                .build(),
+                        failures);
+        assertThat(failures.containers)
+                .as("kit containers that failed outright on %s", name)
+                .isEmpty();
+        System.out.println("kit tests failed by " + name + ": " + failures.tests);
+        assertThat(failures.tests).as("kit tests failed by %s", name).containsAll(aimed);
+        Set<String> unexpected = new TreeSet<>(failures.tests);
+        unexpected.removeAll(aimed);
+        unexpected.removeIf(test -> runsScenario(test, may));
+        assertThat(unexpected)
+                .as("kit tests %s failed that are not aimed at its defect", name)
+                .isEmpty();
+    }
+
+    @Test
+    @DisplayName("check-then-insert runs the side effect more than once at 100 and 200 workers (scenario 2)")
+    void checkThenInsertDoublesTheSideEffectAtFullSize() throws Exception {
+        TckSettings full = TckSettings.fromSystemProperties();
+        try (TckTarget target = Defects.checkThenInsert()) {
+            for (String id : List.of("2a", "2b")) {
+                ScenarioRow row = Scenarios.byId(id).run(target, full);
+                System.out.println(row.describe());
+                assertThat(row.workers()).isEqualTo(id.equals("2a") ? full.workers() : 2 * full.workers());
+                assertThat(row.sideEffects())
+                        .as("side effects executed in scenario %s on check-then-insert", id)
+                        .isGreaterThan(1);
+            }
+        }
+    }
+
+    /** Collects the method names of failed tests, and the containers that failed outright. */
+    static final class Failures implements TestExecutionListener {
+        final Set<String> tests = new TreeSet<>();
+        final List<String> containers = new ArrayList<>();
+
+        @Override
+        public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+            if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
+                return;
+            }
+            if (id.isTest()
+                    && id.getSource().orElse(null)
+                            instanceof org.junit.platform.engine.support.descriptor.MethodSource m) {
+                tests.add(m.getMethodName());
+            } else if (id.isContainer()) {
+                containers.add(id.getDisplayName() + ": "
+                        + result.getThrowable().map(Throwable::toString).orElse("?"));
+            }
+        }
+    }
+}

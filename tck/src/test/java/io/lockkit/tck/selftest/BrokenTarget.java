@@ -1,0 +1,64 @@
+package io.lockkit.tck.selftest;
+
+import io.lockkit.Backend;
+import io.lockkit.mem.MemBackend;
+import io.lockkit.mem.MemStore;
+import io.lockkit.tck.StoreFaults;
+import io.lockkit.tck.TckTarget;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+
+/**
+ * The reference backend with one deliberate defect: every client of this target is a real {@link
+ * MemBackend} wrapped by {@code defect}. Faults go to the real client underneath.
+ */
+final class BrokenTarget implements TckTarget, StoreFaults {
+    private final String name;
+    private final MemStore store = MemStore.create();
+    private final BiFunction<MemStore, MemBackend, Backend> defect;
+    private final Map<Backend, MemBackend> real = new ConcurrentHashMap<>();
+
+    BrokenTarget(String name, BiFunction<MemStore, MemBackend, Backend> defect) {
+        this.name = name;
+        this.defect = defect;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Backend newClient() {
+        MemBackend client = MemBackend.builder(store).build();
+        Backend broken = defect.apply(store, client);
+        real.put(broken, client);
+        return broken;
+    }
+
+    @Override
+    public StoreFaults faults() {
+        return this;
+    }
+
+    @Override
+    public void expireSession(Backend client) {
+        store.expireSession(real.get(client));
+    }
+
+    @Override
+    public void killConnection(Backend client) {
+        store.killConnection(real.get(client));
+    }
+
+    @Override
+    public void crash(Backend client) {
+        store.crash(real.get(client));
+    }
+
+    @Override
+    public Backend unreachableClient() {
+        return defect.apply(store, MemBackend.builder(MemStore.unreachable()).build());
+    }
+}

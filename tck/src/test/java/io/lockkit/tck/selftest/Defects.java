@@ -1,0 +1,318 @@
+package io.lockkit.tck.selftest;
+
+import io.lockkit.BackendUnavailableException;
+import io.lockkit.JobLock;
+import io.lockkit.Lease;
+import io.lockkit.Versioned;
+import io.lockkit.VersionedUpdate;
+import io.lockkit.mem.MemStore;
+import io.lockkit.spi.Checks;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The deliberately broken backends, one per incident in shared/PITFALLS.md. Each is the reference
+ * backend with exactly one thing wrong. <b>All backends in this file are wrong.</b>
+ */
+final class Defects {
+    private Defects() {}
+
+    /** PITFALLS 6: no fencing. Every lease has the same token and fenced writes ignore it. */
+    static BrokenTarget noFencing() {
+        return new BrokenTarget("broken/no-fencing", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        return delegate.tryAcquire(key, lease).map(Defects::constantToken);
+                    }
+
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        return delegate.acquire(key, lease, maxWait).map(Defects::constantToken);
+                    }
+                };
+            }
+
+            @Override
+            public VersionedUpdate versionedUpdate() {
+                return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                    @Override
+                    public Optional<Versioned> compareAndSet(String key, long expected, byte[] value, long token) {
+                        Checks.fencingToken(token);
+                        return delegate.compareAndSet(key, expected, value);
+                    }
+                };
+            }
+        });
+    }
+
+    private static Lease constantToken(Lease lease) {
+        return new ForwardingBackend.ForwardingLease(lease) {
+            @Override
+            public long token() {
+                return 1;
+            }
+        };
+    }
+
+    /**
+     * PITFALLS 7: tokens per key, restarting when the key is free again (a sequence node under a
+     * parent that is removed when empty). Tokens collide across keys and across holders of one key.
+     */
+    static BrokenTarget tokensPerKey() {
+        Map<String, AtomicLong> perKey = new ConcurrentHashMap<>();
+        return new BrokenTarget("broken/tokens-per-key", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        boolean wasFree = store.holderToken(key).isEmpty();
+                        return delegate.tryAcquire(key, lease).map(l -> perKeyToken(perKey, wasFree, l));
+                    }
+
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        boolean wasFree = store.holderToken(key).isEmpty();
+                        return delegate.acquire(key, lease, maxWait).map(l -> perKeyToken(perKey, wasFree, l));
+                    }
+                };
+            }
+        });
+    }
+
+    private static Lease perKeyToken(Map<String, AtomicLong> perKey, boolean wasFree, Lease lease) {
+        if (wasFree) {
+            perKey.remove(lease.key()); // the parent node went away with its last child
+        }
+        long token = perKey.computeIfAbsent(lease.key(), k -> new AtomicLong()).incrementAndGet();
+        return new ForwardingBackend.ForwardingLease(lease) {
+            @Override
+            public long token() {
+                return token;
+            }
+        };
+    }
+
+    /** PITFALLS 5: release deletes whatever holds the key, without checking the owner. */
+    static BrokenTarget unconditionalRelease() {
+        return new BrokenTarget("broken/unconditional-release", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        return delegate.tryAcquire(key, lease).map(l -> deletesAnyHolder(store, l));
+                    }
+
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        return delegate.acquire(key, lease, maxWait).map(l -> deletesAnyHolder(store, l));
+                    }
+                };
+            }
+        });
+    }
+
+    private static Lease deletesAnyHolder(MemStore store, Lease lease) {
+        return new ForwardingBackend.ForwardingLease(lease) {
+            @Override
+            public boolean release() {
+                delegate.release();
+                store.evict(key()); // DELETE FROM locks WHERE key = ? — no owner check
+                return true;
+            }
+        };
+    }
+
+    /**
+     * PITFALLS 1, 2: check, then delete the old row, then insert — with a pause between check and
+     * insert that widens the race. Concurrent callers both pass the check; the second delete removes
+     * the first caller's fresh lock, and a lost insert surfaces as a duplicate-key error.
+     */
+    static BrokenTarget checkThenInsert() {
+        return new BrokenTarget("broken/check-then-insert", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        Checks.key(key);
+                        Checks.lease(lease);
+                        if (store.holderToken(key).isPresent()) {
+                            return Optional.empty();
+                        }
+                        widen();
+                        store.evict(key); // "clear the expired row" — or someone's fresh one
+                        return Optional.of(delegate.tryAcquire(key, lease)
+                                .orElseThrow(() ->
+                                        new IllegalStateException("Duplicate entry '" + key + "' for key 'PRIMARY'")));
+                    }
+
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        long until = System.nanoTime() + Checks.maxWait(maxWait).toNanos();
+                        while (true) {
+                            Optional<Lease> got = tryAcquire(key, lease);
+                            if (got.isPresent() || System.nanoTime() >= until) {
+                                return got;
+                            }
+                            try {
+                                TimeUnit.MILLISECONDS.sleep(1);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt(); // L8 is not this backend's defect
+                                throw e;
+                            }
+                        }
+                    }
+                };
+            }
+        });
+    }
+
+    private static final AtomicReference<CountDownLatch> WAITING = new AtomicReference<>();
+
+    /**
+     * The latch that widens the gap between check and insert: the first caller past the check waits
+     * (up to 100 ms) for a second one; the second lets it go first and follows 2 ms later, so its
+     * "delete the old row" removes the first caller's fresh lock. Spins, since a sleep would
+     * interfere with the interrupt tests.
+     */
+    private static void widen() {
+        CountDownLatch partner = WAITING.getAndSet(null);
+        if (partner != null) {
+            partner.countDown();
+            spin(TimeUnit.MILLISECONDS.toNanos(2), () -> false);
+            return;
+        }
+        CountDownLatch mine = new CountDownLatch(1);
+        if (WAITING.compareAndSet(null, mine)) {
+            spin(TimeUnit.MILLISECONDS.toNanos(100), () -> mine.getCount() == 0);
+            WAITING.compareAndSet(mine, null);
+        }
+    }
+
+    private static void spin(long nanos, BooleanSupplier done) {
+        long until = System.nanoTime() + nanos;
+        while (!done.getAsBoolean() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** PITFALLS 3: compare-and-set that ignores the expected version (last writer wins). */
+    static BrokenTarget casIgnoresVersion() {
+        return new BrokenTarget("broken/cas-ignores-version", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public VersionedUpdate versionedUpdate() {
+                return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                    @Override
+                    public Optional<Versioned> compareAndSet(String key, long expected, byte[] value) {
+                        return delegate.compareAndSet(key, currentVersionInsteadOf(delegate, key, expected), value);
+                    }
+
+                    @Override
+                    public Optional<Versioned> compareAndSet(String key, long expected, byte[] value, long token) {
+                        return delegate.compareAndSet(
+                                key, currentVersionInsteadOf(delegate, key, expected), value, token);
+                    }
+                };
+            }
+        });
+    }
+
+    /** E2: an unreachable store answers "held" (empty) instead of failing. */
+    static BrokenTarget unreachableLooksHeld() {
+        return new BrokenTarget("broken/unreachable-looks-held", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        try {
+                            return delegate.tryAcquire(key, lease);
+                        } catch (BackendUnavailableException e) {
+                            return Optional.empty();
+                        }
+                    }
+
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        try {
+                            return delegate.acquire(key, lease, maxWait);
+                        } catch (BackendUnavailableException e) {
+                            return Optional.empty();
+                        }
+                    }
+                };
+            }
+        });
+    }
+
+    /** The defect: whatever version the caller expected, use the one stored now (last writer wins). */
+    private static long currentVersionInsteadOf(VersionedUpdate store, String key, long expected) {
+        Checks.expectedVersion(expected);
+        return store.read(key).map(Versioned::version).orElse(expected);
+    }
+
+    /** PITFALLS 16: versions restart at 1 after delete and re-create (ABA). */
+    static BrokenTarget versionsRestartAfterDelete() {
+        Map<String, Long> base = new ConcurrentHashMap<>();
+        return new BrokenTarget("broken/versions-restart", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public VersionedUpdate versionedUpdate() {
+                return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                    private Versioned shown(Versioned v) {
+                        return new Versioned(v.key(), v.value(), v.version() - base.getOrDefault(v.key(), 0L));
+                    }
+
+                    private long real(String key, long shown) {
+                        return shown + base.getOrDefault(key, 0L);
+                    }
+
+                    @Override
+                    public Optional<Versioned> read(String key) {
+                        return delegate.read(key).map(this::shown);
+                    }
+
+                    @Override
+                    public Optional<Versioned> create(String key, byte[] value) {
+                        Optional<Versioned> created = delegate.create(key, value);
+                        created.ifPresent(v -> base.put(key, v.version() - 1));
+                        return created.map(this::shown);
+                    }
+
+                    @Override
+                    public Optional<Versioned> compareAndSet(String key, long expected, byte[] value) {
+                        return delegate.compareAndSet(key, real(key, expected), value)
+                                .map(this::shown);
+                    }
+
+                    @Override
+                    public Optional<Versioned> compareAndSet(String key, long expected, byte[] value, long token) {
+                        return delegate.compareAndSet(key, real(key, expected), value, token)
+                                .map(this::shown);
+                    }
+
+                    @Override
+                    public boolean delete(String key, long expected) {
+                        return delegate.delete(key, real(key, expected));
+                    }
+                };
+            }
+        });
+    }
+}

@@ -1,0 +1,145 @@
+package io.lockkit.tck.selftest;
+
+import io.lockkit.Backend;
+import io.lockkit.Capability;
+import io.lockkit.JobLock;
+import io.lockkit.Lease;
+import io.lockkit.Versioned;
+import io.lockkit.VersionedUpdate;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** Forwards everything to a real backend; each broken backend overrides the one part it gets wrong. */
+class ForwardingBackend implements Backend {
+    final Backend delegate;
+
+    ForwardingBackend(Backend delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return delegate.capabilities();
+    }
+
+    @Override
+    public JobLock jobLock() {
+        return new ForwardingJobLock(delegate.jobLock());
+    }
+
+    @Override
+    public VersionedUpdate versionedUpdate() {
+        return new ForwardingVersionedUpdate(delegate.versionedUpdate());
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    static class ForwardingJobLock implements JobLock {
+        final JobLock delegate;
+
+        ForwardingJobLock(JobLock delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Optional<Lease> tryAcquire(String key, Duration lease) {
+            return delegate.tryAcquire(key, lease);
+        }
+
+        @Override
+        public Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
+            return delegate.acquire(key, lease, maxWait);
+        }
+    }
+
+    static class ForwardingLease implements Lease {
+        final Lease delegate;
+
+        ForwardingLease(Lease delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String key() {
+            return delegate.key();
+        }
+
+        @Override
+        public long token() {
+            return delegate.token();
+        }
+
+        @Override
+        public boolean isValid() {
+            return delegate.isValid();
+        }
+
+        @Override
+        public Duration remaining() {
+            return delegate.remaining();
+        }
+
+        @Override
+        public boolean extend(Duration lease) {
+            return delegate.extend(lease);
+        }
+
+        @Override
+        public boolean release() {
+            return delegate.release();
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+
+        @Override
+        public void onLost(Consumer<Lease> listener) {
+            delegate.onLost(l -> listener.accept(this));
+        }
+    }
+
+    static class ForwardingVersionedUpdate implements VersionedUpdate {
+        final VersionedUpdate delegate;
+
+        ForwardingVersionedUpdate(VersionedUpdate delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Optional<Versioned> read(String key) {
+            return delegate.read(key);
+        }
+
+        @Override
+        public Optional<Versioned> create(String key, byte[] value) {
+            return delegate.create(key, value);
+        }
+
+        @Override
+        public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
+            return delegate.compareAndSet(key, expectedVersion, value);
+        }
+
+        @Override
+        public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value, long fencingToken) {
+            return delegate.compareAndSet(key, expectedVersion, value, fencingToken);
+        }
+
+        @Override
+        public boolean delete(String key, long expectedVersion) {
+            return delegate.delete(key, expectedVersion);
+        }
+    }
+}
