@@ -2,6 +2,7 @@ package io.lockkit.race;
 
 import io.lockkit.mem.MemBackend;
 import io.lockkit.tck.MemTarget;
+import io.lockkit.tck.TargetFactory;
 import io.lockkit.tck.TckTarget;
 
 /** The reference backend in both lease kinds. */

@@ -3,6 +3,7 @@ package io.lockkit.race;
 import io.lockkit.tck.Scenario;
 import io.lockkit.tck.ScenarioRow;
 import io.lockkit.tck.Scenarios;
+import io.lockkit.tck.TargetFactory;
 import io.lockkit.tck.TckSettings;
 import io.lockkit.tck.TckTarget;
 import java.io.IOException;

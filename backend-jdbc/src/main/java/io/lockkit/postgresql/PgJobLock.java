@@ -1,0 +1,129 @@
+package io.lockkit.postgresql;
+
+import io.lockkit.JobLock;
+import io.lockkit.Lease;
+import io.lockkit.spi.Checks;
+import java.time.Duration;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the three variants share: input checks (E1), the wait loop of {@link #acquire} woken by
+ * release notifications with a bounded fallback (L7), and interrupt handling (L8). A variant
+ * supplies one {@link #attempt}. Thread-safe.
+ */
+abstract class PgJobLock implements JobLock {
+    /** How long a waiter waits for the listener's first connection before its first attempt. */
+    private static final long LISTEN_WAIT_NANOS = Duration.ofSeconds(1).toNanos();
+
+    /** A granted lease, or none and how long until it is worth trying again. */
+    record Attempt(@Nullable Lease lease, long retryAfterNanos) {
+        static Attempt granted(Lease lease) {
+            return new Attempt(lease, 0);
+        }
+
+        static Attempt held(long retryAfterNanos) {
+            return new Attempt(null, retryAfterNanos);
+        }
+    }
+
+    final PostgresBackend backend;
+
+    PgJobLock(PostgresBackend backend) {
+        this.backend = backend;
+    }
+
+    /** One try; a lost race is {@link Attempt#held}, never an exception (L6). */
+    abstract Attempt attempt(String key, Duration lease);
+
+    /** The longest lease this variant can ask the server for. */
+    abstract Duration maxLease();
+
+    @Override
+    public final Optional<Lease> tryAcquire(String key, Duration lease) {
+        check(key, lease);
+        return Optional.ofNullable(attempt(key, lease).lease());
+    }
+
+    @Override
+    public final Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
+        check(key, lease);
+        Checks.maxWait(maxWait);
+        if (maxWait.isZero()) {
+            return tryAcquire(key, lease);
+        }
+        long waitNanos = saturatedNanos(maxWait);
+        long start = System.nanoTime();
+        String payload = KeyCodec.payload(KeyCodec.bytes(key));
+        Waiters waiters = backend.waiters();
+        waiters.register(payload);
+        try {
+            backend.watcher().startListening(Math.min(waitNanos, LISTEN_WAIT_NANOS));
+            while (true) {
+                throwIfInterrupted();
+                Attempt attempt = attempt(key, lease);
+                if (attempt.lease() != null) {
+                    return Optional.of(keepUnlessInterrupted(attempt.lease()));
+                }
+                long left = waitNanos - (System.nanoTime() - start);
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                long fallback = Math.min(backend.waitFallback().toNanos(), attempt.retryAfterNanos());
+                waiters.await(payload, Math.min(left, fallback));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // L8: the flag stays set for the caller
+            throw e;
+        } finally {
+            waiters.unregister(payload);
+        }
+    }
+
+    /** The safety margin subtracted from a lease's deadline (clock drift between JVM and server). */
+    final Duration margin(Duration lease) {
+        Duration tenth = lease.dividedBy(10);
+        return backend.driftMargin().compareTo(tenth) < 0 ? backend.driftMargin() : tenth;
+    }
+
+    private void check(String key, Duration lease) {
+        Checks.key(key);
+        Checks.lease(lease);
+        if (lease.compareTo(maxLease()) > 0) {
+            throw new IllegalArgumentException(
+                    "lease must be at most " + maxLease() + " for " + backend.name() + ", was " + lease);
+        }
+    }
+
+    private static Lease keepUnlessInterrupted(Lease lease) throws InterruptedException {
+        if (!Thread.currentThread().isInterrupted()) {
+            return lease;
+        }
+        try {
+            lease.release(); // L8: an interrupted acquire leaves no lock held
+        } catch (RuntimeException e) {
+            // it expires by itself (L4)
+        }
+        throw new InterruptedException("interrupted while acquiring '" + lease.key() + "'");
+    }
+
+    private static void throwIfInterrupted() throws InterruptedException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("interrupted while waiting to acquire");
+        }
+    }
+
+    static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** A lease's length for the server: whole milliseconds, rounded up so the server never keeps it shorter. */
+    static String millisText(Duration lease) {
+        long ms = lease.toMillis() + (lease.minusMillis(lease.toMillis()).isZero() ? 0 : 1);
+        return Long.toString(ms);
+    }
+}

@@ -1,0 +1,232 @@
+package io.lockkit.postgresql;
+
+import io.lockkit.FencedOutException;
+import io.lockkit.OutcomeUnknownException;
+import io.lockkit.Versioned;
+import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
+import java.security.SecureRandom;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link VersionedUpdate} on the {@code lockkit_versioned} table: one statement, one round trip, per
+ * call (V1–V3). Every write stores a random write id. When a write's reply is lost (V4) it is sent
+ * once more with the same id on a new connection — at most one of the two copies can apply, since
+ * both expect the same state — and if that copy does not apply, the row's last write id tells
+ * whether the first did; when the history since then hides it, {@link OutcomeUnknownException}.
+ * Thread-safe.
+ */
+final class PgVersionedUpdate implements VersionedUpdate {
+    private static final SecureRandom WRITE_IDS = new SecureRandom();
+
+    private final PostgresBackend backend;
+    private final String readSql;
+    private final String createSql;
+    private final String casSql;
+    private final String fencedCasSql;
+    private final String deleteSql;
+    private final String lastWriteSql;
+
+    /** The row as the last write left it. */
+    private record LastWrite(long version, boolean deleted, long writeId) {}
+
+    /** One write statement, given its write id. */
+    @FunctionalInterface
+    private interface Write<T> {
+        T send(Handle h, long writeId);
+    }
+
+    PgVersionedUpdate(PostgresBackend backend) {
+        this.backend = backend;
+        TableNames names = backend.tables();
+        this.readSql = Sql.render(Sql.READ, names);
+        this.createSql = Sql.render(Sql.CREATE, names);
+        this.casSql = Sql.render(Sql.CAS, names);
+        this.fencedCasSql = Sql.render(Sql.FENCED_CAS, names);
+        this.deleteSql = Sql.render(Sql.DELETE, names);
+        this.lastWriteSql = Sql.render(Sql.LAST_WRITE, names);
+    }
+
+    @Override
+    public Optional<Versioned> read(String key) {
+        byte[] stored = KeyCodec.bytes(Checks.key(key));
+        try {
+            return backend.pool().call("read '" + key + "'", h -> h.createQuery(readSql)
+                    .bind("key", stored)
+                    .map((rs, ctx) -> new Versioned(key, rs.getBytes("value"), rs.getLong("version")))
+                    .findOne());
+        } catch (RuntimeException e) {
+            throw Failures.translate("read '" + key + "'", e);
+        }
+    }
+
+    @Override
+    public Optional<Versioned> create(String key, byte[] value) {
+        Checks.key(key);
+        Checks.value(value);
+        byte[] stored = KeyCodec.bytes(key);
+        Optional<Long> version = write("create '" + key + "'", stored, 0, false, (h, id) -> h.createQuery(createSql)
+                .bind("key", stored)
+                .bind("value", value)
+                .bind("write_id", id)
+                .mapTo(Long.class)
+                .findOne());
+        return version.map(v -> new Versioned(key, value, v));
+    }
+
+    @Override
+    public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
+        Checks.key(key);
+        Checks.expectedVersion(expectedVersion);
+        Checks.value(value);
+        byte[] stored = KeyCodec.bytes(key);
+        Optional<Long> version =
+                write("compareAndSet '" + key + "'", stored, expectedVersion, false, (h, id) -> h.createQuery(casSql)
+                        .bind("key", stored)
+                        .bind("value", value)
+                        .bind("expected", expectedVersion)
+                        .bind("write_id", id)
+                        .mapTo(Long.class)
+                        .findOne());
+        return version.map(v -> new Versioned(key, value, v));
+    }
+
+    @Override
+    public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value, long fencingToken) {
+        Checks.key(key);
+        Checks.expectedVersion(expectedVersion);
+        Checks.value(value);
+        Checks.fencingToken(fencingToken);
+        byte[] stored = KeyCodec.bytes(key);
+        Optional<Long> version = write(
+                "compareAndSet '" + key + "'",
+                stored,
+                expectedVersion,
+                false,
+                (h, id) -> fencedCas(h, key, stored, expectedVersion, value, fencingToken, id));
+        return version.map(v -> new Versioned(key, value, v));
+    }
+
+    @Override
+    public boolean delete(String key, long expectedVersion) {
+        Checks.key(key);
+        Checks.expectedVersion(expectedVersion);
+        byte[] stored = KeyCodec.bytes(key);
+        Optional<Long> deleted = write(
+                "delete '" + key + "'",
+                stored,
+                expectedVersion,
+                true,
+                (h, id) -> h.createUpdate(deleteSql)
+                                        .bind("key", stored)
+                                        .bind("expected", expectedVersion)
+                                        .bind("write_id", id)
+                                        .execute()
+                                == 1
+                        ? Optional.of(expectedVersion)
+                        : Optional.empty());
+        return deleted.isPresent();
+    }
+
+    private Optional<Long> fencedCas(
+            Handle h, String key, byte[] stored, long expected, byte[] value, long token, long writeId) {
+        record Outcome(@Nullable Long version, @Nullable Long fence) {}
+        Outcome outcome = h.createQuery(fencedCasSql)
+                .bind("key", stored)
+                .bind("value", value)
+                .bind("expected", expected)
+                .bind("token", token)
+                .bind("write_id", writeId)
+                .map((rs, ctx) -> new Outcome(rs.getObject("version", Long.class), rs.getObject("fence", Long.class)))
+                .one();
+        if (outcome.version() == null && outcome.fence() != null && outcome.fence() > token) {
+            throw new FencedOutException(key, token, outcome.fence());
+        }
+        return Optional.ofNullable(outcome.version());
+    }
+
+    /**
+     * Sends a write; a lost race is empty (L6). After a lost reply, settles the outcome (V4): see
+     * the class comment. {@code expected} is 0 for a create.
+     */
+    private Optional<Long> write(String what, byte[] key, long expected, boolean deleting, Write<Optional<Long>> op) {
+        long writeId = WRITE_IDS.nextLong();
+        Session session = backend.pool().borrow(what); // E2: nothing was sent if this fails
+        RuntimeException lost;
+        try {
+            return backend.pool().runOnce(session, h -> op.send(h, writeId));
+        } catch (RuntimeException e) {
+            if (!Failures.isConnection(e)) {
+                return lostRaceOrThrow(what, e);
+            }
+            lost = e;
+        }
+        try {
+            Session fresh = backend.pool().open(what);
+            return backend.pool().runOnce(fresh, h -> settle(h, what, key, expected, deleting, writeId, op, lost));
+        } catch (FencedOutException | OutcomeUnknownException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            e.addSuppressed(lost);
+            throw new OutcomeUnknownException(
+                    what + ": the reply was lost and the outcome could not be settled: " + Failures.describe(e), e);
+        }
+    }
+
+    private Optional<Long> settle(
+            Handle h,
+            String what,
+            byte[] key,
+            long expected,
+            boolean deleting,
+            long writeId,
+            Write<Optional<Long>> op,
+            RuntimeException lost) {
+        Optional<Long> again;
+        FencedOutException refused = null;
+        try {
+            again = op.send(h, writeId);
+        } catch (FencedOutException e) {
+            again = Optional.empty();
+            refused = e;
+        }
+        if (again.isPresent()) {
+            return again;
+        }
+        LastWrite last = h.createQuery(lastWriteSql)
+                .bind("key", key)
+                .map((rs, ctx) ->
+                        new LastWrite(rs.getLong("version"), rs.getBoolean("deleted"), rs.getLong("write_id")))
+                .findOne()
+                .orElse(null);
+        if (last != null && last.writeId() == writeId) {
+            return Optional.of(deleting ? expected : last.version()); // the first copy applied: it is ours (V4)
+        }
+        // The state a write expects is left exactly once; if someone else's write left it, ours did not.
+        boolean notOurs = last == null
+                || (expected > 0
+                        && (last.version() == expected
+                                || (!deleting && !last.deleted() && last.version() == expected + 1)));
+        if (!notOurs) {
+            throw new OutcomeUnknownException(
+                    what + ": the reply was lost, and later writes hide whether it applied; read the key and decide",
+                    lost);
+        }
+        if (refused != null) {
+            throw refused;
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Long> lostRaceOrThrow(String what, RuntimeException e) {
+        if (e instanceof FencedOutException) {
+            throw e;
+        }
+        if (Failures.classify(e) == Failures.Kind.LOST_RACE) {
+            return Optional.empty();
+        }
+        throw Failures.unexpected(what, e);
+    }
+}

@@ -1,0 +1,92 @@
+package io.lockkit.postgresql;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the session variants share: each lease pins one connection of the client's pool, whose
+ * server session the server ends after {@code lease} of silence (L4), and which the client's
+ * {@link Watcher} watches so the holder learns when the session is gone (L5). A second acquire of a
+ * held key always runs on another session, so it fails instead of stacking. Thread-safe.
+ */
+abstract class SessionJobLock extends PgJobLock {
+    /** The server's timeouts are whole milliseconds in an {@code int}. */
+    private static final Duration MAX_LEASE = Duration.ofMillis(Integer.MAX_VALUE);
+
+    SessionJobLock(PostgresBackend backend) {
+        super(backend);
+    }
+
+    /** One round trip on {@code session}: the token when granted, null when held; leaves an ungranted session clean. */
+    abstract @Nullable Long tryLock(Session session, String key, Duration lease);
+
+    /** Puts a session whose attempt failed back in its idle state. */
+    abstract void reset(Session session);
+
+    /** Keeps the session (and lease) for {@code lease} from now. */
+    abstract void extend(Session session, Duration lease);
+
+    /** Ends the lease; the session is clean afterwards. True when the lock was still held. */
+    abstract boolean release(Session session, String key);
+
+    @Override
+    final Duration maxLease() {
+        return MAX_LEASE;
+    }
+
+    @Override
+    final Attempt attempt(String key, Duration lease) {
+        String what = "acquire '" + key + "'";
+        Session session = backend.pool().borrow(what);
+        try {
+            return attemptOn(session, key, lease);
+        } catch (RuntimeException e) {
+            if (!Failures.isConnection(e) || !session.reused()) {
+                throw Failures.translate(what, e);
+            }
+        }
+        // The idle connection had been ended by the server; whatever it did died with its session.
+        Session fresh = backend.pool().open(what);
+        try {
+            return attemptOn(fresh, key, lease);
+        } catch (RuntimeException e) {
+            throw Failures.translate(what, e);
+        }
+    }
+
+    /** Pins {@code session} to the granted lease, or gives it back (or discards it when broken). */
+    private Attempt attemptOn(Session session, String key, Duration lease) {
+        long sent = backend.ticker().nanos();
+        Long token;
+        try {
+            token = tryLock(session, key, lease);
+        } catch (RuntimeException e) {
+            Failures.Kind kind = Failures.classify(e);
+            if (kind == Failures.Kind.CONNECTION || !resetOrDiscard(session)) {
+                backend.pool().discard(session);
+            } else {
+                backend.pool().giveBack(session);
+            }
+            if (kind == Failures.Kind.NOT_ACQUIRED || kind == Failures.Kind.LOST_RACE) {
+                return Attempt.held(Long.MAX_VALUE);
+            }
+            throw e;
+        }
+        if (token == null) {
+            backend.pool().giveBack(session);
+            return Attempt.held(Long.MAX_VALUE);
+        }
+        SessionLease granted = new SessionLease(this, session, key, token, sent, lease, margin(lease));
+        backend.watcher().watch(granted);
+        return Attempt.granted(granted);
+    }
+
+    private boolean resetOrDiscard(Session session) {
+        try {
+            reset(session);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}

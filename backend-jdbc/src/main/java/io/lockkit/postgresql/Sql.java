@@ -1,0 +1,188 @@
+package io.lockkit.postgresql;
+
+/**
+ * Every statement lockkit sends, one constant each. {@code {lock}}, {@code {rowlock}}, {@code
+ * {versioned}} and {@code {token}} stand for the configured {@link TableNames}; {@link #render}
+ * replaces them with the quoted, validated names. Each statement is one round trip.
+ */
+final class Sql {
+    private Sql() {}
+
+    // ---- lock table (timed leases) ----
+
+    /**
+     * L1, L2, L4: one statement grants the key if it is free or its holder's time is up on the
+     * database clock. No sweep: only this key's row is looked at.
+     *
+     * <ul>
+     *   <li>{@code held}: when the statement's snapshot already shows another live holder, nothing
+     *       is written (no row lock, no WAL, no burnt token), so losers of a race stay cheap; its
+     *       {@code held_for} (seconds) tells a waiter when to try again (L7).
+     *   <li>{@code granted}: otherwise the upsert decides under the row lock; the token is drawn
+     *       there (DO UPDATE), so tokens of one key rise in grant order.
+     *   <li>{@code :owner} is the attempt's random id: sent again after a lost reply, the attempt
+     *       finds its own grant and takes it over.
+     * </ul>
+     */
+    static final String TABLE_ACQUIRE =
+            """
+            WITH held AS (
+                SELECT extract(epoch FROM expires_at - clock_timestamp()) AS held_for FROM {lock}
+                WHERE key = :key AND expires_at > clock_timestamp() AND owner <> :owner),
+            granted AS (
+                INSERT INTO {lock} AS l (key, token, owner, expires_at)
+                SELECT :key, nextval('{token}'), :owner, clock_timestamp() + :micros * interval '1 microsecond'
+                WHERE NOT EXISTS (SELECT 1 FROM held)
+                ON CONFLICT (key) DO UPDATE
+                    SET token = nextval('{token}'),
+                        owner = excluded.owner,
+                        expires_at = clock_timestamp() + :micros * interval '1 microsecond'
+                    WHERE l.expires_at <= clock_timestamp() OR l.owner = excluded.owner
+                RETURNING token)
+            SELECT (SELECT token FROM granted) AS token, (SELECT held_for FROM held) AS held_for
+            """;
+
+    /** L3: extends only the lease with this token, and only while it has not expired. */
+    static final String TABLE_EXTEND =
+            """
+            UPDATE {lock} SET expires_at = clock_timestamp() + :micros * interval '1 microsecond'
+            WHERE key = :key AND token = :token AND expires_at > clock_timestamp()
+            """;
+
+    /**
+     * L3, L7: frees only the lease with this token and wakes waiters. The row stays (expired), so a
+     * later grant of the key goes through the row lock and draws its token there.
+     */
+    static final String TABLE_RELEASE =
+            """
+            WITH released AS (
+                UPDATE {lock} SET expires_at = clock_timestamp() WHERE key = :key AND token = :token RETURNING key)
+            SELECT count(pg_notify(:channel, :payload)) AS released FROM released
+            """;
+
+    /** Optional clean-up, never on the acquire path: deletes at most {@code :limit} long-expired rows. */
+    static final String TABLE_DELETE_EXPIRED =
+            """
+            DELETE FROM {lock} WHERE key IN (
+                SELECT key FROM {lock} WHERE expires_at < clock_timestamp() - :micros * interval '1 microsecond'
+                LIMIT :limit FOR UPDATE SKIP LOCKED)
+            """;
+
+    // ---- advisory locks (session leases) ----
+
+    /**
+     * L1, L2, L4: try the lock; only when granted draw the token and let the server end this session
+     * (and the lock) after {@code :timeout_ms} of silence. One round trip.
+     */
+    static final String ADVISORY_ACQUIRE =
+            """
+            WITH attempt AS MATERIALIZED (SELECT pg_try_advisory_lock(:lock_id) AS granted)
+            SELECT CASE WHEN granted THEN nextval('{token}') END AS token,
+                   CASE WHEN granted THEN set_config('idle_session_timeout', :timeout_ms, false) END AS timeout
+            FROM attempt
+            """;
+
+    /** Talking resets the idle timer; the new timeout applies from now. */
+    static final String ADVISORY_EXTEND = "SELECT set_config('idle_session_timeout', :timeout_ms, false)";
+
+    /** Unlocks, wakes waiters and clears the idle timeout before the connection goes back to the pool. */
+    static final String ADVISORY_RELEASE =
+            """
+            SELECT pg_advisory_unlock(:lock_id) AS released,
+                   set_config('idle_session_timeout', '0', false) AS timeout,
+                   pg_notify(:channel, :payload) AS notified
+            """;
+
+    // ---- row locks (session leases) ----
+
+    /**
+     * L1, L2, L4, in a transaction left open: lock the key's row without waiting (55P03 when held),
+     * then draw the token and let the server end the session after {@code :timeout_ms} idle in this
+     * transaction. The NOTIFY is delivered at commit, which is the release (L7). No row: the key's
+     * row must be created first ({@link #ROWLOCK_CREATE}).
+     */
+    static final String ROWLOCK_ACQUIRE =
+            """
+            WITH locked AS MATERIALIZED (SELECT key FROM {rowlock} WHERE key = :key FOR UPDATE NOWAIT)
+            SELECT nextval('{token}') AS token,
+                   set_config('idle_in_transaction_session_timeout', :timeout_ms, true) AS timeout,
+                   pg_notify(:channel, :payload) AS notified
+            FROM locked
+            """;
+
+    /** Committed on its own connection before the lock is tried, so other sessions see the row. */
+    static final String ROWLOCK_CREATE = "INSERT INTO {rowlock} (key) VALUES (:key) ON CONFLICT (key) DO NOTHING";
+
+    static final String ROWLOCK_EXTEND = "SELECT set_config('idle_in_transaction_session_timeout', :timeout_ms, true)";
+
+    // ---- session liveness ----
+
+    /** Which of these backend processes still exist; a missing one has lost its session leases (L5). */
+    static final String LIVE_PIDS = "SELECT pid FROM pg_stat_activity WHERE pid = ANY(:pids)";
+
+    // ---- versioned values ----
+
+    static final String READ = "SELECT value, version FROM {versioned} WHERE key = :key AND NOT deleted";
+
+    /**
+     * V2: a new key starts at version 1; a deleted one (a tombstone keeps its version and fence)
+     * comes back at its old version + 1. Empty when the key exists; a concurrent create waits for
+     * the first and then finds it (no 23505).
+     */
+    static final String CREATE =
+            """
+            INSERT INTO {versioned} AS v (key, value, version, write_id) VALUES (:key, :value, 1, :write_id)
+            ON CONFLICT (key) DO UPDATE
+                SET value = excluded.value, version = v.version + 1, deleted = false, write_id = excluded.write_id
+                WHERE v.deleted
+            RETURNING version
+            """;
+
+    /** V1: the row's lock serialises concurrent writers; only the one that finds its expected version wins. */
+    static final String CAS =
+            """
+            UPDATE {versioned} SET value = :value, version = version + 1, write_id = :write_id
+            WHERE key = :key AND version = :expected AND NOT deleted
+            RETURNING version
+            """;
+
+    /**
+     * V1, V3 in one round trip: lock the row (the latest version, also a tombstone), then write only
+     * if the version matches and no larger token has written; {@code fence} tells a fenced-out
+     * writer from a plain conflict.
+     */
+    static final String FENCED_CAS =
+            """
+            WITH current AS MATERIALIZED (
+                SELECT version, fence, deleted FROM {versioned} WHERE key = :key FOR UPDATE),
+            written AS (
+                UPDATE {versioned} v
+                SET value = :value, version = v.version + 1, fence = :token, write_id = :write_id
+                FROM current
+                WHERE v.key = :key AND current.version = :expected AND NOT current.deleted
+                  AND current.fence <= :token
+                RETURNING v.version)
+            SELECT (SELECT version FROM written) AS version, (SELECT fence FROM current) AS fence
+            """;
+
+    /** V2, V3: a tombstone keeps the version and the fence, so neither ever goes back. */
+    static final String DELETE =
+            """
+            UPDATE {versioned} SET deleted = true, value = '\\x', write_id = :write_id
+            WHERE key = :key AND version = :expected AND NOT deleted
+            """;
+
+    /** After a lost reply (V4): who wrote the key last, to recognise one's own write. */
+    static final String LAST_WRITE = "SELECT version, deleted, write_id FROM {versioned} WHERE key = :key";
+
+    /** Serialises concurrent {@code createSchema} calls of every process, inside its transaction. */
+    static final String SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(:lock_id)";
+
+    /** {@code template} with the placeholders replaced by the quoted names in {@code names}. */
+    static String render(String template, TableNames names) {
+        return template.replace("{lock}", TableNames.quote(names.lockTable()))
+                .replace("{rowlock}", TableNames.quote(names.rowLockTable()))
+                .replace("{versioned}", TableNames.quote(names.versionedTable()))
+                .replace("{token}", TableNames.quote(names.tokenSequence()));
+    }
+}

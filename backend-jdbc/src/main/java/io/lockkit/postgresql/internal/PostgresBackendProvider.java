@@ -1,0 +1,157 @@
+package io.lockkit.postgresql.internal;
+
+import io.lockkit.Backend;
+import io.lockkit.internal.Uris;
+import io.lockkit.postgresql.PostgresBackend;
+import io.lockkit.postgresql.PostgresBackend.Variant;
+import io.lockkit.postgresql.TableNames;
+import io.lockkit.spi.BackendProvider;
+import io.lockkit.spi.Options;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * {@code jdbc:postgresql://host[:port]/db[?jdbc properties]} or {@code
+ * postgresql://[user[:password]@]host[:port]/db[?jdbc properties]}: a {@link PostgresBackend} over a
+ * plain (unpooled) {@link PGSimpleDataSource}; lockkit pools its own connections. Options: {@code
+ * variant} ({@code table}, {@code advisory}, {@code rowlock}), {@code createSchema} ({@code
+ * true}/{@code false}), the table names, the timeouts and the pool size of {@link
+ * PostgresBackend.Builder}, and {@code connectTimeout}. Credentials never appear in a message.
+ */
+public final class PostgresBackendProvider implements BackendProvider {
+    /** How long opening a connection may take unless the URI says otherwise (E2). */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final String JDBC = "jdbc:postgresql:";
+    private static final String LIBPQ = "postgresql://";
+
+    private enum Flag {
+        TRUE,
+        FALSE
+    }
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public Set<String> uriPrefixes() {
+        return Set.of(JDBC, LIBPQ);
+    }
+
+    @Override
+    public Backend open(String uri, Map<String, String> options) {
+        Options o = new Options("postgresql", options);
+        Variant variant = o.choice("variant", Variant.class, PostgresBackend.DEFAULT_VARIANT);
+        Flag createSchema = o.choice("createSchema", Flag.class, Flag.FALSE);
+        TableNames d = TableNames.DEFAULT;
+        String lockTable = o.string("lockTable", d.lockTable());
+        String rowLockTable = o.string("rowLockTable", d.rowLockTable());
+        String versionedTable = o.string("versionedTable", d.versionedTable());
+        String tokenSequence = o.string("tokenSequence", d.tokenSequence());
+        int maxConnections = o.integer("maxConnections", PostgresBackend.DEFAULT_MAX_CONNECTIONS, 2, 10_000);
+        Duration connectTimeout = o.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, false);
+        Duration connectionWait = o.duration("connectionWait", PostgresBackend.DEFAULT_CONNECTION_WAIT, false);
+        Duration networkTimeout = o.duration("networkTimeout", PostgresBackend.DEFAULT_NETWORK_TIMEOUT, false);
+        Duration waitFallback = o.duration("waitFallback", PostgresBackend.DEFAULT_WAIT_FALLBACK, false);
+        Duration sessionCheck = o.duration("sessionCheck", PostgresBackend.DEFAULT_SESSION_CHECK, false);
+        Duration driftMargin = o.duration("driftMargin", PostgresBackend.DEFAULT_DRIFT_MARGIN, true);
+        String namespace = o.string("namespace", PostgresBackend.DEFAULT_NAMESPACE);
+        TableNames tables = validate(o, lockTable, rowLockTable, versionedTable, tokenSequence);
+
+        PostgresBackend backend = PostgresBackend.builder(dataSource(uri, connectTimeout))
+                .variant(variant)
+                .tables(tables)
+                .maxConnections(maxConnections)
+                .connectionWait(connectionWait)
+                .networkTimeout(networkTimeout)
+                .waitFallback(waitFallback)
+                .sessionCheck(sessionCheck)
+                .driftMargin(driftMargin)
+                .namespace(namespace)
+                .build();
+        if (createSchema == Flag.TRUE) {
+            try {
+                backend.createSchema();
+            } catch (RuntimeException e) {
+                backend.close();
+                throw e;
+            }
+        }
+        return backend;
+    }
+
+    /** Reports bad option values and bad table names together (E1). */
+    private static TableNames validate(Options o, String lock, String rowLock, String versioned, String sequence) {
+        List<String> problems = new ArrayList<>();
+        try {
+            o.validate();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        TableNames tables = null;
+        try {
+            tables = new TableNames(lock, rowLock, versioned, sequence);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty() || tables == null) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        return tables;
+    }
+
+    /** A plain DataSource for the URI, with a connect timeout and an application name unless the URI sets them. */
+    static PGSimpleDataSource dataSource(String uri, Duration connectTimeout) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        String jdbcUrl;
+        String user = null;
+        String password = null;
+        if (uri.startsWith(LIBPQ)) {
+            String rest = uri.substring(LIBPQ.length());
+            int slash = rest.indexOf('/');
+            int at = rest.lastIndexOf('@', slash < 0 ? rest.length() : slash);
+            if (at >= 0) {
+                String userInfo = rest.substring(0, at);
+                int colon = userInfo.indexOf(':');
+                user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+                password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
+                rest = rest.substring(at + 1);
+            }
+            jdbcUrl = "jdbc:postgresql://" + rest;
+        } else {
+            jdbcUrl = uri;
+        }
+        try {
+            ds.setURL(jdbcUrl);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a PostgreSQL URI: '" + Uris.redact(uri) + "'");
+        }
+        if (user != null) {
+            ds.setUser(user);
+        }
+        if (password != null) {
+            ds.setPassword(password);
+        }
+        if (!jdbcUrl.contains("connectTimeout=")) {
+            int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (connectTimeout.toMillis() + 999) / 1000));
+            ds.setConnectTimeout(seconds);
+            ds.setLoginTimeout(seconds);
+        }
+        if (!jdbcUrl.contains("ApplicationName=")) {
+            ds.setApplicationName("lockkit");
+        }
+        return ds;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}

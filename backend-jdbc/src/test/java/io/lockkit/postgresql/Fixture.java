@@ -1,0 +1,60 @@
+package io.lockkit.postgresql;
+
+import io.lockkit.postgresql.PostgresBackend.Variant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** A schema of its own and clients in it, for the focused tests; {@link #close()} removes both. */
+final class Fixture implements AutoCloseable {
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+    final String schema = TestDatabase.newSchema();
+    final TableNames tables = TestDatabase.tables(schema);
+    private final List<PostgresBackend> clients = new ArrayList<>();
+
+    Fixture() {
+        try (PostgresBackend first =
+                builder(Variant.TABLE, "lockkit-test-setup").build()) {
+            first.createSchema();
+        }
+    }
+
+    /** A builder for a client in this schema whose sessions carry {@code applicationName}. */
+    PostgresBackend.Builder builder(Variant variant, String applicationName) {
+        return PostgresBackend.builder(TestDatabase.dataSource(applicationName))
+                .variant(variant)
+                .tables(tables)
+                .namespace(schema);
+    }
+
+    /** A new client, closed with the fixture. */
+    synchronized PostgresBackend client(Variant variant) {
+        PostgresBackend client =
+                builder(variant, schema + "-" + CLIENTS.incrementAndGet()).build();
+        clients.add(client);
+        return client;
+    }
+
+    /**
+     * A client whose connections go through {@link WireSocketFactory} with the wire {@code
+     * wireName} (also its application name); the caller closes it.
+     */
+    PostgresBackend wiredClient(Variant variant, String wireName) {
+        PGSimpleDataSource ds = TestDatabase.dataSource(wireName);
+        ds.setSocketFactory(WireSocketFactory.class.getName());
+        ds.setSocketFactoryArg(wireName);
+        return PostgresBackend.builder(ds)
+                .variant(variant)
+                .tables(tables)
+                .namespace(schema)
+                .build();
+    }
+
+    @Override
+    public synchronized void close() {
+        clients.forEach(PostgresBackend::close);
+        TestDatabase.dropSchema(schema);
+    }
+}

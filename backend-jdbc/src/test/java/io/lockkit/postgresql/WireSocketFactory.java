@@ -1,0 +1,156 @@
+package io.lockkit.postgresql;
+
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.SocketFactory;
+
+/**
+ * A pgjdbc {@code socketFactory} that watches the wire of the connections it makes: it counts
+ * round trips (a read that follows a write: the client sent a request and now waits for the
+ * reply), per calling thread so a client's background watcher is not counted, and it can cut a
+ * connection right after a request went out, as a network that loses the reply does. Selected by
+ * the {@code socketFactoryArg} naming a {@link Wire}. Thread-safe.
+ */
+public final class WireSocketFactory extends SocketFactory {
+    private static final Map<String, Wire> WIRES = new ConcurrentHashMap<>();
+
+    /** The counters and switches of the connections made with one {@code socketFactoryArg}. */
+    static final class Wire {
+        private final Map<Thread, AtomicLong> roundTrips = new ConcurrentHashMap<>();
+        private volatile boolean cutNextReply;
+
+        /** Round trips made by the calling thread so far. */
+        long roundTrips() {
+            return roundTrips
+                    .computeIfAbsent(Thread.currentThread(), t -> new AtomicLong())
+                    .get();
+        }
+
+        /** The next reply any connection of this wire waits for is lost: the connection breaks instead. */
+        void cutNextReply() {
+            cutNextReply = true;
+        }
+
+        boolean takeCut() {
+            if (cutNextReply) {
+                cutNextReply = false;
+                return true;
+            }
+            return false;
+        }
+
+        void count() {
+            roundTrips
+                    .computeIfAbsent(Thread.currentThread(), t -> new AtomicLong())
+                    .incrementAndGet();
+        }
+    }
+
+    private final Wire wire;
+
+    public WireSocketFactory(String name) {
+        this.wire = wire(name);
+    }
+
+    static Wire wire(String name) {
+        return WIRES.computeIfAbsent(name, n -> new Wire());
+    }
+
+    @Override
+    public Socket createSocket() {
+        return new WiredSocket(wire);
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) {
+        throw new UnsupportedOperationException("pgjdbc creates unconnected sockets");
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+        throw new UnsupportedOperationException("pgjdbc creates unconnected sockets");
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) {
+        throw new UnsupportedOperationException("pgjdbc creates unconnected sockets");
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+        throw new UnsupportedOperationException("pgjdbc creates unconnected sockets");
+    }
+
+    private static final class WiredSocket extends Socket {
+        private final Wire wire;
+        private volatile boolean wrote;
+
+        WiredSocket(Wire wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            return new FilterOutputStream(super.getOutputStream()) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    wrote = true;
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    wrote = true;
+                    out.write(b);
+                }
+            };
+        }
+
+        @Override
+        public InputStream getInputStream() throws IOException {
+            return new FilterInputStream(super.getInputStream()) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    replyAwaited();
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public int read() throws IOException {
+                    replyAwaited();
+                    return in.read();
+                }
+            };
+        }
+
+        private void replyAwaited() throws IOException {
+            if (!wrote) {
+                return;
+            }
+            wrote = false;
+            if (wire.takeCut()) {
+                pause(); // let the server apply the request: only its reply is lost
+                close();
+                throw new SocketException("the reply was cut off by the test");
+            }
+            wire.count();
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.lockkit.redis;
+
+/**
+ * Where lockkit keeps its data in Redis. Every name starts with the hash tag {@code {prefix}}, so
+ * that on a cluster all of them live in one slot: one script can take a lock and draw a token from
+ * the store-wide counter (L2). Immutable.
+ */
+record Keys(String prefix) {
+    /** The lock on {@code key}: a string holding the owner id, with the lease as its PTTL. */
+    String lock(String key) {
+        return "{" + prefix + "}:lock:" + key;
+    }
+
+    /** The versioned value of {@code key}: a hash of value, version and fence; a tombstone keeps the last two. */
+    String value(String key) {
+        return "{" + prefix + "}:value:" + key;
+    }
+
+    /** The store-wide fencing-token counter. */
+    String counter() {
+        return "{" + prefix + "}:token";
+    }
+
+    /** The keys of {@code release.lua}: the lock and the channel. */
+    java.util.List<Object> releaseKeys(String key) {
+        return java.util.List.of(lock(key), channel());
+    }
+
+    /** The channel that release publishes the released key on. */
+    String channel() {
+        return "{" + prefix + "}:released";
+    }
+}

@@ -1,0 +1,375 @@
+package io.lockkit.redis;
+
+import io.lockkit.Backend;
+import io.lockkit.BackendUnavailableException;
+import io.lockkit.Capability;
+import io.lockkit.JobLock;
+import io.lockkit.Ticker;
+import io.lockkit.VersionedUpdate;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.redisson.api.RScript;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * lockkit on Redis, through the {@link RedissonClient} the application already has. Thread-safe.
+ *
+ * <ul>
+ *   <li>{@link JobLock}: timed leases ({@link Capability#TIMED_LEASE}). Acquire is one Lua round
+ *       trip: {@code SET NX PX} under a random per-lease owner id, and a fencing token {@code
+ *       max(counter + 1, server TIME in µs)} from one store-wide counter (L1, L2). Release and extend
+ *       are owner-checked scripts (L3); release publishes the key so that one waiter per client wakes
+ *       at once, and a waiter never sleeps past the holder's remaining PTTL, so a lost message costs
+ *       at most the rest of that lease (L7). A lease's deadline is the monotonic time read before the
+ *       acquire/extend went out + the lease − the drift margin (L5).
+ *   <li>{@link VersionedUpdate}: one hash per key, compare-and-set in one Lua round trip (V1); a
+ *       delete leaves a tombstone with the version and the highest fence (V2, V3).
+ *   <li>Errors: no reply within {@link Builder#timeout} → {@link BackendUnavailableException}, or
+ *       {@link io.lockkit.OutcomeUnknownException} for a write that was sent (E2, V4). Scripts are
+ *       never re-sent by Redisson (retries off per call) and are re-loaded after {@code NOSCRIPT}.
+ * </ul>
+ *
+ * <p>Durability: {@link #build} refuses a server whose {@code maxmemory-policy} evicts keys
+ * (an evicted lock is an L1 breach, an evicted counter or fence an L2/V3 breach) unless told to
+ * only warn. {@link Capability#FENCING_SURVIVES_STORE_RESTART} is declared because a token is never
+ * below the server's clock in µs: after a restart that lost the counter, new tokens still exceed
+ * old ones unless the server clock stepped back by more than the downtime. Values and fences
+ * survive a restart only with AOF and {@code appendfsync always}, declared by {@link
+ * Builder#persistent(boolean)} ({@link Capability#DATA_SURVIVES_STORE_RESTART}). A failover to an
+ * asynchronous replica can lose a just-granted lock or write; tokens still increase.
+ *
+ * <pre>{@code
+ * try (Backend locks = RedisBackend.builder(redisson).build()) {
+ *     locks.jobLock().tryAcquire("job-42", Duration.ofSeconds(30)).ifPresent(lease -> ...);
+ * }
+ * }</pre>
+ */
+public final class RedisBackend implements Backend {
+    /** How {@link Builder#build()} treats a server whose {@code maxmemory-policy} evicts keys. */
+    public enum EvictionPolicyCheck {
+        /** Fail with {@link IllegalStateException} (the default). */
+        REFUSE,
+        /** Log a warning and go on. */
+        WARN,
+        /** Do not look (for servers that hide INFO). */
+        OFF
+    }
+
+    /** The longest any call waits for Redis before it fails (E2). */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+    /** Subtracted from every deadline: Redis expires keys by its wall clock in whole ms. */
+    public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(10);
+    /** The hash tag that every lockkit key starts with. */
+    public static final String DEFAULT_PREFIX = "lockkit";
+    /**
+     * Clock-rate allowance added to the drift margin, per unit of lease: 1000 ppm, twice the
+     * fastest rate at which NTP slews a clock.
+     */
+    static final long RATE_DRIFT_DIVISOR = 1000;
+
+    private static final System.Logger LOG = System.getLogger(RedisBackend.class.getName());
+
+    private final RedissonClient redisson;
+    private final Keys keys;
+    private final Store store;
+    private final Ticker ticker;
+    private final Duration timeout;
+    private final Duration driftMargin;
+    private final boolean shutdownClientOnClose;
+    private final Set<Capability> capabilities;
+    private final @Nullable RTopic topic;
+    private final ReleaseSignals signals = new ReleaseSignals();
+    private final RedisJobLock jobLock = new RedisJobLock(this);
+    private final RedisVersionedUpdate versionedUpdate = new RedisVersionedUpdate(this);
+    private @Nullable Integer listenerId;
+    private boolean closed;
+
+    private RedisBackend(Builder b) {
+        this.redisson = b.redisson;
+        this.keys = new Keys(b.prefix);
+        this.ticker = b.ticker;
+        this.timeout = b.timeout;
+        this.driftMargin = b.driftMargin;
+        this.shutdownClientOnClose = b.shutdownClientOnClose;
+        this.store = new Store(redisson, timeout);
+        this.topic = b.releaseNotification ? redisson.getTopic(keys.channel(), StringCodec.INSTANCE) : null;
+        EnumSet<Capability> caps = EnumSet.of(Capability.TIMED_LEASE, Capability.FENCING_SURVIVES_STORE_RESTART);
+        if (b.releaseNotification) {
+            caps.add(Capability.RELEASE_NOTIFICATION);
+        }
+        if (b.persistent) {
+            caps.add(Capability.DATA_SURVIVES_STORE_RESTART);
+        }
+        this.capabilities = Set.copyOf(caps);
+    }
+
+    /** A builder over {@code redisson}, which stays the caller's: {@link #close()} does not shut it down. */
+    public static Builder builder(RedissonClient redisson) {
+        return new Builder(redisson);
+    }
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public JobLock jobLock() {
+        return jobLock;
+    }
+
+    @Override
+    public VersionedUpdate versionedUpdate() {
+        return versionedUpdate;
+    }
+
+    /** Stops listening for release messages; shuts the Redisson client down only if the builder was told to. */
+    @Override
+    public void close() {
+        Integer id;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            id = listenerId;
+        }
+        store.close();
+        if (id != null && topic != null && !redisson.isShutdown()) {
+            topic.removeListenerAsync(id);
+        }
+        if (shutdownClientOnClose) {
+            redisson.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBackend[prefix=" + keys.prefix() + ", capabilities=" + capabilities + "]";
+    }
+
+    Keys keys() {
+        return keys;
+    }
+
+    Store store() {
+        return store;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    Duration driftMargin(Duration lease) {
+        return driftMargin.plus(lease.dividedBy(RATE_DRIFT_DIVISOR));
+    }
+
+    /** Registers an acquire waiter, subscribing to release messages on first use. */
+    ReleaseSignals.Waiter waitForReleases(String key) {
+        subscribe();
+        return signals.register(key);
+    }
+
+    void stopWaiting(ReleaseSignals.Waiter waiter) {
+        signals.unregister(waiter);
+    }
+
+    private synchronized void subscribe() {
+        if (listenerId != null || closed || topic == null) {
+            return;
+        }
+        CompletableFuture<Integer> subscribed;
+        try {
+            subscribed = topic.addListenerAsync(String.class, (ch, key) -> signals.released(key))
+                    .toCompletableFuture();
+        } catch (RuntimeException e) {
+            throw new BackendUnavailableException("cannot subscribe to " + keys.channel(), e);
+        }
+        // Not interruptible: a subscription made after we gave up would leak; the caller sees the flag (L8).
+        boolean interrupted = false;
+        long until = System.nanoTime() + timeout.toNanos();
+        try {
+            while (listenerId == null) {
+                try {
+                    listenerId = subscribed.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | TimeoutException e) {
+                    subscribed.cancel(false);
+                    throw new BackendUnavailableException(
+                            "cannot subscribe to " + keys.channel() + " within " + timeout, e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Reads INFO {@code section} from the node that holds lockkit's keys. */
+    private String info(String section) {
+        byte[] reply = store.run(Script.SERVER_INFO, RScript.ReturnType.VALUE, List.of(keys.counter()), section);
+        return new String(reply, StandardCharsets.UTF_8);
+    }
+
+    /** The value of {@code field} in an INFO reply, or empty. */
+    static String infoField(String info, String field) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        return "";
+    }
+
+    private void checkServer(EvictionPolicyCheck check, boolean persistent) {
+        if (check != EvictionPolicyCheck.OFF) {
+            String memory = info("memory");
+            String policy = infoField(memory, "maxmemory_policy");
+            if (!policy.isEmpty() && !policy.equals("noeviction")) {
+                String msg = "Redis maxmemory-policy is '" + policy + "': under memory pressure it evicts keys,"
+                        + " which can drop a held lock (L1), the token counter or a fence (L2, V3);"
+                        + " set it to noeviction, or build with evictionPolicyCheck(WARN) to accept this";
+                if (check == EvictionPolicyCheck.REFUSE) {
+                    throw new IllegalStateException(msg);
+                }
+                LOG.log(Level.WARNING, msg);
+            }
+        }
+        if (persistent && !infoField(info("persistence"), "aof_enabled").equals("1")) {
+            throw new IllegalStateException("persistent(true) was declared but the Redis server has AOF off"
+                    + " (aof_enabled:0): values and fences would not survive a restart");
+        }
+    }
+
+    /**
+     * Options for a {@link RedisBackend}, validated by {@link #build()}. Not thread-safe.
+     */
+    public static final class Builder {
+        private final RedissonClient redisson;
+        private String prefix = DEFAULT_PREFIX;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Duration driftMargin = DEFAULT_DRIFT_MARGIN;
+        private EvictionPolicyCheck evictionPolicyCheck = EvictionPolicyCheck.REFUSE;
+        private boolean persistent;
+        private boolean releaseNotification = true;
+        private boolean shutdownClientOnClose;
+        private Ticker ticker = Ticker.system();
+
+        private Builder(RedissonClient redisson) {
+            this.redisson = Objects.requireNonNull(redisson, "redisson");
+        }
+
+        /** The hash tag of every key: clients that share a prefix share locks, tokens and values. */
+        public Builder prefix(String prefix) {
+            this.prefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /**
+         * The longest any call waits for Redis (E2); also Redisson's response timeout for lockkit's
+         * calls. A lazily initialised Redisson client connects inside its first call, bounded by its
+         * own connect timeout and retries instead.
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Subtracted from every lease's deadline (L5), plus 1000 ppm of the lease; zero or positive. */
+        public Builder driftMargin(Duration driftMargin) {
+            this.driftMargin = Objects.requireNonNull(driftMargin, "driftMargin");
+            return this;
+        }
+
+        /** What {@link #build()} does about an evicting {@code maxmemory-policy}; {@code REFUSE} by default. */
+        public Builder evictionPolicyCheck(EvictionPolicyCheck check) {
+            this.evictionPolicyCheck = Objects.requireNonNull(check, "check");
+            return this;
+        }
+
+        /**
+         * Declares that the server keeps data across a restart: AOF with {@code appendfsync always}
+         * (checked: {@link #build()} refuses when AOF is off). Adds {@link
+         * Capability#DATA_SURVIVES_STORE_RESTART}. False by default.
+         */
+        public Builder persistent(boolean persistent) {
+            this.persistent = persistent;
+            return this;
+        }
+
+        /** Whether waiters listen for release messages (L7); true by default. Without, they poll by the holder's PTTL. */
+        public Builder releaseNotification(boolean releaseNotification) {
+            this.releaseNotification = releaseNotification;
+            return this;
+        }
+
+        /** Whether {@link RedisBackend#close()} shuts the Redisson client down; false by default. */
+        public Builder shutdownClientOnClose(boolean shutdownClientOnClose) {
+            this.shutdownClientOnClose = shutdownClientOnClose;
+            return this;
+        }
+
+        /** The monotonic clock for lease deadlines (tests move it). */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Validates the options and checks the server (one INFO each for memory and persistence).
+         *
+         * @throws IllegalArgumentException naming every bad option
+         * @throws IllegalStateException when the server's eviction policy or persistence contradicts the options
+         * @throws BackendUnavailableException when the server cannot be reached for that check
+         */
+        public RedisBackend build() {
+            List<String> bad = new java.util.ArrayList<>();
+            if (prefix.isEmpty() || prefix.length() > 64 || prefix.contains("{") || prefix.contains("}")) {
+                bad.add("prefix must be 1-64 characters without braces, was '" + prefix + "'");
+            }
+            if (timeout.isZero() || timeout.isNegative()) {
+                bad.add("timeout must be positive, was " + timeout);
+            }
+            if (driftMargin.isNegative()) {
+                bad.add("driftMargin must not be negative, was " + driftMargin);
+            }
+            if (!bad.isEmpty()) {
+                throw new IllegalArgumentException("bad options for redis: " + String.join("; ", bad));
+            }
+            RedisBackend backend = new RedisBackend(this);
+            try {
+                backend.checkServer(evictionPolicyCheck, persistent);
+            } catch (RuntimeException e) {
+                backend.close();
+                throw e;
+            }
+            return backend;
+        }
+
+        @Override
+        public String toString() {
+            return "RedisBackend.Builder[prefix=" + prefix + ", timeout=" + timeout + ", evictionPolicyCheck="
+                    + evictionPolicyCheck.name().toLowerCase(Locale.ROOT) + "]";
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.lockkit.redis;
+
+import io.lockkit.BackendUnavailableException;
+import io.lockkit.OutcomeUnknownException;
+import io.lockkit.spi.AbstractLease;
+import java.time.Duration;
+import java.util.List;
+import org.redisson.api.RScript;
+
+/**
+ * A lease held in Redis under a random owner id: any thread may extend or release it (L3), each
+ * in one owner-checked round trip. Thread-safe.
+ */
+final class RedisLease extends AbstractLease {
+    private final RedisBackend client;
+    private final String owner;
+
+    RedisLease(RedisBackend client, String key, long token, String owner, long sentNanos, Duration lease) {
+        super(key, token, client.ticker(), sentNanos, lease, client.driftMargin(lease));
+        this.client = client;
+        this.owner = owner;
+    }
+
+    @Override
+    protected boolean doExtend(Duration lease) {
+        return run(Script.EXTEND, List.of(client.keys().lock(key())), owner, RedisJobLock.millis(lease));
+    }
+
+    @Override
+    protected boolean doRelease() {
+        return run(Script.RELEASE, client.keys().releaseKeys(key()), owner, key());
+    }
+
+    private boolean run(Script script, List<Object> keys, Object... args) {
+        try {
+            Long done = client.store().run(script, RScript.ReturnType.INTEGER, keys, args);
+            return done != null && done == 1L;
+        } catch (OutcomeUnknownException e) {
+            // Either way the lease's deadline did not move, and an unreleased lock expires by itself (L4).
+            throw new BackendUnavailableException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.lockkit.redis;
+
+import io.lockkit.BackendUnavailableException;
+import io.lockkit.LockKitException;
+import io.lockkit.OutcomeUnknownException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import org.redisson.RedissonShutdownException;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.OptionalOptions;
+import org.redisson.client.RedisBusyException;
+import org.redisson.client.RedisClusterDownException;
+import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisException;
+import org.redisson.client.RedisLoadingException;
+import org.redisson.client.RedisMasterDownException;
+import org.redisson.client.RedisNoScriptException;
+import org.redisson.client.RedisOutOfMemoryException;
+import org.redisson.client.RedisReadonlyException;
+import org.redisson.client.RedisResponseTimeoutException;
+import org.redisson.client.RedisTimeoutException;
+import org.redisson.client.RedisTryAgainException;
+import org.redisson.client.codec.ByteArrayCodec;
+
+/**
+ * Runs lockkit's scripts: one EVALSHA round trip, EVAL once after a {@code NOSCRIPT} (a restarted
+ * or flushed server), every call bounded by {@code timeout} (E2) and never re-sent by Redisson
+ * (V4): a reply lost after the request went out is an {@link OutcomeUnknownException} for a
+ * writing script, and nothing else is retried. Thread-safe.
+ */
+final class Store {
+    private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private static final int CLEANUP_RETRY_ATTEMPTS = 5;
+
+    private final RScript script;
+    private final RScript cleanup;
+    private final Duration timeout;
+    private volatile boolean closed;
+
+    Store(RedissonClient redisson, Duration timeout) {
+        // Clean-ups are owner-checked releases: sending one twice is harmless, so they may retry.
+        this.cleanup = redisson.getScript(OptionalOptions.defaults()
+                .codec(ByteArrayCodec.INSTANCE)
+                .timeout(timeout)
+                .retryAttempts(CLEANUP_RETRY_ATTEMPTS));
+        // Retries off for every script: Redisson re-sends a command whose reply timed out, which
+        // would apply a compare-and-set twice (V4). Reads are cheap for the caller to repeat.
+        this.script = redisson.getScript(OptionalOptions.defaults()
+                .codec(ByteArrayCodec.INSTANCE)
+                .timeout(timeout)
+                .retryAttempts(0));
+        this.timeout = timeout;
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    /**
+     * Runs {@code s} on {@code keys} (the first one routes it) with {@code args}: byte arrays as
+     * they are, anything else as its decimal or UTF-8 text. A request that certainly was not sent
+     * (no connection yet, a connection found dead when writing) is sent again until {@code
+     * timeout}: that is how the client reconnects after a dropped connection without ever
+     * re-sending a request that may have run.
+     */
+    <R> R run(Script s, RScript.ReturnType type, List<Object> keys, Object... args) {
+        if (closed) {
+            throw new IllegalStateException("this lockkit Redis backend is closed");
+        }
+        Object[] encoded = encode(args);
+        long until = System.nanoTime() + timeout.toNanos();
+        boolean cached = true;
+        long pauseNanos = FIRST_PAUSE_NANOS;
+        while (true) {
+            try {
+                CompletableFuture<R> reply = cached
+                        ? script.<R>evalShaAsync(RScript.Mode.READ_WRITE, s.sha, type, keys, encoded)
+                                .toCompletableFuture()
+                        : script.<R>evalAsync(RScript.Mode.READ_WRITE, s.text, type, keys, encoded)
+                                .toCompletableFuture();
+                return await(s, reply, until);
+            } catch (RedisNoScriptException e) {
+                // The script cache is empty (restart, SCRIPT FLUSH): nothing ran, so sending it again is safe.
+                cached = false;
+            } catch (NotSent e) {
+                if (System.nanoTime() + pauseNanos - until >= 0) {
+                    throw new BackendUnavailableException(
+                            "Redis is unavailable for " + s.resource + " (gave up after " + timeout + "): "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
+                }
+                LockSupport.parkNanos(pauseNanos);
+                pauseNanos = Math.min(pauseNanos * 2, MAX_PAUSE_NANOS);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code s}, which MUST be idempotent, without waiting for the reply or reporting any
+     * error, with Redisson's retries on: a best-effort clean-up.
+     */
+    void runQuietly(Script s, List<Object> keys, Object... args) {
+        try {
+            cleanup.evalAsync(RScript.Mode.READ_WRITE, s.text, RScript.ReturnType.INTEGER, keys, encode(args));
+        } catch (RuntimeException e) {
+            // best effort: what it would clean up expires by itself
+        }
+    }
+
+    /** Waits for the reply without being interrupted (an acquire must know whether it got a lock, L8). */
+    private <R> R await(Script s, CompletableFuture<R> reply, long until) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return reply.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | CompletionException e) {
+                    throw translate(s, e.getCause() == null ? e : e.getCause());
+                } catch (TimeoutException e) {
+                    reply.cancel(false);
+                    throw s.writes
+                            ? new OutcomeUnknownException(
+                                    "no reply from Redis within " + timeout + " to " + s.resource
+                                            + "; it may or may not have been applied",
+                                    e)
+                            : new BackendUnavailableException(
+                                    "no reply from Redis within " + timeout + " to " + s.resource, e);
+                } catch (CancellationException e) {
+                    throw new BackendUnavailableException("the call to Redis was cancelled: " + s.resource, e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Sorts Redisson's errors into what the caller can act on: the request certainly did not run
+     * ({@link NotSent}: sent again until the timeout, then {@link BackendUnavailableException}), it may have run ({@link OutcomeUnknownException} for a
+     * writing script), or the server refused it for a reason that is a bug ({@link LockKitException}).
+     */
+    static RuntimeException translate(Script s, Throwable t) {
+        if (t instanceof RedisNoScriptException e) {
+            return e;
+        }
+        String what = s.resource + ": " + t.getMessage();
+        if (t instanceof RedisResponseTimeoutException) {
+            return s.writes
+                    ? new OutcomeUnknownException("Redis did not reply in time to " + what, t)
+                    : new BackendUnavailableException("Redis did not reply in time to " + what, t);
+        }
+        if (t instanceof RedissonShutdownException) {
+            return new BackendUnavailableException("Redis is unavailable for " + what, t);
+        }
+        if (notSent(t) || refusedBeforeRunning(t)) {
+            return new NotSent(t);
+        }
+        if (isServerError(t)) {
+            return new LockKitException("Redis rejected " + what, t);
+        }
+        // Connection closed or reset while the request was in flight: it may have run.
+        return s.writes
+                ? new OutcomeUnknownException("the connection to Redis failed during " + what, t)
+                : new BackendUnavailableException("the connection to Redis failed during " + what, t);
+    }
+
+    /** With retries off, Redisson raises these only before the command was written. */
+    private static boolean notSent(Throwable t) {
+        return t instanceof RedisConnectionException
+                || (t instanceof RedisTimeoutException && !(t instanceof RedisResponseTimeoutException));
+    }
+
+    /** The request certainly did not go out: safe to send again. */
+    private static final class NotSent extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotSent(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /** Error replies for commands that the server did not run. */
+    private static boolean refusedBeforeRunning(Throwable t) {
+        return t instanceof RedisOutOfMemoryException
+                || t instanceof RedisReadonlyException
+                || t instanceof RedisLoadingException
+                || t instanceof RedisMasterDownException
+                || t instanceof RedisBusyException
+                || t instanceof RedisTryAgainException
+                || t instanceof RedisClusterDownException;
+    }
+
+    /**
+     * An error reply from the server (a script error, an ACL refusal), as opposed to a transport
+     * failure: Redisson turns such a reply into a plain {@link RedisException} without a cause,
+     * whose message starts with the reply's upper-case error code.
+     */
+    private static boolean isServerError(Throwable t) {
+        return t.getClass() == RedisException.class
+                && t.getCause() == null
+                && String.valueOf(t.getMessage()).matches("(?s)[A-Z]{2,}[ :].*");
+    }
+
+    private static Object[] encode(Object[] args) {
+        Object[] out = new Object[args.length];
+        for (int i = 0; i < args.length; i++) {
+            out[i] = args[i] instanceof byte[] b ? b : String.valueOf(args[i]).getBytes(StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,173 @@
+package io.lockkit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.lockkit.BackendUnavailableException;
+import io.lockkit.Lease;
+import io.lockkit.OutcomeUnknownException;
+import io.lockkit.Versioned;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lost replies (V4), server checks at build time, and the bounded failure of an unreachable store
+ * (E2), on the embedded server (these tests pause or reconfigure it).
+ */
+@DisplayName("Redis failures")
+class RedisFailureTest {
+    private final TestRedis redis = TestRedis.get();
+
+    @AfterEach
+    void restoreServer() {
+        if (redis.isEmbedded()) {
+            try (Resp r = redis.admin()) {
+                r.call("CONFIG", "SET", "maxmemory-policy", "noeviction");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("V4: a compare-and-set whose reply is lost is OutcomeUnknown, and reaches the server exactly once")
+    void v4_lostReplyIsOutcomeUnknownAndAppliedOnce() {
+        assumeTrue(redis.isEmbedded(), "skipped: puts to sleep the server, which " + TestRedis.URL_ENV + " may share");
+        String prefix = TestRedis.freshPrefix();
+        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(TestRedis.newClientName()))
+                        .prefix(prefix)
+                        .timeout(Duration.ofMillis(300))
+                        .shutdownClientOnClose(true)
+                        .build();
+                Resp admin = redis.admin()) {
+            Versioned v0 = c.versionedUpdate().create("counter", bytes("0")).orElseThrow();
+            // Once first, so that the script is cached: a NOSCRIPT reply would mean nothing ran.
+            Versioned v1 = c.versionedUpdate()
+                    .compareAndSet("counter", v0.version(), bytes("1"))
+                    .orElseThrow();
+            c.versionedUpdate().read("counter").orElseThrow(); // cached too
+            admin.call("CONFIG", "RESETSTAT");
+            // The server sleeps for 1 s: the CAS waits in its socket past the client's 300 ms timeout,
+            // and runs when the server wakes, as a request whose reply was lost does.
+            redis.sleepServer(admin, 1);
+            assertThatThrownBy(() -> c.versionedUpdate().compareAndSet("counter", v1.version(), bytes("2")))
+                    .isInstanceOf(OutcomeUnknownException.class);
+            admin.read(); // the server is awake
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            Versioned after = Poll.forValue(Duration.ofSeconds(5), () -> {
+                reads.incrementAndGet();
+                return c.versionedUpdate().read("counter").filter(v -> v.version() > 1);
+            });
+            assertThat(after.valueAsString()).isEqualTo("2");
+            assertThat(after.version()).as("applied once").isEqualTo(v1.version() + 1);
+            assertThat(evalshaCalls(admin))
+                    .as("the CAS and the reads, each sent once: Redisson did not re-send the CAS")
+                    .isEqualTo(1 + reads.get());
+        }
+    }
+
+    @Test
+    @DisplayName("E2: an acquire whose reply is lost reports no lease, and the lock it may have taken is freed")
+    void e2_lostAcquireReplyIsUnavailableAndCleanedUp() {
+        assumeTrue(redis.isEmbedded(), "skipped: puts to sleep the server, which " + TestRedis.URL_ENV + " may share");
+        String prefix = TestRedis.freshPrefix();
+        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(TestRedis.newClientName()))
+                        .prefix(prefix)
+                        .timeout(Duration.ofMillis(300))
+                        .shutdownClientOnClose(true)
+                        .build();
+                Resp admin = redis.admin()) {
+            c.jobLock()
+                    .tryAcquire("warm-up", Duration.ofSeconds(5))
+                    .orElseThrow()
+                    .release(); // scripts cached
+            redis.sleepServer(admin, 1);
+            assertThatThrownBy(() -> c.jobLock().tryAcquire("job", Duration.ofMinutes(5)))
+                    .isInstanceOf(BackendUnavailableException.class);
+            admin.read(); // the server is awake
+            // Not 5 minutes: the owner-checked clean-up freed whatever the lost acquire took.
+            Lease next =
+                    Poll.forValue(Duration.ofSeconds(10), () -> c.jobLock().tryAcquire("job", Duration.ofSeconds(5)));
+            assertThat(next.release()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("an evicting maxmemory-policy is refused by default, and only warned about when asked")
+    void evictingPolicyIsRefused() {
+        assumeTrue(redis.isEmbedded(), "skipped: reconfigures the server, which " + TestRedis.URL_ENV + " may share");
+        try (Resp admin = redis.admin()) {
+            admin.call("CONFIG", "SET", "maxmemory-policy", "volatile-lru");
+        }
+        var redisson = redis.newRedisson(TestRedis.newClientName());
+        try {
+            assertThatThrownBy(() -> RedisBackend.builder(redisson).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("volatile-lru");
+            try (RedisBackend warned = RedisBackend.builder(redisson)
+                    .evictionPolicyCheck(RedisBackend.EvictionPolicyCheck.WARN)
+                    .build()) {
+                assertThat(warned.jobLock().tryAcquire(TestRedis.freshPrefix(), Duration.ofSeconds(1)))
+                        .isPresent();
+            }
+        } finally {
+            redisson.shutdown();
+        }
+    }
+
+    @Test
+    @DisplayName("persistent(true) is refused when the server has AOF off")
+    void persistentIsChecked() {
+        var redisson = redis.newRedisson(TestRedis.newClientName());
+        try {
+            boolean aof = RedisBackend.infoField((String) redis.admin().call("INFO", "persistence"), "aof_enabled")
+                    .equals("1");
+            assumeTrue(!aof, "skipped: this server has AOF on");
+            assertThatThrownBy(() ->
+                            RedisBackend.builder(redisson).persistent(true).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("aof_enabled:0");
+        } finally {
+            redisson.shutdown();
+        }
+    }
+
+    @Test
+    @DisplayName("E2: build() on an unreachable address fails with BackendUnavailable within the timeout")
+    void e2_buildOnUnreachableFailsWithinTimeout() {
+        var config = new org.redisson.config.Config();
+        // Lazy: Redisson connects inside the first call, bounded by its own connectTimeout and
+        // retries, not by lockkit's timeout; so they are short here, as in the provider's client.
+        config.setLazyInitialization(true);
+        config.useSingleServer()
+                .setAddress("redis://127.0.0.1:" + TestRedis.freePort())
+                .setConnectTimeout(200)
+                .setRetryAttempts(0);
+        var redisson = org.redisson.Redisson.create(config);
+        try {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> RedisBackend.builder(redisson)
+                            .timeout(Duration.ofMillis(400))
+                            .build())
+                    .isInstanceOf(BackendUnavailableException.class);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            System.out.println(
+                    "build() on an unreachable address failed after " + took.toMillis() + " ms (timeout 400 ms)");
+            assertThat(took).isLessThan(Duration.ofSeconds(3));
+        } finally {
+            redisson.shutdown();
+        }
+    }
+
+    private static long evalshaCalls(Resp admin) {
+        String stats = (String) admin.call("INFO", "commandstats");
+        String line = RedisBackend.infoField(stats, "cmdstat_evalsha");
+        return line.isEmpty() ? 0 : Long.parseLong(line.replaceAll("^calls=(\\d+),.*", "$1"));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,12 @@
+package io.lockkit.redis;
+
+import io.lockkit.tck.JobLockTck;
+import io.lockkit.tck.TckTarget;
+
+/** The Redis backend passes the JobLock TCK (embedded Redis, or {@code LOCKKIT_REDIS_URL}). */
+class RedisJobLockTckTest extends JobLockTck {
+    @Override
+    protected TckTarget createTarget() {
+        return new RedisTarget();
+    }
+}

@@ -1,0 +1,12 @@
+package io.lockkit.redis;
+
+import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.VersionedUpdateTck;
+
+/** The Redis backend passes the VersionedUpdate TCK (embedded Redis, or {@code LOCKKIT_REDIS_URL}). */
+class RedisVersionedUpdateTckTest extends VersionedUpdateTck {
+    @Override
+    protected TckTarget createTarget() {
+        return new RedisTarget();
+    }
+}
