@@ -1,0 +1,259 @@
+package io.lockkit.zookeeper;
+
+import io.lockkit.JobLock;
+import io.lockkit.Lease;
+import io.lockkit.Ticker;
+import io.lockkit.spi.Checks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The ZooKeeper lock recipe, written on the raw handle rather than Curator's {@code
+ * InterProcessMutex}, which is bound to the acquiring thread and reentrant within it: each acquire
+ * creates an ephemeral sequential node {@code <uuid>-lock-<seq>} under the key's container; the
+ * lowest node holds; a waiter watches only the node just before its own, so one release wakes one
+ * waiter (L7). The random UUID makes every node name unique, so a node whose create reply was lost
+ * can be found again, and deleting "our" node can never hit another holder's (L3). Thread-safe.
+ */
+final class ZkJobLock implements JobLock {
+    static final String LOCK_MARK = "-lock-";
+    private static final byte[] NO_DATA = new byte[0];
+
+    /** A lock node as created: its path, fencing token, owning session and that session's timeout. */
+    record Node(String path, String name, long czxid, long sessionId, Duration sessionTimeout) {}
+
+    private final ZkSession session;
+    private final Ticker ticker;
+    private final Duration driftMargin;
+
+    ZkJobLock(ZkSession session, Ticker ticker, Duration driftMargin) {
+        this.session = session;
+        this.ticker = ticker;
+        this.driftMargin = driftMargin;
+    }
+
+    /** One attempt; the caller's interrupt flag is left as it is and does not stop the attempt. */
+    @Override
+    public Optional<Lease> tryAcquire(String key, Duration lease) {
+        Checks.key(key);
+        Checks.lease(lease);
+        try {
+            return acquire(key, lease, 0, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("an uninterruptible acquire was interrupted", e);
+        }
+    }
+
+    @Override
+    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
+        Checks.key(key);
+        Checks.lease(lease);
+        Checks.maxWait(maxWait);
+        long waitNanos = maxWait.compareTo(Duration.ofDays(365)) > 0 ? TimeUnit.DAYS.toNanos(365) : maxWait.toNanos();
+        return acquire(key, lease, waitNanos, true);
+    }
+
+    private Optional<Lease> acquire(String key, Duration lease, long maxWaitNanos, boolean interruptible)
+            throws InterruptedException {
+        session.checkOpen();
+        String parent = session.lockParent(key);
+        String what = "acquiring '" + key + "'";
+        long waitUntil = System.nanoTime() + maxWaitNanos;
+        Node node = null;
+        try {
+            checkInterrupt(interruptible);
+            for (int vanished = 0; ; ) {
+                if (node == null) {
+                    node = create(parent, what);
+                }
+                checkInterrupt(interruptible);
+                long sent = ticker.nanos();
+                List<String> queue = call(what, zk -> queue(zk, parent));
+                checkInterrupt(interruptible);
+                int place = queue.indexOf(node.name());
+                if (place < 0) { // the node ended with its session (expired meanwhile): queue again
+                    node = null;
+                    if (++vanished > 3) {
+                        throw session.unavailable(what + " (the session keeps expiring)", null);
+                    }
+                    continue;
+                }
+                if (place == 0) {
+                    Lease granted = grant(key, node, sent, lease);
+                    node = null;
+                    return Optional.of(granted);
+                }
+                long left = waitUntil - System.nanoTime();
+                if (left <= 0) {
+                    session.abandon(node.path());
+                    node = null;
+                    return Optional.empty(); // L6: held by another
+                }
+                awaitChange(ZKPaths.makePath(parent, queue.get(place - 1)), left, what);
+            }
+        } catch (InterruptedException e) {
+            if (node != null) {
+                session.abandon(node.path()); // L8: deleted before we return
+            }
+            Thread.currentThread().interrupt();
+            throw e;
+        } catch (RuntimeException e) {
+            if (node != null) {
+                session.orphan(node.path());
+            }
+            throw e;
+        }
+    }
+
+    private static void checkInterrupt(boolean interruptible) throws InterruptedException {
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException("interrupted while acquiring a lock");
+        }
+    }
+
+    private Lease grant(String key, Node node, long sent, Duration lease) {
+        Duration guaranteed = ZkLease.cap(lease, node.sessionTimeout());
+        ZkLease.Hold hold = new ZkLease.Hold(session, key, node, ticker, sent, guaranteed, driftMargin);
+        session.track(hold);
+        return new ZkLease(hold, node.sessionTimeout());
+    }
+
+    /**
+     * One create; after a lost reply it first looks for the node by its unique prefix (as Curator's
+     * protected mode does) so that a retry never leaves a second node behind.
+     */
+    private Node create(String parent, String what) {
+        String prefix = UUID.randomUUID() + LOCK_MARK;
+        String base = ZKPaths.makePath(parent, prefix);
+        long deadline = session.deadline();
+        boolean maybeCreated = false;
+        try {
+            while (true) {
+                boolean search = maybeCreated;
+                try {
+                    return session.once(what, deadline, zk -> {
+                        Node found = search ? find(zk, parent, prefix) : null;
+                        if (found != null) {
+                            return found;
+                        }
+                        Stat stat = new Stat();
+                        String path =
+                                zk.create(base, NO_DATA, session.acl(base), CreateMode.EPHEMERAL_SEQUENTIAL, stat);
+                        return node(zk, path, stat);
+                    });
+                } catch (KeeperException.NoNodeException e) {
+                    session.ensureParents(base, true);
+                } catch (KeeperException e) {
+                    if (!ZkSession.isConnectionTrouble(e)) {
+                        throw ZkSession.unexpected(what, e);
+                    }
+                    maybeCreated = true;
+                    if (System.nanoTime() - deadline >= 0) {
+                        throw session.unavailable(what, e);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (maybeCreated) {
+                session.orphan(ZkSession.prefixOrphan(parent, prefix));
+            }
+            throw e;
+        }
+    }
+
+    /** The lock nodes under {@code parent}, lowest sequence number first; empty when the parent is gone. */
+    private static List<String> queue(ZooKeeper zk, String parent) throws KeeperException, InterruptedException {
+        List<String> children;
+        try {
+            children = zk.getChildren(parent, false);
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+        List<String> queue = new ArrayList<>();
+        for (String child : children) {
+            if (child.contains(LOCK_MARK)) {
+                queue.add(child);
+            }
+        }
+        queue.sort(Comparator.comparingLong(ZkJobLock::sequence));
+        return queue;
+    }
+
+    private static long sequence(String node) {
+        return Long.parseLong(node.substring(node.lastIndexOf(LOCK_MARK) + LOCK_MARK.length()));
+    }
+
+    private static @Nullable Node find(ZooKeeper zk, String parent, String prefix)
+            throws KeeperException, InterruptedException {
+        try {
+            for (String child : zk.getChildren(parent, false)) {
+                if (child.startsWith(prefix)) {
+                    String path = ZKPaths.makePath(parent, child);
+                    Stat stat = zk.exists(path, false);
+                    if (stat != null) {
+                        return node(zk, path, stat);
+                    }
+                }
+            }
+        } catch (KeeperException.NoNodeException e) {
+            // no parent, no node
+        }
+        return null;
+    }
+
+    private static Node node(ZooKeeper zk, String path, Stat stat) {
+        return new Node(
+                path,
+                ZKPaths.getNodeFromPath(path),
+                stat.getCzxid(),
+                stat.getEphemeralOwner(),
+                Duration.ofMillis(zk.getSessionTimeout()));
+    }
+
+    /**
+     * Waits until the predecessor changes (deleted: the usual case), the connection changes, or
+     * {@code nanos} pass. The watch is a {@code getData} watch, which ZooKeeper does not leave behind
+     * when the node is already gone (an {@code exists} watch would).
+     */
+    private void awaitChange(String predecessor, long nanos, String what) throws InterruptedException {
+        CountDownLatch changed = new CountDownLatch(1);
+        Watcher watcher = event -> changed.countDown();
+        boolean watching = call(what, zk -> {
+            try {
+                zk.getData(predecessor, watcher, null);
+                return true;
+            } catch (KeeperException.NoNodeException e) {
+                return false;
+            }
+        });
+        boolean fired = false;
+        try {
+            fired = !watching || changed.await(nanos, TimeUnit.NANOSECONDS);
+        } finally {
+            if (!fired) {
+                session.unwatch(predecessor, watcher);
+            }
+        }
+    }
+
+    private <T> T call(String what, ZkSession.Op<T> op) {
+        try {
+            return session.call(what, op);
+        } catch (KeeperException e) {
+            throw ZkSession.unexpected(what, e);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.lockkit.zookeeper;
+
+import io.lockkit.Lease;
+import io.lockkit.Ticker;
+import io.lockkit.spi.AbstractLease;
+import io.lockkit.spi.Checks;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * A lock node this client holds: the lowest ephemeral sequential node under the key's parent,
+ * fenced by its {@code czxid} (L2). Thread-safe; any thread may extend or release it.
+ *
+ * <p>The store keeps the node as long as the client's session lives, at least the negotiated
+ * session timeout {@code T} after the last request it heard. So the deadline is the send time of
+ * the last acknowledged acquire/extend + {@code min(lease, T)} − drift margin: a {@code lease}
+ * longer than {@code T} is cut to {@code T}, which is why this class wraps {@link AbstractLease}
+ * instead of passing {@code extend} through unchanged.
+ */
+final class ZkLease implements Lease {
+    private final Hold hold;
+    private final Duration sessionTimeout;
+
+    ZkLease(Hold hold, Duration sessionTimeout) {
+        this.hold = hold;
+        this.sessionTimeout = sessionTimeout;
+    }
+
+    static Duration cap(Duration lease, Duration sessionTimeout) {
+        return lease.compareTo(sessionTimeout) < 0 ? lease : sessionTimeout;
+    }
+
+    @Override
+    public String key() {
+        return hold.key();
+    }
+
+    @Override
+    public long token() {
+        return hold.token();
+    }
+
+    @Override
+    public boolean isValid() {
+        return hold.isValid();
+    }
+
+    @Override
+    public Duration remaining() {
+        return hold.remaining();
+    }
+
+    @Override
+    public boolean extend(Duration lease) {
+        return hold.extend(cap(Checks.lease(lease), sessionTimeout));
+    }
+
+    @Override
+    public boolean release() {
+        return hold.release();
+    }
+
+    @Override
+    public void close() {
+        hold.release();
+    }
+
+    @Override
+    public void onLost(Consumer<Lease> listener) {
+        Objects.requireNonNull(listener, "listener");
+        hold.onLost(ignored -> listener.accept(this));
+    }
+
+    @Override
+    public String toString() {
+        return "ZkLease[" + hold + ", node=" + hold.path + "]";
+    }
+
+    /** The deadline, validity and notification part, with the owner-checked round trips. */
+    static final class Hold extends AbstractLease {
+        private final ZkSession session;
+        private final String path;
+        private final long sessionId;
+
+        Hold(
+                ZkSession session,
+                String key,
+                ZkJobLock.Node node,
+                Ticker ticker,
+                long sent,
+                Duration guaranteed,
+                Duration margin) {
+            super(key, node.czxid(), ticker, sent, guaranteed, margin);
+            this.session = session;
+            this.path = node.path();
+            this.sessionId = node.sessionId();
+        }
+
+        String path() {
+            return path;
+        }
+
+        /** The connection was suspended or the session lost (called by {@link ZkSession}). */
+        void lost() {
+            markLost();
+        }
+
+        /** One round trip (a sync pipelined with an exists): the node is still there, ours, and the session alive. */
+        @Override
+        protected boolean doExtend(Duration lease) {
+            try {
+                boolean ours = session.call("extending the lease on '" + key() + "'", zk -> {
+                    zk.sync(path, (rc, p, ctx) -> {}, null);
+                    Stat stat = zk.exists(path, false);
+                    return stat != null && stat.getEphemeralOwner() == sessionId && stat.getCzxid() == token();
+                });
+                if (!ours) {
+                    session.untrack(this); // gone with its session: nothing left to delete
+                }
+                return ours;
+            } catch (KeeperException e) {
+                throw ZkSession.unexpected("extending the lease on '" + key() + "'", e);
+            }
+        }
+
+        /**
+         * One round trip: deletes this lease's node, whose name is unique to it, so no other
+         * holder's node is ever touched (L3). A delete whose reply was lost and that finds the node
+         * gone afterwards, in the same session, was ours.
+         */
+        @Override
+        protected boolean doRelease() {
+            session.untrack(this);
+            int[] attempts = {0};
+            String what = "releasing the lease on '" + key() + "'";
+            try {
+                return session.call(what, zk -> {
+                    attempts[0]++;
+                    try {
+                        zk.delete(path, -1);
+                        return true;
+                    } catch (KeeperException.NoNodeException e) {
+                        return attempts[0] > 1 && zk.getSessionId() == sessionId;
+                    }
+                });
+            } catch (KeeperException e) {
+                throw ZkSession.unexpected(what, e);
+            } catch (RuntimeException e) {
+                session.orphan(path); // deleted on reconnection, or gone with the session (L4)
+                throw e;
+            }
+        }
+    }
+}

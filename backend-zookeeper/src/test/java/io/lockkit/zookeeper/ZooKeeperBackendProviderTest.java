@@ -1,0 +1,99 @@
+package io.lockkit.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockkit.Backend;
+import io.lockkit.Capability;
+import io.lockkit.Lease;
+import io.lockkit.LockKit;
+import io.lockkit.spi.BackendProvider;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.curator.framework.CuratorFramework;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Discovery of {@code zookeeper://} and its URI and options (E1). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ZooKeeperBackendProviderTest {
+    private ZkServer server;
+
+    @BeforeAll
+    void start() {
+        server = ZkServer.start();
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    @DisplayName("LockKit.open finds the provider through ServiceLoader")
+    void discovered() {
+        assertThat(LockKit.discover().providers())
+                .extracting(BackendProvider::name)
+                .contains("zookeeper");
+    }
+
+    @Test
+    @DisplayName("zookeeper://hosts/chroot?options opens a session backend whose nodes live under the chroot")
+    void opensWithChrootAndOptions() throws Exception {
+        String chroot = "app-" + UUID.randomUUID();
+        String uri = "zookeeper://" + String.join(",", server.hosts()) + "/" + chroot + "/locks?sessionTimeout=4s";
+        try (Backend backend = LockKit.open(uri, Map.of("timeout", "2s", "driftMargin", "50ms"))) {
+            assertThat(backend.name()).isEqualTo("zookeeper/session");
+            assertThat(backend.capabilities()).contains(Capability.SESSION_LEASE, Capability.RELEASE_NOTIFICATION);
+            Lease lease =
+                    backend.jobLock().tryAcquire("job", Duration.ofSeconds(30)).orElseThrow();
+            CuratorFramework curator = ((ZooKeeperBackend) backend).curator();
+            assertThat(curator.getNamespace()).isEqualTo(chroot + "/locks");
+            CuratorFramework plain = ZooKeeperTarget.curator(server.connectString(), Duration.ofSeconds(5));
+            try {
+                assertThat(plain.checkExists().forPath("/" + chroot + "/locks/lockkit/locks/job"))
+                        .isNotNull();
+            } finally {
+                plain.close();
+            }
+            assertThat(lease.release()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("E1: every bad part of the URI and every bad option is named at once, credentials never")
+    void reportsEveryProblemAtOnce() {
+        assertThatThrownBy(() -> LockKit.open(
+                        "zookeeper://alice:s3cret@nohost,h:99999//x/?timeout=-1s&bogus=1",
+                        Map.of("driftMargin", "soon")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nohost")
+                .hasMessageContaining("h:99999")
+                .hasMessageContaining("chroot")
+                .hasMessageContaining("timeout=-1s")
+                .hasMessageContaining("driftMargin=soon")
+                .hasMessageContaining("bogus")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    @DisplayName("E1: the builder rejects a client that is not started, a bad root and a zero timeout, all at once")
+    void builderValidatesEverything() {
+        CuratorFramework unstarted = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+                server.connectString(), new org.apache.curator.retry.RetryOneTime(10));
+        assertThatThrownBy(() -> ZooKeeperBackend.builder(unstarted)
+                        .root("no-slash")
+                        .timeout(Duration.ZERO)
+                        .driftMargin(Duration.ofMillis(-1))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("started")
+                .hasMessageContaining("root=no-slash")
+                .hasMessageContaining("timeout")
+                .hasMessageContaining("driftMargin");
+    }
+}

@@ -1,0 +1,341 @@
+package io.lockkit.zookeeper;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockkit.FencedOutException;
+import io.lockkit.Lease;
+import io.lockkit.OutcomeUnknownException;
+import io.lockkit.Versioned;
+import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
+import io.lockkit.tck.Poll;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.ZooDefs.OpCode;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** What is particular to ZooKeeper, against a real server (never a mock). */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ZooKeeperBackendTest {
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    private ZooKeeperTarget target;
+    private final List<ZooKeeperBackend> opened = new ArrayList<>();
+
+    @BeforeAll
+    void start() {
+        target = new ZooKeeperTarget();
+    }
+
+    @AfterAll
+    void stop() {
+        target.close();
+    }
+
+    @AfterEach
+    void closeClients() {
+        opened.forEach(ZooKeeperBackend::close);
+        opened.clear();
+    }
+
+    private ZooKeeperBackend client() {
+        ZooKeeperBackend b = target.newClient();
+        opened.add(b);
+        return b;
+    }
+
+    private static String key(String name) {
+        return name + "-" + UUID.randomUUID();
+    }
+
+    private Stat stat(ZooKeeperBackend client, String path) throws Exception {
+        return target.client(client).curator().checkExists().forPath(path);
+    }
+
+    @Test
+    @DisplayName("L2: the token is the holder node's czxid, and a later grant has a larger one")
+    void l2_tokenIsTheCzxidOfTheHolderNode() throws Exception {
+        ZooKeeperBackend a = client();
+        String key = key("czxid");
+        Lease first = a.jobLock().tryAcquire(key, LEASE).orElseThrow();
+        CuratorFramework curator = target.client(a).curator();
+        String parent = "/lockkit/locks/" + KeyCodec.encode(key);
+        List<String> nodes = curator.getChildren().forPath(parent);
+        assertThat(nodes).hasSize(1);
+        assertThat(stat(a, parent + "/" + nodes.get(0)).getCzxid()).isEqualTo(first.token());
+        assertThat(first.release()).isTrue();
+        assertThat(curator.getChildren().forPath(parent))
+                .as("release deletes the node")
+                .isEmpty();
+        Lease second = client().jobLock().tryAcquire(key, LEASE).orElseThrow();
+        assertThat(second.token()).isGreaterThan(first.token());
+        second.release();
+    }
+
+    @Test
+    @DisplayName(
+            "the lease argument is capped at the session timeout: the deadline never outlives what the server keeps")
+    void leaseIsCappedAtTheNegotiatedSessionTimeout() throws Exception {
+        ZooKeeperBackend a = client();
+        Lease longLease =
+                a.jobLock().tryAcquire(key("cap"), Duration.ofMinutes(10)).orElseThrow();
+        long negotiated =
+                target.client(a).curator().getZookeeperClient().getZooKeeper().getSessionTimeout();
+        assertThat(negotiated).isPositive();
+        assertThat(longLease.remaining()).isLessThanOrEqualTo(Duration.ofMillis(negotiated));
+        assertThat(longLease.extend(Duration.ofMinutes(10))).isTrue();
+        assertThat(longLease.remaining()).isLessThanOrEqualTo(Duration.ofMillis(negotiated));
+        Lease shortLease =
+                a.jobLock().tryAcquire(key("short"), Duration.ofMillis(700)).orElseThrow();
+        assertThat(shortLease.remaining()).isLessThanOrEqualTo(Duration.ofMillis(700));
+        assertThat(Poll.until(Duration.ofSeconds(5), () -> !shortLease.isValid()))
+                .as("L5: false from the deadline on")
+                .isTrue();
+        assertThat(shortLease.extend(Duration.ofSeconds(1)))
+                .as("L5: never valid again")
+                .isFalse();
+        longLease.release();
+        shortLease.release();
+    }
+
+    @Test
+    @DisplayName("done-when: after a server-side session expiry another client acquires with a larger token and"
+            + " the old holder's fenced write throws FencedOutException")
+    void zombieAfterServerSideSessionExpiryIsFencedOut() throws Exception {
+        ZooKeeperBackend a = client();
+        ZooKeeperBackend b = client();
+        String lockKey = key("zombie");
+        String dataKey = key("zombie-data");
+        Versioned initial =
+                a.versionedUpdate().create(dataKey, bytes("initial")).orElseThrow();
+        Lease zombie = a.jobLock().tryAcquire(lockKey, LEASE).orElseThrow();
+        Versioned zombieWrote = a.versionedUpdate()
+                .compareAndSet(dataKey, initial.version(), bytes("A"), zombie.token())
+                .orElseThrow();
+        target.expireSession(a);
+
+        assertThat(zombie.isValid()).as("L5: the holder was told").isFalse();
+        Lease next = Poll.forValue(Duration.ofSeconds(10), () -> b.jobLock().tryAcquire(lockKey, LEASE))
+                .orElseThrow();
+        assertThat(next.token()).isGreaterThan(zombie.token());
+        Versioned bWrote = b.versionedUpdate()
+                .compareAndSet(dataKey, zombieWrote.version(), bytes("B"), next.token())
+                .orElseThrow();
+        assertThatThrownBy(() ->
+                        a.versionedUpdate().compareAndSet(dataKey, bWrote.version(), bytes("zombie"), zombie.token()))
+                .isInstanceOf(FencedOutException.class);
+        assertThat(zombie.release()).as("L3").isFalse();
+        assertThat(next.isValid()).isTrue();
+        assertThat(client().jobLock().tryAcquire(lockKey, LEASE))
+                .as("B still holds")
+                .isEmpty();
+        assertThat(b.versionedUpdate().read(dataKey)).contains(bWrote);
+        next.release();
+    }
+
+    @Test
+    @DisplayName("L7: with 20 waiters on one key, the server's watch table shows no lock node watched by two")
+    void l7_twentyWaitersWatchOnlyTheirPredecessor() throws Exception {
+        String key = key("herd");
+        Lease holder = client().jobLock().tryAcquire(key, LEASE).orElseThrow();
+        int waiters = 20;
+        List<CompletableFuture<Lease>> got = new ArrayList<>();
+        for (int i = 0; i < waiters; i++) {
+            ZooKeeperBackend w = client();
+            got.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return w.jobLock()
+                                    .acquire(key, LEASE, Duration.ofSeconds(60))
+                                    .orElseThrow();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    runnable -> new Thread(runnable, "herd-waiter").start()));
+        }
+        String lockParent = "/lockkit/locks/" + KeyCodec.encode(key) + "/";
+        assertThat(Poll.until(
+                        Duration.ofSeconds(30),
+                        () -> watchedLockNodes(lockParent).size() == waiters))
+                .as("every waiter watches a node: %s", target.server().fourLetterWord("wchp"))
+                .isTrue();
+        Map<String, Integer> watched = watchedLockNodes(lockParent);
+        assertThat(watched.values())
+                .as(
+                        "sessions per watched lock node (wchp):\n%s",
+                        target.server().fourLetterWord("wchp"))
+                .allMatch(n -> n == 1);
+
+        long lastToken = holder.token();
+        holder.release();
+        List<CompletableFuture<Lease>> pending = new ArrayList<>(got);
+        while (!pending.isEmpty()) {
+            CompletableFuture.anyOf(pending.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            List<CompletableFuture<Lease>> done =
+                    pending.stream().filter(CompletableFuture::isDone).toList();
+            assertThat(done).as("L1/L7: one release lets exactly one waiter in").hasSize(1);
+            Lease lease = done.get(0).join();
+            assertThat(lease.token()).isGreaterThan(lastToken);
+            lastToken = lease.token();
+            pending.remove(done.get(0));
+            lease.release();
+        }
+    }
+
+    /** Lock nodes under {@code parent} in the server's {@code wchp} output, with how many sessions watch each. */
+    private Map<String, Integer> watchedLockNodes(String parent) {
+        Map<String, Integer> watched = new HashMap<>();
+        String path = null;
+        for (String line : target.server().fourLetterWord("wchp").split("\n")) {
+            if (line.startsWith("/")) {
+                path = line.strip();
+            } else if (path != null && path.startsWith(parent) && line.strip().startsWith("0x")) {
+                watched.merge(path, 1, Integer::sum);
+            }
+        }
+        return watched;
+    }
+
+    @Test
+    @DisplayName("L5/L3: a killed connection loses the lease; its node is deleted on reconnection, so another acquires")
+    void connectionLossLosesTheLeaseAndFreesTheKey() throws Exception {
+        ZooKeeperBackend a = client();
+        String key = key("suspend");
+        Lease held = a.jobLock().tryAcquire(key, LEASE).orElseThrow();
+        CountDownLatch lost = new CountDownLatch(1);
+        held.onLost(l -> lost.countDown());
+        target.killConnection(a);
+        assertThat(held.isValid()).isFalse();
+        assertThat(lost.await(10, TimeUnit.SECONDS)).isTrue();
+        Lease next = Poll.forValue(
+                        Duration.ofSeconds(10), () -> client().jobLock().tryAcquire(key, LEASE))
+                .orElseThrow();
+        assertThat(held.release()).as("L3: touches nothing").isFalse();
+        assertThat(next.isValid()).isTrue();
+        next.release();
+    }
+
+    @Test
+    @DisplayName("L4/L7: a crashed holder's node goes with its session; the waiter wakes without any clean-up job")
+    void crashedHolderIsFreedBySessionExpiry() throws Exception {
+        ZooKeeperBackend a = client();
+        String key = key("crash");
+        Lease held = a.jobLock().tryAcquire(key, LEASE).orElseThrow();
+        target.crash(a);
+        long crashed = System.nanoTime();
+        Lease next =
+                client().jobLock().acquire(key, LEASE, Duration.ofSeconds(30)).orElseThrow();
+        long waitedMillis = (System.nanoTime() - crashed) / 1_000_000;
+        assertThat(next.token()).isGreaterThan(held.token());
+        assertThat(waitedMillis)
+                .as("freed by the server's session expiry, not before")
+                .isGreaterThanOrEqualTo(ZooKeeperTarget.SESSION_TIMEOUT.toMillis() / 2);
+        next.release();
+    }
+
+    @Test
+    @DisplayName("V4: a compare-and-set whose reply was lost is recognised as the caller's own write")
+    void v4_lostReplyIsRecognisedAsOwnWrite() throws Exception {
+        ZooKeeperBackend a = client();
+        String key = key("lost-reply");
+        Versioned v1 = a.versionedUpdate().create(key, bytes("1")).orElseThrow();
+        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.setData, false));
+        Versioned v2 =
+                a.versionedUpdate().compareAndSet(key, v1.version(), bytes("2")).orElseThrow();
+        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(v2.version()).isGreaterThan(v1.version());
+        assertThat(client().versionedUpdate().read(key)).contains(v2);
+    }
+
+    @Test
+    @DisplayName("V4: a write whose reply was lost and that was overwritten meanwhile is OutcomeUnknownException")
+    void v4_lostReplyThenOverwrittenIsOutcomeUnknown() throws Exception {
+        ZooKeeperBackend a = client();
+        ZooKeeperBackend b = client();
+        String key = key("lost-unknown");
+        Versioned v1 = a.versionedUpdate().create(key, bytes("1")).orElseThrow();
+        FaultProxy proxy = target.client(a).proxies().get(0);
+        proxy.loseReplyToNext(OpCode.setData, true);
+        CompletableFuture<Optional<Versioned>> write =
+                CompletableFuture.supplyAsync(() -> a.versionedUpdate().compareAndSet(key, v1.version(), bytes("A")));
+        Versioned byA = Poll.forValue(Duration.ofSeconds(10), () -> b.versionedUpdate()
+                        .read(key)
+                        .filter(v -> v.valueAsString().equals("A")))
+                .orElseThrow();
+        b.versionedUpdate().compareAndSet(key, byA.version(), bytes("B")).orElseThrow();
+        proxy.partition(false);
+        assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(OutcomeUnknownException.class);
+        assertThat(b.versionedUpdate().read(key).orElseThrow().valueAsString()).isEqualTo("B");
+    }
+
+    @Test
+    @DisplayName("V2/V3: delete leaves a tombstone; versions keep increasing and the fence survives re-create")
+    void v2v3_tombstoneKeepsVersionsIncreasingAndTheFence() {
+        VersionedUpdate store = client().versionedUpdate();
+        String key = key("tombstone");
+        Versioned v1 = store.create(key, bytes("1")).orElseThrow();
+        Versioned v2 = store.compareAndSet(key, v1.version(), bytes("2"), 50).orElseThrow();
+        assertThat(store.delete(key, v2.version())).isTrue();
+        assertThat(store.read(key)).isEmpty();
+        assertThat(store.compareAndSet(key, v2.version(), bytes("x")))
+                .as("gone")
+                .isEmpty();
+        Versioned v3 = store.create(key, bytes("3")).orElseThrow();
+        assertThat(v3.version()).isGreaterThan(v2.version());
+        assertThatThrownBy(() -> store.compareAndSet(key, v3.version(), bytes("late"), 49))
+                .isInstanceOf(FencedOutException.class);
+        assertThat(store.compareAndSet(key, v3.version(), bytes("4"), 50)).isPresent();
+    }
+
+    @Test
+    @DisplayName("E1: any key maps to its own safe node; values up to 512 KiB are stored whole")
+    void keysOfAnyShapeAndTheLargestValue() {
+        ZooKeeperBackend a = client();
+        String unique = UUID.randomUUID().toString();
+        List<String> keys = List.of(
+                "a/b/" + unique,
+                "a%2Fb/" + unique,
+                "./" + unique,
+                "../" + unique,
+                "zookeeper" + unique,
+                "ключ 🔒 " + unique,
+                "dots.and spaces " + unique);
+        for (String k : keys) {
+            assertThat(KeyCodec.encode(k)).matches("[A-Za-z0-9_%-]+");
+            a.versionedUpdate().create(k, bytes(k)).orElseThrow();
+        }
+        for (String k : keys) {
+            assertThat(a.versionedUpdate().read(k).orElseThrow().valueAsString())
+                    .isEqualTo(k);
+        }
+        byte[] largest = new byte[Checks.MAX_VALUE_BYTES];
+        largest[largest.length - 1] = 7;
+        String big = key("big");
+        a.versionedUpdate().create(big, largest).orElseThrow();
+        assertThat(a.versionedUpdate().read(big).orElseThrow().value()).isEqualTo(largest);
+        assertThatThrownBy(() -> a.versionedUpdate().create(key("too-big"), new byte[Checks.MAX_VALUE_BYTES + 1]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(UTF_8);
+    }
+}

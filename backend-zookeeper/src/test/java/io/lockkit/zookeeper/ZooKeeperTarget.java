@@ -1,0 +1,201 @@
+package io.lockkit.zookeeper;
+
+import io.lockkit.Backend;
+import io.lockkit.tck.Poll;
+import io.lockkit.tck.StoreFaults;
+import io.lockkit.tck.TckTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * The ZooKeeper store for the TCK: every client gets its own Curator client, session and {@link
+ * FaultProxy} per server, so faults hit one client only. Thread-safe.
+ */
+final class ZooKeeperTarget implements TckTarget, StoreFaults {
+    /** Asked of the server; the embedded one grants it (its maximum is 20 ticks). */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(4);
+    /** The E2 bound of the test clients. */
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final ZkServer server;
+    private final boolean ownsServer;
+    private final Map<Backend, Client> clients = new ConcurrentHashMap<>();
+
+    /** One test client: its Curator client and its proxies. */
+    record Client(CuratorFramework curator, List<FaultProxy> proxies) {}
+
+    ZooKeeperTarget() {
+        this(ZkServer.start(), true);
+    }
+
+    ZooKeeperTarget(ZkServer server, boolean ownsServer) {
+        this.server = server;
+        this.ownsServer = ownsServer;
+    }
+
+    ZkServer server() {
+        return server;
+    }
+
+    @Override
+    public String name() {
+        return "zookeeper/session";
+    }
+
+    @Override
+    public ZooKeeperBackend newClient() {
+        List<FaultProxy> proxies = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        try {
+            for (String host : server.hosts()) {
+                String[] hp = host.split(":");
+                FaultProxy proxy = new FaultProxy(hp[0], Integer.parseInt(hp[1]));
+                proxies.add(proxy);
+                addresses.add(proxy.address());
+            }
+        } catch (IOException e) {
+            proxies.forEach(FaultProxy::close);
+            throw new UncheckedIOException(e);
+        }
+        CuratorFramework curator = curator(String.join(",", addresses), TIMEOUT);
+        ZooKeeperBackend backend = ZooKeeperBackend.builder(curator)
+                .timeout(TIMEOUT)
+                .closeClientOnClose(true)
+                .build();
+        clients.put(backend, new Client(curator, proxies));
+        forgetClosedClients();
+        return backend;
+    }
+
+    /** Closes the proxies of clients the TCK has closed (their Curator client is stopped). */
+    private void forgetClosedClients() {
+        clients.values().removeIf(c -> {
+            if (c.curator().getState() != CuratorFrameworkState.STOPPED) {
+                return false;
+            }
+            c.proxies().forEach(FaultProxy::close);
+            return true;
+        });
+    }
+
+    static CuratorFramework curator(String connectString, Duration timeout) {
+        CuratorFramework curator = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs((int) SESSION_TIMEOUT.toMillis())
+                .connectionTimeoutMs((int) timeout.toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(100, 3))
+                .build();
+        curator.start();
+        return curator;
+    }
+
+    Client client(Backend backend) {
+        Client c = clients.get(backend);
+        if (c == null) {
+            throw new IllegalArgumentException(backend + " is not a client of this target");
+        }
+        return c;
+    }
+
+    @Override
+    public StoreFaults faults() {
+        return this;
+    }
+
+    /**
+     * Opens a second handle with the client's session id and password and closes it: the server
+     * ends the session and deletes its ephemeral nodes, as it does when the holder stops talking.
+     * Returns once the client has seen its connection suspended.
+     */
+    @Override
+    public void expireSession(Backend backend) {
+        Client c = client(backend);
+        long before = ((ZooKeeperBackend) backend).suspensions();
+        try {
+            ZooKeeper zk = c.curator().getZookeeperClient().getZooKeeper();
+            CountDownLatch connected = new CountDownLatch(1);
+            ZooKeeper twin = new ZooKeeper(
+                    server.connectString(),
+                    (int) SESSION_TIMEOUT.toMillis(),
+                    e -> {
+                        if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                            connected.countDown();
+                        }
+                    },
+                    zk.getSessionId(),
+                    zk.getSessionPasswd());
+            if (!connected.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("could not attach to the client's session");
+            }
+            twin.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not expire the session", e);
+        }
+        awaitSuspended(backend, before);
+    }
+
+    @Override
+    public void killConnection(Backend backend) {
+        long before = ((ZooKeeperBackend) backend).suspensions();
+        client(backend).proxies().forEach(FaultProxy::dropConnections);
+        awaitSuspended(backend, before);
+    }
+
+    /** The client can no longer reach the server; the server expires its session after the timeout. */
+    @Override
+    public void crash(Backend backend) {
+        client(backend).proxies().forEach(p -> p.partition(true));
+    }
+
+    @Override
+    public Backend unreachableClient() {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Duration timeout = Duration.ofMillis(500);
+        return ZooKeeperBackend.builder(curator("127.0.0.1:" + port, timeout))
+                .timeout(timeout)
+                .closeClientOnClose(true)
+                .build();
+    }
+
+    private static void awaitSuspended(Backend backend, long before) {
+        try {
+            if (!Poll.until(Duration.ofSeconds(30), () -> ((ZooKeeperBackend) backend).suspensions() > before)) {
+                throw new IllegalStateException("the client never saw its connection suspended");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.forEach((backend, c) -> {
+            backend.close();
+            c.proxies().forEach(FaultProxy::close);
+        });
+        if (ownsServer) {
+            server.close();
+        }
+    }
+}
