@@ -11,14 +11,18 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
 
 /**
  * The PostgreSQL the tests run against: the server named by {@code LOCKKIT_POSTGRES_URL} (a JDBC
- * URL) when set, else one embedded server per JVM (zonky). Each user gets its own schema, so runs
- * on a shared server never see each other's rows. Thread-safe.
+ * URL) when set, else, when {@code LOCKKIT_TESTCONTAINERS=true}, one Testcontainers {@code
+ * postgres:15} per JVM (Docker required), else one embedded server per JVM (zonky). Each user gets
+ * its own schema, so runs on a shared server never see each other's rows. Thread-safe.
  */
 final class TestDatabase {
     static final String URL_VARIABLE = "LOCKKIT_POSTGRES_URL";
+    static final String TESTCONTAINERS_VARIABLE = "LOCKKIT_TESTCONTAINERS";
 
     private static volatile String url;
 
@@ -28,7 +32,13 @@ final class TestDatabase {
     static synchronized String url() {
         if (url == null) {
             String configured = System.getenv(URL_VARIABLE);
-            url = configured != null && !configured.isBlank() ? configured.trim() : startEmbedded();
+            if (configured != null && !configured.isBlank()) {
+                url = configured.trim();
+            } else if ("true".equalsIgnoreCase(System.getenv(TESTCONTAINERS_VARIABLE))) {
+                url = startContainer();
+            } else {
+                url = startEmbedded();
+            }
         }
         return url;
     }
@@ -168,6 +178,20 @@ final class TestDatabase {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL; set " + URL_VARIABLE, e);
         }
+    }
+
+    private static String startContainer() {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            throw new IllegalStateException(
+                    "Docker is not available, but " + TESTCONTAINERS_VARIABLE + "=true asks for a Testcontainers"
+                            + " PostgreSQL: start Docker, or unset " + TESTCONTAINERS_VARIABLE);
+        }
+        PostgreSQLContainer<?> pg =
+                new PostgreSQLContainer<>("postgres:15").withCommand("postgres", "-c", "max_connections=300");
+        pg.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(pg::stop));
+        return "jdbc:postgresql://" + pg.getHost() + ":" + pg.getMappedPort(PostgreSQLContainer.POSTGRESQL_PORT) + "/"
+                + pg.getDatabaseName() + "?user=" + pg.getUsername() + "&password=" + pg.getPassword();
     }
 
     private static void sleep(long millis) {

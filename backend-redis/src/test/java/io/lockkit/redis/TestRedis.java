@@ -11,16 +11,21 @@ import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
 import redis.embedded.RedisServer;
 
 /**
  * The Redis server the tests run against: an embedded redis-server on a free port, started once
  * per JVM with persistence off ({@code save ""}, {@code appendonly no}) so that a restart loses
  * everything; or, when the environment variable {@value #URL_ENV} is set, the server it names
- * (then tests that restart or reconfigure the server are skipped, saying why). Thread-safe.
+ * (then tests that restart or reconfigure the server are skipped, saying why); or, when {@value
+ * #TESTCONTAINERS_ENV} is {@code true}, one Testcontainers {@code redis:7} per JVM (Docker
+ * required), used as a named server is. Thread-safe.
  */
 final class TestRedis {
     static final String URL_ENV = "LOCKKIT_REDIS_URL";
+    static final String TESTCONTAINERS_ENV = "LOCKKIT_TESTCONTAINERS";
 
     private static final AtomicInteger CLIENTS = new AtomicInteger();
     private static @Nullable TestRedis instance;
@@ -41,6 +46,9 @@ final class TestRedis {
             if (url != null && !url.isBlank()) {
                 URI u = URI.create(url);
                 instance = new TestRedis(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), null);
+            } else if ("true".equalsIgnoreCase(System.getenv(TESTCONTAINERS_ENV))) {
+                GenericContainer<?> redis = startContainer();
+                instance = new TestRedis(redis.getHost(), redis.getMappedPort(6379), null);
             } else {
                 int port = freePort();
                 RedisServer server = newServer(port);
@@ -128,6 +136,19 @@ final class TestRedis {
         }
         stopQuietly(embedded);
         start(embedded);
+    }
+
+    private static GenericContainer<?> startContainer() {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            throw new IllegalStateException("Docker is not available, but " + TESTCONTAINERS_ENV
+                    + "=true asks for a Testcontainers Redis: start Docker, or unset " + TESTCONTAINERS_ENV);
+        }
+        GenericContainer<?> redis = new GenericContainer<>("redis:7")
+                .withExposedPorts(6379)
+                .withCommand("redis-server", "--save", "", "--appendonly", "no");
+        redis.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(redis::stop));
+        return redis;
     }
 
     private static RedisServer newServer(int port) {
