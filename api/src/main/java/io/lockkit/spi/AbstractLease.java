@@ -59,6 +59,14 @@ public abstract class AbstractLease implements Lease {
     /** One owner-checked round trip: delete this lease; false when it is no longer ours. */
     protected abstract boolean doRelease();
 
+    /**
+     * How long the store guarantees to keep the lease after an extend to {@code requested}; the
+     * requested duration unless the store keeps it for less (a ZooKeeper session timeout).
+     */
+    protected Duration guaranteed(Duration requested) {
+        return requested;
+    }
+
     @Override
     public final String key() {
         return key;
@@ -113,7 +121,7 @@ public abstract class AbstractLease implements Lease {
                 endLocked(State.EXPIRED);
                 return false;
             }
-            deadline = sent + lease.toNanos() - marginNanos;
+            deadline = sent + guaranteed(lease).toNanos() - marginNanos;
             rescheduleLocked();
             return true;
         }

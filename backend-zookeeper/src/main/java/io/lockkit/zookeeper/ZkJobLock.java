@@ -125,10 +125,9 @@ final class ZkJobLock implements JobLock {
     }
 
     private Lease grant(String key, Node node, long sent, Duration lease) {
-        Duration guaranteed = ZkLease.cap(lease, node.sessionTimeout());
-        ZkLease.Hold hold = new ZkLease.Hold(session, key, node, ticker, sent, guaranteed, driftMargin);
-        session.track(hold);
-        return new ZkLease(hold, node.sessionTimeout());
+        ZkLease granted = new ZkLease(session, key, node, ticker, sent, lease, driftMargin);
+        session.track(granted);
+        return granted;
     }
 
     /**

@@ -1,12 +1,8 @@
 package io.lockkit.zookeeper;
 
-import io.lockkit.Lease;
 import io.lockkit.Ticker;
 import io.lockkit.spi.AbstractLease;
-import io.lockkit.spi.Checks;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.function.Consumer;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
@@ -17,16 +13,37 @@ import org.apache.zookeeper.data.Stat;
  * <p>The store keeps the node as long as the client's session lives, at least the negotiated
  * session timeout {@code T} after the last request it heard. So the deadline is the send time of
  * the last acknowledged acquire/extend + {@code min(lease, T)} − drift margin: a {@code lease}
- * longer than {@code T} is cut to {@code T}, which is why this class wraps {@link AbstractLease}
- * instead of passing {@code extend} through unchanged.
+ * longer than {@code T} is cut to {@code T} ({@link #guaranteed}).
  */
-final class ZkLease implements Lease {
-    private final Hold hold;
+final class ZkLease extends AbstractLease {
+    private final ZkSession session;
+    private final String path;
+    private final long sessionId;
     private final Duration sessionTimeout;
 
-    ZkLease(Hold hold, Duration sessionTimeout) {
-        this.hold = hold;
-        this.sessionTimeout = sessionTimeout;
+    ZkLease(
+            ZkSession session,
+            String key,
+            ZkJobLock.Node node,
+            Ticker ticker,
+            long sent,
+            Duration lease,
+            Duration margin) {
+        super(key, node.czxid(), ticker, sent, cap(lease, node.sessionTimeout()), margin);
+        this.sessionTimeout = node.sessionTimeout();
+        this.session = session;
+        this.path = node.path();
+        this.sessionId = node.sessionId();
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** A lease longer than the session timeout is cut to it: the store keeps the node no longer (L5). */
+    @Override
+    protected Duration guaranteed(Duration requested) {
+        return cap(requested, sessionTimeout);
     }
 
     static Duration cap(Duration lease, Duration sessionTimeout) {
@@ -34,124 +51,58 @@ final class ZkLease implements Lease {
     }
 
     @Override
-    public String key() {
-        return hold.key();
-    }
-
-    @Override
-    public long token() {
-        return hold.token();
-    }
-
-    @Override
-    public boolean isValid() {
-        return hold.isValid();
-    }
-
-    @Override
-    public Duration remaining() {
-        return hold.remaining();
-    }
-
-    @Override
-    public boolean extend(Duration lease) {
-        return hold.extend(cap(Checks.lease(lease), sessionTimeout));
-    }
-
-    @Override
-    public boolean release() {
-        return hold.release();
-    }
-
-    @Override
-    public void close() {
-        hold.release();
-    }
-
-    @Override
-    public void onLost(Consumer<Lease> listener) {
-        Objects.requireNonNull(listener, "listener");
-        hold.onLost(ignored -> listener.accept(this));
-    }
-
-    @Override
     public String toString() {
-        return "ZkLease[" + hold + ", node=" + hold.path + "]";
+        return super.toString() + "[node=" + path + "]";
     }
 
-    /** The deadline, validity and notification part, with the owner-checked round trips. */
-    static final class Hold extends AbstractLease {
-        private final ZkSession session;
-        private final String path;
-        private final long sessionId;
+    /** The connection was suspended or the session lost (called by {@link ZkSession}). */
+    void lost() {
+        markLost();
+    }
 
-        Hold(
-                ZkSession session,
-                String key,
-                ZkJobLock.Node node,
-                Ticker ticker,
-                long sent,
-                Duration guaranteed,
-                Duration margin) {
-            super(key, node.czxid(), ticker, sent, guaranteed, margin);
-            this.session = session;
-            this.path = node.path();
-            this.sessionId = node.sessionId();
+    /** One round trip (a sync pipelined with an exists): the node is still there, ours, and the session alive. */
+    @Override
+    protected boolean doExtend(Duration lease) {
+        try {
+            boolean ours = session.call("extending the lease on '" + key() + "'", zk -> {
+                zk.sync(path, (rc, p, ctx) -> {}, null);
+                Stat stat = zk.exists(path, false);
+                return stat != null && stat.getEphemeralOwner() == sessionId && stat.getCzxid() == token();
+            });
+            if (!ours) {
+                session.untrack(this); // gone with its session: nothing left to delete
+            }
+            return ours;
+        } catch (KeeperException e) {
+            throw ZkSession.unexpected("extending the lease on '" + key() + "'", e);
         }
+    }
 
-        String path() {
-            return path;
-        }
-
-        /** The connection was suspended or the session lost (called by {@link ZkSession}). */
-        void lost() {
-            markLost();
-        }
-
-        /** One round trip (a sync pipelined with an exists): the node is still there, ours, and the session alive. */
-        @Override
-        protected boolean doExtend(Duration lease) {
-            try {
-                boolean ours = session.call("extending the lease on '" + key() + "'", zk -> {
-                    zk.sync(path, (rc, p, ctx) -> {}, null);
-                    Stat stat = zk.exists(path, false);
-                    return stat != null && stat.getEphemeralOwner() == sessionId && stat.getCzxid() == token();
-                });
-                if (!ours) {
-                    session.untrack(this); // gone with its session: nothing left to delete
+    /**
+     * One round trip: deletes this lease's node, whose name is unique to it, so no other
+     * holder's node is ever touched (L3). A delete whose reply was lost and that finds the node
+     * gone afterwards, in the same session, was ours.
+     */
+    @Override
+    protected boolean doRelease() {
+        session.untrack(this);
+        int[] attempts = {0};
+        String what = "releasing the lease on '" + key() + "'";
+        try {
+            return session.call(what, zk -> {
+                attempts[0]++;
+                try {
+                    zk.delete(path, -1);
+                    return true;
+                } catch (KeeperException.NoNodeException e) {
+                    return attempts[0] > 1 && zk.getSessionId() == sessionId;
                 }
-                return ours;
-            } catch (KeeperException e) {
-                throw ZkSession.unexpected("extending the lease on '" + key() + "'", e);
-            }
-        }
-
-        /**
-         * One round trip: deletes this lease's node, whose name is unique to it, so no other
-         * holder's node is ever touched (L3). A delete whose reply was lost and that finds the node
-         * gone afterwards, in the same session, was ours.
-         */
-        @Override
-        protected boolean doRelease() {
-            session.untrack(this);
-            int[] attempts = {0};
-            String what = "releasing the lease on '" + key() + "'";
-            try {
-                return session.call(what, zk -> {
-                    attempts[0]++;
-                    try {
-                        zk.delete(path, -1);
-                        return true;
-                    } catch (KeeperException.NoNodeException e) {
-                        return attempts[0] > 1 && zk.getSessionId() == sessionId;
-                    }
-                });
-            } catch (KeeperException e) {
-                throw ZkSession.unexpected(what, e);
-            } catch (RuntimeException e) {
-                session.orphan(path); // deleted on reconnection, or gone with the session (L4)
-                throw e;
-            }
+            });
+        } catch (KeeperException e) {
+            throw ZkSession.unexpected(what, e);
+        } catch (RuntimeException e) {
+            session.orphan(path); // deleted on reconnection, or gone with the session (L4)
+            throw e;
         }
     }
 }

@@ -44,7 +44,7 @@ final class ZkSession implements ConnectionStateListener {
     private final long timeoutNanos;
     private final String locksPath;
     private final String valuesPath;
-    private final Set<ZkLease.Hold> held = ConcurrentHashMap.newKeySet();
+    private final Set<ZkLease> held = ConcurrentHashMap.newKeySet();
     private final Orphans orphans;
     private final AtomicLong suspensions = new AtomicLong();
     private volatile boolean closed;
@@ -222,11 +222,11 @@ final class ZkSession implements ConnectionStateListener {
         }
     }
 
-    void track(ZkLease.Hold hold) {
+    void track(ZkLease hold) {
         held.add(hold);
     }
 
-    void untrack(ZkLease.Hold hold) {
+    void untrack(ZkLease hold) {
         held.remove(hold);
     }
 
@@ -282,7 +282,7 @@ final class ZkSession implements ConnectionStateListener {
     }
 
     private void loseAll() {
-        for (ZkLease.Hold hold : held) {
+        for (ZkLease hold : held) {
             held.remove(hold);
             orphans.add(hold.path(), false);
             hold.lost();
