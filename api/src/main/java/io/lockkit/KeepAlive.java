@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Extends a lease in the background every {@code lease / 3} until closed, the lease is released,
@@ -26,12 +27,14 @@ public final class KeepAlive implements AutoCloseable {
     private final Lease lease;
     private final Duration length;
     private final ScheduledFuture<?> task;
+    private final AtomicBoolean inFlight = new AtomicBoolean();
 
     private KeepAlive(Lease lease, Duration length, Duration every) {
         this.lease = lease;
         this.length = length;
         long period = every.toNanos();
-        this.task = LeaseTimer.scheduleAtFixedRate(this::tick, period, period);
+        // The timer thread only hands the tick to a worker: an extend may block on its store.
+        this.task = LeaseTimer.scheduleAtFixedRate(() -> LeaseTimer.execute(this::tick), period, period);
     }
 
     /** Extends {@code lease} to {@code length} every {@code length / 3}. */
@@ -57,6 +60,17 @@ public final class KeepAlive implements AutoCloseable {
     }
 
     private void tick() {
+        if (!inFlight.compareAndSet(false, true)) {
+            return; // the previous extend is still waiting for its store
+        }
+        try {
+            extendOnce();
+        } finally {
+            inFlight.set(false);
+        }
+    }
+
+    private void extendOnce() {
         if (!lease.isValid()) {
             task.cancel(false);
             return;

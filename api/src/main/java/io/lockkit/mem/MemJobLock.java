@@ -27,7 +27,7 @@ final class MemJobLock implements JobLock {
         Checks.key(key);
         Checks.lease(lease);
         Checks.maxWait(maxWait);
-        return lease(key, lease, client.store().acquire(client, key, lease.toNanos(), maxWait.toNanos()));
+        return lease(key, lease, client.store().acquire(client, key, lease.toNanos(), Checks.saturatedNanos(maxWait)));
     }
 
     private Optional<Lease> lease(String key, Duration lease, MemStore.@Nullable Grant grant) {

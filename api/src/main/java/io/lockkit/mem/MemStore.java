@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -170,7 +171,8 @@ public final class MemStore {
     /** Waits, by real time, up to {@code maxWaitNanos}; woken by one release signal or the holder's expiry (L7). */
     @Nullable
     Grant acquire(MemBackend client, String key, long leaseNanos, long maxWaitNanos) throws InterruptedException {
-        long waitUntil = System.nanoTime() + maxWaitNanos;
+        // A "forever" wait is capped at a century so the sum cannot overflow.
+        long waitUntil = System.nanoTime() + Math.min(maxWaitNanos, TimeUnit.DAYS.toNanos(36_500));
         check(client);
         try {
             lock.lockInterruptibly();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +36,7 @@ public abstract class AbstractLease implements Lease {
     private final long marginNanos;
     private final List<Consumer<Lease>> listeners = new ArrayList<>();
 
+    private final ReentrantLock extending = new ReentrantLock();
     private volatile State state = State.CURRENT;
     private volatile long deadline;
     private @Nullable ScheduledFuture<?> timer;
@@ -58,6 +60,14 @@ public abstract class AbstractLease implements Lease {
 
     /** One owner-checked round trip: delete this lease; false when it is no longer ours. */
     protected abstract boolean doRelease();
+
+    /**
+     * The drift margin subtracted after an extend to {@code lease}; the margin given to the
+     * constructor unless the backend scales it with the lease (clock rate error grows with time).
+     */
+    protected Duration margin(Duration lease) {
+        return Duration.ofNanos(marginNanos);
+    }
 
     /**
      * How long the store guarantees to keep the lease after an extend to {@code requested}; the
@@ -105,6 +115,17 @@ public abstract class AbstractLease implements Lease {
     @Override
     public final boolean extend(Duration lease) {
         Checks.lease(lease);
+        // One extend at a time: two in flight with different lengths could leave the deadline of the
+        // longer while the store kept the shorter. Release and isValid() never wait for this lock.
+        extending.lock();
+        try {
+            return extendOnce(lease);
+        } finally {
+            extending.unlock();
+        }
+    }
+
+    private boolean extendOnce(Duration lease) {
         if (!isValid()) {
             return false;
         }
@@ -121,7 +142,7 @@ public abstract class AbstractLease implements Lease {
                 endLocked(State.EXPIRED);
                 return false;
             }
-            deadline = sent + guaranteed(lease).toNanos() - marginNanos;
+            deadline = sent + guaranteed(lease).toNanos() - margin(lease).toNanos();
             rescheduleLocked();
             return true;
         }
@@ -142,8 +163,20 @@ public abstract class AbstractLease implements Lease {
         if (before == State.LOST) {
             return false; // the store told us it is gone: nothing of ours is left to delete
         }
-        // Owner-checked: an expired lease the store still keeps is freed early; a taken-over one is not touched.
-        return doRelease() && before == State.CURRENT;
+        boolean released;
+        try {
+            // Owner-checked: an expired lease the store still keeps is freed early; a taken-over one is not touched.
+            released = doRelease();
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                if (state == State.RELEASED) {
+                    state = before; // not released after all: a later release() tries again
+                    rescheduleLocked();
+                }
+            }
+            throw e;
+        }
+        return released && before == State.CURRENT;
     }
 
     @Override
@@ -187,8 +220,8 @@ public abstract class AbstractLease implements Lease {
         List<Consumer<Lease>> toCall = List.copyOf(listeners);
         listeners.clear();
         if (!toCall.isEmpty()) {
-            // Listeners run on the timer thread, never under this lease's monitor.
-            LeaseTimer.schedule(() -> toCall.forEach(this::notify), 0);
+            // Listeners run on a worker thread, never under this lease's monitor or on the timer.
+            LeaseTimer.execute(() -> toCall.forEach(this::notify));
         }
     }
 

@@ -55,6 +55,15 @@ public final class Checks {
         return maxWait;
     }
 
+    /** {@code duration} in nanoseconds, saturated at {@link Long#MAX_VALUE} for "forever" waits. */
+    public static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
     /** Returns {@code version} if it is ≥ 1 (V2: the first version is 1 or more). */
     public static long expectedVersion(long version) {
         if (version < 1) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScript;
 
@@ -45,7 +46,8 @@ final class RedisJobLock implements JobLock {
         if (maxWait.isZero()) {
             return tryAcquire(key, lease);
         }
-        long waitUntil = System.nanoTime() + maxWait.toNanos();
+        // A "forever" wait is capped at a century so the sum cannot overflow.
+        long waitUntil = System.nanoTime() + Math.min(Checks.saturatedNanos(maxWait), TimeUnit.DAYS.toNanos(36_500));
         ReleaseSignals.Waiter waiter = client.waitForReleases(key);
         try {
             while (true) {

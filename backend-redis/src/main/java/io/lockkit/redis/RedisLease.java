@@ -21,6 +21,12 @@ final class RedisLease extends AbstractLease {
         this.owner = owner;
     }
 
+    /** The margin grows with the lease (clock rate error), on every extend as on the acquire (L5). */
+    @Override
+    protected Duration margin(Duration lease) {
+        return client.driftMargin(lease);
+    }
+
     @Override
     protected boolean doExtend(Duration lease) {
         return run(Script.EXTEND, List.of(client.keys().lock(key())), owner, RedisJobLock.millis(lease));

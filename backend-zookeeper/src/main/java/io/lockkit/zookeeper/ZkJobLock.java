@@ -35,6 +35,9 @@ final class ZkJobLock implements JobLock {
     /** A lock node as created: its path, fencing token, owning session and that session's timeout. */
     record Node(String path, String name, long czxid, long sessionId, Duration sessionTimeout) {}
 
+    /** The lock nodes of a key in order, as seen by one session. */
+    private record Queue(List<String> names, long sessionId) {}
+
     private final ZkSession session;
     private final Ticker ticker;
     private final Duration driftMargin;
@@ -81,10 +84,15 @@ final class ZkJobLock implements JobLock {
                 }
                 checkInterrupt(interruptible);
                 long sent = ticker.nanos();
-                List<String> queue = call(what, zk -> queue(zk, parent));
+                Queue queue = call(what, zk -> new Queue(queue(zk, parent), zk.getSessionId()));
                 checkInterrupt(interruptible);
-                int place = queue.indexOf(node.name());
-                if (place < 0) { // the node ended with its session (expired meanwhile): queue again
+                int place = queue.names().indexOf(node.name());
+                // The node ended with its session, or belongs to an older session that the server may
+                // still expire at any moment (L1): never grant it; queue again from this session.
+                if (place < 0 || queue.sessionId() != node.sessionId()) {
+                    if (place >= 0) {
+                        session.orphan(node.path());
+                    }
                     node = null;
                     if (++vanished > 3) {
                         throw session.unavailable(what + " (the session keeps expiring)", null);
@@ -102,7 +110,7 @@ final class ZkJobLock implements JobLock {
                     node = null;
                     return Optional.empty(); // L6: held by another
                 }
-                awaitChange(ZKPaths.makePath(parent, queue.get(place - 1)), left, what);
+                awaitChange(ZKPaths.makePath(parent, queue.names().get(place - 1)), left, what);
             }
         } catch (InterruptedException e) {
             if (node != null) {

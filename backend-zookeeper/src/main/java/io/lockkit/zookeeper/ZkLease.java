@@ -67,7 +67,11 @@ final class ZkLease extends AbstractLease {
             boolean ours = session.call("extending the lease on '" + key() + "'", zk -> {
                 zk.sync(path, (rc, p, ctx) -> {}, null);
                 Stat stat = zk.exists(path, false);
-                return stat != null && stat.getEphemeralOwner() == sessionId && stat.getCzxid() == token();
+                // Ours only while this very session, not a successor, is the one the server keeps (L1).
+                return zk.getSessionId() == sessionId
+                        && stat != null
+                        && stat.getEphemeralOwner() == sessionId
+                        && stat.getCzxid() == token();
             });
             if (!ours) {
                 session.untrack(this); // gone with its session: nothing left to delete

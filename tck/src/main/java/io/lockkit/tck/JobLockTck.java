@@ -450,6 +450,21 @@ public abstract class JobLockTck extends AbstractTck {
         }
 
         @Test
+        @DisplayName("L7/E1: a 'forever' maxWait is a valid wait, not an overflow")
+        void l7_aForeverMaxWaitIsAccepted() throws Exception {
+            String key = Keys.fresh("l7-forever");
+            Lease lease = clientA()
+                    .jobLock()
+                    .acquire(key, LEASE, Duration.ofSeconds(Long.MAX_VALUE))
+                    .orElseThrow(
+                            () -> new AssertionError(
+                                    "L7: acquire of a free key with maxWait = Duration.ofSeconds(Long.MAX_VALUE) returned empty"));
+            assertThat(lease.release())
+                    .as("L3: the holder's release() returns true")
+                    .isTrue();
+        }
+
+        @Test
         @DisplayName("L7: a waiter gets empty, not an exception, when its maxWait passes while the key is held")
         void l7_waiterGetsEmptyWhenMaxWaitPassesWhileHeld() throws Exception {
             String key = Keys.fresh("l7-give-up");

@@ -164,7 +164,8 @@ final class Defects {
                     @Override
                     public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
                             throws InterruptedException {
-                        long until = System.nanoTime() + Checks.maxWait(maxWait).toNanos();
+                        long until = System.nanoTime()
+                                + Math.min(Checks.saturatedNanos(Checks.maxWait(maxWait)), TimeUnit.DAYS.toNanos(1));
                         while (true) {
                             Optional<Lease> got = tryAcquire(key, lease);
                             if (got.isPresent() || System.nanoTime() >= until) {
