@@ -49,22 +49,27 @@ public final class RetryPolicy {
         return DEFAULTS;
     }
 
+    /** A builder starting from the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** At most this many compare-and-set attempts. */
     public int maxAttempts() {
         return maxAttempts;
     }
 
+    /** No new attempt starts after this much time since the first. */
     public Duration maxDuration() {
         return maxDuration;
     }
 
+    /** The backoff cap after the first failed attempt (before jitter). */
     public Duration initialBackoff() {
         return initialBackoff;
     }
 
+    /** The largest backoff cap (before jitter). */
     public Duration maxBackoff() {
         return maxBackoff;
     }
@@ -117,16 +122,19 @@ public final class RetryPolicy {
             return this;
         }
 
+        /** The backoff cap after the first failed attempt; zero or positive. */
         public Builder initialBackoff(Duration initialBackoff) {
             this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff");
             return this;
         }
 
+        /** The largest backoff cap; at least {@code initialBackoff}. */
         public Builder maxBackoff(Duration maxBackoff) {
             this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
             return this;
         }
 
+        /** How to wait between attempts (inject one in tests to record instead of sleeping). */
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
@@ -138,11 +146,13 @@ public final class RetryPolicy {
             return this;
         }
 
+        /** The clock that measures {@code maxDuration}. */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
+        /** Validates every option and reports all bad ones at once. */
         public RetryPolicy build() {
             List<String> bad = new ArrayList<>();
             if (maxAttempts < 1) {

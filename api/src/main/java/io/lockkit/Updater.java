@@ -17,6 +17,7 @@ public final class Updater {
     private final VersionedUpdate store;
     private final RetryPolicy policy;
 
+    /** An updater over {@code store} that retries as {@code policy} says; see {@link VersionedUpdate#updater}. */
     public Updater(VersionedUpdate store, RetryPolicy policy) {
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");

@@ -52,6 +52,7 @@ public final class MemBackend implements Backend {
         this.versionedUpdate = new MemVersionedUpdate(this);
     }
 
+    /** A builder for a client of {@code store}; timed leases and no drift margin by default. */
     public static Builder builder(MemStore store) {
         return new Builder(store);
     }
@@ -138,6 +139,7 @@ public final class MemBackend implements Backend {
             this.store = Objects.requireNonNull(store, "store");
         }
 
+        /** Timed (the default) or session leases. */
         public Builder leaseKind(LeaseKind kind) {
             this.kind = Objects.requireNonNull(kind, "kind");
             return this;
@@ -149,6 +151,7 @@ public final class MemBackend implements Backend {
             return this;
         }
 
+        /** Validates the options and builds the client. */
         public MemBackend build() {
             if (driftMargin.isNegative()) {
                 throw new IllegalArgumentException("driftMargin must not be negative, was " + driftMargin);

@@ -77,6 +77,7 @@ public final class MemStore {
         return new MemStore("unreachable", Ticker.system(), false);
     }
 
+    /** The name given to {@link #named}, or {@code anonymous}/{@code unreachable}. */
     public String name() {
         return name;
     }
