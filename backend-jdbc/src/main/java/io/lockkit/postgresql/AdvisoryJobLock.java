@@ -1,6 +1,8 @@
 package io.lockkit.postgresql;
 
+import io.lockkit.LockKitException;
 import java.time.Duration;
+import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,7 +11,11 @@ import org.jspecify.annotations.Nullable;
  * bytes of SHA-256 of {@code namespace + ":" + key} ({@link KeyCodec#advisoryId}). Thread-safe.
  */
 final class AdvisoryJobLock extends SessionJobLock {
+    /** {@code idle_session_timeout}, which makes the lease a session lease (L4), is new in PostgreSQL 14. */
+    static final int MIN_SERVER_VERSION_NUM = 140000;
+
     private final String acquireSql;
+    private volatile boolean versionChecked;
 
     AdvisoryJobLock(PostgresBackend backend) {
         super(backend);
@@ -19,6 +25,9 @@ final class AdvisoryJobLock extends SessionJobLock {
     @Override
     @Nullable
     Long tryLock(Session session, String key, Duration lease) {
+        if (!versionChecked) { // the server could not be reached when the client was built
+            checkServerVersion(session.handle());
+        }
         return session.handle()
                 .createQuery(acquireSql)
                 .bind("lock_id", lockId(key))
@@ -27,9 +36,33 @@ final class AdvisoryJobLock extends SessionJobLock {
                 .one();
     }
 
+    /**
+     * L1, L4: the attempt may have failed after {@code pg_try_advisory_lock} granted the lock; a
+     * session going back to the pool must hold no advisory lock and have no idle timeout. A failure
+     * here makes the caller discard the session, which ends the lock with it.
+     */
     @Override
     void reset(Session session) {
-        // autocommit, and nothing was granted: nothing to undo
+        session.handle().createQuery(Sql.ADVISORY_RESET).mapTo(String.class).one();
+    }
+
+    /**
+     * Fails with a clear message on a server older than PostgreSQL 14 (no {@code
+     * idle_session_timeout}: a lease would never expire, L4). Checked once per client.
+     */
+    void checkServerVersion(Handle handle) {
+        int version =
+                handle.createQuery(Sql.SERVER_VERSION_NUM).mapTo(Integer.class).one();
+        requireAdvisorySupport(version);
+        versionChecked = true;
+    }
+
+    static void requireAdvisorySupport(int serverVersionNum) {
+        if (serverVersionNum < MIN_SERVER_VERSION_NUM) {
+            throw new LockKitException("the advisory variant needs PostgreSQL 14 or later (idle_session_timeout ends"
+                    + " a silent holder's session), but the server's server_version_num is " + serverVersionNum
+                    + "; use the table or rowlock variant, or upgrade the server");
+        }
     }
 
     @Override

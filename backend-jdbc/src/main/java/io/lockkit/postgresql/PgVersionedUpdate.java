@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * once more with the same id on a new connection — at most one of the two copies can apply, since
  * both expect the same state — and if that copy does not apply, the row's last write id tells
  * whether the first did; when the history since then hides it, {@link OutcomeUnknownException}.
- * Thread-safe.
+ * A create is the exception: the state it expects can recur, so it is sent again only when the key
+ * has no row at all ({@link #settleCreate}). Thread-safe.
  */
 final class PgVersionedUpdate implements VersionedUpdate {
     private static final SecureRandom WRITE_IDS = new SecureRandom();
@@ -184,6 +185,9 @@ final class PgVersionedUpdate implements VersionedUpdate {
             long writeId,
             Write<Optional<Long>> op,
             RuntimeException lost) {
+        if (expected == 0) {
+            return settleCreate(h, what, key, writeId, op, lost);
+        }
         Optional<Long> again;
         FencedOutException refused = null;
         try {
@@ -195,20 +199,14 @@ final class PgVersionedUpdate implements VersionedUpdate {
         if (again.isPresent()) {
             return again;
         }
-        LastWrite last = h.createQuery(lastWriteSql)
-                .bind("key", key)
-                .map((rs, ctx) ->
-                        new LastWrite(rs.getLong("version"), rs.getBoolean("deleted"), rs.getLong("write_id")))
-                .findOne()
-                .orElse(null);
+        LastWrite last = lastWrite(h, key);
         if (last != null && last.writeId() == writeId) {
             return Optional.of(deleting ? expected : last.version()); // the first copy applied: it is ours (V4)
         }
         // The state a write expects is left exactly once; if someone else's write left it, ours did not.
         boolean notOurs = last == null
-                || (expected > 0
-                        && (last.version() == expected
-                                || (!deleting && !last.deleted() && last.version() == expected + 1)));
+                || last.version() == expected
+                || (!deleting && !last.deleted() && last.version() == expected + 1);
         if (!notOurs) {
             throw new OutcomeUnknownException(
                     what + ": the reply was lost, and later writes hide whether it applied; read the key and decide",
@@ -218,6 +216,41 @@ final class PgVersionedUpdate implements VersionedUpdate {
             throw refused;
         }
         return Optional.empty();
+    }
+
+    /**
+     * V4 for a create, whose expected state (no row, or a tombstone) can come back after it applied:
+     * someone deletes the key, and a copy sent again would apply a second time. So the copy is sent
+     * again only when the key has no row at all, which no write leaves behind; a row whose last write
+     * is ours is our create; any other row hides whether ours applied: {@link OutcomeUnknownException}.
+     */
+    private Optional<Long> settleCreate(
+            Handle h, String what, byte[] key, long writeId, Write<Optional<Long>> op, RuntimeException lost) {
+        LastWrite last = lastWrite(h, key);
+        if (last == null) {
+            Optional<Long> again = op.send(h, writeId);
+            if (again.isPresent()) {
+                return again;
+            }
+            last = lastWrite(h, key); // another create came first: a plain conflict, unless it was ours
+            return last != null && last.writeId() == writeId ? Optional.of(last.version()) : Optional.empty();
+        }
+        if (last.writeId() == writeId) {
+            return Optional.of(last.version()); // the first copy applied and is still the last write
+        }
+        throw new OutcomeUnknownException(
+                what + ": the reply was lost, and the key has since been written by others, which hides whether"
+                        + " this create applied; read the key and decide",
+                lost);
+    }
+
+    private @Nullable LastWrite lastWrite(Handle h, byte[] key) {
+        return h.createQuery(lastWriteSql)
+                .bind("key", key)
+                .map((rs, ctx) ->
+                        new LastWrite(rs.getLong("version"), rs.getBoolean("deleted"), rs.getLong("write_id")))
+                .findOne()
+                .orElse(null);
     }
 
     private static Optional<Long> lostRaceOrThrow(String what, RuntimeException e) {

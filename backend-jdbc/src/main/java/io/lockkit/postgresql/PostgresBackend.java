@@ -1,6 +1,7 @@
 package io.lockkit.postgresql;
 
 import io.lockkit.Backend;
+import io.lockkit.BackendUnavailableException;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.LockKitException;
@@ -338,6 +339,12 @@ public final class PostgresBackend implements Backend {
             return this;
         }
 
+        /**
+         * The client; for the advisory variant, also checks that the server is PostgreSQL 14 or later
+         * ({@code server_version_num}), failing with a {@link LockKitException} that says so.
+         *
+         * @throws IllegalArgumentException listing every bad option (E1)
+         */
         public PostgresBackend build() {
             List<String> bad = new ArrayList<>();
             if (maxConnections < 2) {
@@ -356,7 +363,29 @@ public final class PostgresBackend implements Backend {
             if (!bad.isEmpty()) {
                 throw new IllegalArgumentException("bad options for postgresql: " + String.join("; ", bad));
             }
-            return new PostgresBackend(this);
+            PostgresBackend backend = new PostgresBackend(this);
+            if (backend.jobLock instanceof AdvisoryJobLock advisory) {
+                checkServerVersion(backend, advisory);
+            }
+            return backend;
+        }
+
+        /**
+         * The advisory variant needs PostgreSQL 14 (L4). An unreachable server is no error here
+         * (E2: each call reports it); the version is then checked on the first acquire.
+         */
+        private static void checkServerVersion(PostgresBackend backend, AdvisoryJobLock advisory) {
+            try {
+                backend.pool.call("check the server version", h -> {
+                    advisory.checkServerVersion(h);
+                    return null;
+                });
+            } catch (BackendUnavailableException e) {
+                // checked on the first acquire
+            } catch (RuntimeException e) {
+                backend.close();
+                throw Failures.translate("check the server version", e);
+            }
         }
 
         private static void positive(List<String> bad, String name, Duration d) {

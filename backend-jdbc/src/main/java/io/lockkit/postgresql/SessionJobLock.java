@@ -20,7 +20,10 @@ abstract class SessionJobLock extends PgJobLock {
     /** One round trip on {@code session}: the token when granted, null when held; leaves an ungranted session clean. */
     abstract @Nullable Long tryLock(Session session, String key, Duration lease);
 
-    /** Puts a session whose attempt failed back in its idle state. */
+    /**
+     * Puts a session whose attempt failed back in its idle state, undoing whatever the statement did
+     * before it failed (it may have taken the lock); when this fails, the session is discarded.
+     */
     abstract void reset(Session session);
 
     /** Keeps the session (and lease) for {@code lease} from now. */

@@ -27,6 +27,11 @@ final class SessionLease extends AbstractLease implements Watcher.Watched {
     }
 
     @Override
+    public long started() {
+        return session.started();
+    }
+
+    @Override
     protected boolean doExtend(Duration lease) {
         synchronized (io) {
             if (!pinned) {

@@ -186,9 +186,12 @@ final class SessionPool implements AutoCloseable {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-            return new Session(handle, connection.unwrap(PGConnection.class).getBackendPID(), false);
+            int pid = connection.unwrap(PGConnection.class).getBackendPID();
+            long started =
+                    handle.createQuery(Sql.SESSION_START).mapTo(Long.class).one();
+            return new Session(handle, pid, started, false);
         } catch (SQLException | RuntimeException e) {
-            close(new Session(handle, 0, false));
+            close(new Session(handle, 0, 0, false));
             String why = what + ": cannot set up the connection";
             throw Failures.isConnection(e) ? Failures.unavailable(why, e) : Failures.unexpected(why, e);
         }

@@ -60,6 +60,19 @@ final class Sql {
             SELECT count(pg_notify(:channel, :payload)) AS released FROM released
             """;
 
+    /**
+     * After an acquire whose reply was lost, best effort (L1, E2): ends the grant the attempt may have
+     * left ({@code :owner} is its random id, so only that grant matches) and wakes waiters (L7), so
+     * the key is not blocked for the whole lease by a lease nobody was told it holds.
+     */
+    static final String TABLE_ABANDON =
+            """
+            WITH abandoned AS (
+                UPDATE {lock} SET expires_at = clock_timestamp()
+                WHERE key = :key AND owner = :owner AND expires_at > clock_timestamp() RETURNING key)
+            SELECT count(pg_notify(:channel, :payload)) AS abandoned FROM abandoned
+            """;
+
     /** Optional clean-up, never on the acquire path: deletes at most {@code :limit} long-expired rows. */
     static final String TABLE_DELETE_EXPIRED =
             """
@@ -93,6 +106,17 @@ final class Sql {
                    pg_notify(:channel, :payload) AS notified
             """;
 
+    /**
+     * Puts a session whose acquire failed back in its idle state (L1, L4): the failure may have come
+     * after {@code pg_try_advisory_lock} granted the lock (a privilege or sequence error on {@code
+     * nextval}), and a pooled session must hold no lock and have no idle timeout.
+     */
+    static final String ADVISORY_RESET =
+            "SELECT pg_advisory_unlock_all(), set_config('idle_session_timeout', '0', false) AS timeout";
+
+    /** The advisory variant needs {@code idle_session_timeout}, which PostgreSQL has from 14 on. */
+    static final String SERVER_VERSION_NUM = "SELECT current_setting('server_version_num')::int";
+
     // ---- row locks (session leases) ----
 
     /**
@@ -117,8 +141,22 @@ final class Sql {
 
     // ---- session liveness ----
 
-    /** Which of these backend processes still exist; a missing one has lost its session leases (L5). */
-    static final String LIVE_PIDS = "SELECT pid FROM pg_stat_activity WHERE pid = ANY(:pids)";
+    /**
+     * When this connection's server session started, in microseconds since the epoch: with the pid
+     * it names the session, since the server reuses pids of ended sessions.
+     */
+    static final String SESSION_START =
+            "SELECT (extract(epoch FROM backend_start) * 1000000)::bigint FROM pg_stat_activity WHERE pid = pg_backend_pid()";
+
+    /**
+     * The sessions among these pids that still exist, with their start (as {@link #SESSION_START});
+     * a lease whose (pid, start) is missing has lost its session (L5).
+     */
+    static final String LIVE_SESSIONS =
+            """
+            SELECT pid, (extract(epoch FROM backend_start) * 1000000)::bigint AS started
+            FROM pg_stat_activity WHERE pid = ANY(:pids)
+            """;
 
     // ---- versioned values ----
 

@@ -3,6 +3,7 @@ package io.lockkit.postgresql;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +19,7 @@ final class TableJobLock extends PgJobLock {
     private final String acquireSql;
     private final String extendSql;
     private final String releaseSql;
+    private final String abandonSql;
 
     /** What the acquire statement answers: a token when granted, else how long the holder still has. */
     private record Outcome(@Nullable Long token, @Nullable Double heldForSeconds) {}
@@ -28,6 +30,7 @@ final class TableJobLock extends PgJobLock {
         this.acquireSql = Sql.render(Sql.TABLE_ACQUIRE, names);
         this.extendSql = Sql.render(Sql.TABLE_EXTEND, names);
         this.releaseSql = Sql.render(Sql.TABLE_RELEASE, names);
+        this.abandonSql = Sql.render(Sql.TABLE_ABANDON, names);
     }
 
     @Override
@@ -40,18 +43,26 @@ final class TableJobLock extends PgJobLock {
         byte[] stored = KeyCodec.bytes(key);
         long owner = OWNERS.nextLong();
         long sent = backend.ticker().nanos();
+        AtomicBoolean tried = new AtomicBoolean();
         Outcome outcome;
         try {
             // Repeating after a lost reply is safe: the same owner id takes over its own first grant.
-            outcome = backend.pool().call("acquire '" + key + "'", h -> h.createQuery(acquireSql)
-                    .bind("key", stored)
-                    .bind("micros", micros(lease))
-                    .bind("owner", owner)
-                    .map((rs, ctx) -> new Outcome(rs.getObject("token", Long.class), heldFor(rs)))
-                    .one());
+            outcome = backend.pool().call("acquire '" + key + "'", h -> {
+                tried.set(true);
+                return h.createQuery(acquireSql)
+                        .bind("key", stored)
+                        .bind("micros", micros(lease))
+                        .bind("owner", owner)
+                        .map((rs, ctx) -> new Outcome(rs.getObject("token", Long.class), heldFor(rs)))
+                        .one();
+            });
         } catch (RuntimeException e) {
-            if (Failures.classify(e) == Failures.Kind.LOST_RACE) {
+            Failures.Kind kind = Failures.classify(e);
+            if (kind == Failures.Kind.LOST_RACE) {
                 return Attempt.held(0);
+            }
+            if (kind == Failures.Kind.CONNECTION && tried.get()) {
+                abandon(stored, owner);
             }
             throw Failures.translate("acquire '" + key + "'", e);
         }
@@ -60,6 +71,25 @@ final class TableJobLock extends PgJobLock {
             return Attempt.held(left == null ? Long.MAX_VALUE : (long) (Math.max(0, left) * 1e9) + 1_000_000);
         }
         return Attempt.granted(new TableLease(this, key, stored, outcome.token(), sent, lease, margin(lease)));
+    }
+
+    /**
+     * After a lost reply the attempt may have been granted, though no lease is reported (E2): ends
+     * that grant, best effort, on another connection, so it does not block the key for the whole
+     * lease (L1, L4). A failure is ignored: the grant then expires by itself.
+     */
+    private void abandon(byte[] key, long owner) {
+        try {
+            backend.pool().call("abandon a lost acquire", h -> h.createQuery(abandonSql)
+                    .bind("key", key)
+                    .bind("owner", owner)
+                    .bind("channel", backend.channel())
+                    .bind("payload", KeyCodec.payload(key))
+                    .mapTo(Long.class)
+                    .one());
+        } catch (RuntimeException ignored) {
+            // the grant, if any, expires at the end of its lease
+        }
     }
 
     boolean extend(byte[] key, long token, Duration lease) {

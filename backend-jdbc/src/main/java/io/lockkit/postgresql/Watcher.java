@@ -31,9 +31,15 @@ final class Watcher implements AutoCloseable {
     interface Watched {
         int pid();
 
+        /** When the session started ({@link Session#started()}): a reused pid is another session. */
+        long started();
+
         /** The session is gone: the lease is lost. */
         void sessionEnded();
     }
+
+    /** A server session, named by pid and start: a pid alone may since belong to another session. */
+    private record LiveSession(int pid, long started) {}
 
     private final String name;
     private final SessionPool pool;
@@ -154,15 +160,16 @@ final class Watcher implements AutoCloseable {
         }
     }
 
+    /** L5: a lease whose session (pid and start) no longer exists is lost, even if its pid was reused. */
     private void checkSessions(Handle handle) {
         List<Watched> leases = List.copyOf(watched);
-        Set<Integer> live = new HashSet<>(handle.createQuery(Sql.LIVE_PIDS)
+        Set<LiveSession> live = new HashSet<>(handle.createQuery(Sql.LIVE_SESSIONS)
                 .bindArray(
                         "pids", Integer.class, leases.stream().map(Watched::pid).toList())
-                .mapTo(Integer.class)
+                .map((rs, ctx) -> new LiveSession(rs.getInt("pid"), rs.getLong("started")))
                 .list());
         for (Watched lease : leases) {
-            if (!live.contains(lease.pid())) {
+            if (!live.contains(new LiveSession(lease.pid(), lease.started()))) {
                 watched.remove(lease);
                 lease.sessionEnded();
             }

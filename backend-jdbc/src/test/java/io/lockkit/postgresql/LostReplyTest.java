@@ -1,13 +1,17 @@
 package io.lockkit.postgresql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockkit.BackendUnavailableException;
 import io.lockkit.Lease;
+import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +23,9 @@ import org.junit.jupiter.api.Test;
  * while idle are replaced without the caller noticing.
  */
 class LostReplyTest {
+    /** Only the lock table's acquire statement ({@link Sql#TABLE_ACQUIRE}) contains this. */
+    private static final String TABLE_ACQUIRE_MARKER = "WITH held AS";
+
     private static Fixture fixture;
     private PostgresBackend client;
     private WireSocketFactory.Wire wire;
@@ -84,6 +91,37 @@ class LostReplyTest {
         assertThat(lease.isValid()).isTrue();
         assertThat(lease.release()).isTrue();
         client.jobLock().tryAcquire(key, Duration.ofSeconds(30)).orElseThrow().release();
+    }
+
+    @Test
+    void v4_aCreateWhoseReplyIsLostIsNotAppliedAgainOnTheTombstoneOfALaterDelete() {
+        String key = key();
+        PostgresBackend other = fixture.client(Variant.TABLE);
+        AtomicBoolean deleted = new AtomicBoolean();
+        // our create applies, its reply is lost, and meanwhile another client deletes the key
+        wire.cutReplies(null, 1, () -> deleted.set(other.versionedUpdate().delete(key, 1)));
+        assertThatThrownBy(() -> client.versionedUpdate().create(key, bytes("mine")))
+                .isInstanceOf(OutcomeUnknownException.class);
+        assertThat(deleted).isTrue();
+        assertThat(client.versionedUpdate().read(key)).as("applied twice").isEmpty();
+        assertThat(client.versionedUpdate()
+                        .create(key, bytes("again"))
+                        .orElseThrow()
+                        .version())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void anAcquireWhoseRepliesAreAllLostLeavesNoGrantBlockingTheKey() {
+        String key = key();
+        // the attempt and its resend on a new connection are both granted, and both replies are lost
+        wire.cutReplies(TABLE_ACQUIRE_MARKER, 2, () -> {});
+        assertThatThrownBy(() -> client.jobLock().tryAcquire(key, Duration.ofSeconds(30)))
+                .isInstanceOf(BackendUnavailableException.class);
+        PostgresBackend other = fixture.client(Variant.TABLE);
+        assertThat(other.jobLock().tryAcquire(key, Duration.ofSeconds(30)))
+                .as("the lost grant was ended")
+                .isPresent();
     }
 
     @Test

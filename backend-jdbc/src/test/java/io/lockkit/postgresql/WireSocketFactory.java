@@ -1,5 +1,6 @@
 package io.lockkit.postgresql;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -8,10 +9,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.SocketFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pgjdbc {@code socketFactory} that watches the wire of the connections it makes: it counts
@@ -26,7 +29,9 @@ public final class WireSocketFactory extends SocketFactory {
     /** The counters and switches of the connections made with one {@code socketFactoryArg}. */
     static final class Wire {
         private final Map<Thread, AtomicLong> roundTrips = new ConcurrentHashMap<>();
-        private volatile boolean cutNextReply;
+        private int cuts; // guarded by this
+        private @Nullable String cutMarker; // guarded by this
+        private Runnable meanwhile = () -> {}; // guarded by this
 
         /** Round trips made by the calling thread so far. */
         long roundTrips() {
@@ -37,15 +42,35 @@ public final class WireSocketFactory extends SocketFactory {
 
         /** The next reply any connection of this wire waits for is lost: the connection breaks instead. */
         void cutNextReply() {
-            cutNextReply = true;
+            cutReplies(null, 1, () -> {});
         }
 
-        boolean takeCut() {
-            if (cutNextReply) {
-                cutNextReply = false;
-                return true;
+        /**
+         * The next {@code times} replies to requests whose bytes contain {@code marker} (any request
+         * when null) are lost; before each connection breaks, once the server has applied the
+         * request, {@code meanwhile} runs (another client's write slipping in before the resend).
+         */
+        synchronized void cutReplies(@Nullable String marker, int times, Runnable meanwhile) {
+            this.cuts = times;
+            this.cutMarker = marker;
+            this.meanwhile = meanwhile;
+        }
+
+        /** Whether a cut was still armed (it is disarmed). */
+        synchronized boolean takeCut() {
+            boolean armed = cuts > 0;
+            cuts = 0;
+            return armed;
+        }
+
+        /** What to run before cutting the reply to {@code request}, or null to let the reply through. */
+        synchronized @Nullable Runnable cut(byte[] request) {
+            if (cuts == 0
+                    || (cutMarker != null && !new String(request, StandardCharsets.ISO_8859_1).contains(cutMarker))) {
+                return null;
             }
-            return false;
+            cuts--;
+            return meanwhile;
         }
 
         void count() {
@@ -92,6 +117,7 @@ public final class WireSocketFactory extends SocketFactory {
 
     private static final class WiredSocket extends Socket {
         private final Wire wire;
+        private final ByteArrayOutputStream request = new ByteArrayOutputStream(); // guarded by itself
         private volatile boolean wrote;
 
         WiredSocket(Wire wire) {
@@ -103,12 +129,18 @@ public final class WireSocketFactory extends SocketFactory {
             return new FilterOutputStream(super.getOutputStream()) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
+                    synchronized (request) {
+                        request.write(b, off, len);
+                    }
                     wrote = true;
                     out.write(b, off, len);
                 }
 
                 @Override
                 public void write(int b) throws IOException {
+                    synchronized (request) {
+                        request.write(b);
+                    }
                     wrote = true;
                     out.write(b);
                 }
@@ -137,8 +169,15 @@ public final class WireSocketFactory extends SocketFactory {
                 return;
             }
             wrote = false;
-            if (wire.takeCut()) {
+            byte[] sent;
+            synchronized (request) {
+                sent = request.toByteArray();
+                request.reset();
+            }
+            Runnable meanwhile = wire.cut(sent);
+            if (meanwhile != null) {
                 pause(); // let the server apply the request: only its reply is lost
+                meanwhile.run();
                 close();
                 throw new SocketException("the reply was cut off by the test");
             }
