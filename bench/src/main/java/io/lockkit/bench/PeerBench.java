@@ -1,0 +1,156 @@
+package io.lockkit.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockProvider;
+import net.javacrumbs.shedlock.provider.jdbc.JdbcLockProvider;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.locks.InterProcessLock;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.redisson.api.RFencedLock;
+import org.redisson.api.RLock;
+import org.redisson.api.RedissonClient;
+
+/**
+ * The peers doing lockkit's uncontended job, one thread: take a free lock without waiting, then
+ * release it. Redisson {@code RLock} and {@code RFencedLock} (the fenced one also returns a token,
+ * as lockkit does), Curator {@code InterProcessMutex} and {@code InterProcessSemaphoreMutex}, and
+ * ShedLock's plain-JDBC provider on a HikariCP pool. A lock that is not granted throws.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class PeerBench {
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final int SHEDLOCK_NAMES = 64;
+    private static final String SHEDLOCK_DDL = "CREATE TABLE IF NOT EXISTS shedlock (name VARCHAR(64) NOT NULL,"
+            + " lock_until TIMESTAMP NOT NULL, locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL,"
+            + " PRIMARY KEY (name))";
+
+    /** One lock and unlock. */
+    private interface LockUnlock {
+        void run() throws Exception;
+    }
+
+    @Param({
+        "redisson/RLock",
+        "redisson/RFencedLock",
+        "curator/InterProcessMutex",
+        "curator/InterProcessSemaphoreMutex",
+        "shedlock/jdbc"
+    })
+    public String peer = "";
+
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private LockUnlock lockUnlock = () -> {
+        throw new IllegalStateException("not set up");
+    };
+
+    @Setup
+    public void open() throws Exception {
+        String key = Clients.freshKey("peer");
+        lockUnlock = switch (peer) {
+            case "redisson/RLock" -> rLock(redisson().getLock(key));
+            case "redisson/RFencedLock" -> rFencedLock(redisson().getFencedLock(key));
+            case "curator/InterProcessMutex" -> curatorLock(new InterProcessMutex(curator(), "/bench-peers/" + key));
+            case "curator/InterProcessSemaphoreMutex" -> curatorLock(
+                    new InterProcessSemaphoreMutex(curator(), "/bench-peers/" + key));
+            case "shedlock/jdbc" -> shedLock(key);
+            default -> throw new IllegalArgumentException("unknown peer: " + peer);
+        };
+    }
+
+    @TearDown
+    public void close() throws Exception {
+        while (!opened.isEmpty()) {
+            opened.pop().close();
+        }
+    }
+
+    @Benchmark
+    public void lockUnlock() throws Exception {
+        lockUnlock.run();
+    }
+
+    private LockUnlock rLock(RLock lock) {
+        return () -> {
+            if (!lock.tryLock(0, LEASE.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(peer + ": uncontended tryLock failed");
+            }
+            lock.unlock();
+        };
+    }
+
+    private LockUnlock rFencedLock(RFencedLock lock) {
+        return () -> {
+            if (lock.tryLockAndGetToken(0, LEASE.toMillis(), TimeUnit.MILLISECONDS) == null) {
+                throw new IllegalStateException(peer + ": uncontended tryLockAndGetToken failed");
+            }
+            lock.unlock();
+        };
+    }
+
+    private LockUnlock curatorLock(InterProcessLock lock) {
+        return () -> {
+            if (!lock.acquire(0, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(peer + ": uncontended acquire failed");
+            }
+            lock.release();
+        };
+    }
+
+    private LockUnlock shedLock(String key) throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(Stores.postgres());
+        config.setMaximumPoolSize(2);
+        HikariDataSource pool = new HikariDataSource(config);
+        opened.push(pool);
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(SHEDLOCK_DDL);
+        }
+        LockProvider provider = new JdbcLockProvider(pool);
+        // ShedLock keeps lock_until in whole milliseconds from the JVM clock, so a name unlocked
+        // and locked again within the same millisecond is refused: rotate over names that each come
+        // round only after several milliseconds (all of them exist after the first lap).
+        String[] names = new String[SHEDLOCK_NAMES];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = key + "-" + i;
+        }
+        int[] next = {0};
+        return () -> provider.lock(
+                        new LockConfiguration(Instant.now(), names[next[0]++ % names.length], LEASE, Duration.ZERO))
+                .orElseThrow(() -> new IllegalStateException(peer + ": uncontended lock failed"))
+                .unlock();
+    }
+
+    private RedissonClient redisson() {
+        RedissonClient redisson = Clients.redisson();
+        opened.push(redisson::shutdown);
+        return redisson;
+    }
+
+    private CuratorFramework curator() {
+        CuratorFramework curator = Clients.curator();
+        opened.push(curator);
+        return curator;
+    }
+}
