@@ -12,4 +12,13 @@ public interface TargetFactory {
     String name();
 
     TckTarget open() throws Exception;
+
+    /**
+     * Whether this target is a peer (another library or a hand-written pattern, wrapped as a
+     * lockkit backend for comparison) rather than a lockkit backend. A peer's results are reported
+     * as measured; only a lockkit backend breaking a rule makes the race comparison fail.
+     */
+    default boolean peer() {
+        return false;
+    }
 }
