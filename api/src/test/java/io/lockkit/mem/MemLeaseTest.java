@@ -67,18 +67,24 @@ class MemLeaseTest {
     }
 
     @Test
-    void keepAliveExtendsUntilClosed() {
+    void keepAliveExtendsUntilClosed() throws InterruptedException {
         MemStore real = MemStore.create();
         MemBackend c = MemBackend.builder(real).build();
-        Lease lease = c.jobLock().tryAcquire("ka", Duration.ofSeconds(1)).orElseThrow();
-        try (KeepAlive keepAlive = KeepAlive.start(lease, Duration.ofSeconds(1))) {
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
-            while (System.nanoTime() < until) {
-                assertThat(lease.isValid())
-                        .as("kept alive past its first second")
-                        .isTrue();
-                Thread.onSpinWait();
-            }
+        Duration length = Duration.ofSeconds(10);
+        Lease lease = c.jobLock().tryAcquire("ka", length).orElseThrow();
+        long start = System.nanoTime();
+        try (KeepAlive keepAlive = KeepAlive.start(lease, length, Duration.ofMillis(50))) {
+            // Without an extend, remaining() would be length - elapsed; with one, it was reset after start.
+            // Tolerant of a loaded machine: any single extend during the wait is enough.
+            Duration elapsed;
+            do {
+                Thread.sleep(100);
+                elapsed = Duration.ofNanos(System.nanoTime() - start);
+            } while (elapsed.compareTo(Duration.ofMillis(1500)) < 0);
+            assertThat(lease.remaining())
+                    .as("remaining after %s of a %s lease kept alive", elapsed, length)
+                    .isGreaterThan(length.minus(elapsed));
+            assertThat(lease.isValid()).isTrue();
             assertThat(keepAlive.isRunning()).isTrue();
         }
         assertThat(lease.release()).isTrue();
