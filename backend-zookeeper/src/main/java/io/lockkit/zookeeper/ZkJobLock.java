@@ -32,8 +32,15 @@ final class ZkJobLock implements JobLock {
     static final String LOCK_MARK = "-lock-";
     private static final byte[] NO_DATA = new byte[0];
 
-    /** A lock node as created: its path, fencing token, owning session and that session's timeout. */
-    record Node(String path, String name, long czxid, long sessionId, Duration sessionTimeout) {}
+    /**
+     * A lock node: its path, creation id, fencing token (the {@code czxid}, or the {@code mzxid} of
+     * the write that marked a grant after a wait), owning session and that session's timeout.
+     */
+    record Node(String path, String name, long czxid, long token, long sessionId, Duration sessionTimeout) {
+        Node withToken(long newToken) {
+            return new Node(path, name, czxid, newToken, sessionId, sessionTimeout);
+        }
+    }
 
     /** The lock nodes of a key in order, as seen by one session. */
     private record Queue(List<String> names, long sessionId) {}
@@ -76,6 +83,7 @@ final class ZkJobLock implements JobLock {
         String what = "acquiring '" + key + "'";
         long waitUntil = System.nanoTime() + maxWaitNanos;
         Node node = null;
+        boolean waited = false;
         try {
             checkInterrupt(interruptible);
             for (int vanished = 0; ; ) {
@@ -99,6 +107,17 @@ final class ZkJobLock implements JobLock {
                     }
                     continue;
                 }
+                if (place == 0 && waited) {
+                    // L2: the czxid was taken when the wait began; grants made on other keys since then
+                    // carry larger ones. One write on our own node takes a zxid from the grant instead.
+                    Node marked = markGranted(node, what);
+                    if (marked == null) {
+                        node = null;
+                        waited = false;
+                        continue; // the node ended with its session while we marked it: queue again
+                    }
+                    node = marked;
+                }
                 if (place == 0) {
                     Lease granted = grant(key, node, sent, lease);
                     node = null;
@@ -111,6 +130,7 @@ final class ZkJobLock implements JobLock {
                     return Optional.empty(); // L6: held by another
                 }
                 awaitChange(ZKPaths.makePath(parent, queue.names().get(place - 1)), left, what);
+                waited = true;
             }
         } catch (InterruptedException e) {
             if (node != null) {
@@ -130,6 +150,18 @@ final class ZkJobLock implements JobLock {
         if (interruptible && Thread.interrupted()) {
             throw new InterruptedException("interrupted while acquiring a lock");
         }
+    }
+
+    /** {@code node} with the {@code mzxid} of a write on it as its token; null when the node is gone. */
+    private @Nullable Node markGranted(Node node, String what) {
+        Stat stat = call(what, zk -> {
+            try {
+                return zk.setData(node.path(), NO_DATA, -1);
+            } catch (KeeperException.NoNodeException e) {
+                return null;
+            }
+        });
+        return stat == null ? null : node.withToken(stat.getMzxid());
     }
 
     private Lease grant(String key, Node node, long sent, Duration lease) {
@@ -225,6 +257,7 @@ final class ZkJobLock implements JobLock {
         return new Node(
                 path,
                 ZKPaths.getNodeFromPath(path),
+                stat.getCzxid(),
                 stat.getCzxid(),
                 stat.getEphemeralOwner(),
                 Duration.ofMillis(zk.getSessionTimeout()));

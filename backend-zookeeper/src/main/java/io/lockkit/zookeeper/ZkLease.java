@@ -8,7 +8,7 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * A lock node this client holds: the lowest ephemeral sequential node under the key's parent,
- * fenced by its {@code czxid} (L2). Thread-safe; any thread may extend or release it.
+ * fenced by its token (L2: the {@code czxid}, or the {@code mzxid} of the grant after a wait). Thread-safe; any thread may extend or release it.
  *
  * <p>The store keeps the node as long as the client's session lives, at least the negotiated
  * session timeout {@code T} after the last request it heard. So the deadline is the send time of
@@ -19,6 +19,7 @@ final class ZkLease extends AbstractLease {
     private final ZkSession session;
     private final String path;
     private final long sessionId;
+    private final long czxid;
     private final Duration sessionTimeout;
 
     ZkLease(
@@ -29,11 +30,12 @@ final class ZkLease extends AbstractLease {
             long sent,
             Duration lease,
             Duration margin) {
-        super(key, node.czxid(), ticker, sent, cap(lease, node.sessionTimeout()), margin);
+        super(key, node.token(), ticker, sent, cap(lease, node.sessionTimeout()), margin);
         this.sessionTimeout = node.sessionTimeout();
         this.session = session;
         this.path = node.path();
         this.sessionId = node.sessionId();
+        this.czxid = node.czxid();
     }
 
     String path() {
@@ -71,7 +73,7 @@ final class ZkLease extends AbstractLease {
                 return zk.getSessionId() == sessionId
                         && stat != null
                         && stat.getEphemeralOwner() == sessionId
-                        && stat.getCzxid() == token();
+                        && stat.getCzxid() == czxid;
             });
             if (!ours) {
                 session.untrack(this); // gone with its session: nothing left to delete

@@ -25,7 +25,9 @@ import org.apache.zookeeper.common.PathUtils;
  *
  * A lease is an ephemeral sequential node under {@code <root>/locks/<encoded key>}; the lowest node
  * holds, each waiter watches only its predecessor (L7), and the token is the holder node's {@code
- * czxid}, one global order that survives the removal of the parent and a server restart (L2).
+ * czxid} (or, for a grant that had to wait, the {@code mzxid} of one write on the node at the
+ * grant): one global order, in grant order, that survives the removal of the parent and a server
+ * restart (L2).
  *
  * <p><b>What {@code lease} means here.</b> ZooKeeper keeps the node as long as the client's session
  * lives: until {@code release}, or until the server expires the session, the negotiated session

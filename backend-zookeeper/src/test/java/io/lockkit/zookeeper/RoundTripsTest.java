@@ -97,7 +97,7 @@ class RoundTripsTest {
         Lease got = waiting.get(30, TimeUnit.SECONDS).orElseThrow();
         table.put("acquire, waiting for one release", waiterProxy.requests());
         assertThat(total("acquire, waiting for one release"))
-                .isEqualTo(4); // create2, getChildren, getData+watch, getChildren
+                .isEqualTo(5); // create2, getChildren, getData+watch, getChildren, setData (L2: token at grant)
         got.release();
     }
 

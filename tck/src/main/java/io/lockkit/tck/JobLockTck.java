@@ -222,6 +222,36 @@ public abstract class JobLockTck extends AbstractTck {
         }
 
         @Test
+        @DisplayName("L2: a grant after a wait is ordered after every grant made while it waited")
+        void l2_grantAfterWaitIsOrderedAfterGrantsMadeWhileWaiting() throws Exception {
+            TckSettings settings = settings();
+            String key = Keys.fresh("l2-wait");
+            Lease held = clientA()
+                    .jobLock()
+                    .tryAcquire(key, settings.generousLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Waiter<Optional<Lease>> waiter = Waiter.start(
+                    "lockkit-tck-l2-waiter", () -> clientB().jobLock().acquire(key, LEASE, settings.deadline()));
+            waiter.awaitParked(settings.shortLease());
+            Lease meanwhile =
+                    clientC().jobLock().tryAcquire(key + "-other", LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            assertThat(held.release()).isTrue();
+            Optional<Lease> got = waiter.get(settings.deadline(), "the waiter's acquire");
+            assertThat(got).as("L7: the waiter gets the lock after the release").isPresent();
+            assertThat(got.get().token())
+                    .as(
+                            "L2: the waiter's grant came after the grant of token %d on another key, so its token"
+                                    + " must be greater (a token taken when the wait began, not when it was granted?)",
+                            meanwhile.token())
+                    .isGreaterThan(meanwhile.token());
+            assertThat(got.get().extend(LEASE))
+                    .as("a lease granted after a wait must extend like any other")
+                    .isTrue();
+            assertThat(got.get().release()).isTrue();
+            assertThat(meanwhile.release()).isTrue();
+        }
+
+        @Test
         @DisplayName("scenario 8: a zombie holder is fenced out, and its release frees nothing")
         void scenario08_zombieHolder() throws Exception {
             ScenarioRow row = runScenario("8");
