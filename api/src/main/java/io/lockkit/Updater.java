@@ -34,7 +34,11 @@ public final class Updater {
         return run(key, 0, function);
     }
 
-    /** {@link #update(String, UpdateFunction)} with every write fenced by {@code fencingToken} (V3). */
+    /**
+     * {@link #update(String, UpdateFunction)} with every write fenced by {@code fencingToken} (V3),
+     * the create of an absent key included: a token lower than one that already wrote the key, also
+     * before it was deleted, gets {@link FencedOutException}.
+     */
     public Optional<Versioned> update(String key, long fencingToken, UpdateFunction function) {
         return run(key, Checks.fencingToken(fencingToken), function);
     }
@@ -55,7 +59,8 @@ public final class Updater {
             byte[] value = Checks.value(next.get());
             Optional<Versioned> written;
             if (current.isEmpty()) {
-                written = store.create(key, value);
+                // A fenced update creates fenced too: the fence a deleted key left behind MUST stop a zombie (V3).
+                written = token == 0 ? store.create(key, value) : store.create(key, value, token);
             } else if (token == 0) {
                 written = store.compareAndSet(key, current.get().version(), value);
             } else {

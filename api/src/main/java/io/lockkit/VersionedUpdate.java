@@ -14,6 +14,24 @@ public interface VersionedUpdate {
     Optional<Versioned> create(String key, byte[] value);
 
     /**
+     * {@link #create(String, byte[])} fenced by a lease token (V3). It MUST throw {@link
+     * FencedOutException} when a larger token has already written the key, also when the key was
+     * deleted since (the fence survives delete) and also when the key exists: the fence is checked
+     * before existence, as the fenced compare-and-set checks it before the version. Otherwise it MUST
+     * be empty when the key exists, and a successful create MUST record {@code fencingToken} as the
+     * key's fence, so a later write fenced with a lower token is fenced out. Nothing is written when
+     * it throws or is empty. One atomic operation, like the fenced compare-and-set.
+     *
+     * <p>The retrying {@link Updater} uses it to create an absent key when it writes with a token, so
+     * a zombie holder cannot bring back a key the current holder deleted.
+     *
+     * @throws IllegalArgumentException when {@code fencingToken} is below 1, or the key or value is
+     *     out of bounds (E1)
+     * @throws OutcomeUnknownException when the write was sent and its result is unknown (V4)
+     */
+    Optional<Versioned> create(String key, byte[] value, long fencingToken);
+
+    /**
      * Writes {@code value} if the stored version is {@code expectedVersion}. Of concurrent calls with
      * the same expected version exactly one succeeds (V1). Empty on conflict: the version moved on,
      * or the key is gone.

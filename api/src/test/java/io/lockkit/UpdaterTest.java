@@ -90,6 +90,29 @@ class UpdaterTest {
     }
 
     @Test
+    void aFencedUpdateOfADeletedKeyCreatesFencedAndAZombieIsFencedOut() {
+        store.create("z", bytes("0"));
+        store.compareAndSet("z", 1, bytes("by 9"), 9);
+        assertThat(store.delete("z", 2)).isTrue();
+        AtomicInteger calls = new AtomicInteger();
+        assertThatThrownBy(() -> store.updater(policy).update("z", 3, cur -> {
+                    calls.incrementAndGet();
+                    return Optional.of(bytes("zombie"));
+                }))
+                .isInstanceOf(FencedOutException.class)
+                .hasMessageContaining("token 3 is lower than 9");
+        assertThat(calls).hasValue(1);
+        assertThat(store.read("z")).isEmpty();
+        Versioned byTen = store.updater(policy)
+                .update("z", 10, cur -> Optional.of(bytes("by 10")))
+                .orElseThrow();
+        assertThatThrownBy(() -> store.compareAndSet("z", byTen.version(), bytes("by 9"), 9))
+                .as("the updater's create recorded token 10")
+                .isInstanceOf(FencedOutException.class);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
     void neverRetriesAnUnknownOutcome() {
         VersionedUpdate lostReply = new VersionedUpdate() {
             @Override
@@ -100,6 +123,11 @@ class UpdaterTest {
             @Override
             public Optional<Versioned> create(String key, byte[] value) {
                 return store.create(key, value);
+            }
+
+            @Override
+            public Optional<Versioned> create(String key, byte[] value, long token) {
+                throw new UnsupportedOperationException();
             }
 
             @Override

@@ -270,13 +270,22 @@ public final class MemStore {
         }
     }
 
-    Optional<Versioned> create(MemBackend client, String key, byte[] value) {
+    /** {@code token} 0 means unfenced; the fence is checked before existence, as in {@link #compareAndSet}. */
+    Optional<Versioned> create(MemBackend client, String key, byte[] value, long token) {
         enter(client);
         try {
-            Cell c = cells.computeIfAbsent(key, k -> new Cell());
+            Cell c = cells.get(key);
+            if (c != null && token != 0 && c.fence > token) {
+                throw new FencedOutException(key, token, c.fence);
+            }
+            if (c == null) {
+                c = new Cell();
+                cells.put(key, c);
+            }
             if (!c.deleted) {
                 return Optional.empty();
             }
+            c.fence = Math.max(c.fence, token);
             return Optional.of(write(key, c, value));
         } finally {
             lock.unlock();

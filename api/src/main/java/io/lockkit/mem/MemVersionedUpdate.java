@@ -21,7 +21,15 @@ final class MemVersionedUpdate implements VersionedUpdate {
     @Override
     public Optional<Versioned> create(String key, byte[] value) {
         Checks.key(key);
-        return client.store().create(client, key, Checks.value(value));
+        return client.store().create(client, key, Checks.value(value), 0);
+    }
+
+    @Override
+    public Optional<Versioned> create(String key, byte[] value, long fencingToken) {
+        Checks.key(key);
+        Checks.value(value);
+        Checks.fencingToken(fencingToken);
+        return client.store().create(client, key, value, fencingToken);
     }
 
     @Override

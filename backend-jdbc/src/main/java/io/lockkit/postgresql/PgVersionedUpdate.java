@@ -8,6 +8,7 @@ import io.lockkit.spi.Checks;
 import java.security.SecureRandom;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +26,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
     private final PostgresBackend backend;
     private final String readSql;
     private final String createSql;
+    private final String fencedCreateSql;
     private final String casSql;
     private final String fencedCasSql;
     private final String deleteSql;
@@ -44,6 +46,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         TableNames names = backend.tables();
         this.readSql = Sql.render(Sql.READ, names);
         this.createSql = Sql.render(Sql.CREATE, names);
+        this.fencedCreateSql = Sql.render(Sql.FENCED_CREATE, names);
         this.casSql = Sql.render(Sql.CAS, names);
         this.fencedCasSql = Sql.render(Sql.FENCED_CAS, names);
         this.deleteSql = Sql.render(Sql.DELETE, names);
@@ -78,6 +81,21 @@ final class PgVersionedUpdate implements VersionedUpdate {
     }
 
     @Override
+    public Optional<Versioned> create(String key, byte[] value, long fencingToken) {
+        Checks.key(key);
+        Checks.value(value);
+        Checks.fencingToken(fencingToken);
+        byte[] stored = KeyCodec.bytes(key);
+        Optional<Long> version = write(
+                "create '" + key + "'",
+                stored,
+                0,
+                false,
+                (h, id) -> fencedCreate(h, key, stored, value, fencingToken, id));
+        return version.map(v -> new Versioned(key, value, v));
+    }
+
+    @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
@@ -106,7 +124,15 @@ final class PgVersionedUpdate implements VersionedUpdate {
                 stored,
                 expectedVersion,
                 false,
-                (h, id) -> fencedCas(h, key, stored, expectedVersion, value, fencingToken, id));
+                (h, id) -> fenced(
+                        key,
+                        fencingToken,
+                        h.createQuery(fencedCasSql)
+                                .bind("key", stored)
+                                .bind("value", value)
+                                .bind("expected", expectedVersion)
+                                .bind("token", fencingToken)
+                                .bind("write_id", id)));
         return version.map(v -> new Versioned(key, value, v));
     }
 
@@ -131,16 +157,36 @@ final class PgVersionedUpdate implements VersionedUpdate {
         return deleted.isPresent();
     }
 
-    private Optional<Long> fencedCas(
-            Handle h, String key, byte[] stored, long expected, byte[] value, long token, long writeId) {
-        record Outcome(@Nullable Long version, @Nullable Long fence) {}
-        Outcome outcome = h.createQuery(fencedCasSql)
+    /**
+     * Runs {@link Sql#FENCED_CREATE}: the new version when the row now carries this write's id, else
+     * {@link FencedOutException} when a larger token has written the key, else empty (the key exists).
+     */
+    private Optional<Long> fencedCreate(Handle h, String key, byte[] stored, byte[] value, long token, long writeId) {
+        record Outcome(long version, long fence, long writeId) {}
+        Outcome outcome = h.createQuery(fencedCreateSql)
                 .bind("key", stored)
                 .bind("value", value)
-                .bind("expected", expected)
                 .bind("token", token)
                 .bind("write_id", writeId)
-                .map((rs, ctx) -> new Outcome(rs.getObject("version", Long.class), rs.getObject("fence", Long.class)))
+                .map((rs, ctx) -> new Outcome(rs.getLong("version"), rs.getLong("fence"), rs.getLong("write_id")))
+                .one();
+        if (outcome.writeId() == writeId) {
+            return Optional.of(outcome.version());
+        }
+        if (outcome.fence() > token) {
+            throw new FencedOutException(key, token, outcome.fence());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Runs a bound {@link Sql#FENCED_CAS} or {@link Sql#FENCED_CREATE}: the new version, empty on a
+     * plain conflict, {@link FencedOutException} when a larger token has written the key.
+     */
+    private static Optional<Long> fenced(String key, long token, Query query) {
+        record Outcome(@Nullable Long version, @Nullable Long fence) {}
+        Outcome outcome = query.map((rs, ctx) ->
+                        new Outcome(rs.getObject("version", Long.class), rs.getObject("fence", Long.class)))
                 .one();
         if (outcome.version() == null && outcome.fence() != null && outcome.fence() > token) {
             throw new FencedOutException(key, token, outcome.fence());

@@ -176,6 +176,28 @@ final class Sql {
             RETURNING version
             """;
 
+    /**
+     * {@link #CREATE} fenced (V3), in one round trip. A new key starts at version 1 with the token as
+     * its fence. An existing row (live, or a tombstone that keeps its fence) is locked by the upsert
+     * and brought back to life only if it is deleted and no larger token has written it; otherwise it
+     * is left as it was (every column set to itself, so the locked row's fence is returned even when
+     * a concurrent first create committed after this statement's snapshot). {@code write_id} equal
+     * to the caller's tells that this create applied; otherwise {@code fence} tells a fenced-out
+     * create from an existing key.
+     */
+    static final String FENCED_CREATE =
+            """
+            INSERT INTO {versioned} AS v (key, value, version, fence, write_id)
+            VALUES (:key, :value, 1, :token, :write_id)
+            ON CONFLICT (key) DO UPDATE SET
+                value    = CASE WHEN v.deleted AND v.fence <= excluded.fence THEN excluded.value ELSE v.value END,
+                version  = CASE WHEN v.deleted AND v.fence <= excluded.fence THEN v.version + 1 ELSE v.version END,
+                fence    = CASE WHEN v.deleted AND v.fence <= excluded.fence THEN excluded.fence ELSE v.fence END,
+                write_id = CASE WHEN v.deleted AND v.fence <= excluded.fence THEN excluded.write_id ELSE v.write_id END,
+                deleted  = v.deleted AND v.fence > excluded.fence
+            RETURNING version, fence, write_id
+            """;
+
     /** V1: the row's lock serialises concurrent writers; only the one that finds its expected version wins. */
     static final String CAS =
             """

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockkit.BackendUnavailableException;
+import io.lockkit.FencedOutException;
 import io.lockkit.Lease;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
@@ -81,6 +82,31 @@ class LostReplyTest {
         wire.cutNextReply();
         assertThat(client.versionedUpdate().delete(key, 1)).isTrue();
         assertThat(client.versionedUpdate().read(key)).isEmpty();
+    }
+
+    @Test
+    void v4_fencedCreateWhoseReplyIsLostIsRecognisedAsOwnAndRecordsItsToken() {
+        String key = key();
+        wire.cutNextReply();
+        Versioned v1 = client.versionedUpdate().create(key, bytes("1"), 5).orElseThrow();
+        assertThat(client.versionedUpdate().read(key)).contains(v1);
+        assertThatThrownBy(() -> client.versionedUpdate().compareAndSet(key, v1.version(), bytes("2"), 4))
+                .isInstanceOf(FencedOutException.class);
+    }
+
+    @Test
+    void v4_aFencedCreateWhoseReplyIsLostIsNotAppliedAgainOnTheTombstoneOfALaterDelete() {
+        String key = key();
+        PostgresBackend other = fixture.client(Variant.TABLE);
+        AtomicBoolean deleted = new AtomicBoolean();
+        wire.cutReplies(null, 1, () -> deleted.set(other.versionedUpdate().delete(key, 1)));
+        assertThatThrownBy(() -> client.versionedUpdate().create(key, bytes("mine"), 5))
+                .isInstanceOf(OutcomeUnknownException.class);
+        assertThat(deleted).isTrue();
+        assertThat(client.versionedUpdate().read(key)).as("applied twice").isEmpty();
+        assertThatThrownBy(() -> other.versionedUpdate().create(key, bytes("zombie"), 4))
+                .as("the lost create's token 5 is the tombstone's fence")
+                .isInstanceOf(FencedOutException.class);
     }
 
     @Test

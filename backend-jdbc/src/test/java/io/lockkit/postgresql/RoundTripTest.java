@@ -88,6 +88,12 @@ class RoundTripTest {
             count(wire, "compareAndSet fenced, conflict", () -> client.versionedUpdate()
                     .compareAndSet(key, v2.version(), bytes("x"), 7));
             count(wire, "delete", () -> client.versionedUpdate().delete(key, v3.version()));
+            count(wire, "create fenced, deleted key", () -> client.versionedUpdate()
+                    .create(key, bytes("4"), 8));
+            count(wire, "create fenced, existing key", () -> client.versionedUpdate()
+                    .create(key, bytes("x"), 9));
+            count(wire, "create fenced, fresh key", () -> client.versionedUpdate()
+                    .create("v-" + UUID.randomUUID(), bytes("1"), 9));
         }
         print("versioned (any variant)");
         assertThat(table.values()).containsOnly(1L);

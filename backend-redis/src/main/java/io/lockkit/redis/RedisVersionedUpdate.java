@@ -37,8 +37,15 @@ final class RedisVersionedUpdate implements VersionedUpdate {
     public Optional<Versioned> create(String key, byte[] value) {
         Checks.key(key);
         Checks.value(value);
-        Long version = run(Script.CREATE, RScript.ReturnType.INTEGER, key, value);
-        return version == 0 ? Optional.empty() : Optional.of(new Versioned(key, value, version));
+        return write(Script.CREATE, key, value, 0, value, NOT_FENCED);
+    }
+
+    @Override
+    public Optional<Versioned> create(String key, byte[] value, long fencingToken) {
+        Checks.key(key);
+        Checks.value(value);
+        Checks.fencingToken(fencingToken);
+        return write(Script.CREATE, key, value, fencingToken, value, decimal(fencingToken));
     }
 
     @Override
@@ -46,7 +53,7 @@ final class RedisVersionedUpdate implements VersionedUpdate {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
         Checks.value(value);
-        return cas(key, expectedVersion, value, NOT_FENCED, 0);
+        return write(Script.CAS, key, value, 0, expectedVersion, value, NOT_FENCED);
     }
 
     @Override
@@ -55,12 +62,7 @@ final class RedisVersionedUpdate implements VersionedUpdate {
         Checks.expectedVersion(expectedVersion);
         Checks.value(value);
         Checks.fencingToken(fencingToken);
-        return cas(
-                key,
-                expectedVersion,
-                value,
-                Long.toString(fencingToken).getBytes(StandardCharsets.US_ASCII),
-                fencingToken);
+        return write(Script.CAS, key, value, fencingToken, expectedVersion, value, decimal(fencingToken));
     }
 
     @Override
@@ -71,8 +73,12 @@ final class RedisVersionedUpdate implements VersionedUpdate {
         return deleted == 1L;
     }
 
-    private Optional<Versioned> cas(String key, long expected, byte[] value, byte[] fence, long token) {
-        List<Object> reply = run(Script.CAS, RScript.ReturnType.MULTI, key, expected, value, fence);
+    /**
+     * Runs {@code script} (create.lua or cas.lua), which answers {1, version}, {0} on a conflict or
+     * {-1, highest fence}; {@code token} 0 means unfenced.
+     */
+    private Optional<Versioned> write(Script script, String key, byte[] value, long token, Object... args) {
+        List<Object> reply = run(script, RScript.ReturnType.MULTI, key, args);
         long outcome = (Long) reply.get(0);
         if (outcome == 1L) {
             return Optional.of(new Versioned(key, value, (Long) reply.get(1)));
@@ -82,6 +88,10 @@ final class RedisVersionedUpdate implements VersionedUpdate {
                     key, token, Long.parseLong(new String((byte[]) reply.get(1), StandardCharsets.US_ASCII)));
         }
         return Optional.empty();
+    }
+
+    private static byte[] decimal(long token) {
+        return Long.toString(token).getBytes(StandardCharsets.US_ASCII);
     }
 
     private <R> R run(Script script, RScript.ReturnType type, String key, Object... args) {

@@ -49,9 +49,25 @@ final class ZkVersionedUpdate implements VersionedUpdate {
     public Optional<Versioned> create(String key, byte[] value) {
         Checks.key(key);
         Checks.value(value);
+        return create0(key, value, 0);
+    }
+
+    @Override
+    public Optional<Versioned> create(String key, byte[] value, long fencingToken) {
+        Checks.key(key);
+        Checks.value(value);
+        Checks.fencingToken(fencingToken);
+        return create0(key, value, fencingToken);
+    }
+
+    /**
+     * {@code token} 0 means unfenced. A fresh node is created with the token as its fence; a node
+     * that exists (live, or a tombstone keeping its fence) goes through {@link #recreate}.
+     */
+    private Optional<Versioned> create0(String key, byte[] value, long token) {
         String path = session.valuePath(key);
         String what = "creating '" + key + "'";
-        Cell cell = Cell.live(value, 0);
+        Cell cell = Cell.live(value, token);
         long deadline = session.deadline();
         while (true) {
             try {
@@ -64,7 +80,7 @@ final class ZkVersionedUpdate implements VersionedUpdate {
             } catch (KeeperException.NoNodeException e) {
                 session.ensureParents(path, false);
             } catch (KeeperException.NodeExistsException e) {
-                return recreate(key, path, value);
+                return recreate(key, path, value, token);
             } catch (KeeperException e) {
                 if (!ZkSession.isConnectionTrouble(e)) {
                     throw ZkSession.unexpected(what, e);
@@ -82,14 +98,24 @@ final class ZkVersionedUpdate implements VersionedUpdate {
         }
     }
 
-    /** The node exists: a tombstone is brought back to life by a compare-and-set on it; a live key stays. */
-    private Optional<Versioned> recreate(String key, String path, byte[] value) {
+    /**
+     * The node exists: a tombstone is brought back to life by a compare-and-set on it; a live key
+     * stays. The fence is checked first, after a {@code sync} (V3 wins over "exists", as in {@link
+     * #compareAndSet0}).
+     */
+    private Optional<Versioned> recreate(String key, String path, byte[] value, long token) {
         Snapshot s = read(key, true);
+        checkFence(key, s, token);
         if (s == null || !s.cell.deleted()) {
             return Optional.empty(); // L6: created by someone else (null: deleted by hand meanwhile)
         }
-        Stat stat = write(key, path, Cell.live(value, s.cell.fence()), s.stat.getVersion(), "creating '" + key + "'");
-        return stat == null ? Optional.empty() : Optional.of(new Versioned(key, value, stat.getMzxid()));
+        Cell next = Cell.live(value, Math.max(s.cell.fence(), token));
+        Stat stat = write(key, path, next, s.stat.getVersion(), "creating '" + key + "'");
+        if (stat != null) {
+            return Optional.of(new Versioned(key, value, stat.getMzxid()));
+        }
+        checkFence(key, read(key, true), token); // V3 wins over a mere conflict
+        return Optional.empty();
     }
 
     @Override

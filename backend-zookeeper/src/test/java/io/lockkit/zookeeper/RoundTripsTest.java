@@ -102,7 +102,7 @@ class RoundTripsTest {
     }
 
     @Test
-    @DisplayName("read, create, compare-and-set, fenced compare-and-set, an updater step, delete")
+    @DisplayName("read, create, compare-and-set, fenced compare-and-set, an updater step, delete, fenced create")
     void versioned() {
         String key = "rt-" + UUID.randomUUID();
         a.versionedUpdate().create("rt-parent-" + UUID.randomUUID(), new byte[0]); // the values node exists
@@ -124,6 +124,12 @@ class RoundTripsTest {
         count(a, "delete", () -> a.versionedUpdate().delete(key, v4.version()));
         count(a, "create, deleted key (tombstone)", () -> a.versionedUpdate().create(key, bytes("5")));
         assertThat(v3.version()).isGreaterThan(v2.version());
+        Versioned v5 = a.versionedUpdate().read(key).orElseThrow();
+        a.versionedUpdate().delete(key, v5.version());
+        count(a, "create, fenced, deleted key (tombstone)", () -> a.versionedUpdate()
+                .create(key, bytes("6"), 8));
+        count(a, "create, fenced, fresh key", () -> a.versionedUpdate()
+                .create("rt-" + UUID.randomUUID(), bytes("1"), 8));
 
         assertThat(total("create, fresh key")).isEqualTo(1); // create2
         assertThat(total("read")).isEqualTo(1); // getData
@@ -133,6 +139,8 @@ class RoundTripsTest {
         assertThat(total("updater step (read + compareAndSet)")).isEqualTo(3);
         assertThat(total("delete")).isEqualTo(2); // getData + setData (tombstone)
         assertThat(total("create, deleted key (tombstone)")).isEqualTo(4); // create2, sync + getData, setData
+        assertThat(total("create, fenced, deleted key (tombstone)")).isEqualTo(4); // as unfenced
+        assertThat(total("create, fenced, fresh key")).isEqualTo(1); // create2
     }
 
     private static byte[] bytes(String s) {

@@ -266,6 +266,29 @@ class ZooKeeperBackendTest {
     }
 
     @Test
+    @DisplayName("V3/V4: a fenced create whose reply was lost is the caller's own, on a fresh key and on a tombstone")
+    void v3v4_fencedCreateWhoseReplyWasLostIsRecognisedAsOwnAndRecordsItsToken() throws Exception {
+        ZooKeeperBackend a = client();
+        String key = key("lost-fenced-create");
+        a.versionedUpdate().create(key("lost-fenced-create-parent"), bytes("p")); // the values node exists
+        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.create2, false));
+        Versioned v1 = a.versionedUpdate().create(key, bytes("1"), 50).orElseThrow();
+        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(client().versionedUpdate().read(key)).contains(v1);
+        assertThat(a.versionedUpdate().delete(key, v1.version())).isTrue();
+        assertThatThrownBy(() -> client().versionedUpdate().create(key, bytes("zombie"), 49))
+                .as("the lost create's token 50 is the tombstone's fence")
+                .isInstanceOf(FencedOutException.class);
+        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.setData, false));
+        Versioned v2 = a.versionedUpdate().create(key, bytes("2"), 51).orElseThrow();
+        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(v2.version()).isGreaterThan(v1.version());
+        assertThat(client().versionedUpdate().read(key)).contains(v2);
+        assertThatThrownBy(() -> client().versionedUpdate().compareAndSet(key, v2.version(), bytes("late"), 50))
+                .isInstanceOf(FencedOutException.class);
+    }
+
+    @Test
     @DisplayName("V4: a write whose reply was lost and that was overwritten meanwhile is OutcomeUnknownException")
     void v4_lostReplyThenOverwrittenIsOutcomeUnknown() throws Exception {
         ZooKeeperBackend a = client();
@@ -303,6 +326,13 @@ class ZooKeeperBackendTest {
         assertThatThrownBy(() -> store.compareAndSet(key, v3.version(), bytes("late"), 49))
                 .isInstanceOf(FencedOutException.class);
         assertThat(store.compareAndSet(key, v3.version(), bytes("4"), 50)).isPresent();
+        Versioned v4 = store.read(key).orElseThrow();
+        assertThat(store.delete(key, v4.version())).isTrue();
+        assertThatThrownBy(() -> store.create(key, bytes("zombie"), 49))
+                .as("a fenced create sees the tombstone's fence")
+                .isInstanceOf(FencedOutException.class);
+        assertThat(store.read(key)).isEmpty();
+        assertThat(store.create(key, bytes("5"), 50)).isPresent();
     }
 
     @Test

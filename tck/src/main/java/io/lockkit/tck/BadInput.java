@@ -83,6 +83,10 @@ final class BadInput {
         refuse(v, "create(<129 × é = 258 bytes>, value)", () -> store.create(TOO_LONG_UTF8, VALUE), "key", "258");
         refuse(v, "create(key, null)", () -> store.create(key, nul()), "value");
         refuse(v, "create(key, <512 KiB + 1>)", () -> store.create(key, TOO_BIG), "value", "524289");
+        refuse(v, "create(key, value, 0)", () -> store.create(key, VALUE, 0), "token", "0");
+        refuse(v, "create(key, value, -1)", () -> store.create(key, VALUE, -1), "token", "-1");
+        refuse(v, "create(\"\", value, 1)", () -> store.create("", VALUE, 1), "key");
+        refuse(v, "create(key, <512 KiB + 1>, 1)", () -> store.create(key, TOO_BIG, 1), "value", "524289");
         refuse(v, "compareAndSet(key, 0, value)", () -> store.compareAndSet(key, 0, VALUE), "version", "0");
         refuse(v, "compareAndSet(key, -1, value)", () -> store.compareAndSet(key, -1, VALUE), "version", "-1");
         refuse(

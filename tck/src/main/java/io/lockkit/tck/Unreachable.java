@@ -33,12 +33,13 @@ final class Unreachable {
         });
     }
 
-    /** read, create, both compareAndSets and delete. */
+    /** read, both creates, both compareAndSets and delete. */
     static List<String> versionedCalls(TckTarget target, Duration guard) throws InterruptedException {
         return check(target, guard, (client, key, calls) -> {
             byte[] value = Keys.utf8("value");
             calls.add("read", () -> client.versionedUpdate().read(key));
             calls.add("create", () -> client.versionedUpdate().create(key, value));
+            calls.add("fenced create", () -> client.versionedUpdate().create(key, value, 1));
             calls.add("compareAndSet", () -> client.versionedUpdate().compareAndSet(key, 1, value));
             calls.add("fenced compareAndSet", () -> client.versionedUpdate().compareAndSet(key, 1, value, 1));
             calls.add("delete", () -> client.versionedUpdate().delete(key, 1));

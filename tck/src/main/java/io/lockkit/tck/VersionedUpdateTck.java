@@ -12,6 +12,7 @@ import io.lockkit.spi.Checks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -289,6 +290,89 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             assertThat(b().read(key))
                     .as("V3: the fenced-out writes changed nothing")
                     .contains(recreated);
+        }
+
+        @Test
+        @DisplayName("V3: a create fenced with a lower token is fenced out after delete; a higher token may create")
+        void v3_fencedCreateAfterDeleteRejectsALowerToken() {
+            String key = Keys.fresh("v3-create-deleted");
+            Versioned initial = create(key, "initial");
+            Versioned byFive = a().compareAndSet(key, initial.version(), Keys.utf8("by 5"), 5)
+                    .orElseThrow(Expect.empty(Expect.CAS));
+            assertThat(a().delete(key, byFive.version())).isTrue();
+            assertThatThrownBy(() -> b().create(key, Keys.utf8("zombie by 3"), 3))
+                    .as("V3: token 5 wrote the key before it was deleted; a create fenced with token 3 MUST"
+                            + " throw FencedOutException (the fence survives delete, also for a create)")
+                    .isInstanceOf(FencedOutException.class);
+            assertThat(a().read(key))
+                    .as("V3: the fenced-out create wrote nothing")
+                    .isEmpty();
+            Versioned bySeven = b().create(key, Keys.utf8("by 7"), 7)
+                    .orElseThrow(
+                            () -> new AssertionError("V3: a create fenced with the higher token 7 returned empty"));
+            assertThat(a().read(key))
+                    .as("V3: the create with token 7 is stored")
+                    .contains(bySeven);
+        }
+
+        @Test
+        @DisplayName("V3: a fenced create of a fresh key records its token as the key's fence")
+        void v3_fencedCreateOnAFreshKeyRecordsTheFence() {
+            String key = Keys.fresh("v3-create-fresh");
+            Versioned byNine = a().create(key, Keys.utf8("by 9"), 9)
+                    .orElseThrow(() ->
+                            new AssertionError("V3: a fenced create of the fresh key " + key + " returned empty"));
+            assertThat(byNine.version()).as("V2: the first version is ≥ 1").isGreaterThanOrEqualTo(1);
+            assertThatThrownBy(() -> b().compareAndSet(key, byNine.version(), Keys.utf8("by 4"), 4))
+                    .as("V3: the key was created with token 9; a compareAndSet fenced with token 4 MUST throw"
+                            + " FencedOutException, even with the current version (the create MUST record"
+                            + " its token)")
+                    .isInstanceOf(FencedOutException.class);
+            assertThat(b().read(key))
+                    .as("V3: the fenced-out write changed nothing")
+                    .contains(byNine);
+        }
+
+        @Test
+        @DisplayName("V3: a fenced create of a live key is empty, and fenced out when its token is lower")
+        void v3_fencedCreateOfALiveKeyIsEmptyOrFencedOut() {
+            String key = Keys.fresh("v3-create-live");
+            Versioned byFive = a().create(key, Keys.utf8("by 5"), 5).orElseThrow(Expect.empty(Expect.CREATE));
+            assertThat(b().create(key, Keys.utf8("by 7"), 7))
+                    .as("V1: a fenced create of an existing key MUST be empty")
+                    .isEmpty();
+            assertThatThrownBy(() -> b().create(key, Keys.utf8("by 3"), 3))
+                    .as("V3: token 5 wrote the key; a create fenced with token 3 MUST throw FencedOutException,"
+                            + " not return empty (the fence is checked first, as for compareAndSet)")
+                    .isInstanceOf(FencedOutException.class);
+            assertThat(b().read(key))
+                    .as("V3: neither refused create changed the key")
+                    .contains(byFive);
+            assertThat(a().compareAndSet(key, byFive.version(), Keys.utf8("by 6"), 6))
+                    .as("V3: the empty create with token 7 MUST NOT raise the fence: token 6 may still write")
+                    .isPresent();
+        }
+
+        @Test
+        @DisplayName("V3: a zombie's fenced updater cannot bring back a key the new holder deleted")
+        void v3_zombieUpdaterOnADeletedKeyIsFencedOut() {
+            String key = Keys.fresh("v3-updater-zombie");
+            Versioned initial = create(key, "initial");
+            Versioned byNewHolder = b().updater(RetryPolicy.ofDefaults())
+                    .update(key, 7, current -> Optional.of(Keys.utf8("by the new holder, token 7")))
+                    .orElseThrow(Expect.empty("V3: the updater fenced with token 7, no one else writing,"));
+            assertThat(byNewHolder.version()).isGreaterThan(initial.version());
+            assertThat(b().delete(key, byNewHolder.version())).isTrue();
+            AtomicInteger calls = new AtomicInteger();
+            assertThatThrownBy(() -> a().updater(RetryPolicy.ofDefaults()).update(key, 3, current -> {
+                        calls.incrementAndGet();
+                        return Optional.of(Keys.utf8("by the zombie, token 3"));
+                    }))
+                    .as("V3: the zombie's updater (token 3) found the key deleted after token 7 wrote it; its"
+                            + " create MUST be fenced out with FencedOutException, not re-create the key")
+                    .isInstanceOf(FencedOutException.class);
+            assertThat(calls).as("V3: a fenced-out write is never retried").hasValue(1);
+            assertThat(b().read(key)).as("V3: the deleted key stays deleted").isEmpty();
         }
     }
 

@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
 final class Defects {
     private Defects() {}
 
-    /** PITFALLS 6: no fencing. Every lease has the same token and fenced writes ignore it. */
+    /** PITFALLS 6: no fencing. Every lease has the same token and fenced writes (creates too) ignore it. */
     static BrokenTarget noFencing() {
         return new BrokenTarget("broken/no-fencing", (store, client) -> new ForwardingBackend(client) {
             @Override
@@ -46,6 +46,12 @@ final class Defects {
             @Override
             public VersionedUpdate versionedUpdate() {
                 return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                    @Override
+                    public Optional<Versioned> create(String key, byte[] value, long token) {
+                        Checks.fencingToken(token);
+                        return delegate.create(key, value);
+                    }
+
                     @Override
                     public Optional<Versioned> compareAndSet(String key, long expected, byte[] value, long token) {
                         Checks.fencingToken(token);
@@ -292,6 +298,13 @@ final class Defects {
                     @Override
                     public Optional<Versioned> create(String key, byte[] value) {
                         Optional<Versioned> created = delegate.create(key, value);
+                        created.ifPresent(v -> base.put(key, v.version() - 1));
+                        return created.map(this::shown);
+                    }
+
+                    @Override
+                    public Optional<Versioned> create(String key, byte[] value, long token) {
+                        Optional<Versioned> created = delegate.create(key, value, token);
                         created.ifPresent(v -> base.put(key, v.version() - 1));
                         return created.map(this::shown);
                     }

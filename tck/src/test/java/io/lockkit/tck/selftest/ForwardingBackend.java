@@ -128,6 +128,11 @@ class ForwardingBackend implements Backend {
         }
 
         @Override
+        public Optional<Versioned> create(String key, byte[] value, long fencingToken) {
+            return delegate.create(key, value, fencingToken);
+        }
+
+        @Override
         public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
             return delegate.compareAndSet(key, expectedVersion, value);
         }
