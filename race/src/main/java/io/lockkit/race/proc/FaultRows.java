@@ -1,6 +1,7 @@
 package io.lockkit.race.proc;
 
 import io.lockkit.tck.ScenarioRow;
+import io.lockkit.tck.TcpProxy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -339,7 +340,7 @@ final class FaultRows implements AutoCloseable {
             w.expect("WAITING", deadline());
         }
         long began = System.nanoTime();
-        hProxy.cut();
+        hProxy.dropConnections();
         long cut = System.nanoTime();
         step(began, "F3 cut H's connections");
         List<Child> left = new ArrayList<>(waiting);

@@ -1,0 +1,63 @@
+package io.lockkit.peers;
+
+import io.lockkit.peers.internal.PeerHold;
+import io.lockkit.peers.internal.PeerLock;
+import java.time.Duration;
+import java.util.Optional;
+import net.javacrumbs.shedlock.core.ClockProvider;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockProvider;
+import net.javacrumbs.shedlock.core.SimpleLock;
+
+/**
+ * A ShedLock {@link LockProvider} as a {@link PeerLock}, called as ShedLock's users do: {@code
+ * lock(new LockConfiguration(now, name, lockAtMostFor = lease, lockAtLeastFor = 0))}. ShedLock
+ * cannot wait (the adapter polls), extends with {@link SimpleLock#extend} (which replaces the lock
+ * object), and releases with {@link SimpleLock#unlock()}, which gives no answer: true, unless
+ * ShedLock refuses the call because the lock object is no longer valid (already unlocked, or a
+ * failed extend): false. Thread-safe.
+ */
+final class ShedLockPeer implements PeerLock {
+    private final LockProvider provider;
+
+    ShedLockPeer(LockProvider provider) {
+        this.provider = provider;
+    }
+
+    @Override
+    public Optional<PeerHold> tryLock(String key, Duration lease) {
+        return provider.lock(new LockConfiguration(ClockProvider.now(), key, lease, Duration.ZERO))
+                .map(Hold::new);
+    }
+
+    /** One granted ShedLock lock; extend swaps in the lock object ShedLock returns. */
+    private static final class Hold implements PeerHold {
+        private SimpleLock lock;
+
+        Hold(SimpleLock lock) {
+            this.lock = lock;
+        }
+
+        @Override
+        public synchronized boolean extend(Duration lease) {
+            Optional<SimpleLock> extended;
+            try {
+                extended = lock.extend(lease, Duration.ZERO);
+            } catch (IllegalStateException | UnsupportedOperationException refused) {
+                return false; // ShedLock's own "no": the lock object is no longer valid, or cannot extend
+            }
+            extended.ifPresent(l -> lock = l);
+            return extended.isPresent();
+        }
+
+        @Override
+        public synchronized boolean release() {
+            try {
+                lock.unlock();
+                return true;
+            } catch (IllegalStateException refused) {
+                return false;
+            }
+        }
+    }
+}

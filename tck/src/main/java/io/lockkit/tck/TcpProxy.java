@@ -1,0 +1,124 @@
+package io.lockkit.tck;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy on the loopback address in front of one server, for one client, so faults hit that
+ * client's wire only: {@link #dropConnections()} cuts its connections (the client reconnects), and
+ * {@link #partition(boolean)} refuses new ones too (the server then ends its session by timeout, as
+ * for a crashed process). For {@link StoreFaults} implementations and the race comparison's
+ * cross-process faults. Thread-safe.
+ */
+public final class TcpProxy implements AutoCloseable {
+    private final ServerSocket listener;
+    private final String host;
+    private final int port;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private volatile boolean refusing;
+    private volatile boolean closed;
+
+    public TcpProxy(String host, int port) throws IOException {
+        this.host = host;
+        this.port = port;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        daemon("lockkit-tcp-proxy-" + listener.getLocalPort(), this::acceptLoop);
+    }
+
+    /** The proxy's port on the loopback address. */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** {@code 127.0.0.1:port} of the proxy. */
+    public String address() {
+        return "127.0.0.1:" + listener.getLocalPort();
+    }
+
+    /** Closes every connection through the proxy now; new ones are accepted unless partitioned. */
+    public void dropConnections() {
+        sockets.forEach(TcpProxy::closeQuietly);
+        sockets.clear();
+    }
+
+    /** While {@code on}, connections are refused (accepted and closed at once) and current ones dropped. */
+    public void partition(boolean on) {
+        refusing = on;
+        if (on) {
+            dropConnections();
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket client;
+            try {
+                client = listener.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            if (refusing || closed) {
+                closeQuietly(client);
+                continue;
+            }
+            try {
+                Socket server = new Socket(host, port);
+                sockets.add(client);
+                sockets.add(server);
+                daemon("lockkit-peers-pipe", () -> pump(client, server));
+                daemon("lockkit-peers-pipe", () -> pump(server, client));
+            } catch (IOException e) {
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[8192];
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // one side closed: close both below
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+            sockets.remove(from);
+            sockets.remove(to);
+        }
+    }
+
+    private static void daemon(String name, Runnable task) {
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // already closed
+        }
+        dropConnections();
+    }
+}
