@@ -43,7 +43,11 @@ final class ZkJobLock implements JobLock {
     }
 
     /** The lock nodes of a key in order, as seen by one session. */
-    private record Queue(List<String> names, long sessionId) {}
+    /**
+     * The lock nodes of a key in order, as seen by one session, and the zxid of the last change to
+     * the key's children ({@code pzxid}).
+     */
+    private record Queue(List<String> names, long sessionId, long pzxid) {}
 
     private final ZkSession session;
     private final Ticker ticker;
@@ -83,7 +87,6 @@ final class ZkJobLock implements JobLock {
         String what = "acquiring '" + key + "'";
         long waitUntil = System.nanoTime() + maxWaitNanos;
         Node node = null;
-        boolean waited = false;
         try {
             checkInterrupt(interruptible);
             for (int vanished = 0; ; ) {
@@ -92,7 +95,11 @@ final class ZkJobLock implements JobLock {
                 }
                 checkInterrupt(interruptible);
                 long sent = ticker.nanos();
-                Queue queue = call(what, zk -> new Queue(queue(zk, parent), zk.getSessionId()));
+                Queue queue = call(what, zk -> {
+                    Stat parentStat = new Stat();
+                    List<String> names = queue(zk, parent, parentStat);
+                    return new Queue(names, zk.getSessionId(), parentStat.getPzxid());
+                });
                 checkInterrupt(interruptible);
                 int place = queue.names().indexOf(node.name());
                 // The node ended with its session, or belongs to an older session that the server may
@@ -107,13 +114,14 @@ final class ZkJobLock implements JobLock {
                     }
                     continue;
                 }
-                if (place == 0 && waited) {
-                    // L2: the czxid was taken when the wait began; grants made on other keys since then
-                    // carry larger ones. One write on our own node takes a zxid from the grant instead.
+                // L2: the czxid is the token only if no child of the key changed since our create:
+                // then nothing was ahead of us and no grant came between. Otherwise (a wait, or a
+                // predecessor gone before we looked) grants on this or other keys may have come
+                // between: one write on our own node takes a zxid from the grant instead.
+                if (place == 0 && queue.pzxid() != node.czxid()) {
                     Node marked = markGranted(node, what);
                     if (marked == null) {
                         node = null;
-                        waited = false;
                         continue; // the node ended with its session while we marked it: queue again
                     }
                     node = marked;
@@ -130,7 +138,6 @@ final class ZkJobLock implements JobLock {
                     return Optional.empty(); // L6: held by another
                 }
                 awaitChange(ZKPaths.makePath(parent, queue.names().get(place - 1)), left, what);
-                waited = true;
             }
         } catch (InterruptedException e) {
             if (node != null) {
@@ -214,10 +221,11 @@ final class ZkJobLock implements JobLock {
     }
 
     /** The lock nodes under {@code parent}, lowest sequence number first; empty when the parent is gone. */
-    private static List<String> queue(ZooKeeper zk, String parent) throws KeeperException, InterruptedException {
+    private static List<String> queue(ZooKeeper zk, String parent, Stat parentStat)
+            throws KeeperException, InterruptedException {
         List<String> children;
         try {
-            children = zk.getChildren(parent, false);
+            children = zk.getChildren(parent, false, parentStat);
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         }
