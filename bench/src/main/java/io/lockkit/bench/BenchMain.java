@@ -1,5 +1,6 @@
 package io.lockkit.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +22,21 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * JMH with the stores' addresses passed to every fork, writes JMH's JSON and the markdown table
  * ({@link Report}) into the output folder, and exits non-zero when a benchmark threw.
  *
- * <p>Arguments: {@code smoke} (no forks, no warm-up, one 100 ms iteration per benchmark: proves
- * every benchmark runs, measures nothing), {@code --include=REGEX} (JMH's benchmark filter), {@code
- * --out=DIR} (default {@code results}, or {@code target/bench-smoke} in smoke mode).
+ * <p>After JMH, it counts round trips per operation ({@link RoundTrips}, in this JVM: not timed) and
+ * runs the idle-keys comparison ({@link IdleRun}), the interleaved PostgreSQL breakdown ({@link PgBreakdown}, full runs only) and the contended
+ * counter ({@link CounterRun}), each in a JVM of its own, then writes {@code run.json}
+ * (the machine and its load), {@code results.md} and {@code chart.svg} ({@link Report}). A counter
+ * whose final value differs from the acknowledged increments fails the run (exit status 1).
+ *
+ * <p>Arguments: {@code smoke} (no forks, no warm-up, one 100 ms iteration per benchmark, 10³ idle
+ * keys, the counter at 100 threads for 200 ms per case: proves everything runs, measures nothing), {@code --include=REGEX}
+ * (JMH's benchmark filter), {@code --out=DIR} (default {@code results}, or {@code
+ * target/bench-smoke} in smoke mode), {@code --no-counter}, {@code --no-roundtrips}, {@code --no-breakdown}, {@code --no-idle}, {@code
+ * --readme=PATH} (also replace the section between the markers in that file, see {@link Report}).
  */
 public final class BenchMain {
+    private static final int SMOKE_IDLE_KEYS = 1_000;
+
     private BenchMain() {}
 
     public static void main(String[] args) {
@@ -48,6 +59,11 @@ public final class BenchMain {
         boolean smoke = false;
         String include = BenchMain.class.getPackageName() + "\\..*";
         @Nullable Path out = null;
+        @Nullable Path readme = null;
+        boolean counter = true;
+        boolean roundTrips = true;
+        boolean breakdown = true;
+        boolean idle = true;
         // Maven passes -Dbench.args as one argument: split it on spaces.
         for (String arg : String.join(" ", args).strip().split("\\s+")) {
             if (arg.isEmpty()) {
@@ -58,8 +74,20 @@ public final class BenchMain {
                 include = arg.substring("--include=".length());
             } else if (arg.startsWith("--out=")) {
                 out = Path.of(arg.substring("--out=".length()));
+            } else if (arg.startsWith("--readme=")) {
+                readme = Path.of(arg.substring("--readme=".length()));
+            } else if (arg.equals("--no-counter")) {
+                counter = false;
+            } else if (arg.equals("--no-roundtrips")) {
+                roundTrips = false;
+            } else if (arg.equals("--no-breakdown")) {
+                breakdown = false;
+            } else if (arg.equals("--no-idle")) {
+                idle = false;
             } else {
-                System.err.println("bench: unknown argument " + arg + "; expected smoke, --include=REGEX, --out=DIR");
+                System.err.println("bench: unknown argument " + arg + "; expected smoke, --include=REGEX, --out=DIR,"
+                        + " --no-counter, --no-roundtrips, --no-breakdown, --no-idle,"
+                        + " --readme=PATH");
                 return 2;
             }
         }
@@ -74,8 +102,81 @@ public final class BenchMain {
         Map<String, String> stores = Stores.all();
         List<String> jvmArgs = new ArrayList<>();
         stores.forEach((k, v) -> jvmArgs.add("-D" + k + "=" + v));
+        int idleKeys = smoke ? SMOKE_IDLE_KEYS : IdleKeys.count();
+        Files.deleteIfExists(out.resolve("counter.json"));
+        Files.deleteIfExists(out.resolve("roundtrips.json"));
+        Files.deleteIfExists(out.resolve("breakdown.json"));
+        Files.deleteIfExists(out.resolve("idle.json"));
         System.out.println("bench: stores up in " + millisSince(started) + " ms: " + stores.keySet());
 
+        long phase = System.nanoTime();
+        new Runner(options(include, smoke, jvmArgs, json).build()).run();
+        System.out.println("bench: JMH done in " + millisSince(phase) / 1000 + " s");
+
+        if (roundTrips) {
+            phase = System.nanoTime();
+            RoundTrips.measure(out.resolve("roundtrips.json"));
+            System.out.println("bench: round trips counted in " + millisSince(phase) + " ms");
+        }
+        int status = 0;
+        if (idle) {
+            phase = System.nanoTime();
+            String[] idleArgs = {out.resolve("idle.json").toString(), Integer.toString(idleKeys), smoke ? "2" : "30"};
+            if (smoke) {
+                IdleRun.run(idleArgs);
+            } else {
+                status = fork(IdleRun.class, stores, idleArgs);
+            }
+            System.out.println("bench: idle keys compared in " + millisSince(phase) / 1000 + " s");
+        }
+        if (breakdown && !smoke) {
+            phase = System.nanoTime();
+            int done = fork(
+                    PgBreakdown.class, stores, out.resolve("breakdown.json").toString(), "40");
+            System.out.println("bench: PostgreSQL breakdown done in " + millisSince(phase) / 1000 + " s");
+            if (done != 0) {
+                System.err.println("bench: the PostgreSQL breakdown failed (status " + done + "); see above");
+                status = done;
+            }
+        }
+        if (counter) {
+            phase = System.nanoTime();
+            String[] counterArgs = {
+                out.resolve("counter.json").toString(),
+                smoke ? "0" : "1000",
+                smoke ? "200" : "3000",
+                // The smoke checks the counter's final value where it matters, under contention.
+                smoke ? "100" : "1,8,100"
+            };
+            // Smoke measures nothing: run it here rather than pay for another JVM's start.
+            int counted = smoke ? (CounterRun.run(counterArgs) ? 0 : 1) : fork(CounterRun.class, stores, counterArgs);
+            System.out.println("bench: contended counter done in " + millisSince(phase) / 1000 + " s");
+            if (counted != 0) {
+                status = counted;
+                System.err.println("bench: FAILED: the contended counter's final value differs from the acknowledged"
+                        + " increments, or the counter could not run (status " + counted + "); see above");
+            }
+        }
+
+        // Other work on the machine moves every median: say how busy it was.
+        Map<String, String> run = Machine.describe();
+        run.put("mode", smoke ? "smoke (timings meaningless)" : "full");
+        run.put("idleKeys", String.format(Locale.ROOT, "%,d", idleKeys));
+        run.put("loadStart", String.format(Locale.ROOT, "%.2f", loadBefore));
+        run.put("loadEnd", String.format(Locale.ROOT, "%.2f", loadAverage()));
+        Results.writeRun(out, run);
+        String section = Report.write(out);
+        if (readme != null) {
+            Report.replaceSection(readme, section);
+        }
+        System.out.println(section);
+        System.out.println("bench: " + (smoke ? "smoke run" : "run") + " done in "
+                + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s; " + out.resolve("results.md")
+                + ", " + out.resolve("chart.svg"));
+        return status;
+    }
+
+    private static ChainedOptionsBuilder options(String include, boolean smoke, List<String> jvmArgs, Path json) {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(include)
                 .shouldFailOnError(true)
@@ -91,20 +192,20 @@ public final class BenchMain {
                     .measurementIterations(5)
                     .measurementTime(TimeValue.seconds(1));
         }
-        new Runner(options.build()).run();
+        return options;
+    }
 
-        // Other work on the machine moves every median: say how busy it was.
-        String table = Report.markdown(json)
-                + String.format(
-                        Locale.ROOT,
-                        "%nSystem load average (1 min) at the start and the end of the run: %.2f, %.2f.%n",
-                        loadBefore,
-                        loadAverage());
-        Files.writeString(out.resolve("results.md"), table);
-        System.out.println(table);
-        System.out.println("bench: " + (smoke ? "smoke run" : "run") + " done in "
-                + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s; " + json);
-        return 0;
+    /** Runs {@code main} in a new JVM on this classpath with the stores' addresses; returns its exit status. */
+    private static int fork(Class<?> main, Map<String, String> stores, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        stores.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).inheritIO().start().waitFor();
     }
 
     private static double loadAverage() {

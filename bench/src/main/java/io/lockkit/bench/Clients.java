@@ -4,6 +4,7 @@ import io.lockkit.Backend;
 import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
 import io.lockkit.postgresql.PostgresBackend;
+import io.lockkit.postgresql.TableNames;
 import io.lockkit.redis.RedisBackend;
 import io.lockkit.zookeeper.ZooKeeperBackend;
 import java.util.List;
@@ -26,6 +27,9 @@ final class Clients {
     /** Every lockkit variant, as {@code @Param} values and result-table rows. */
     static final List<String> VARIANTS =
             List.of("mem/timed", "postgresql/table", "postgresql/advisory", "postgresql/rowlock", "redis", "zookeeper");
+
+    /** The Redis backend's key prefix in the benchmarks. */
+    static final String REDIS_PREFIX = "lockkit-bench";
 
     private Clients() {}
 
@@ -56,22 +60,82 @@ final class Clients {
             case "postgresql/table" -> postgres(PostgresBackend.Variant.TABLE);
             case "postgresql/advisory" -> postgres(PostgresBackend.Variant.ADVISORY);
             case "postgresql/rowlock" -> postgres(PostgresBackend.Variant.ROWLOCK);
-            case "redis" -> RedisBackend.builder(redisson())
-                    .prefix("lockkit-bench")
-                    .shutdownClientOnClose(true)
-                    .build();
-            case "zookeeper" -> ZooKeeperBackend.builder(curator())
-                    .closeClientOnClose(true)
-                    .build();
+            case "redis" -> redis(redisson());
+            case "zookeeper" -> zookeeper(curator());
             default -> throw new IllegalArgumentException("unknown variant: " + variant);
         };
     }
 
+    /** The PostgreSQL tables of the idle-keys namespace ({@link IdleRun}). */
+    static final TableNames IDLE_TABLES = new TableNames(
+            "lockkit_idle_lock", "lockkit_idle_row_lock", "lockkit_idle_versioned", "lockkit_idle_token");
+
+    /** The Redis prefix, ZooKeeper root and mem store name of the idle-keys namespace. */
+    static final String IDLE_NAMESPACE = "lockkit-bench-idle";
+
+    static final String IDLE_ROOT = "/lockkit-idle";
+
+    /**
+     * A new client of {@code variant} in the idle-keys namespace: its own tables, prefix, root or
+     * store, so the keys {@link IdleKeys} puts there never meet the other benchmarks.
+     */
+    static Backend idleNamespace(String variant) {
+        return switch (Clients.store(variant)) {
+            case "mem" -> MemBackend.builder(MemStore.named(IDLE_NAMESPACE))
+                    .leaseKind(MemBackend.LeaseKind.TIMED)
+                    .build();
+            case "postgresql" -> {
+                PostgresBackend backend = PostgresBackend.builder(dataSource())
+                        .variant(postgresVariant(variant))
+                        .tables(IDLE_TABLES)
+                        .build();
+                backend.createSchema();
+                yield backend;
+            }
+            case "redis" -> RedisBackend.builder(redisson())
+                    .prefix(IDLE_NAMESPACE)
+                    .shutdownClientOnClose(true)
+                    .build();
+            default -> ZooKeeperBackend.builder(curator())
+                    .root(IDLE_ROOT)
+                    .closeClientOnClose(true)
+                    .build();
+        };
+    }
+
+    /** The Redis backend on {@code redisson}, which it shuts down when closed. */
+    static Backend redis(RedissonClient redisson) {
+        return RedisBackend.builder(redisson)
+                .prefix(REDIS_PREFIX)
+                .shutdownClientOnClose(true)
+                .build();
+    }
+
+    /** The ZooKeeper backend on {@code curator}, which it closes when closed. */
+    static Backend zookeeper(CuratorFramework curator) {
+        return ZooKeeperBackend.builder(curator).closeClientOnClose(true).build();
+    }
+
     private static PostgresBackend postgres(PostgresBackend.Variant variant) {
+        return postgres(variant, dataSource());
+    }
+
+    /** A PostgreSQL backend of {@code variant} on {@code dataSource}, its schema created. */
+    static PostgresBackend postgres(PostgresBackend.Variant variant, javax.sql.DataSource dataSource) {
         PostgresBackend backend =
-                PostgresBackend.builder(dataSource()).variant(variant).build();
+                PostgresBackend.builder(dataSource).variant(variant).build();
         backend.createSchema();
         return backend;
+    }
+
+    /** The PostgreSQL variant named {@code postgresql/<variant>}. */
+    static PostgresBackend.Variant postgresVariant(String variant) {
+        return switch (variant) {
+            case "postgresql/table" -> PostgresBackend.Variant.TABLE;
+            case "postgresql/advisory" -> PostgresBackend.Variant.ADVISORY;
+            case "postgresql/rowlock" -> PostgresBackend.Variant.ROWLOCK;
+            default -> throw new IllegalArgumentException("not a PostgreSQL variant: " + variant);
+        };
     }
 
     /** A plain pgjdbc DataSource (one new connection per {@code getConnection()}, as lockkit's pool expects). */
@@ -85,10 +149,15 @@ final class Clients {
 
     /** A Redisson client configured as the backend tests configure theirs. */
     static RedissonClient redisson() {
+        return redisson(Stores.redis());
+    }
+
+    /** {@link #redisson()} on the Redis at {@code address} ({@code redis://host:port}). */
+    static RedissonClient redisson(String address) {
         Config config = new Config();
         config.setNettyThreads(4);
         config.useSingleServer()
-                .setAddress(Stores.redis())
+                .setAddress(address)
                 .setClientName("lockkit-bench")
                 .setConnectionMinimumIdleSize(1)
                 .setConnectionPoolSize(32)
@@ -100,8 +169,13 @@ final class Clients {
 
     /** A started Curator client, connected. */
     static CuratorFramework curator() {
+        return curator(Stores.zookeeper());
+    }
+
+    /** {@link #curator()} on the ZooKeeper at {@code connect}. */
+    static CuratorFramework curator(String connect) {
         CuratorFramework curator = CuratorFrameworkFactory.builder()
-                .connectString(Stores.zookeeper())
+                .connectString(connect)
                 .sessionTimeoutMs(10_000)
                 .connectionTimeoutMs(5_000)
                 .retryPolicy(new ExponentialBackoffRetry(100, 3))
@@ -110,7 +184,7 @@ final class Clients {
         try {
             if (!curator.blockUntilConnected(10, TimeUnit.SECONDS)) {
                 curator.close();
-                throw new IllegalStateException("ZooKeeper at " + Stores.zookeeper() + " not reached in 10 s");
+                throw new IllegalStateException("ZooKeeper at " + connect + " not reached in 10 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

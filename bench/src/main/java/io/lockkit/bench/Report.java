@@ -1,174 +1,364 @@
 package io.lockkit.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns JMH's JSON into the README's markdown tables: the median of each benchmark, the store's
- * floor, the ratios lockkit/floor (also per round trip the store needs: the issue's target is at
- * most 1.2), the handoff against its target, and each peer beside lockkit. Round trips are the ones
- * the backends document, not counted here.
+ * Turns one run's results ({@link Results}) into the README section {@code results.md} and the
+ * chart {@code chart.svg} ({@link Chart}), beside the JSON. The section has the machine and its
+ * load, one "met / missed" line per target of the issue with by how much, and the tables: medians,
+ * the ratios lockkit/floor and lockkit/peer, counted round trips against the minimum, idle keys,
+ * handoff, the contended counter, and where PostgreSQL's time goes.
  *
- * <p>{@code java io.lockkit.bench.Report results/jmh.json [results/results.md]} prints the table
- * and, given a second path, writes it there.
+ * <p>{@code java io.lockkit.bench.Report DIR [--readme=PATH]} regenerates {@code DIR/results.md} and
+ * {@code DIR/chart.svg} from {@code DIR/*.json}, prints the section and, given {@code --readme},
+ * replaces the text between {@value #BEGIN} and {@value #END} in that file with the section and the
+ * chart. Numbers are reported, never asserted.
  */
 public final class Report {
-    /** Documented round trips of acquire + release, and of compare-and-set, per store. */
-    private static final Map<String, int[]> ROUND_TRIPS =
-            Map.of("postgresql", new int[] {2, 1}, "redis", new int[] {2, 1}, "zookeeper", new int[] {3, 2});
+    static final String BEGIN = "<!-- bench:begin -->";
+    static final String END = "<!-- bench:end -->";
+    static final String CHART_LINK = "![benchmarks](bench/results/chart.svg)";
 
-    private static final String ACQUIRE = "LockKitBench.acquireRelease";
-    private static final String CAS = "LockKitBench.compareAndSet";
-    private static final String HANDOFF = "HandoffBench.handoff";
-    private static final String PEER = "PeerBench.lockUnlock";
-    private static final String FLOOR = "FloorBench.roundTrip";
-    /** The lockkit variant each store's peers are compared with: the one doing the same kind of lock. */
-    private static final Map<String, String> PEER_OF =
-            Map.of("postgresql", "postgresql/table", "redis", "redis", "zookeeper", "zookeeper");
+    /** The fewest round trips each operation needs on each store (ZooKeeper: create + children read). */
+    static final Map<String, Map<String, Integer>> MIN_ROUND_TRIPS = Map.of(
+            "postgresql", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
+            "redis", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
+            "zookeeper", Map.of("acquire", 2, "release", 1, "compareAndSet", 2));
+
+    static final List<String> OPERATIONS = List.of("acquire", "release", "compareAndSet");
+    static final List<Integer> THREADS = List.of(1, 8, 100);
+    private static final List<String> WORK =
+            List.of("select1", "update", "table", "table-no-notify", "table-jdbi", "shedlock");
 
     private Report() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: Report <jmh.json> [<out.md>]");
+        @Nullable Path dir = null;
+        @Nullable Path readme = null;
+        for (String arg : args) {
+            if (arg.startsWith("--readme=")) {
+                readme = Path.of(arg.substring("--readme=".length()));
+            } else if (dir == null) {
+                // Also accepts the path of jmh.json, as the first version of this tool did.
+                Path p = Path.of(arg);
+                dir = arg.endsWith(".json") ? p.toAbsolutePath().getParent() : p;
+            } else {
+                System.err.println("usage: Report <results dir> [--readme=README.md]; unexpected: " + arg);
+                System.exit(2);
+            }
+        }
+        if (dir == null) {
+            System.err.println("usage: Report <results dir> [--readme=README.md]");
             System.exit(2);
         }
-        String table = markdown(Path.of(args[0]));
-        if (args.length == 2) {
-            Files.writeString(Path.of(args[1]), table);
+        String section = write(dir);
+        System.out.print(section);
+        if (readme != null) {
+            replaceSection(readme, section);
+            System.out.println("bench: replaced the section between the markers in " + readme);
         }
-        System.out.print(table);
     }
 
-    /** One median, in µs, per benchmark method and parameter value. */
-    record Result(String method, String subject, double medianMicros) {}
+    /** Writes {@code results.md} and {@code chart.svg} into {@code dir} from its JSON; returns the section. */
+    static String write(Path dir) throws IOException {
+        Results r = Results.read(dir);
+        String section = markdown(r);
+        Files.writeString(dir.resolve("results.md"), section);
+        Files.writeString(dir.resolve("chart.svg"), Chart.svg(r));
+        return section;
+    }
 
-    static String markdown(Path json) throws IOException {
-        JsonNode runs = new ObjectMapper().readTree(json.toFile());
-        Map<String, Double> medians = new LinkedHashMap<>();
-        List<String> peers = new ArrayList<>();
-        String jvm = "";
-        for (JsonNode run : runs) {
-            Result r = result(run);
-            medians.put(r.method() + " " + r.subject(), r.medianMicros());
-            if (r.method().equals(PEER)) {
-                peers.add(r.subject());
-            }
-            jvm = run.path("vmName").asText() + " " + run.path("jdkVersion").asText();
+    /**
+     * Replaces what lies between {@link #BEGIN} and {@link #END} in {@code file} with {@code section}
+     * and the chart's image link; the markers stay.
+     *
+     * @throws IllegalArgumentException when a marker is missing or they are out of order
+     */
+    static void replaceSection(Path file, String section) throws IOException {
+        String text = Files.readString(file);
+        int begin = text.indexOf(BEGIN);
+        int end = text.indexOf(END);
+        if (begin < 0 || end < 0 || end < begin || text.indexOf(BEGIN, begin + 1) >= 0) {
+            throw new IllegalArgumentException(file + " must contain " + BEGIN + " once, followed by " + END
+                    + " (found begin at " + begin + ", end at " + end + ")");
         }
+        String replaced = text.substring(0, begin + BEGIN.length()) + "\n" + section.strip() + "\n\n" + CHART_LINK
+                + "\n" + text.substring(end);
+        Files.writeString(file, replaced);
+    }
+
+    static String markdown(Results r) {
         StringBuilder md = new StringBuilder();
-        md.append("Medians in µs per operation, one thread, uncontended (JMH sample time; ")
-                .append(Runtime.getRuntime().availableProcessors())
-                .append(" cores, ")
-                .append(System.getProperty("os.name"))
-                .append(", ")
-                .append(jvm)
-                .append("). RT = the round trips the store needs (documented, not counted here);")
-                .append(" the target for ÷ floor·RT is ≤ 1.2.\n\n");
-        lockkit(md, medians);
-        handoff(md, medians);
-        peers(md, medians, peers);
+        machine(md, r);
+        Targets.write(md, r);
+        uncontended(md, r);
+        roundTrips(md, r);
+        idle(md, r);
+        handoff(md, r);
+        peers(md, r);
+        counter(md, r);
+        work(md, r);
+        breakdown(md, r);
         md.append("\nFloors: PostgreSQL `SELECT 1` (prepared, one connection), Redis `EVALSHA` of `return 1`"
-                + " through Redisson, ZooKeeper `exists /` through Curator.\n");
+                + " through Redisson, ZooKeeper `exists /` through Curator. Medians of JMH sample time, in µs.\n");
         return md.toString();
     }
 
-    private static void lockkit(StringBuilder md, Map<String, Double> medians) {
+    private static void machine(StringBuilder md, Results r) {
+        Map<String, String> run = r.run();
+        md.append("The full suite: `./mvnw -B -q -pl bench -Pbench -DskipTests verify` (about 10 minutes; JSON,"
+                + " this section and the chart in `bench/results/`; see `bench/README.md`). ");
+        md.append("This run: ").append(run.getOrDefault("date", "(date unknown)"));
+        if (run.containsKey("commit")) {
+            md.append(", lockkit at commit ").append(run.get("commit"));
+        }
+        md.append(", ").append(run.getOrDefault("mode", "full")).append(" run. Machine: ");
+        md.append(run.getOrDefault("cpu", "(cpu unknown)"))
+                .append(", ")
+                .append(run.getOrDefault(
+                        "cores", Integer.toString(Runtime.getRuntime().availableProcessors())))
+                .append(" cores, ")
+                .append(run.getOrDefault("memory", "?"))
+                .append(" memory, ")
+                .append(run.getOrDefault("os", System.getProperty("os.name")))
+                .append(", ")
+                .append(r.jvm().isBlank() ? run.getOrDefault("jvm", "") : r.jvm())
+                .append(". Embedded servers on the same machine.");
+        if (run.containsKey("loadStart")) {
+            md.append(" Load average (1 min) at the start and the end: ")
+                    .append(run.get("loadStart"))
+                    .append(", ")
+                    .append(run.get("loadEnd"))
+                    .append(" (other builds share the machine: compare ratios within one run).");
+        }
+        md.append('\n');
+    }
+
+    private static void uncontended(StringBuilder md, Results r) {
         if (Clients.VARIANTS.stream()
-                .noneMatch(v -> medians.containsKey(ACQUIRE + " " + v) || medians.containsKey(CAS + " " + v))) {
+                .noneMatch(v -> r.median(Results.ACQUIRE, v) != null || r.median(Results.CAS, v) != null)) {
             return;
         }
+        md.append("\n### Uncontended, one thread (µs)\n\nRT = the fewest round trips the store needs"
+                + " (acquire + release; compare-and-set); the target for ÷ floor·RT is ≤ 1.2.\n\n");
         md.append("| backend | acquire+release | ÷ floor | ÷ floor·RT | compareAndSet | ÷ floor | ÷ floor·RT |"
                 + " floor |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String variant : Clients.VARIANTS) {
-            Double acquire = medians.get(ACQUIRE + " " + variant);
-            Double cas = medians.get(CAS + " " + variant);
+            Double acquire = r.median(Results.ACQUIRE, variant);
+            Double cas = r.median(Results.CAS, variant);
             if (acquire == null && cas == null) {
                 continue;
             }
-            Double floor = floor(medians, variant);
-            int[] trips = ROUND_TRIPS.getOrDefault(Clients.store(variant), new int[] {0, 0});
+            Double floor = r.floor(variant);
             md.append("| ").append(variant);
-            cells(md, acquire, floor, trips[0]);
-            cells(md, cas, floor, trips[1]);
+            cells(md, acquire, floor, minTrips(variant, "acquire") + minTrips(variant, "release"));
+            cells(md, cas, floor, minTrips(variant, "compareAndSet"));
             md.append(" | ").append(micros(floor)).append(" |\n");
         }
     }
 
-    /** The issue's handoff target: two round trips of the floor plus 1 ms. */
-    private static void handoff(StringBuilder md, Map<String, Double> medians) {
-        if (Clients.VARIANTS.stream().noneMatch(v -> medians.containsKey(HANDOFF + " " + v))) {
+    private static void roundTrips(StringBuilder md, Results r) {
+        if (r.roundTrips().isEmpty()) {
             return;
         }
-        md.append("\n| backend | handoff (release → waiter's acquire returns) | target: 2 × floor + 1 ms |\n");
-        md.append("|---|---:|---:|\n");
+        md.append("\n### Round trips per operation, counted on the wire\n\nMedian of 25 on a warm client"
+                + " (min–max); PostgreSQL: write→read turns of the calling thread in a pgjdbc socket factory;"
+                + " Redis, ZooKeeper: client turns through a counting TCP proxy.\n\n");
+        md.append("| backend | acquire | release | compareAndSet | minimum (acquire / release / CAS) |\n");
+        md.append("|---|---:|---:|---:|---|\n");
+        for (String variant : RoundTrips.byBackend(r.roundTrips()).keySet()) {
+            md.append("| ").append(variant);
+            for (String op : OPERATIONS) {
+                md.append(" | ");
+                for (RoundTrips.Count c : r.roundTrips()) {
+                    if (c.backend().equals(variant) && c.operation().equals(op)) {
+                        md.append(c.counted());
+                        if (c.min() != c.max()) {
+                            md.append(" (")
+                                    .append(c.min())
+                                    .append("–")
+                                    .append(c.max())
+                                    .append(")");
+                        }
+                    }
+                }
+            }
+            md.append(" | ")
+                    .append(minTrips(variant, "acquire"))
+                    .append(" / ")
+                    .append(minTrips(variant, "release"))
+                    .append(" / ")
+                    .append(minTrips(variant, "compareAndSet"))
+                    .append(" |\n");
+        }
+    }
+
+    private static void idle(StringBuilder md, Results r) {
+        if (r.idle().isEmpty()) {
+            return;
+        }
+        md.append("\n### Idle keys: acquire+release with ")
+                .append(String.format(Locale.ROOT, "%,d", r.idle().get(0).idleKeys()))
+                .append(" other keys in the store (µs)\n\nInterleaved in one thread (`IdleRun`): a client in the"
+                        + " usual namespace and one in a namespace holding the idle keys, 50 operations of each in"
+                        + " turn.\n\n");
+        md.append("| backend | plain | with idle keys | ÷ plain (target ≤ 1.10) |\n|---|---:|---:|---:|\n");
+        for (IdleRun.Row row : r.idle()) {
+            md.append("| ").append(row.backend()).append(" | ").append(micros(row.plainMicros()));
+            md.append(" | ").append(micros(row.idleMicros())).append(" | ");
+            md.append(ratio(row.idleMicros() / row.plainMicros())).append(" |\n");
+        }
+    }
+
+    /** The issue's handoff target: two round trips of the floor plus 1 ms. */
+    private static void handoff(StringBuilder md, Results r) {
+        if (Clients.VARIANTS.stream().noneMatch(v -> r.median(Results.HANDOFF, v) != null)) {
+            return;
+        }
+        md.append("\n### Handoff: the holder's release → the waiter's acquire returns (µs)\n\n");
+        md.append("| backend | handoff | target: 2 × floor + 1 ms |\n|---|---:|---:|\n");
         for (String variant : Clients.VARIANTS) {
-            Double handoff = medians.get(HANDOFF + " " + variant);
+            Double handoff = r.median(Results.HANDOFF, variant);
             if (handoff != null) {
-                Double floor = floor(medians, variant);
-                Double target = floor == null ? null : 2 * floor + 1_000;
+                Double floor = r.floor(variant);
                 md.append("| ").append(variant).append(" | ").append(micros(handoff));
-                md.append(" | ").append(micros(target)).append(" |\n");
+                md.append(" | ")
+                        .append(micros(floor == null ? null : 2 * floor + 1_000))
+                        .append(" |\n");
             }
         }
     }
 
     /** Each peer beside the lockkit variant doing the same job on the same store. */
-    private static void peers(StringBuilder md, Map<String, Double> medians, List<String> peers) {
-        if (peers.isEmpty()) {
+    private static void peers(StringBuilder md, Results r) {
+        if (r.peers().isEmpty()) {
             return;
         }
-        md.append("\n| peer | lock+unlock | ÷ floor | lockkit | lockkit ÷ peer |\n");
-        md.append("|---|---:|---:|---|---:|\n");
-        for (String peer : peers) {
-            double median = medians.get(PEER + " " + peer);
-            Double floor = floor(medians, peer);
-            String variant = PEER_OF.getOrDefault(Clients.store(peer), "");
-            Double ours = medians.get(ACQUIRE + " " + variant);
-            md.append("| ").append(peer).append(" | ").append(micros(median));
-            md.append(" | ").append(floor == null ? "–" : ratio(median / floor));
-            md.append(" | ").append(variant).append(" ").append(micros(ours));
-            md.append(" | ").append(ours == null ? "–" : ratio(ours / median)).append(" |\n");
+        md.append("\n### Peers: lock + unlock of a free lock, one thread (µs)\n\n");
+        md.append("| peer | lock+unlock | ÷ floor | lockkit | lockkit ÷ peer |\n|---|---:|---:|---|---:|\n");
+        for (String peer : r.peers()) {
+            Double median = r.median(Results.PEER, peer);
+            Double floor = r.floor(peer);
+            for (String variant : Clients.VARIANTS) {
+                if (!Clients.store(variant).equals(Clients.store(peer))) {
+                    continue;
+                }
+                Double ours = r.median(Results.ACQUIRE, variant);
+                md.append("| ").append(peer).append(" | ").append(micros(median));
+                md.append(" | ").append(floor == null || median == null ? "–" : ratio(median / floor));
+                md.append(" | ").append(variant).append(" ").append(micros(ours));
+                md.append(" | ")
+                        .append(ours == null || median == null ? "–" : ratio(ours / median))
+                        .append(" |\n");
+            }
         }
     }
 
-    private static @Nullable Double floor(Map<String, Double> medians, String subject) {
-        return medians.get(FLOOR + " " + Clients.store(subject));
+    private static void counter(StringBuilder md, Results r) {
+        if (r.counter().isEmpty()) {
+            return;
+        }
+        md.append("\n### Contended counter: threads incrementing one key\n\n`updater`: the retrying updater (")
+                .append(CounterRun.MAX_ATTEMPTS)
+                .append(" attempts within ")
+                .append(CounterRun.MAX_SECONDS)
+                .append(" s, backoff 1–100 ms with full jitter); `lock`: acquire (wait ≤ 30 s), read, compare-and-set"
+                        + " fenced by the lease's token, release; `floor`: `UPDATE … SET v = v + 1`, autocommit, on a"
+                        + " pool of 10 connections (lockkit's default). Attempts = creates and compare-and-sets sent"
+                        + " per acknowledged increment (1 on the lock path by construction: a conflict under the"
+                        + " lock fails the run). Checked: final − initial = acknowledged increments.\n\n");
+        md.append("| subject | mode | threads | ops/s | attempts per success | acknowledged | gave up | final ="
+                + " acknowledged |\n|---|---|---:|---:|---:|---:|---:|---|\n");
+        for (CounterRun.Row row : r.counter()) {
+            md.append("| ")
+                    .append(row.subject())
+                    .append(" | ")
+                    .append(row.mode())
+                    .append(" | ");
+            md.append(row.threads()).append(" | ").append(String.format(Locale.ROOT, "%.0f", row.opsPerSecond()));
+            md.append(" | ").append(Double.isNaN(row.attemptsPerSuccess()) ? "–" : ratio(row.attemptsPerSuccess()));
+            md.append(" | ")
+                    .append(row.acknowledged())
+                    .append(" | ")
+                    .append(row.giveUps())
+                    .append(" | ");
+            md.append(row.correct() ? "yes" : "**NO**: " + row.note()).append(" |\n");
+        }
     }
 
-    private static Result result(JsonNode run) {
-        String[] name = run.path("benchmark").asText().split("\\.");
-        String method = name[name.length - 2] + "." + name[name.length - 1];
-        JsonNode params = run.path("params");
-        String subject = params.isObject() && params.size() > 0
-                ? params.elements().next().asText()
-                : "";
-        JsonNode metric = run.path("primaryMetric");
-        JsonNode median = metric.path("scorePercentiles").path("50.0");
-        double value =
-                median.isNumber() ? median.asDouble() : metric.path("score").asDouble();
-        return new Result(
-                method, subject, toMicros(value, metric.path("scoreUnit").asText()));
+    private static void work(StringBuilder md, Results r) {
+        if (WORK.stream().noneMatch(w -> r.median(Results.WORK, w) != null)) {
+            return;
+        }
+        md.append("\n### Where PostgreSQL's time goes: the statements alone, raw JDBC on one connection (µs)\n\n");
+        md.append("| statements | round trips | median | ÷ floor (SELECT 1 here) |\n|---|---:|---:|---:|\n");
+        Double floor = r.median(Results.WORK, "select1");
+        for (String w : WORK) {
+            Double median = r.median(Results.WORK, w);
+            if (median != null) {
+                md.append("| ")
+                        .append(describe(w))
+                        .append(" | ")
+                        .append(w.equals("select1") || w.equals("update") ? 1 : 2);
+                md.append(" | ").append(micros(median)).append(" | ");
+                md.append(floor == null ? "–" : ratio(median / floor)).append(" |\n");
+            }
+        }
+        Double lockkit = r.median(Results.ACQUIRE, "postgresql/table");
+        Double peer = r.median(Results.PEER, "shedlock/jdbc");
+        if (lockkit != null || peer != null) {
+            md.append("| for comparison: lockkit postgresql/table acquire+release (Jdbi, its pool) | 2 | ")
+                    .append(micros(lockkit))
+                    .append(" | ")
+                    .append(floor == null || lockkit == null ? "–" : ratio(lockkit / floor))
+                    .append(" |\n| for comparison: ShedLock JDBC lock+unlock (HikariCP) | 2 | ")
+                    .append(micros(peer))
+                    .append(" | ")
+                    .append(floor == null || peer == null ? "–" : ratio(peer / floor))
+                    .append(" |\n");
+        }
     }
 
-    private static double toMicros(double value, String unit) {
-        return switch (unit) {
-            case "ns/op" -> value / 1_000;
-            case "us/op" -> value;
-            case "ms/op" -> value * 1_000;
-            case "s/op" -> value * 1_000_000;
-            default -> throw new IllegalArgumentException("unexpected JMH unit " + unit + ": use a time per op mode");
+    /** {@link PgBreakdown}: the same steps interleaved in one thread, so they share the machine's load. */
+    private static void breakdown(StringBuilder md, Results r) {
+        if (r.breakdown().isEmpty()) {
+            return;
+        }
+        md.append("\nThe same steps interleaved in one thread (`PgBreakdown`: round after round, 50 of each in"
+                + " turn, so the machine's load falls on all alike; µs):\n\n| step | median | ÷ `SELECT 1` |\n"
+                + "|---|---:|---:|\n");
+        Double floor = r.breakdown().get(PgBreakdown.READ);
+        r.breakdown().forEach((step, median) -> md.append("| ")
+                .append(step)
+                .append(" | ")
+                .append(micros(median))
+                .append(" | ")
+                .append(floor == null ? "–" : ratio(median / floor))
+                .append(" |\n"));
+    }
+
+    private static String describe(String work) {
+        return switch (work) {
+            case "select1" -> "`SELECT 1` (read floor)";
+            case "update" -> "single-row `UPDATE` in autocommit (write floor: one commit)";
+            case "table" -> "lockkit table acquire + release statements";
+            case "table-no-notify" -> "the same, release without `pg_notify`";
+            case "table-jdbi" -> "the same two statements through Jdbi on one handle (as the backend sends them)";
+            case "shedlock" -> "ShedLock's lock + unlock `UPDATE`s";
+            default -> work;
         };
+    }
+
+    static int minTrips(String variant, String operation) {
+        return MIN_ROUND_TRIPS.getOrDefault(Clients.store(variant), Map.of()).getOrDefault(operation, 0);
     }
 
     private static void cells(StringBuilder md, @Nullable Double median, @Nullable Double floor, int trips) {
@@ -180,14 +370,25 @@ public final class Report {
         }
     }
 
-    private static String micros(@Nullable Double value) {
+    static String micros(@Nullable Double value) {
         if (value == null) {
             return "–";
         }
         return String.format(Locale.ROOT, value < 10 ? "%.2f" : "%.1f", value);
     }
 
-    private static String ratio(double value) {
+    static String ratio(double value) {
         return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    /** The names of the lockkit variants on a store, in table order. */
+    static List<String> variantsOn(String store) {
+        List<String> out = new ArrayList<>();
+        for (String v : Clients.VARIANTS) {
+            if (Clients.store(v).equals(store)) {
+                out.add(v);
+            }
+        }
+        return out;
     }
 }

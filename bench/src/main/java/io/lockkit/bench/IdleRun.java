@@ -1,0 +1,102 @@
+package io.lockkit.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lockkit.Backend;
+import io.lockkit.Lease;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Idle keys: uncontended {@code tryAcquire} + {@code release} with {@code n} other keys in the
+ * store, against the same operation without them, per lockkit variant. Two clients in one thread:
+ * one in the store's usual namespace, one in the idle-keys namespace that {@link IdleKeys} filled
+ * ({@link Clients#idleNamespace}: own tables, prefix, root, store). Their operations are
+ * <em>interleaved</em>, {@value #BATCH} of one then {@value #BATCH} of the other, round after round,
+ * so the machine's load falls on both alike: separate JMH forks, run minutes apart on a shared
+ * machine, differed by more than the 10 % the issue's target allows. Every call MUST succeed.
+ *
+ * <p>{@code IdleRun OUT.json IDLE_KEYS ROUNDS}; {@link BenchMain} runs it in its own JVM (in smoke
+ * mode, in the launcher, with 10³ keys and a few rounds).
+ */
+public final class IdleRun {
+    private static final int BATCH = 50;
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    /** Medians in µs of acquire + release without and with the idle keys. */
+    record Row(String backend, double plainMicros, double idleMicros, int idleKeys) {}
+
+    private IdleRun() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: IdleRun <out.json> <idle keys> <rounds>");
+            System.exit(2);
+        }
+        run(args);
+        System.exit(0);
+    }
+
+    static List<Row> run(String... args) throws Exception {
+        int n = Integer.parseInt(args[1]);
+        int rounds = Integer.parseInt(args[2]);
+        List<Row> rows = new ArrayList<>();
+        for (String variant : Clients.VARIANTS) {
+            try (Backend plain = Clients.lockkit(variant);
+                    Backend idle = Clients.idleNamespace(variant)) {
+                IdleKeys.fill(variant, idle, n);
+                String plainKey = Clients.freshKey("lock");
+                String idleKey = Clients.freshKey("lock");
+                long[] p = new long[rounds * BATCH];
+                long[] i = new long[rounds * BATCH];
+                for (int warm = 0; warm < 5; warm++) {
+                    batch(variant, plain, plainKey, null, 0);
+                    batch(variant, idle, idleKey, null, 0);
+                }
+                for (int round = 0; round < rounds; round++) {
+                    batch(variant, plain, plainKey, p, round * BATCH);
+                    batch(variant, idle, idleKey, i, round * BATCH);
+                }
+                Row row = new Row(variant, median(p), median(i), n);
+                rows.add(row);
+                System.out.printf(
+                        Locale.ROOT,
+                        "idle keys %-20s plain %8.1f µs, with %d idle keys %8.1f µs (%+.0f %%)%n",
+                        variant,
+                        row.plainMicros(),
+                        n,
+                        row.idleMicros(),
+                        100 * (row.idleMicros() / row.plainMicros() - 1));
+            }
+        }
+        new ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValue(Path.of(args[0]).toFile(), rows);
+        return rows;
+    }
+
+    private static void batch(String variant, Backend client, String key, long @Nullable [] into, int from) {
+        for (int k = 0; k < BATCH; k++) {
+            long t = System.nanoTime();
+            Lease lease = client.jobLock()
+                    .tryAcquire(key, LEASE)
+                    .orElseThrow(() -> new IllegalStateException(variant + ": uncontended tryAcquire lost"));
+            if (!lease.release()) {
+                throw new IllegalStateException(variant + ": release of the current lease returned false");
+            }
+            if (into != null) {
+                into[from + k] = System.nanoTime() - t;
+            }
+        }
+    }
+
+    private static double median(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2] / 1000.0;
+    }
+}

@@ -1,0 +1,268 @@
+package io.lockkit.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.lockkit.Backend;
+import io.lockkit.Lease;
+import io.lockkit.postgresql.PostgresBackend;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockProvider;
+import net.javacrumbs.shedlock.provider.jdbc.JdbcLockProvider;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where PostgreSQL's acquire + release time goes, measured so that the steps can be subtracted from
+ * one another: every step runs in the same thread, <em>interleaved</em> (round after round, a batch
+ * of each step in turn), so the load of other work on a shared machine falls on all of them alike,
+ * which separate JMH forks cannot promise. Steps: the read floor ({@code SELECT 1}), the write floor
+ * (a single-row autocommit {@code UPDATE}), lockkit's table statements raw (with and without the
+ * release's {@code pg_notify}), the same statements through Jdbi on one handle, lockkit's table
+ * backend itself (acquire and release timed apart), ShedLock's statements raw and ShedLock's JDBC
+ * provider itself. Prints medians and writes them to {@code breakdown.json}: {@code PgBreakdown
+ * OUT.json [ROUNDS [WARM-UP ROUNDS]]} (defaults 40 and 300: enough for the JIT to compile every
+ * step fully, as a JMH fork's warm-up does; with 10 warm-up rounds Jdbi ran partly interpreted and
+ * looked 200 µs slower than it is). {@link BenchMain} runs it in full runs.
+ */
+public final class PgBreakdown {
+    static final String READ = "SELECT 1 (read floor)";
+    static final String WRITE = "UPDATE one row, autocommit (write floor)";
+    static final String RAW = "lockkit table statements, raw JDBC";
+    static final String RAW_QUIET = "lockkit table statements, raw JDBC, no pg_notify";
+    static final String JDBI = "lockkit table statements, through Jdbi on one handle";
+    static final String LOCKKIT = "lockkit postgresql/table tryAcquire + release";
+    static final String RELEASE = "lockkit release alone";
+    static final String SHED_RAW = "ShedLock statements, raw JDBC";
+    static final String SHED = "ShedLock JdbcLockProvider lock + unlock (HikariCP)";
+    private static final int BATCH = 50;
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    /** One timed step; returns how many nanoseconds of it to count (all, or a part of it). */
+    @FunctionalInterface
+    private interface Step {
+        long run() throws Exception;
+    }
+
+    private PgBreakdown() {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "breakdown.json");
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+        // Long enough for the JIT to compile every step's path fully (C2), as in a JMH fork.
+        int warmupRounds = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            Map<String, Step> steps = steps(opened);
+            Map<String, long[]> samples = new LinkedHashMap<>();
+            steps.keySet().forEach(k -> samples.put(k, new long[rounds * BATCH]));
+            for (int warm = 0; warm < warmupRounds; warm++) {
+                for (Step step : steps.values()) {
+                    for (int i = 0; i < BATCH; i++) {
+                        step.run();
+                    }
+                }
+            }
+            for (int round = 0; round < rounds; round++) {
+                for (Map.Entry<String, Step> e : steps.entrySet()) {
+                    long[] into = samples.get(e.getKey());
+                    for (int i = 0; i < BATCH; i++) {
+                        into[round * BATCH + i] = e.getValue().run();
+                    }
+                }
+            }
+            Map<String, Double> medians = new LinkedHashMap<>();
+            samples.forEach((k, v) -> {
+                long[] sorted = v.clone();
+                Arrays.sort(sorted);
+                medians.put(k, sorted[sorted.length / 2] / 1000.0);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-58s median %8.1f µs  (p25 %8.1f, p75 %8.1f)%n",
+                        k,
+                        sorted[sorted.length / 2] / 1000.0,
+                        sorted[sorted.length / 4] / 1000.0,
+                        sorted[3 * sorted.length / 4] / 1000.0);
+            });
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), medians);
+        } finally {
+            while (!opened.isEmpty()) {
+                opened.pop().close();
+            }
+        }
+        System.exit(0);
+    }
+
+    private static Map<String, Step> steps(Deque<AutoCloseable> opened) throws SQLException {
+        Backend lockkit = Clients.postgres(PostgresBackend.Variant.TABLE, Clients.dataSource());
+        opened.push(lockkit);
+        Connection c = Clients.dataSource().getConnection();
+        opened.push(c);
+        String name = Clients.freshKey("breakdown");
+        byte[] key = name.getBytes(StandardCharsets.UTF_8);
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS bench_work (id text PRIMARY KEY, v bigint NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS shedlock (name VARCHAR(64) NOT NULL, lock_until TIMESTAMP NOT NULL,"
+                    + " locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))");
+            s.execute("INSERT INTO bench_work (id, v) VALUES ('" + name + "', 0)");
+            s.execute("INSERT INTO shedlock VALUES ('" + name + "', now(), now(), 'bench')");
+        }
+        PreparedStatement select = c.prepareStatement("SELECT 1");
+        PreparedStatement update = c.prepareStatement("UPDATE bench_work SET v = v + 1 WHERE id = ?");
+        update.setString(1, name);
+        PreparedStatement acquire = c.prepareStatement(PgWorkBench.TABLE_ACQUIRE);
+        PreparedStatement release = c.prepareStatement(PgWorkBench.TABLE_RELEASE);
+        PreparedStatement releaseQuiet = c.prepareStatement(PgWorkBench.TABLE_RELEASE_NO_NOTIFY);
+        PreparedStatement shedLock = c.prepareStatement(PgWorkBench.SHEDLOCK_LOCK);
+        PreparedStatement shedUnlock = c.prepareStatement(PgWorkBench.SHEDLOCK_UNLOCK);
+        long[] owner = {0};
+
+        Handle jdbi = Jdbi.create(Clients.dataSource()).open();
+        opened.push(jdbi);
+        String jdbiAcquire = named(PgWorkBench.TABLE_ACQUIRE, "key", "owner", "key", "owner", "micros", "micros");
+        String jdbiRelease = named(PgWorkBench.TABLE_RELEASE, "key", "token", "channel", "payload");
+
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(Stores.postgres());
+        config.setMaximumPoolSize(2);
+        HikariDataSource pool = new HikariDataSource(config);
+        opened.push(pool);
+        LockProvider shedlock = new JdbcLockProvider(pool);
+        String[] shedNames = new String[64];
+        for (int i = 0; i < shedNames.length; i++) {
+            shedNames[i] = name + "-" + i;
+        }
+        int[] next = {0};
+        String lockKey = Clients.freshKey("breakdown-lock");
+
+        Map<String, Step> steps = new LinkedHashMap<>();
+        steps.put(READ, timed(() -> one(select)));
+        steps.put(WRITE, timed(() -> check(update.executeUpdate())));
+        steps.put(RAW, timed(() -> rawPair(acquire, release, key, ++owner[0], name)));
+        steps.put(RAW_QUIET, timed(() -> rawPair(acquire, releaseQuiet, key, ++owner[0], null)));
+        steps.put(JDBI, timed(() -> {
+            long token = jdbi.createQuery(jdbiAcquire)
+                    .bind("key", key)
+                    .bind("owner", ++owner[0])
+                    .bind("micros", LEASE.toNanos() / 1000)
+                    .mapTo(Long.class)
+                    .one();
+            check(jdbi.createQuery(jdbiRelease)
+                    .bind("key", key)
+                    .bind("token", token)
+                    .bind("channel", "lockkit_bench_work")
+                    .bind("payload", name)
+                    .mapTo(Integer.class)
+                    .one());
+        }));
+        steps.put(LOCKKIT, timed(() -> {
+            Lease lease = lockkit.jobLock().tryAcquire(lockKey, LEASE).orElseThrow();
+            if (!lease.release()) {
+                throw new IllegalStateException("release returned false");
+            }
+        }));
+        steps.put(RELEASE, () -> {
+            Lease lease = lockkit.jobLock().tryAcquire(lockKey, LEASE).orElseThrow();
+            long t = System.nanoTime();
+            lease.release();
+            return System.nanoTime() - t;
+        });
+        steps.put(SHED_RAW, timed(() -> {
+            Instant now = Instant.now();
+            shedLock.setTimestamp(1, Timestamp.from(now.plusSeconds(30)));
+            shedLock.setTimestamp(2, Timestamp.from(now));
+            shedLock.setString(3, "bench");
+            shedLock.setString(4, name);
+            shedLock.setTimestamp(5, Timestamp.from(now));
+            check(shedLock.executeUpdate());
+            shedUnlock.setTimestamp(1, Timestamp.from(Instant.now()));
+            shedUnlock.setString(2, name);
+            check(shedUnlock.executeUpdate());
+        }));
+        steps.put(SHED, timed(() -> shedlock.lock(new LockConfiguration(
+                        Instant.now(), shedNames[next[0]++ % shedNames.length], LEASE, Duration.ZERO))
+                .orElseThrow()
+                .unlock()));
+        return steps;
+    }
+
+    /** What a step does, timed whole. */
+    @FunctionalInterface
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private static Step timed(Body body) {
+        return () -> {
+            long t = System.nanoTime();
+            body.run();
+            return System.nanoTime() - t;
+        };
+    }
+
+    private static void rawPair(
+            PreparedStatement acquire, PreparedStatement release, byte[] key, long owner, @Nullable String payload)
+            throws SQLException {
+        acquire.setBytes(1, key);
+        acquire.setLong(2, owner);
+        acquire.setBytes(3, key);
+        acquire.setLong(4, owner);
+        acquire.setLong(5, LEASE.toNanos() / 1000);
+        acquire.setLong(6, LEASE.toNanos() / 1000);
+        long token;
+        try (ResultSet rs = acquire.executeQuery()) {
+            rs.next();
+            token = rs.getLong(1);
+        }
+        release.setBytes(1, key);
+        release.setLong(2, token);
+        if (payload != null) {
+            release.setString(3, "lockkit_bench_work");
+            release.setString(4, payload);
+        }
+        check((int) one(release));
+    }
+
+    /** {@code sql} with its {@code ?}s replaced, in order, by Jdbi's named parameters. */
+    static String named(String sql, String... names) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        for (char ch : sql.toCharArray()) {
+            out.append(ch == '?' ? ":" + names[i++] : String.valueOf(ch));
+        }
+        if (i != names.length) {
+            throw new IllegalArgumentException(names.length + " names for " + i + " parameters");
+        }
+        return out.toString();
+    }
+
+    private static long one(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void check(int rows) {
+        if (rows != 1) {
+            throw new IllegalStateException("expected one row, got " + rows);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.lockkit.bench;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One run's results as read back from its folder: JMH's {@code jmh.json} (medians in µs per
+ * benchmark and parameter), and when present {@code counter.json} ({@link CounterRun}), {@code
+ * roundtrips.json} ({@link RoundTrips}), {@code breakdown.json} ({@link PgBreakdown}), {@code idle.json} ({@link IdleRun}) and {@code run.json} (the machine and its load, written by
+ * {@link BenchMain}). Immutable once read.
+ */
+record Results(
+        Map<String, Double> medians,
+        List<String> peers,
+        String jvm,
+        List<CounterRun.Row> counter,
+        List<RoundTrips.Count> roundTrips,
+        Map<String, Double> breakdown,
+        List<IdleRun.Row> idle,
+        Map<String, String> run) {
+    static final String ACQUIRE = "LockKitBench.acquireRelease";
+    static final String CAS = "LockKitBench.compareAndSet";
+    static final String HANDOFF = "HandoffBench.handoff";
+    static final String PEER = "PeerBench.lockUnlock";
+    static final String FLOOR = "FloorBench.roundTrip";
+    static final String WORK = "PgWorkBench.run";
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Reads the folder {@code dir}; only {@code jmh.json} is required. */
+    static Results read(Path dir) throws IOException {
+        Path jmh = dir.resolve("jmh.json");
+        if (!Files.isRegularFile(jmh)) {
+            throw new IllegalArgumentException("no JMH results at " + jmh.toAbsolutePath());
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        List<String> peers = new ArrayList<>();
+        String jvm = "";
+        for (JsonNode run : JSON.readTree(jmh.toFile())) {
+            String[] name = run.path("benchmark").asText().split("\\.");
+            String method = name[name.length - 2] + "." + name[name.length - 1];
+            JsonNode params = run.path("params");
+            String subject = params.isObject() && params.size() > 0
+                    ? params.elements().next().asText()
+                    : "";
+            JsonNode metric = run.path("primaryMetric");
+            JsonNode median = metric.path("scorePercentiles").path("50.0");
+            double value =
+                    median.isNumber() ? median.asDouble() : metric.path("score").asDouble();
+            medians.put(
+                    method + " " + subject,
+                    toMicros(value, metric.path("scoreUnit").asText()));
+            if (method.equals(PEER)) {
+                peers.add(subject);
+            }
+            jvm = run.path("vmName").asText() + " " + run.path("jdkVersion").asText();
+        }
+        return new Results(
+                medians,
+                peers,
+                jvm,
+                list(dir.resolve("counter.json"), new TypeReference<List<CounterRun.Row>>() {}),
+                list(dir.resolve("roundtrips.json"), new TypeReference<List<RoundTrips.Count>>() {}),
+                Files.isRegularFile(dir.resolve("breakdown.json"))
+                        ? JSON.readValue(
+                                dir.resolve("breakdown.json").toFile(),
+                                new TypeReference<LinkedHashMap<String, Double>>() {})
+                        : Map.of(),
+                list(dir.resolve("idle.json"), new TypeReference<List<IdleRun.Row>>() {}),
+                Files.isRegularFile(dir.resolve("run.json"))
+                        ? JSON.readValue(dir.resolve("run.json").toFile(), new TypeReference<Map<String, String>>() {})
+                        : Map.of());
+    }
+
+    private static <T> List<T> list(Path file, TypeReference<List<T>> type) throws IOException {
+        return Files.isRegularFile(file) ? JSON.readValue(file.toFile(), type) : List.of();
+    }
+
+    /** Writes the run description {@code run.json}. */
+    static void writeRun(Path dir, Map<String, String> run) throws IOException {
+        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("run.json").toFile(), run);
+    }
+
+    /** The median in µs of {@code method} for {@code subject}, or null when not in the run. */
+    @Nullable
+    Double median(String method, String subject) {
+        return medians.get(method + " " + subject);
+    }
+
+    /** The floor of the store {@code subject} runs on. */
+    @Nullable
+    Double floor(String subject) {
+        String store = Clients.store(subject);
+        return store.equals("mem") ? null : median(FLOOR, store);
+    }
+
+    /** The counted round trips (median) of {@code operation} on {@code backend}, or null. */
+    @Nullable
+    Long counted(String backend, String operation) {
+        for (RoundTrips.Count c : roundTrips) {
+            if (c.backend().equals(backend) && c.operation().equals(operation)) {
+                return c.counted();
+            }
+        }
+        return null;
+    }
+
+    /** The counter row, or null. */
+    CounterRun.@Nullable Row counter(String subject, String mode, int threads) {
+        for (CounterRun.Row r : counter) {
+            if (r.subject().equals(subject) && r.mode().equals(mode) && r.threads() == threads) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static double toMicros(double value, String unit) {
+        return switch (unit) {
+            case "ns/op" -> value / 1_000;
+            case "us/op" -> value;
+            case "ms/op" -> value * 1_000;
+            case "s/op" -> value * 1_000_000;
+            default -> throw new IllegalArgumentException("unexpected JMH unit " + unit + ": use a time per op mode");
+        };
+    }
+}
