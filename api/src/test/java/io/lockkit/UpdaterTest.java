@@ -4,13 +4,21 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockkit.internal.KeyGate;
 import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class UpdaterTest {
@@ -153,6 +161,80 @@ class UpdaterTest {
     }
 
     @Test
+    void threadsOfOneProcessTakeTurnsOnAHotKeySoNoWriteIsSentToLose() throws Exception {
+        AtomicInteger writes = new AtomicInteger();
+        VersionedUpdate counted = counting(store, writes);
+        RetryPolicy patient =
+                RetryPolicy.builder().maxAttempts(10_000).sleeper(pause -> {}).build();
+        int threads = 8;
+        int each = 25;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            done.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                    counted.updater(patient).update("hot", cur -> {
+                        // A wide window between the read and the write: ungated, nearly every attempt would lose.
+                        LockSupport.parkNanos(200_000);
+                        long n = cur.map(v -> Long.parseLong(v.valueAsString())).orElse(0L);
+                        return Optional.of(bytes(Long.toString(n + 1)));
+                    });
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(store.read("hot").orElseThrow().valueAsString()).isEqualTo(Integer.toString(threads * each));
+        assertThat(writes).as("creates and compare-and-sets sent").hasValue(threads * each);
+        assertThat(KeyGate.inUse()).as("gates left behind").isZero();
+    }
+
+    @Test
+    void waitingForTheTurnCountsAgainstMaxDurationAndNamesTheWait() throws Exception {
+        store.create("busy", bytes("0"));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        Thread holder = new Thread(() -> store.updater(RetryPolicy.ofDefaults()).update("busy", cur -> {
+            inside.countDown();
+            awaitQuietly(letGo);
+            return Optional.of(bytes("holder"));
+        }));
+        holder.start();
+        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+        RetryPolicy brief =
+                RetryPolicy.builder().maxDuration(Duration.ofMillis(200)).build();
+        try {
+            assertThatThrownBy(() -> store.updater(brief).update("busy", cur -> Optional.of(bytes("late"))))
+                    .isInstanceOf(ConcurrentUpdateException.class)
+                    .hasMessageContaining("waiting for the turn")
+                    .satisfies(e -> assertThat(((ConcurrentUpdateException) e).attempts())
+                            .isZero());
+        } finally {
+            letGo.countDown();
+            holder.join(10_000);
+        }
+        assertThat(store.read("busy").orElseThrow().valueAsString()).isEqualTo("holder");
+        assertThat(KeyGate.inUse()).isZero();
+    }
+
+    @Test
+    void anInterruptedThreadStillUpdatesAFreeKeyAndKeepsItsFlag() {
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(store.updater(policy).update("i", cur -> Optional.of(bytes("1"))))
+                    .isPresent();
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
     void policyListsEveryBadOption() {
         assertThatThrownBy(() -> RetryPolicy.builder()
                         .maxAttempts(0)
@@ -164,6 +246,53 @@ class UpdaterTest {
                 .hasMessageContaining("maxAttempts must be ≥ 1, was 0")
                 .hasMessageContaining("maxDuration must be positive, was PT0S")
                 .hasMessageContaining("maxBackoff must be ≥ initialBackoff");
+    }
+
+    /** {@code store}, counting the creates and compare-and-sets sent to it in {@code writes}. */
+    private static VersionedUpdate counting(VersionedUpdate store, AtomicInteger writes) {
+        return new VersionedUpdate() {
+            @Override
+            public Optional<Versioned> read(String key) {
+                return store.read(key);
+            }
+
+            @Override
+            public Optional<Versioned> create(String key, byte[] value) {
+                writes.incrementAndGet();
+                return store.create(key, value);
+            }
+
+            @Override
+            public Optional<Versioned> create(String key, byte[] value, long token) {
+                writes.incrementAndGet();
+                return store.create(key, value, token);
+            }
+
+            @Override
+            public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
+                writes.incrementAndGet();
+                return store.compareAndSet(key, expectedVersion, value);
+            }
+
+            @Override
+            public Optional<Versioned> compareAndSet(String key, long v, byte[] value, long token) {
+                writes.incrementAndGet();
+                return store.compareAndSet(key, v, value, token);
+            }
+
+            @Override
+            public boolean delete(String key, long expectedVersion) {
+                return store.delete(key, expectedVersion);
+            }
+        };
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static byte[] bytes(String s) {
