@@ -14,12 +14,16 @@ final class AdvisoryJobLock extends SessionJobLock {
     /** {@code idle_session_timeout}, which makes the lease a session lease (L4), is new in PostgreSQL 14. */
     static final int MIN_SERVER_VERSION_NUM = 140000;
 
-    private final String acquireSql;
+    private static final Prepared RESET = Prepared.of(Sql.ADVISORY_RESET);
+    private static final Prepared EXTEND = Prepared.of(Sql.ADVISORY_EXTEND);
+    private static final Prepared RELEASE = Prepared.of(Sql.ADVISORY_RELEASE);
+
+    private final Prepared acquireSql;
     private volatile boolean versionChecked;
 
     AdvisoryJobLock(PostgresBackend backend) {
         super(backend);
-        this.acquireSql = Sql.render(Sql.ADVISORY_ACQUIRE, backend.tables());
+        this.acquireSql = Prepared.of(Sql.render(Sql.ADVISORY_ACQUIRE, backend.tables()));
     }
 
     @Override
@@ -28,12 +32,11 @@ final class AdvisoryJobLock extends SessionJobLock {
         if (!versionChecked) { // the server could not be reached when the client was built
             checkServerVersion(session.handle());
         }
-        return session.handle()
-                .createQuery(acquireSql)
-                .bind("lock_id", lockId(key))
-                .bind("timeout_ms", millisText(lease))
-                .map((rs, ctx) -> rs.getObject("token", Long.class))
-                .one();
+        return acquireSql
+                .on(session.handle())
+                .set("lock_id", lockId(key))
+                .set("timeout_ms", millisText(lease))
+                .one(rs -> rs.getObject("token", Long.class));
     }
 
     /**
@@ -43,7 +46,7 @@ final class AdvisoryJobLock extends SessionJobLock {
      */
     @Override
     void reset(Session session) {
-        session.handle().createQuery(Sql.ADVISORY_RESET).mapTo(String.class).one();
+        RESET.on(session.handle()).one(rs -> rs.getString(1));
     }
 
     /**
@@ -67,22 +70,16 @@ final class AdvisoryJobLock extends SessionJobLock {
 
     @Override
     void extend(Session session, Duration lease) {
-        session.handle()
-                .createQuery(Sql.ADVISORY_EXTEND)
-                .bind("timeout_ms", millisText(lease))
-                .mapTo(String.class)
-                .one();
+        EXTEND.on(session.handle()).set("timeout_ms", millisText(lease)).one(rs -> rs.getString(1));
     }
 
     @Override
     boolean release(Session session, String key) {
-        return session.handle()
-                .createQuery(Sql.ADVISORY_RELEASE)
-                .bind("lock_id", lockId(key))
-                .bind("channel", backend.channel())
-                .bind("payload", KeyCodec.payload(KeyCodec.bytes(key)))
-                .map((rs, ctx) -> rs.getBoolean("released"))
-                .one();
+        return Boolean.TRUE.equals(RELEASE.on(session.handle())
+                .set("lock_id", lockId(key))
+                .set("channel", backend.channel())
+                .set("payload", KeyCodec.payload(KeyCodec.bytes(key)))
+                .one(rs -> rs.getBoolean("released")));
     }
 
     private long lockId(String key) {

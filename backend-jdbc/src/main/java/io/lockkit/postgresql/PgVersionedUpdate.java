@@ -6,9 +6,9 @@ import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.spi.Checks;
 import java.security.SecureRandom;
+import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.Query;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,13 +24,13 @@ final class PgVersionedUpdate implements VersionedUpdate {
     private static final SecureRandom WRITE_IDS = new SecureRandom();
 
     private final PostgresBackend backend;
-    private final String readSql;
-    private final String createSql;
-    private final String fencedCreateSql;
-    private final String casSql;
-    private final String fencedCasSql;
-    private final String deleteSql;
-    private final String lastWriteSql;
+    private final Prepared readSql;
+    private final Prepared createSql;
+    private final Prepared fencedCreateSql;
+    private final Prepared casSql;
+    private final Prepared fencedCasSql;
+    private final Prepared deleteSql;
+    private final Prepared lastWriteSql;
 
     /** The row as the last write left it. */
     private record LastWrite(long version, boolean deleted, long writeId) {}
@@ -44,23 +44,22 @@ final class PgVersionedUpdate implements VersionedUpdate {
     PgVersionedUpdate(PostgresBackend backend) {
         this.backend = backend;
         TableNames names = backend.tables();
-        this.readSql = Sql.render(Sql.READ, names);
-        this.createSql = Sql.render(Sql.CREATE, names);
-        this.fencedCreateSql = Sql.render(Sql.FENCED_CREATE, names);
-        this.casSql = Sql.render(Sql.CAS, names);
-        this.fencedCasSql = Sql.render(Sql.FENCED_CAS, names);
-        this.deleteSql = Sql.render(Sql.DELETE, names);
-        this.lastWriteSql = Sql.render(Sql.LAST_WRITE, names);
+        this.readSql = Prepared.of(Sql.render(Sql.READ, names));
+        this.createSql = Prepared.of(Sql.render(Sql.CREATE, names));
+        this.fencedCreateSql = Prepared.of(Sql.render(Sql.FENCED_CREATE, names));
+        this.casSql = Prepared.of(Sql.render(Sql.CAS, names));
+        this.fencedCasSql = Prepared.of(Sql.render(Sql.FENCED_CAS, names));
+        this.deleteSql = Prepared.of(Sql.render(Sql.DELETE, names));
+        this.lastWriteSql = Prepared.of(Sql.render(Sql.LAST_WRITE, names));
     }
 
     @Override
     public Optional<Versioned> read(String key) {
         byte[] stored = KeyCodec.bytes(Checks.key(key));
         try {
-            return backend.pool().call("read '" + key + "'", h -> h.createQuery(readSql)
-                    .bind("key", stored)
-                    .map((rs, ctx) -> new Versioned(key, rs.getBytes("value"), rs.getLong("version")))
-                    .findOne());
+            return backend.pool().call("read '" + key + "'", h -> readSql.on(h)
+                    .set("key", stored)
+                    .optional(rs -> new Versioned(key, rs.getBytes("value"), rs.getLong("version"))));
         } catch (RuntimeException e) {
             throw Failures.translate("read '" + key + "'", e);
         }
@@ -71,12 +70,12 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.key(key);
         Checks.value(value);
         byte[] stored = KeyCodec.bytes(key);
-        Optional<Long> version = write("create '" + key + "'", stored, 0, false, (h, id) -> h.createQuery(createSql)
-                .bind("key", stored)
-                .bind("value", value)
-                .bind("write_id", id)
-                .mapTo(Long.class)
-                .findOne());
+        Optional<Long> version = write("create '" + key + "'", stored, 0, false, (h, id) -> createSql
+                .on(h)
+                .set("key", stored)
+                .set("value", value)
+                .set("write_id", id)
+                .optional(rs -> rs.getLong(1)));
         return version.map(v -> new Versioned(key, value, v));
     }
 
@@ -102,13 +101,12 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.value(value);
         byte[] stored = KeyCodec.bytes(key);
         Optional<Long> version =
-                write("compareAndSet '" + key + "'", stored, expectedVersion, false, (h, id) -> h.createQuery(casSql)
-                        .bind("key", stored)
-                        .bind("value", value)
-                        .bind("expected", expectedVersion)
-                        .bind("write_id", id)
-                        .mapTo(Long.class)
-                        .findOne());
+                write("compareAndSet '" + key + "'", stored, expectedVersion, false, (h, id) -> casSql.on(h)
+                        .set("key", stored)
+                        .set("value", value)
+                        .set("expected", expectedVersion)
+                        .set("write_id", id)
+                        .optional(rs -> rs.getLong(1)));
         return version.map(v -> new Versioned(key, value, v));
     }
 
@@ -127,12 +125,13 @@ final class PgVersionedUpdate implements VersionedUpdate {
                 (h, id) -> fenced(
                         key,
                         fencingToken,
-                        h.createQuery(fencedCasSql)
-                                .bind("key", stored)
-                                .bind("value", value)
-                                .bind("expected", expectedVersion)
-                                .bind("token", fencingToken)
-                                .bind("write_id", id)));
+                        fencedCasSql
+                                .on(h)
+                                .set("key", stored)
+                                .set("value", value)
+                                .set("expected", expectedVersion)
+                                .set("token", fencingToken)
+                                .set("write_id", id)));
         return version.map(v -> new Versioned(key, value, v));
     }
 
@@ -146,11 +145,12 @@ final class PgVersionedUpdate implements VersionedUpdate {
                 stored,
                 expectedVersion,
                 true,
-                (h, id) -> h.createUpdate(deleteSql)
-                                        .bind("key", stored)
-                                        .bind("expected", expectedVersion)
-                                        .bind("write_id", id)
-                                        .execute()
+                (h, id) -> deleteSql
+                                        .on(h)
+                                        .set("key", stored)
+                                        .set("expected", expectedVersion)
+                                        .set("write_id", id)
+                                        .update()
                                 == 1
                         ? Optional.of(expectedVersion)
                         : Optional.empty());
@@ -163,13 +163,13 @@ final class PgVersionedUpdate implements VersionedUpdate {
      */
     private Optional<Long> fencedCreate(Handle h, String key, byte[] stored, byte[] value, long token, long writeId) {
         record Outcome(long version, long fence, long writeId) {}
-        Outcome outcome = h.createQuery(fencedCreateSql)
-                .bind("key", stored)
-                .bind("value", value)
-                .bind("token", token)
-                .bind("write_id", writeId)
-                .map((rs, ctx) -> new Outcome(rs.getLong("version"), rs.getLong("fence"), rs.getLong("write_id")))
-                .one();
+        Outcome outcome = Objects.requireNonNull(fencedCreateSql
+                .on(h)
+                .set("key", stored)
+                .set("value", value)
+                .set("token", token)
+                .set("write_id", writeId)
+                .one(rs -> new Outcome(rs.getLong("version"), rs.getLong("fence"), rs.getLong("write_id"))));
         if (outcome.writeId() == writeId) {
             return Optional.of(outcome.version());
         }
@@ -183,11 +183,10 @@ final class PgVersionedUpdate implements VersionedUpdate {
      * Runs a bound {@link Sql#FENCED_CAS} or {@link Sql#FENCED_CREATE}: the new version, empty on a
      * plain conflict, {@link FencedOutException} when a larger token has written the key.
      */
-    private static Optional<Long> fenced(String key, long token, Query query) {
+    private static Optional<Long> fenced(String key, long token, Prepared.Call query) {
         record Outcome(@Nullable Long version, @Nullable Long fence) {}
-        Outcome outcome = query.map((rs, ctx) ->
-                        new Outcome(rs.getObject("version", Long.class), rs.getObject("fence", Long.class)))
-                .one();
+        Outcome outcome = Objects.requireNonNull(
+                query.one(rs -> new Outcome(rs.getObject("version", Long.class), rs.getObject("fence", Long.class))));
         if (outcome.version() == null && outcome.fence() != null && outcome.fence() > token) {
             throw new FencedOutException(key, token, outcome.fence());
         }
@@ -291,11 +290,10 @@ final class PgVersionedUpdate implements VersionedUpdate {
     }
 
     private @Nullable LastWrite lastWrite(Handle h, byte[] key) {
-        return h.createQuery(lastWriteSql)
-                .bind("key", key)
-                .map((rs, ctx) ->
-                        new LastWrite(rs.getLong("version"), rs.getBoolean("deleted"), rs.getLong("write_id")))
-                .findOne()
+        return lastWriteSql
+                .on(h)
+                .set("key", key)
+                .optional(rs -> new LastWrite(rs.getLong("version"), rs.getBoolean("deleted"), rs.getLong("write_id")))
                 .orElse(null);
     }
 

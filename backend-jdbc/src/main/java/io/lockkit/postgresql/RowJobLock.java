@@ -11,13 +11,15 @@ import org.jspecify.annotations.Nullable;
  * commit. A key's row is created (and committed) on first use. Thread-safe.
  */
 final class RowJobLock extends SessionJobLock {
-    private final String acquireSql;
-    private final String createSql;
+    private static final Prepared EXTEND = Prepared.of(Sql.ROWLOCK_EXTEND);
+
+    private final Prepared acquireSql;
+    private final Prepared createSql;
 
     RowJobLock(PostgresBackend backend) {
         super(backend);
-        this.acquireSql = Sql.render(Sql.ROWLOCK_ACQUIRE, backend.tables());
-        this.createSql = Sql.render(Sql.ROWLOCK_CREATE, backend.tables());
+        this.acquireSql = Prepared.of(Sql.render(Sql.ROWLOCK_ACQUIRE, backend.tables()));
+        this.createSql = Prepared.of(Sql.render(Sql.ROWLOCK_CREATE, backend.tables()));
     }
 
     @Override
@@ -28,7 +30,7 @@ final class RowJobLock extends SessionJobLock {
         Optional<Long> token = lockRow(h, stored, lease);
         if (token.isEmpty()) { // no row yet: create it where every session sees it, then try again
             h.rollback();
-            h.createUpdate(createSql).bind("key", stored).execute();
+            createSql.on(h).set("key", stored).update();
             token = lockRow(h, stored, lease);
             if (token.isEmpty()) {
                 h.rollback(); // deleted again meanwhile: treat as held, the waiter retries
@@ -39,13 +41,13 @@ final class RowJobLock extends SessionJobLock {
 
     private Optional<Long> lockRow(Handle h, byte[] stored, Duration lease) {
         h.begin();
-        return h.createQuery(acquireSql)
-                .bind("key", stored)
-                .bind("timeout_ms", millisText(lease))
-                .bind("channel", backend.channel())
-                .bind("payload", KeyCodec.payload(stored))
-                .map((rs, ctx) -> rs.getLong("token"))
-                .findOne();
+        return acquireSql
+                .on(h)
+                .set("key", stored)
+                .set("timeout_ms", millisText(lease))
+                .set("channel", backend.channel())
+                .set("payload", KeyCodec.payload(stored))
+                .optional(rs -> rs.getLong("token"));
     }
 
     @Override
@@ -55,11 +57,7 @@ final class RowJobLock extends SessionJobLock {
 
     @Override
     void extend(Session session, Duration lease) {
-        session.handle()
-                .createQuery(Sql.ROWLOCK_EXTEND)
-                .bind("timeout_ms", millisText(lease))
-                .mapTo(String.class)
-                .one();
+        EXTEND.on(session.handle()).set("timeout_ms", millisText(lease)).one(rs -> rs.getString(1));
     }
 
     @Override

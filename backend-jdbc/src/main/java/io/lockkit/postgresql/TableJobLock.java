@@ -16,10 +16,10 @@ final class TableJobLock extends PgJobLock {
 
     private static final SecureRandom OWNERS = new SecureRandom();
 
-    private final String acquireSql;
-    private final String extendSql;
-    private final String releaseSql;
-    private final String abandonSql;
+    private final Prepared acquireSql;
+    private final Prepared extendSql;
+    private final Prepared releaseSql;
+    private final Prepared abandonSql;
 
     /** What the acquire statement answers: a token when granted, else how long the holder still has. */
     private record Outcome(@Nullable Long token, @Nullable Double heldForSeconds) {}
@@ -27,10 +27,10 @@ final class TableJobLock extends PgJobLock {
     TableJobLock(PostgresBackend backend) {
         super(backend);
         TableNames names = backend.tables();
-        this.acquireSql = Sql.render(Sql.TABLE_ACQUIRE, names);
-        this.extendSql = Sql.render(Sql.TABLE_EXTEND, names);
-        this.releaseSql = Sql.render(Sql.TABLE_RELEASE, names);
-        this.abandonSql = Sql.render(Sql.TABLE_ABANDON, names);
+        this.acquireSql = Prepared.of(Sql.render(Sql.TABLE_ACQUIRE, names));
+        this.extendSql = Prepared.of(Sql.render(Sql.TABLE_EXTEND, names));
+        this.releaseSql = Prepared.of(Sql.render(Sql.TABLE_RELEASE, names));
+        this.abandonSql = Prepared.of(Sql.render(Sql.TABLE_ABANDON, names));
     }
 
     @Override
@@ -49,12 +49,12 @@ final class TableJobLock extends PgJobLock {
             // Repeating after a lost reply is safe: the same owner id takes over its own first grant.
             outcome = backend.pool().call("acquire '" + key + "'", h -> {
                 tried.set(true);
-                return h.createQuery(acquireSql)
-                        .bind("key", stored)
-                        .bind("micros", micros(lease))
-                        .bind("owner", owner)
-                        .map((rs, ctx) -> new Outcome(rs.getObject("token", Long.class), heldFor(rs)))
-                        .one();
+                return acquireSql
+                        .on(h)
+                        .set("key", stored)
+                        .set("micros", micros(lease))
+                        .set("owner", owner)
+                        .one(rs -> new Outcome(rs.getObject("token", Long.class), heldFor(rs)));
             });
         } catch (RuntimeException e) {
             Failures.Kind kind = Failures.classify(e);
@@ -80,13 +80,13 @@ final class TableJobLock extends PgJobLock {
      */
     private void abandon(byte[] key, long owner) {
         try {
-            backend.pool().call("abandon a lost acquire", h -> h.createQuery(abandonSql)
-                    .bind("key", key)
-                    .bind("owner", owner)
-                    .bind("channel", backend.channel())
-                    .bind("payload", KeyCodec.payload(key))
-                    .mapTo(Long.class)
-                    .one());
+            backend.pool().call("abandon a lost acquire", h -> abandonSql
+                    .on(h)
+                    .set("key", key)
+                    .set("owner", owner)
+                    .set("channel", backend.channel())
+                    .set("payload", KeyCodec.payload(key))
+                    .one(rs -> rs.getLong(1)));
         } catch (RuntimeException ignored) {
             // the grant, if any, expires at the end of its lease
         }
@@ -95,24 +95,25 @@ final class TableJobLock extends PgJobLock {
     boolean extend(byte[] key, long token, Duration lease) {
         return call(
                 "extend",
-                () -> backend.pool().call("extend", h -> h.createUpdate(extendSql)
-                                .bind("key", key)
-                                .bind("token", token)
-                                .bind("micros", micros(lease))
-                                .execute())
+                () -> backend.pool().call("extend", h -> extendSql
+                                .on(h)
+                                .set("key", key)
+                                .set("token", token)
+                                .set("micros", micros(lease))
+                                .update())
                         == 1);
     }
 
     boolean release(byte[] key, long token) {
         return call(
                 "release",
-                () -> backend.pool().call("release", h -> h.createQuery(releaseSql)
-                                .bind("key", key)
-                                .bind("token", token)
-                                .bind("channel", backend.channel())
-                                .bind("payload", KeyCodec.payload(key))
-                                .mapTo(Long.class)
-                                .one())
+                () -> backend.pool().call("release", h -> releaseSql
+                                .on(h)
+                                .set("key", key)
+                                .set("token", token)
+                                .set("channel", backend.channel())
+                                .set("payload", KeyCodec.payload(key))
+                                .one(rs -> rs.getLong(1)))
                         == 1);
     }
 

@@ -23,7 +23,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * ({@link Report}) into the output folder, and exits non-zero when a benchmark threw.
  *
  * <p>After JMH, it counts round trips per operation ({@link RoundTrips}, in this JVM: not timed) and
- * runs the idle-keys comparison ({@link IdleRun}), the interleaved PostgreSQL breakdown ({@link PgBreakdown}, full runs only) and the contended
+ * runs the interleaved uncontended run ({@link UncontendedRun}), the idle-keys comparison ({@link IdleRun}), the interleaved PostgreSQL breakdown ({@link PgBreakdown}, full runs only) and the contended
  * counter ({@link CounterRun}), each in a JVM of its own, then writes {@code run.json}
  * (the machine and its load), {@code results.md} and {@code chart.svg} ({@link Report}). A counter
  * whose final value differs from the acknowledged increments fails the run (exit status 1).
@@ -31,7 +31,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Arguments: {@code smoke} (no forks, no warm-up, one 100 ms iteration per benchmark, 10³ idle
  * keys, the counter at 100 threads for 200 ms per case: proves everything runs, measures nothing), {@code --include=REGEX}
  * (JMH's benchmark filter), {@code --out=DIR} (default {@code results}, or {@code
- * target/bench-smoke} in smoke mode), {@code --no-counter}, {@code --no-roundtrips}, {@code --no-breakdown}, {@code --no-idle}, {@code
+ * target/bench-smoke} in smoke mode), {@code --no-counter}, {@code --no-roundtrips}, {@code --no-breakdown}, {@code --no-idle}, {@code --no-interleaved}, {@code
  * --readme=PATH} (also replace the section between the markers in that file, see {@link Report}).
  */
 public final class BenchMain {
@@ -64,6 +64,7 @@ public final class BenchMain {
         boolean roundTrips = true;
         boolean breakdown = true;
         boolean idle = true;
+        boolean interleaved = true;
         // Maven passes -Dbench.args as one argument: split it on spaces.
         for (String arg : String.join(" ", args).strip().split("\\s+")) {
             if (arg.isEmpty()) {
@@ -84,9 +85,11 @@ public final class BenchMain {
                 breakdown = false;
             } else if (arg.equals("--no-idle")) {
                 idle = false;
+            } else if (arg.equals("--no-interleaved")) {
+                interleaved = false;
             } else {
                 System.err.println("bench: unknown argument " + arg + "; expected smoke, --include=REGEX, --out=DIR,"
-                        + " --no-counter, --no-roundtrips, --no-breakdown, --no-idle,"
+                        + " --no-counter, --no-roundtrips, --no-breakdown, --no-idle, --no-interleaved,"
                         + " --readme=PATH");
                 return 2;
             }
@@ -107,6 +110,7 @@ public final class BenchMain {
         Files.deleteIfExists(out.resolve("roundtrips.json"));
         Files.deleteIfExists(out.resolve("breakdown.json"));
         Files.deleteIfExists(out.resolve("idle.json"));
+        Files.deleteIfExists(out.resolve("uncontended.json"));
         System.out.println("bench: stores up in " + millisSince(started) + " ms: " + stores.keySet());
 
         long phase = System.nanoTime();
@@ -119,6 +123,18 @@ public final class BenchMain {
             System.out.println("bench: round trips counted in " + millisSince(phase) + " ms");
         }
         int status = 0;
+        if (interleaved) {
+            phase = System.nanoTime();
+            String[] interleavedArgs = {out.resolve("uncontended.json").toString(), smoke ? "1" : "60"};
+            int done = smoke
+                    ? run(UncontendedRun::run, interleavedArgs)
+                    : fork(UncontendedRun.class, stores, interleavedArgs);
+            System.out.println("bench: interleaved uncontended run done in " + millisSince(phase) / 1000 + " s");
+            if (done != 0) {
+                System.err.println("bench: the interleaved uncontended run failed (status " + done + "); see above");
+                status = done;
+            }
+        }
         if (idle) {
             phase = System.nanoTime();
             String[] idleArgs = {out.resolve("idle.json").toString(), Integer.toString(idleKeys), smoke ? "2" : "30"};
@@ -206,6 +222,23 @@ public final class BenchMain {
         command.add(main.getName());
         command.addAll(List.of(args));
         return new ProcessBuilder(command).inheritIO().start().waitFor();
+    }
+
+    /** Runs a step in this JVM (smoke mode); 1 when it throws. */
+    private static int run(Step step, String... args) {
+        try {
+            step.run(args);
+            return 0;
+        } catch (Exception e) {
+            e.printStackTrace();
+            return 1;
+        }
+    }
+
+    /** A step's entry point. */
+    @FunctionalInterface
+    private interface Step {
+        Object run(String... args) throws Exception;
     }
 
     private static double loadAverage() {

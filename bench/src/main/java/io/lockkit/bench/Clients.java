@@ -40,7 +40,7 @@ final class Clients {
             return "mem";
         } else if (s.startsWith("postgresql") || s.startsWith("shedlock/jdbc")) {
             return "postgresql";
-        } else if (s.startsWith("redis")) {
+        } else if (s.startsWith("redis") || s.startsWith("shedlock/redis")) {
             return "redis";
         } else if (s.startsWith("zookeeper") || s.startsWith("curator") || s.startsWith("shedlock/zookeeper")) {
             return "zookeeper";

@@ -2,6 +2,7 @@ package io.lockkit.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.provider.jdbc.JdbcLockProvider;
+import net.javacrumbs.shedlock.provider.redis.spring.RedisLockProvider;
+import net.javacrumbs.shedlock.provider.zookeeper.curator.ZookeeperCuratorLockProvider;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessLock;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
@@ -28,12 +31,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.redisson.api.RFencedLock;
 import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * The peers doing lockkit's uncontended job, one thread: take a free lock without waiting, then
  * release it. Redisson {@code RLock} and {@code RFencedLock} (the fenced one also returns a token,
  * as lockkit does), Curator {@code InterProcessMutex} and {@code InterProcessSemaphoreMutex}, and
- * ShedLock's plain-JDBC provider on a HikariCP pool. A lock that is not granted throws.
+ * ShedLock's providers: plain JDBC on a HikariCP pool, Spring Redis on a spring-data-redis {@code
+ * LettuceConnectionFactory} ({@code SET NX PX}, unlock {@code DEL}), and ZooKeeper on Curator (4.42.0,
+ * its last release: a persistent node per name, locked by {@code getData} then a versioned {@code
+ * setData}, unlocked by a {@code setData}). A lock that is not granted throws. Not thread-safe: one
+ * instance per benchmark thread.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -55,7 +65,9 @@ public class PeerBench {
         "redisson/RFencedLock",
         "curator/InterProcessMutex",
         "curator/InterProcessSemaphoreMutex",
-        "shedlock/jdbc"
+        "shedlock/jdbc",
+        "shedlock/redis",
+        "shedlock/zookeeper"
     })
     public String peer = "";
 
@@ -73,7 +85,9 @@ public class PeerBench {
             case "curator/InterProcessMutex" -> curatorLock(new InterProcessMutex(curator(), "/bench-peers/" + key));
             case "curator/InterProcessSemaphoreMutex" -> curatorLock(
                     new InterProcessSemaphoreMutex(curator(), "/bench-peers/" + key));
-            case "shedlock/jdbc" -> shedLock(key);
+            case "shedlock/jdbc" -> shedLock(jdbcProvider(), key);
+            case "shedlock/redis" -> shedLock(new RedisLockProvider(lettuce(), "lockkit-bench"), key);
+            case "shedlock/zookeeper" -> shedLock(new ZookeeperCuratorLockProvider(curator(), "/bench-shedlock"), key);
             default -> throw new IllegalArgumentException("unknown peer: " + peer);
         };
     }
@@ -117,7 +131,7 @@ public class PeerBench {
         };
     }
 
-    private LockUnlock shedLock(String key) throws Exception {
+    private LockProvider jdbcProvider() throws Exception {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(Stores.postgres());
         config.setMaximumPoolSize(2);
@@ -127,10 +141,14 @@ public class PeerBench {
                 Statement s = c.createStatement()) {
             s.execute(SHEDLOCK_DDL);
         }
-        LockProvider provider = new JdbcLockProvider(pool);
-        // ShedLock keeps lock_until in whole milliseconds from the JVM clock, so a name unlocked
-        // and locked again within the same millisecond is refused: rotate over names that each come
-        // round only after several milliseconds (all of them exist after the first lap).
+        return new JdbcLockProvider(pool);
+    }
+
+    private LockUnlock shedLock(LockProvider provider, String key) {
+        // ShedLock's JDBC provider keeps lock_until in whole milliseconds from the JVM clock, so a
+        // name unlocked and locked again within the same millisecond is refused: rotate over names
+        // that each come round only after several milliseconds (all of them exist after the first
+        // lap). Redis and ZooKeeper rotate alike, so the three ShedLock rows do the same work.
         String[] names = new String[SHEDLOCK_NAMES];
         for (int i = 0; i < names.length; i++) {
             names[i] = key + "-" + i;
@@ -140,6 +158,23 @@ public class PeerBench {
                         new LockConfiguration(Instant.now(), names[next[0]++ % names.length], LEASE, Duration.ZERO))
                 .orElseThrow(() -> new IllegalStateException(peer + ": uncontended lock failed"))
                 .unlock();
+    }
+
+    /** A started spring-data-redis Lettuce factory on the benchmark's Redis, with Redisson's 3 s timeout. */
+    private LettuceConnectionFactory lettuce() {
+        URI address = URI.create(Stores.redis());
+        LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+                .clientName("lockkit-bench")
+                .commandTimeout(Duration.ofSeconds(3))
+                .build();
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration(address.getHost(), address.getPort()), client);
+        // Connect in the setup, as Redisson and Curator do, so the first timed call does not pay for it.
+        factory.setEagerInitialization(true);
+        factory.afterPropertiesSet();
+        factory.start();
+        opened.push(factory::destroy);
+        return factory;
     }
 
     private RedissonClient redisson() {

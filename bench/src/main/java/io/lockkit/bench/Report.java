@@ -99,6 +99,7 @@ public final class Report {
         machine(md, r);
         Targets.write(md, r);
         uncontended(md, r);
+        interleaved(md, r);
         roundTrips(md, r);
         idle(md, r);
         handoff(md, r);
@@ -163,6 +164,44 @@ public final class Report {
             cells(md, cas, floor, minTrips(variant, "compareAndSet"));
             md.append(" | ").append(micros(floor)).append(" |\n");
         }
+    }
+
+    /** {@link UncontendedRun}: floor, write floor, lockkit and peers taking turns in one thread. */
+    private static void interleaved(StringBuilder md, Results r) {
+        if (r.interleaved().isEmpty()) {
+            return;
+        }
+        md.append("\n### Uncontended, interleaved in one thread (µs)\n\n`UncontendedRun`: per store, ")
+                .append(UncontendedRun.BATCH)
+                .append(" operations of each subject in turn, round after round, so the machine's load falls on all"
+                        + " alike; the ratio targets above are judged on these. Write floor: the cheapest"
+                        + " acknowledged write of the same client (PostgreSQL a one-row autocommit `UPDATE`, Redis"
+                        + " `EVALSHA` of one `SET`, ZooKeeper `setData`).\n\n");
+        md.append("| store | subject | operation | median | p90 | ÷ floor | ÷ write floor | samples |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
+        for (UncontendedRun.Row row : r.interleaved()) {
+            Double floor = r.interleaved(row.store(), "floor");
+            Double write = r.interleaved(row.store(), "write");
+            md.append("| ").append(row.store());
+            md.append(" | ").append(row.kind().equals("floor") || row.kind().equals("write") ? "" : row.subject());
+            md.append(" | ").append(operation(row.kind()));
+            md.append(" | ").append(micros(row.medianMicros()));
+            md.append(" | ").append(micros(row.p90Micros()));
+            md.append(" | ").append(floor == null ? "–" : ratio(row.medianMicros() / floor));
+            md.append(" | ").append(write == null ? "–" : ratio(row.medianMicros() / write));
+            md.append(" | ").append(row.samples()).append(" |\n");
+        }
+    }
+
+    private static String operation(String kind) {
+        return switch (kind) {
+            case "floor" -> "floor (one round trip)";
+            case "write" -> "write floor (one write)";
+            case "acquire" -> "tryAcquire + release";
+            case "cas" -> "compareAndSet";
+            case "peer" -> "lock + unlock";
+            default -> kind;
+        };
     }
 
     private static void roundTrips(StringBuilder md, Results r) {

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One run's results as read back from its folder: JMH's {@code jmh.json} (medians in µs per
  * benchmark and parameter), and when present {@code counter.json} ({@link CounterRun}), {@code
- * roundtrips.json} ({@link RoundTrips}), {@code breakdown.json} ({@link PgBreakdown}), {@code idle.json} ({@link IdleRun}) and {@code run.json} (the machine and its load, written by
+ * roundtrips.json} ({@link RoundTrips}), {@code breakdown.json} ({@link PgBreakdown}), {@code idle.json} ({@link IdleRun}), {@code uncontended.json} ({@link UncontendedRun}) and {@code run.json} (the machine and its load, written by
  * {@link BenchMain}). Immutable once read.
  */
 record Results(
@@ -27,6 +27,7 @@ record Results(
         List<RoundTrips.Count> roundTrips,
         Map<String, Double> breakdown,
         List<IdleRun.Row> idle,
+        List<UncontendedRun.Row> interleaved,
         Map<String, String> run) {
     static final String ACQUIRE = "LockKitBench.acquireRelease";
     static final String CAS = "LockKitBench.compareAndSet";
@@ -78,6 +79,7 @@ record Results(
                                 new TypeReference<LinkedHashMap<String, Double>>() {})
                         : Map.of(),
                 list(dir.resolve("idle.json"), new TypeReference<List<IdleRun.Row>>() {}),
+                list(dir.resolve("uncontended.json"), new TypeReference<List<UncontendedRun.Row>>() {}),
                 Files.isRegularFile(dir.resolve("run.json"))
                         ? JSON.readValue(dir.resolve("run.json").toFile(), new TypeReference<Map<String, String>>() {})
                         : Map.of());
@@ -103,6 +105,20 @@ record Results(
     Double floor(String subject) {
         String store = Clients.store(subject);
         return store.equals("mem") ? null : median(FLOOR, store);
+    }
+
+    /**
+     * The interleaved median ({@link UncontendedRun}) of {@code subject} doing {@code kind} ({@code
+     * floor} and {@code write} take the store's name), or null when it did not run.
+     */
+    @Nullable
+    Double interleaved(String subject, String kind) {
+        for (UncontendedRun.Row row : interleaved) {
+            if (row.subject().equals(subject) && row.kind().equals(kind)) {
+                return row.medianMicros();
+            }
+        }
+        return null;
     }
 
     /** The counted round trips (median) of {@code operation} on {@code backend}, or null. */

@@ -57,20 +57,8 @@ final class CuratorTarget extends PeerTarget {
 
     @Override
     public Backend newClient() {
-        List<TcpProxy> proxies = new ArrayList<>();
-        List<String> addresses = new ArrayList<>();
-        try {
-            for (String host : connectString.split(",")) {
-                int colon = host.lastIndexOf(':');
-                TcpProxy proxy = new TcpProxy(host.substring(0, colon), Integer.parseInt(host.substring(colon + 1)));
-                proxies.add(proxy);
-                addresses.add(proxy.address());
-            }
-        } catch (IOException e) {
-            proxies.forEach(TcpProxy::close);
-            throw new UncheckedIOException(e);
-        }
-        CuratorFramework curator = curator(String.join(",", addresses), TIMEOUT);
+        List<TcpProxy> proxies = proxies(connectString);
+        CuratorFramework curator = curator(connectString(proxies), TIMEOUT);
         Set<PeerLease> live = ConcurrentHashMap.newKeySet();
         AtomicLong losses = new AtomicLong();
         curator.getConnectionStateListenable().addListener((client, state) -> {
@@ -137,7 +125,28 @@ final class CuratorTarget extends PeerTarget {
                         "timeout", timeout.toMillis() + "ms"));
     }
 
-    private static CuratorFramework curator(String connectString, Duration timeout) {
+    /** One {@link TcpProxy} per server of {@code connectString}, so that faults hit one client's wire. */
+    static List<TcpProxy> proxies(String connectString) {
+        List<TcpProxy> proxies = new ArrayList<>();
+        try {
+            for (String host : connectString.split(",")) {
+                int colon = host.lastIndexOf(':');
+                proxies.add(new TcpProxy(host.substring(0, colon), Integer.parseInt(host.substring(colon + 1))));
+            }
+        } catch (IOException e) {
+            proxies.forEach(TcpProxy::close);
+            throw new UncheckedIOException(e);
+        }
+        return proxies;
+    }
+
+    /** The connect string that reaches the servers through {@code proxies}. */
+    static String connectString(List<TcpProxy> proxies) {
+        return String.join(",", proxies.stream().map(TcpProxy::address).toList());
+    }
+
+    /** A started Curator client with lockkit's test session timeout, as Curator's users build one. */
+    static CuratorFramework curator(String connectString, Duration timeout) {
         CuratorFramework curator = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) SESSION_TIMEOUT.toMillis())

@@ -7,8 +7,8 @@ import io.lockkit.tck.TckTarget;
  * The peers' {@link TargetFactory}s, registered in {@code
  * META-INF/services/io.lockkit.tck.TargetFactory}: each is a peer ({@link TargetFactory#peer()}
  * true), so the race comparison reports its results as measured and never fails because of them.
- * ShedLock's ZooKeeper provider is not among them: {@code shedlock-provider-zookeeper-curator}
- * could not be resolved from Maven Central here.
+ * ShedLock's ZooKeeper provider is among them in its last release (4.42.0; ShedLock 5 dropped it),
+ * run on the same shedlock-core as the other ShedLock providers.
  */
 public final class PeerTargets {
     private PeerTargets() {}
@@ -41,6 +41,24 @@ public final class PeerTargets {
         @Override
         public TckTarget open() {
             return new ShedLockRedisTarget();
+        }
+
+        @Override
+        public boolean peer() {
+            return true;
+        }
+    }
+
+    /** [shedlock/zookeeper]: {@link ShedLockZooKeeperTarget}. */
+    public static final class ShedLockZooKeeper implements TargetFactory {
+        @Override
+        public String name() {
+            return ShedLockZooKeeperTarget.NAME;
+        }
+
+        @Override
+        public TckTarget open() {
+            return new ShedLockZooKeeperTarget();
         }
 
         @Override

@@ -15,27 +15,44 @@ import net.javacrumbs.shedlock.core.SimpleLock;
  * cannot wait (the adapter polls), extends with {@link SimpleLock#extend} (which replaces the lock
  * object), and releases with {@link SimpleLock#unlock()}, which gives no answer: true, unless
  * ShedLock refuses the call because the lock object is no longer valid (already unlocked, or a
- * failed extend): false. Thread-safe.
+ * failed extend): false. A provider whose locks have no extend (ShedLock's default {@code doExtend}
+ * throws {@code UnsupportedOperationException}) is declared so, and is then never asked to extend,
+ * as for the other peers without one. Thread-safe.
  */
 final class ShedLockPeer implements PeerLock {
     private final LockProvider provider;
+    private final boolean canExtend;
 
+    /** A provider whose locks can extend (JDBC, Redis). */
     ShedLockPeer(LockProvider provider) {
+        this(provider, true);
+    }
+
+    /** @param canExtend whether the provider's locks implement ShedLock's extend */
+    ShedLockPeer(LockProvider provider, boolean canExtend) {
         this.provider = provider;
+        this.canExtend = canExtend;
     }
 
     @Override
     public Optional<PeerHold> tryLock(String key, Duration lease) {
         return provider.lock(new LockConfiguration(ClockProvider.now(), key, lease, Duration.ZERO))
-                .map(Hold::new);
+                .map(lock -> new Hold(lock, canExtend));
     }
 
     /** One granted ShedLock lock; extend swaps in the lock object ShedLock returns. */
     private static final class Hold implements PeerHold {
+        private final boolean canExtend;
         private SimpleLock lock;
 
-        Hold(SimpleLock lock) {
+        Hold(SimpleLock lock, boolean canExtend) {
             this.lock = lock;
+            this.canExtend = canExtend;
+        }
+
+        @Override
+        public boolean canExtend() {
+            return canExtend;
         }
 
         @Override

@@ -20,6 +20,7 @@ class PeerRoundTripTest {
                 .containsExactly(
                         "shedlock/jdbc",
                         "shedlock/redis",
+                        "shedlock/zookeeper",
                         "redisson/rlock",
                         "redisson/fenced",
                         "curator/semaphore-mutex",
@@ -36,6 +37,11 @@ class PeerRoundTripTest {
     @Test
     void shedlockRedis() throws Exception {
         RoundTrips.round(new PeerTargets.ShedLockRedis());
+    }
+
+    @Test
+    void shedlockZooKeeper() throws Exception {
+        RoundTrips.round(new PeerTargets.ShedLockZooKeeper());
     }
 
     @Test

@@ -1,0 +1,200 @@
+package io.lockkit.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.curator.framework.CuratorFramework;
+import org.openjdk.jmh.annotations.Param;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.OptionalOptions;
+import org.redisson.client.codec.ByteArrayCodec;
+
+/**
+ * The uncontended figures once more, <em>interleaved</em>: per store, the floor, a write floor,
+ * every lockkit variant's acquire + release and compare-and-set, and every peer's lock + unlock,
+ * {@value #BATCH} operations of each in turn, round after round, in one thread of one JVM. The
+ * machine's load then falls on all alike, so the ratios the targets are judged by (÷ floor, ÷ the
+ * fastest peer) compare like with like; JMH's forks, minutes apart on a shared machine, keep the
+ * absolute figures. The subjects are the JMH benchmarks' own state objects ({@link FloorBench},
+ * {@link LockKitBench}, {@link PeerBench}), set up as JMH sets them up, so both measure the same
+ * code. Every call MUST succeed.
+ *
+ * <p>The write floor is the cheapest acknowledged write of the same client: PostgreSQL a one-row
+ * {@code UPDATE} in autocommit (it pays a commit), Redis {@code EVALSHA} of a script doing one
+ * {@code SET}, ZooKeeper {@code setData} on one node (it pays the transaction log).
+ *
+ * <p>{@code UncontendedRun OUT.json ROUNDS}; {@link BenchMain} runs it in its own JVM.
+ */
+public final class UncontendedRun {
+    static final int BATCH = 10;
+    private static final int WARM_UP_ROUNDS = 20;
+
+    /** One measured subject: what it is ({@code floor}, {@code write}, {@code acquire}, {@code cas}, {@code peer}). */
+    record Row(String store, String subject, String kind, double medianMicros, double p90Micros, int samples) {}
+
+    /** One operation. */
+    private interface Op {
+        void run() throws Exception;
+    }
+
+    private record Subject(String store, String name, String kind, Op op, AutoCloseable closer) {}
+
+    private UncontendedRun() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: UncontendedRun <out.json> <rounds>");
+            System.exit(2);
+        }
+        run(args);
+        System.exit(0);
+    }
+
+    static List<Row> run(String... args) throws Exception {
+        int rounds = Integer.parseInt(args[1]);
+        List<Row> rows = new ArrayList<>();
+        for (String store : List.of("postgresql", "redis", "zookeeper")) {
+            List<Subject> subjects = subjects(store);
+            try {
+                // ZooKeeper's writes take milliseconds: fewer rounds there keep the run short.
+                int storeRounds = store.equals("zookeeper") ? Math.max(1, rounds / 3) : rounds;
+                long[][] samples = new long[subjects.size()][storeRounds * BATCH];
+                for (int round = -Math.min(WARM_UP_ROUNDS, storeRounds); round < storeRounds; round++) {
+                    for (int s = 0; s < subjects.size(); s++) {
+                        for (int i = 0; i < BATCH; i++) {
+                            long t0 = System.nanoTime();
+                            subjects.get(s).op().run();
+                            long took = System.nanoTime() - t0;
+                            if (round >= 0) {
+                                samples[s][round * BATCH + i] = took;
+                            }
+                        }
+                    }
+                }
+                for (int s = 0; s < subjects.size(); s++) {
+                    Subject subject = subjects.get(s);
+                    long[] sorted = samples[s].clone();
+                    Arrays.sort(sorted);
+                    Row row = new Row(
+                            store,
+                            subject.name(),
+                            subject.kind(),
+                            sorted[sorted.length / 2] / 1000.0,
+                            sorted[(int) (sorted.length * 0.9)] / 1000.0,
+                            sorted.length);
+                    rows.add(row);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "interleaved %-11s %-8s %-36s median %8.1f µs, p90 %8.1f µs (%d)%n",
+                            store,
+                            row.kind(),
+                            row.subject(),
+                            row.medianMicros(),
+                            row.p90Micros(),
+                            row.samples());
+                }
+            } finally {
+                for (Subject subject : subjects) {
+                    subject.closer().close();
+                }
+            }
+        }
+        new ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValue(Path.of(args[0]).toFile(), rows);
+        return rows;
+    }
+
+    /** The store's subjects, set up; the caller closes them. */
+    private static List<Subject> subjects(String store) throws Exception {
+        List<Subject> subjects = new ArrayList<>();
+        try {
+            FloorBench floor = new FloorBench();
+            floor.store = store;
+            floor.open();
+            subjects.add(new Subject(store, store, "floor", floor::roundTrip, floor::close));
+            subjects.add(writeFloor(store));
+            for (String variant : Clients.VARIANTS) {
+                if (!Clients.store(variant).equals(store)) {
+                    continue;
+                }
+                LockKitBench lockkit = new LockKitBench();
+                lockkit.backend = variant;
+                lockkit.open();
+                subjects.add(new Subject(store, variant, "acquire", lockkit::acquireRelease, lockkit::close));
+                subjects.add(new Subject(store, variant, "cas", lockkit::compareAndSet, () -> {}));
+            }
+            for (String name : peers()) {
+                if (!Clients.store(name).equals(store)) {
+                    continue;
+                }
+                PeerBench peer = new PeerBench();
+                peer.peer = name;
+                peer.open();
+                subjects.add(new Subject(store, name, "peer", peer::lockUnlock, peer::close));
+            }
+            return subjects;
+        } catch (Exception | Error e) {
+            for (Subject subject : subjects) {
+                try {
+                    subject.closer().close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The peers {@link PeerBench} measures: its {@code @Param} values. */
+    static List<String> peers() throws NoSuchFieldException {
+        return List.of(
+                PeerBench.class.getField("peer").getAnnotation(Param.class).value());
+    }
+
+    private static Subject writeFloor(String store) throws Exception {
+        String name = store;
+        switch (store) {
+            case "postgresql" -> {
+                Connection connection = Clients.dataSource().getConnection();
+                try (Statement s = connection.createStatement()) {
+                    s.execute("CREATE TABLE IF NOT EXISTS bench_write_floor (id int PRIMARY KEY, v bigint NOT NULL)");
+                    s.execute("INSERT INTO bench_write_floor VALUES (1, 0) ON CONFLICT (id) DO NOTHING");
+                }
+                PreparedStatement update =
+                        connection.prepareStatement("UPDATE bench_write_floor SET v = v + 1 WHERE id = 1");
+                return new Subject(store, name, "write", update::executeUpdate, connection);
+            }
+            case "redis" -> {
+                RedissonClient redisson = Clients.redisson();
+                RScript script = redisson.getScript(OptionalOptions.defaults()
+                        .codec(ByteArrayCodec.INSTANCE)
+                        .retryAttempts(0));
+                String sha = script.scriptLoad("return redis.call('set', KEYS[1], ARGV[1])");
+                List<Object> keys = List.of(Clients.freshKey("write-floor"));
+                byte[] value = {1};
+                return new Subject(
+                        store,
+                        name,
+                        "write",
+                        () -> script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.STATUS, keys, value),
+                        redisson::shutdown);
+            }
+            case "zookeeper" -> {
+                CuratorFramework curator = Clients.curator();
+                String path = "/" + Clients.freshKey("write-floor");
+                byte[] value = {1};
+                curator.create().forPath(path, value);
+                return new Subject(store, name, "write", () -> curator.setData().forPath(path, value), curator);
+            }
+            default -> throw new IllegalArgumentException("unknown store: " + store);
+        }
+    }
+}
