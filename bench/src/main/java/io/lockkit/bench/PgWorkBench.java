@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * UPDATE} (one round trip and a commit). {@code table}: lockkit's table-variant acquire and release
  * statements, copied from {@code backend-jdbc}'s {@code Sql} (two round trips, two commits). {@code
  * table-no-notify}: the same without the release's {@code pg_notify}. {@code table-jdbi}: the same
- * two statements through Jdbi on one handle, as the backend sends them. {@code shedlock}: ShedLock's
+ * two statements through Jdbi's fluent API on one handle, as the backend sent them before it ran them as plain JDBC. {@code shedlock}: ShedLock's
  * JDBC lock and unlock statements (two plain {@code UPDATE}s). Every call MUST succeed.
  */
 @State(Scope.Thread)
@@ -184,7 +184,7 @@ public class PgWorkBench {
         return updated((int) one(second));
     }
 
-    /** The same two statements as lockkit sends them: through Jdbi, named parameters, one handle. */
+    /** The same two statements through Jdbi's fluent API, named parameters, one handle (how the backend sent them before). */
     private long tableThroughJdbi() {
         Handle h = handle;
         if (h == null) {

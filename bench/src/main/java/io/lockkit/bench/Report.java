@@ -354,7 +354,8 @@ public final class Report {
         Double lockkit = r.median(Results.ACQUIRE, "postgresql/table");
         Double peer = r.median(Results.PEER, "shedlock/jdbc");
         if (lockkit != null || peer != null) {
-            md.append("| for comparison: lockkit postgresql/table acquire+release (Jdbi, its pool) | 2 | ")
+            md.append(
+                            "| for comparison: lockkit postgresql/table acquire+release (plain JDBC statements, its pool) | 2 | ")
                     .append(micros(lockkit))
                     .append(" | ")
                     .append(floor == null || lockkit == null ? "–" : ratio(lockkit / floor))
@@ -390,7 +391,7 @@ public final class Report {
             case "update" -> "single-row `UPDATE` in autocommit (write floor: one commit)";
             case "table" -> "lockkit table acquire + release statements";
             case "table-no-notify" -> "the same, release without `pg_notify`";
-            case "table-jdbi" -> "the same two statements through Jdbi on one handle (as the backend sends them)";
+            case "table-jdbi" -> "the same two statements through Jdbi's fluent API on one handle (how the backend sent them before e468cbf)";
             case "shedlock" -> "ShedLock's lock + unlock `UPDATE`s";
             default -> work;
         };

@@ -249,7 +249,7 @@ final class Targets {
                         + " JDBC statements, %s µs (%+.1f µs of pool and lease bookkeeping). Through Jdbi's fluent API"
                         + " the same two statements take %s µs (%+.1f µs: Jdbi 3 copies its configuration and resolves"
                         + " binders and mappers per statement, which is why the lock and compare-and-set paths do not"
-                        + " use it). ShedLock's provider takes %s µs (+%s µs over its raw statements).%n",
+                        + " use it). ShedLock's provider takes %s µs (%+.1f µs over its raw statements).%n",
                 source,
                 Report.micros(write),
                 Report.micros(select),
@@ -262,7 +262,7 @@ final class Targets {
                 Report.micros(jdbi),
                 jdbi - raw,
                 Report.micros(shed),
-                Report.micros(shed - shedRaw)));
+                shed - shedRaw));
     }
 
     private static String verdict(boolean met) {

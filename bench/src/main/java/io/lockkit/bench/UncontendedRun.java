@@ -30,11 +30,17 @@ import org.redisson.client.codec.ByteArrayCodec;
  * {@code UPDATE} in autocommit (it pays a commit), Redis {@code EVALSHA} of a script doing one
  * {@code SET}, ZooKeeper {@code setData} on one node (it pays the transaction log).
  *
- * <p>{@code UncontendedRun OUT.json ROUNDS}; {@link BenchMain} runs it in its own JVM.
+ * <p>{@code UncontendedRun OUT.json ROUNDS}; {@link BenchMain} runs it in its own JVM. Warm-up:
+ * {@value #WARM_UP_ROUNDS} rounds (a sixth of that on ZooKeeper), at most five times the measured ones.
  */
 public final class UncontendedRun {
     static final int BATCH = 10;
-    private static final int WARM_UP_ROUNDS = 20;
+    /**
+     * Warm-up rounds before measuring: enough for the JIT to compile every subject's path fully (a
+     * few thousand calls), as a JMH fork's warm-up does; with 20 rounds lockkit's own code was
+     * still partly interpreted while the drivers' shared code was hot, and lost to ShedLock by 28 %.
+     */
+    private static final int WARM_UP_ROUNDS = 300;
 
     /** One measured subject: what it is ({@code floor}, {@code write}, {@code acquire}, {@code cas}, {@code peer}). */
     record Row(String store, String subject, String kind, double medianMicros, double p90Micros, int samples) {}
@@ -65,8 +71,9 @@ public final class UncontendedRun {
             try {
                 // ZooKeeper's writes take milliseconds: fewer rounds there keep the run short.
                 int storeRounds = store.equals("zookeeper") ? Math.max(1, rounds / 3) : rounds;
+                int warmUp = store.equals("zookeeper") ? WARM_UP_ROUNDS / 6 : WARM_UP_ROUNDS;
                 long[][] samples = new long[subjects.size()][storeRounds * BATCH];
-                for (int round = -Math.min(WARM_UP_ROUNDS, storeRounds); round < storeRounds; round++) {
+                for (int round = -Math.min(warmUp, storeRounds * 5); round < storeRounds; round++) {
                     for (int s = 0; s < subjects.size(); s++) {
                         for (int i = 0; i < BATCH; i++) {
                             long t0 = System.nanoTime();
