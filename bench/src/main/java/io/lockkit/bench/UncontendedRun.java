@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.curator.framework.CuratorFramework;
 import org.openjdk.jmh.annotations.Param;
 import org.redisson.api.RScript;
@@ -25,6 +26,10 @@ import org.redisson.client.codec.ByteArrayCodec;
  * absolute figures. The subjects are the JMH benchmarks' own state objects ({@link FloorBench},
  * {@link LockKitBench}, {@link PeerBench}), set up as JMH sets them up, so both measure the same
  * code. Every call MUST succeed.
+ *
+ * <p>The cold floor is the floor's round trip after {@value #COLD_IDLE_NANOS} ns of idling, as long
+ * as the handoff benchmark's waiter parks: what each hop of a handoff pays on a machine whose idle
+ * threads and server processes are slow to wake.
  *
  * <p>The write floor is the cheapest acknowledged write of the same client: PostgreSQL a one-row
  * {@code UPDATE} in autocommit (it pays a commit), Redis {@code EVALSHA} of a script doing one
@@ -45,10 +50,13 @@ public final class UncontendedRun {
     /** One measured subject: what it is ({@code floor}, {@code write}, {@code acquire}, {@code cas}, {@code peer}). */
     record Row(String store, String subject, String kind, double medianMicros, double p90Micros, int samples) {}
 
-    /** One operation. */
+    /** One operation; the time it took, or -1 to be timed from outside. */
     private interface Op {
-        void run() throws Exception;
+        long run() throws Exception;
     }
+
+    /** How long the cold round trip's client sits idle first: a handoff benchmark's waiter parks 20 ms. */
+    static final long COLD_IDLE_NANOS = 20_000_000;
 
     private record Subject(String store, String name, String kind, Op op, AutoCloseable closer) {}
 
@@ -75,10 +83,13 @@ public final class UncontendedRun {
                 long[][] samples = new long[subjects.size()][storeRounds * BATCH];
                 for (int round = -Math.min(warmUp, storeRounds * 5); round < storeRounds; round++) {
                     for (int s = 0; s < subjects.size(); s++) {
+                        if (round < 0 && subjects.get(s).kind().equals("cold")) {
+                            continue; // its idle time would make the warm-up long, and it runs the floor's warm code
+                        }
                         for (int i = 0; i < BATCH; i++) {
                             long t0 = System.nanoTime();
-                            subjects.get(s).op().run();
-                            long took = System.nanoTime() - t0;
+                            long self = subjects.get(s).op().run();
+                            long took = self >= 0 ? self : System.nanoTime() - t0;
                             if (round >= 0) {
                                 samples[s][round * BATCH + i] = took;
                             }
@@ -126,7 +137,20 @@ public final class UncontendedRun {
             FloorBench floor = new FloorBench();
             floor.store = store;
             floor.open();
-            subjects.add(new Subject(store, store, "floor", floor::roundTrip, floor::close));
+            subjects.add(new Subject(store, store, "floor", timed(floor::roundTrip), floor::close));
+            // The same round trip after the client and server sat idle as long as a handoff's waiter
+            // does: on this machine waking idle threads and processes costs more than the trip.
+            subjects.add(new Subject(
+                    store,
+                    store,
+                    "cold",
+                    () -> {
+                        LockSupport.parkNanos(COLD_IDLE_NANOS);
+                        long t0 = System.nanoTime();
+                        floor.roundTrip();
+                        return System.nanoTime() - t0;
+                    },
+                    () -> {}));
             subjects.add(writeFloor(store));
             for (String variant : Clients.VARIANTS) {
                 if (!Clients.store(variant).equals(store)) {
@@ -135,8 +159,8 @@ public final class UncontendedRun {
                 LockKitBench lockkit = new LockKitBench();
                 lockkit.backend = variant;
                 lockkit.open();
-                subjects.add(new Subject(store, variant, "acquire", lockkit::acquireRelease, lockkit::close));
-                subjects.add(new Subject(store, variant, "cas", lockkit::compareAndSet, () -> {}));
+                subjects.add(new Subject(store, variant, "acquire", timed(lockkit::acquireRelease), lockkit::close));
+                subjects.add(new Subject(store, variant, "cas", timed(lockkit::compareAndSet), () -> {}));
             }
             for (String name : peers()) {
                 if (!Clients.store(name).equals(store)) {
@@ -145,7 +169,7 @@ public final class UncontendedRun {
                 PeerBench peer = new PeerBench();
                 peer.peer = name;
                 peer.open();
-                subjects.add(new Subject(store, name, "peer", peer::lockUnlock, peer::close));
+                subjects.add(new Subject(store, name, "peer", timed(peer::lockUnlock), peer::close));
             }
             return subjects;
         } catch (Exception | Error e) {
@@ -158,6 +182,18 @@ public final class UncontendedRun {
             }
             throw e;
         }
+    }
+
+    /** A call timed from outside. */
+    private interface Call {
+        Object call() throws Exception;
+    }
+
+    private static Op timed(Call call) {
+        return () -> {
+            call.call();
+            return -1;
+        };
     }
 
     /** The peers {@link PeerBench} measures: its {@code @Param} values. */
@@ -177,7 +213,7 @@ public final class UncontendedRun {
                 }
                 PreparedStatement update =
                         connection.prepareStatement("UPDATE bench_write_floor SET v = v + 1 WHERE id = 1");
-                return new Subject(store, name, "write", update::executeUpdate, connection);
+                return new Subject(store, name, "write", timed(update::executeUpdate), connection);
             }
             case "redis" -> {
                 RedissonClient redisson = Clients.redisson();
@@ -191,7 +227,8 @@ public final class UncontendedRun {
                         store,
                         name,
                         "write",
-                        () -> script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.STATUS, keys, value),
+                        timed(() ->
+                                script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.STATUS, keys, value)),
                         redisson::shutdown);
             }
             case "zookeeper" -> {
@@ -199,7 +236,8 @@ public final class UncontendedRun {
                 String path = "/" + Clients.freshKey("write-floor");
                 byte[] value = {1};
                 curator.create().forPath(path, value);
-                return new Subject(store, name, "write", () -> curator.setData().forPath(path, value), curator);
+                return new Subject(
+                        store, name, "write", timed(() -> curator.setData().forPath(path, value)), curator);
             }
             default -> throw new IllegalArgumentException("unknown store: " + store);
         }

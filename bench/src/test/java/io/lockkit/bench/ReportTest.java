@@ -112,11 +112,13 @@ class ReportTest {
         jmh(
                 run("LockKitBench.acquireRelease", "backend", "postgresql/table", 400, "us/op"),
                 run("FloorBench.roundTrip", "store", "postgresql", 20, "us/op"),
-                run("PeerBench.lockUnlock", "peer", "shedlock/jdbc", 100, "us/op"));
+                run("PeerBench.lockUnlock", "peer", "shedlock/jdbc", 100, "us/op"),
+                run("HandoffBench.handoff", "backend", "postgresql/table", 2000, "us/op"));
         Files.writeString(
                 dir.resolve("uncontended.json"),
                 """
                 [{"store": "postgresql", "subject": "postgresql", "kind": "floor", "medianMicros": 30, "p90Micros": 40, "samples": 600},
+                 {"store": "postgresql", "subject": "postgresql", "kind": "cold", "medianMicros": 250, "p90Micros": 400, "samples": 600},
                  {"store": "postgresql", "subject": "postgresql", "kind": "write", "medianMicros": 60, "p90Micros": 70, "samples": 600},
                  {"store": "postgresql", "subject": "postgresql/table", "kind": "acquire", "medianMicros": 135, "p90Micros": 150, "samples": 600},
                  {"store": "postgresql", "subject": "shedlock/jdbc", "kind": "peer", "medianMicros": 150, "p90Micros": 170, "samples": 600}]
@@ -131,7 +133,11 @@ class ReportTest {
                         + " 150.0 µs (0.90 ×, interleaved)")
                 .contains(
                         "| postgresql | postgresql/table | tryAcquire + release | 135.0 | 150.0 | 4.50 | 2.25 | 600 |")
-                .contains("| postgresql |  | write floor (one write) | 60.0 | 70.0 | 2.00 | 1.00 | 600 |");
+                .contains("| postgresql |  | write floor (one write) | 60.0 | 70.0 | 2.00 | 1.00 | 600 |")
+                .contains("| postgresql/table | 2000.0 | 1040.0 | 20.0 | 250.0 |")
+                .contains(
+                        "**missed**: handoff ≤ 2 × floor + 1 ms, postgresql/table: 2000.0 µs vs 1040.0 µs; over by 92 %"
+                                + " (with the cold floor, 250.0 µs after 20 ms idle: 2 × cold + 1 ms = 1500.0 µs)");
     }
 
     @Test
