@@ -186,7 +186,7 @@ public final class UncontendedRun {
 
     /** A call timed from outside. */
     private interface Call {
-        Object call() throws Exception;
+        void call() throws Exception;
     }
 
     private static Op timed(Call call) {
