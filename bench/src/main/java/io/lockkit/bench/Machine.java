@@ -20,7 +20,9 @@ final class Machine {
         run.put("date", Instant.now().truncatedTo(ChronoUnit.MINUTES).toString());
         String commit = command("git", "rev-parse", "--short", "HEAD");
         if (!commit.isEmpty()) {
-            boolean dirty = !command("git", "status", "--porcelain").isEmpty();
+            // The run's own outputs (results/, the README section) do not make the code dirty.
+            boolean dirty = !command("git", "status", "--porcelain", "--", ":/", ":!:/bench/results", ":!:/README.md")
+                    .isEmpty();
             run.put("commit", commit + (dirty ? " with uncommitted changes" : ""));
         }
         run.put("cpu", field(Path.of("/proc/cpuinfo"), "model name", "(cpu unknown)"));

@@ -171,18 +171,20 @@ public final class Report {
         if (r.interleaved().isEmpty()) {
             return;
         }
-        md.append("\n### Uncontended, interleaved in one thread (µs)\n\n`UncontendedRun`: per store, ")
+        md.append("\n### Uncontended, interleaved in one thread (µs)\n\n`UncontendedRun`: one lockkit variant at a"
+                        + " time with its store's floor and peers, ")
                 .append(UncontendedRun.BATCH)
                 .append(" operations of each subject in turn, round after round, so the machine's load falls on all"
                         + " alike; the ratio targets above are judged on these. Write floor: the cheapest"
                         + " acknowledged write of the same client (PostgreSQL a one-row autocommit `UPDATE`, Redis"
-                        + " `EVALSHA` of one `SET`, ZooKeeper `setData`).\n\n");
-        md.append("| store | subject | operation | median | p90 | ÷ floor | ÷ write floor | samples |\n");
+                        + " `EVALSHA` of one `SET`, ZooKeeper `setData`); cold floor: the floor after 20 ms"
+                        + " idle.\n\n");
+        md.append("| measured with | subject | operation | median | p90 | ÷ floor | ÷ write floor | samples |\n");
         md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
         for (UncontendedRun.Row row : r.interleaved()) {
-            Double floor = r.interleaved(row.store(), "floor");
+            Double floor = r.interleaved(row.group(), row.store(), "floor");
             Double write = r.interleaved(row.store(), "write");
-            md.append("| ").append(row.store());
+            md.append("| ").append(row.group());
             md.append(" | ").append(List.of("floor", "cold", "write").contains(row.kind()) ? "" : row.subject());
             md.append(" | ").append(operation(row.kind()));
             md.append(" | ").append(micros(row.medianMicros()));

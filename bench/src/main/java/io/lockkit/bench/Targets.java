@@ -51,12 +51,15 @@ final class Targets {
         Map<String, Double> peers = new LinkedHashMap<>();
         if (!r.interleaved().isEmpty()) {
             for (UncontendedRun.Row row : r.interleaved()) {
-                if (row.kind().equals("peer") && row.store().equals(store)) {
+                if (row.kind().equals("peer") && row.group().equals(variant)) {
                     peers.put(row.subject(), row.medianMicros());
                 }
             }
             return new Uncontended(
-                    "interleaved", r.interleaved(variant, "acquire"), r.interleaved(store, "floor"), peers);
+                    "interleaved",
+                    r.interleaved(variant, variant, "acquire"),
+                    r.interleaved(variant, store, "floor"),
+                    peers);
         }
         for (String peer : r.peers()) {
             Double median = r.median(Results.PEER, peer);

@@ -18,22 +18,25 @@ import org.redisson.api.options.OptionalOptions;
 import org.redisson.client.codec.ByteArrayCodec;
 
 /**
- * The uncontended figures once more, <em>interleaved</em>: per store, the floor, a write floor,
- * every lockkit variant's acquire + release and compare-and-set, and every peer's lock + unlock,
- * {@value #BATCH} operations of each in turn, round after round, in one thread of one JVM. The
- * machine's load then falls on all alike, so the ratios the targets are judged by (÷ floor, ÷ the
- * fastest peer) compare like with like; JMH's forks, minutes apart on a shared machine, keep the
- * absolute figures. The subjects are the JMH benchmarks' own state objects ({@link FloorBench},
- * {@link LockKitBench}, {@link PeerBench}), set up as JMH sets them up, so both measure the same
- * code. Every call MUST succeed.
+ * The uncontended figures once more, <em>interleaved</em>: per lockkit variant, its store's floor,
+ * the variant's acquire + release and compare-and-set, and every peer on that store doing lock +
+ * unlock, {@value #BATCH} operations of each in turn, round after round, in one thread of one JVM.
+ * The machine's load then falls on all alike, so the ratios the targets are judged by (÷ floor,
+ * ÷ the fastest peer) compare like with like; JMH's forks, minutes apart on a shared machine, keep
+ * the absolute figures. The subjects are the JMH benchmarks' own state objects ({@link
+ * FloorBench}, {@link LockKitBench}, {@link PeerBench}), set up as JMH sets them up, so both
+ * measure the same code. Every call MUST succeed.
  *
- * <p>The cold floor is the floor's round trip after {@value #COLD_IDLE_NANOS} ns of idling, as long
- * as the handoff benchmark's waiter parks: what each hop of a handoff pays on a machine whose idle
- * threads and server processes are slow to wake.
+ * <p>One variant at a time, as an application runs one: PostgreSQL wakes every listening session
+ * of a database on every {@code NOTIFY}, so the session variants' release listeners, left open
+ * beside the table variant, took CPU from every subject on this 2-core machine.
  *
- * <p>The write floor is the cheapest acknowledged write of the same client: PostgreSQL a one-row
- * {@code UPDATE} in autocommit (it pays a commit), Redis {@code EVALSHA} of a script doing one
- * {@code SET}, ZooKeeper {@code setData} on one node (it pays the transaction log).
+ * <p>With a store's first variant also: the cold floor, the floor's round trip after {@value
+ * #COLD_IDLE_NANOS} ns of idling, as long as the handoff benchmark's waiter parks (what each hop of
+ * a handoff pays on a machine whose idle threads and server processes are slow to wake); and the
+ * write floor, the cheapest acknowledged write of the same client: PostgreSQL a one-row {@code
+ * UPDATE} in autocommit (it pays a commit), Redis {@code EVALSHA} of a script doing one {@code SET},
+ * ZooKeeper {@code setData} on one node (it pays the transaction log).
  *
  * <p>{@code UncontendedRun OUT.json ROUNDS}; {@link BenchMain} runs it in its own JVM. Warm-up:
  * {@value #WARM_UP_ROUNDS} rounds (a sixth of that on ZooKeeper), at most five times the measured ones.
@@ -43,22 +46,32 @@ public final class UncontendedRun {
     /**
      * Warm-up rounds before measuring: enough for the JIT to compile every subject's path fully (a
      * few thousand calls), as a JMH fork's warm-up does; with 20 rounds lockkit's own code was
-     * still partly interpreted while the drivers' shared code was hot, and lost to ShedLock by 28 %.
+     * still partly interpreted while the drivers' shared code was hot.
      */
     private static final int WARM_UP_ROUNDS = 300;
 
-    /** One measured subject: what it is ({@code floor}, {@code write}, {@code acquire}, {@code cas}, {@code peer}). */
-    record Row(String store, String subject, String kind, double medianMicros, double p90Micros, int samples) {}
+    /** How long the cold round trip's client sits idle first: a handoff benchmark's waiter parks 20 ms. */
+    static final long COLD_IDLE_NANOS = 20_000_000;
+
+    /**
+     * One measured subject of a group (the lockkit variant it ran with): what it is ({@code floor},
+     * {@code cold}, {@code write}, {@code acquire}, {@code cas}, {@code peer}).
+     */
+    record Row(
+            String store,
+            String group,
+            String subject,
+            String kind,
+            double medianMicros,
+            double p90Micros,
+            int samples) {}
 
     /** One operation; the time it took, or -1 to be timed from outside. */
     private interface Op {
         long run() throws Exception;
     }
 
-    /** How long the cold round trip's client sits idle first: a handoff benchmark's waiter parks 20 ms. */
-    static final long COLD_IDLE_NANOS = 20_000_000;
-
-    private record Subject(String store, String name, String kind, Op op, AutoCloseable closer) {}
+    private record Subject(String name, String kind, Op op, AutoCloseable closer) {}
 
     private UncontendedRun() {}
 
@@ -75,53 +88,9 @@ public final class UncontendedRun {
         int rounds = Integer.parseInt(args[1]);
         List<Row> rows = new ArrayList<>();
         for (String store : List.of("postgresql", "redis", "zookeeper")) {
-            List<Subject> subjects = subjects(store);
-            try {
-                // ZooKeeper's writes take milliseconds: fewer rounds there keep the run short.
-                int storeRounds = store.equals("zookeeper") ? Math.max(1, rounds / 3) : rounds;
-                int warmUp = store.equals("zookeeper") ? WARM_UP_ROUNDS / 6 : WARM_UP_ROUNDS;
-                long[][] samples = new long[subjects.size()][storeRounds * BATCH];
-                for (int round = -Math.min(warmUp, storeRounds * 5); round < storeRounds; round++) {
-                    for (int s = 0; s < subjects.size(); s++) {
-                        if (round < 0 && subjects.get(s).kind().equals("cold")) {
-                            continue; // its idle time would make the warm-up long, and it runs the floor's warm code
-                        }
-                        for (int i = 0; i < BATCH; i++) {
-                            long t0 = System.nanoTime();
-                            long self = subjects.get(s).op().run();
-                            long took = self >= 0 ? self : System.nanoTime() - t0;
-                            if (round >= 0) {
-                                samples[s][round * BATCH + i] = took;
-                            }
-                        }
-                    }
-                }
-                for (int s = 0; s < subjects.size(); s++) {
-                    Subject subject = subjects.get(s);
-                    long[] sorted = samples[s].clone();
-                    Arrays.sort(sorted);
-                    Row row = new Row(
-                            store,
-                            subject.name(),
-                            subject.kind(),
-                            sorted[sorted.length / 2] / 1000.0,
-                            sorted[(int) (sorted.length * 0.9)] / 1000.0,
-                            sorted.length);
-                    rows.add(row);
-                    System.out.printf(
-                            Locale.ROOT,
-                            "interleaved %-11s %-8s %-36s median %8.1f µs, p90 %8.1f µs (%d)%n",
-                            store,
-                            row.kind(),
-                            row.subject(),
-                            row.medianMicros(),
-                            row.p90Micros(),
-                            row.samples());
-                }
-            } finally {
-                for (Subject subject : subjects) {
-                    subject.closer().close();
-                }
+            List<String> variants = Report.variantsOn(store);
+            for (String variant : variants) {
+                rows.addAll(group(store, variant, variant.equals(variants.get(0)), rounds));
             }
         }
         new ObjectMapper()
@@ -130,46 +99,92 @@ public final class UncontendedRun {
         return rows;
     }
 
-    /** The store's subjects, set up; the caller closes them. */
-    private static List<Subject> subjects(String store) throws Exception {
+    private static List<Row> group(String store, String variant, boolean first, int rounds) throws Exception {
+        List<Subject> subjects = subjects(store, variant, first);
+        try {
+            // ZooKeeper's writes take milliseconds: fewer rounds there keep the run short.
+            int measured = store.equals("zookeeper") ? Math.max(1, rounds / 3) : rounds;
+            int warmUp = Math.min(store.equals("zookeeper") ? WARM_UP_ROUNDS / 6 : WARM_UP_ROUNDS, measured * 5);
+            long[][] samples = new long[subjects.size()][measured * BATCH];
+            for (int round = -warmUp; round < measured; round++) {
+                for (int s = 0; s < subjects.size(); s++) {
+                    if (round < 0 && subjects.get(s).kind().equals("cold")) {
+                        continue; // its idling would make the warm-up long, and it runs the floor's warm code
+                    }
+                    for (int i = 0; i < BATCH; i++) {
+                        long t0 = System.nanoTime();
+                        long self = subjects.get(s).op().run();
+                        long took = self >= 0 ? self : System.nanoTime() - t0;
+                        if (round >= 0) {
+                            samples[s][round * BATCH + i] = took;
+                        }
+                    }
+                }
+            }
+            List<Row> rows = new ArrayList<>();
+            for (int s = 0; s < subjects.size(); s++) {
+                long[] sorted = samples[s].clone();
+                Arrays.sort(sorted);
+                Row row = new Row(
+                        store,
+                        variant,
+                        subjects.get(s).name(),
+                        subjects.get(s).kind(),
+                        sorted[sorted.length / 2] / 1000.0,
+                        sorted[(int) (sorted.length * 0.9)] / 1000.0,
+                        sorted.length);
+                rows.add(row);
+                System.out.printf(
+                        Locale.ROOT,
+                        "interleaved %-20s %-8s %-36s median %8.1f µs, p90 %8.1f µs (%d)%n",
+                        variant,
+                        row.kind(),
+                        row.subject(),
+                        row.medianMicros(),
+                        row.p90Micros(),
+                        row.samples());
+            }
+            return rows;
+        } finally {
+            for (Subject subject : subjects) {
+                subject.closer().close();
+            }
+        }
+    }
+
+    /** The group's subjects, set up; the caller closes them. */
+    private static List<Subject> subjects(String store, String variant, boolean first) throws Exception {
         List<Subject> subjects = new ArrayList<>();
         try {
             FloorBench floor = new FloorBench();
             floor.store = store;
             floor.open();
-            subjects.add(new Subject(store, store, "floor", timed(floor::roundTrip), floor::close));
-            // The same round trip after the client and server sat idle as long as a handoff's waiter
-            // does: on this machine waking idle threads and processes costs more than the trip.
-            subjects.add(new Subject(
-                    store,
-                    store,
-                    "cold",
-                    () -> {
-                        LockSupport.parkNanos(COLD_IDLE_NANOS);
-                        long t0 = System.nanoTime();
-                        floor.roundTrip();
-                        return System.nanoTime() - t0;
-                    },
-                    () -> {}));
-            subjects.add(writeFloor(store));
-            for (String variant : Clients.VARIANTS) {
-                if (!Clients.store(variant).equals(store)) {
-                    continue;
-                }
-                LockKitBench lockkit = new LockKitBench();
-                lockkit.backend = variant;
-                lockkit.open();
-                subjects.add(new Subject(store, variant, "acquire", timed(lockkit::acquireRelease), lockkit::close));
-                subjects.add(new Subject(store, variant, "cas", timed(lockkit::compareAndSet), () -> {}));
+            subjects.add(new Subject(store, "floor", timed(floor::roundTrip), floor::close));
+            if (first) {
+                subjects.add(new Subject(
+                        store,
+                        "cold",
+                        () -> {
+                            LockSupport.parkNanos(COLD_IDLE_NANOS);
+                            long t0 = System.nanoTime();
+                            floor.roundTrip();
+                            return System.nanoTime() - t0;
+                        },
+                        () -> {}));
+                subjects.add(writeFloor(store));
             }
+            LockKitBench lockkit = new LockKitBench();
+            lockkit.backend = variant;
+            lockkit.open();
+            subjects.add(new Subject(variant, "acquire", timed(lockkit::acquireRelease), lockkit::close));
+            subjects.add(new Subject(variant, "cas", timed(lockkit::compareAndSet), () -> {}));
             for (String name : peers()) {
-                if (!Clients.store(name).equals(store)) {
-                    continue;
+                if (Clients.store(name).equals(store)) {
+                    PeerBench peer = new PeerBench();
+                    peer.peer = name;
+                    peer.open();
+                    subjects.add(new Subject(name, "peer", timed(peer::lockUnlock), peer::close));
                 }
-                PeerBench peer = new PeerBench();
-                peer.peer = name;
-                peer.open();
-                subjects.add(new Subject(store, name, "peer", timed(peer::lockUnlock), peer::close));
             }
             return subjects;
         } catch (Exception | Error e) {
@@ -213,7 +228,7 @@ public final class UncontendedRun {
                 }
                 PreparedStatement update =
                         connection.prepareStatement("UPDATE bench_write_floor SET v = v + 1 WHERE id = 1");
-                return new Subject(store, name, "write", timed(update::executeUpdate), connection);
+                return new Subject(name, "write", timed(update::executeUpdate), connection);
             }
             case "redis" -> {
                 RedissonClient redisson = Clients.redisson();
@@ -224,7 +239,6 @@ public final class UncontendedRun {
                 List<Object> keys = List.of(Clients.freshKey("write-floor"));
                 byte[] value = {1};
                 return new Subject(
-                        store,
                         name,
                         "write",
                         timed(() ->
@@ -236,8 +250,7 @@ public final class UncontendedRun {
                 String path = "/" + Clients.freshKey("write-floor");
                 byte[] value = {1};
                 curator.create().forPath(path, value);
-                return new Subject(
-                        store, name, "write", timed(() -> curator.setData().forPath(path, value)), curator);
+                return new Subject(name, "write", timed(() -> curator.setData().forPath(path, value)), curator);
             }
             default -> throw new IllegalArgumentException("unknown store: " + store);
         }

@@ -117,11 +117,11 @@ class ReportTest {
         Files.writeString(
                 dir.resolve("uncontended.json"),
                 """
-                [{"store": "postgresql", "subject": "postgresql", "kind": "floor", "medianMicros": 30, "p90Micros": 40, "samples": 600},
-                 {"store": "postgresql", "subject": "postgresql", "kind": "cold", "medianMicros": 250, "p90Micros": 400, "samples": 600},
-                 {"store": "postgresql", "subject": "postgresql", "kind": "write", "medianMicros": 60, "p90Micros": 70, "samples": 600},
-                 {"store": "postgresql", "subject": "postgresql/table", "kind": "acquire", "medianMicros": 135, "p90Micros": 150, "samples": 600},
-                 {"store": "postgresql", "subject": "shedlock/jdbc", "kind": "peer", "medianMicros": 150, "p90Micros": 170, "samples": 600}]
+                [{"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "floor", "medianMicros": 30, "p90Micros": 40, "samples": 600},
+                 {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "cold", "medianMicros": 250, "p90Micros": 400, "samples": 600},
+                 {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "write", "medianMicros": 60, "p90Micros": 70, "samples": 600},
+                 {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql/table", "kind": "acquire", "medianMicros": 135, "p90Micros": 150, "samples": 600},
+                 {"store": "postgresql", "group": "postgresql/table", "subject": "shedlock/jdbc", "kind": "peer", "medianMicros": 150, "p90Micros": 170, "samples": 600}]
                 """);
 
         String md = Report.write(dir);
@@ -132,8 +132,8 @@ class ReportTest {
                 .contains("**met**: no slower than the fastest peer, postgresql/table: 135.0 µs vs shedlock/jdbc"
                         + " 150.0 µs (0.90 ×, interleaved)")
                 .contains(
-                        "| postgresql | postgresql/table | tryAcquire + release | 135.0 | 150.0 | 4.50 | 2.25 | 600 |")
-                .contains("| postgresql |  | write floor (one write) | 60.0 | 70.0 | 2.00 | 1.00 | 600 |")
+                        "| postgresql/table | postgresql/table | tryAcquire + release | 135.0 | 150.0 | 4.50 | 2.25 | 600 |")
+                .contains("| postgresql/table |  | write floor (one write) | 60.0 | 70.0 | 2.00 | 1.00 | 600 |")
                 .contains("| postgresql/table | 2000.0 | 1040.0 | 20.0 | 250.0 |")
                 .contains(
                         "**missed**: handoff ≤ 2 × floor + 1 ms, postgresql/table: 2000.0 µs vs 1040.0 µs; over by 92 %"
