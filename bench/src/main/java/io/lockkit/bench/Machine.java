@@ -21,7 +21,14 @@ final class Machine {
         String commit = command("git", "rev-parse", "--short", "HEAD");
         if (!commit.isEmpty()) {
             // The run's own outputs (results/, the README section) do not make the code dirty.
-            boolean dirty = !command("git", "status", "--porcelain", "--", ":/", ":!:/bench/results", ":!:/README.md")
+            boolean dirty = !command(
+                            "git",
+                            "status",
+                            "--porcelain",
+                            "--",
+                            ":(top)",
+                            ":(top,exclude)bench/results",
+                            ":(top,exclude)README.md")
                     .isEmpty();
             run.put("commit", commit + (dirty ? " with uncommitted changes" : ""));
         }
