@@ -114,7 +114,7 @@ public final class Report {
 
     private static void machine(StringBuilder md, Results r) {
         Map<String, String> run = r.run();
-        md.append("The full suite: `./mvnw -B -q -pl bench -Pbench -DskipTests verify` (about 10 minutes; JSON,"
+        md.append("The full suite: `./mvnw -B -q -Pbench -DskipTests verify` (about 10 minutes; JSON,"
                 + " this section and the chart in `bench/results/`; see `bench/README.md`). ");
         md.append("This run: ").append(run.getOrDefault("date", "(date unknown)"));
         if (run.containsKey("commit")) {
