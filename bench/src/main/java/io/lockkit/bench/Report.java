@@ -288,7 +288,10 @@ public final class Report {
         if (r.peers().isEmpty()) {
             return;
         }
-        md.append("\n### Peers: lock + unlock of a free lock, one thread (µs)\n\n");
+        md.append(
+                "\n### Peers: lock + unlock of a free lock, one thread (µs)\n\nJMH, each in its own fork, minutes apart:"
+                        + " the machine's load moves these ratios; the \"no slower than the fastest peer\" target is judged on"
+                        + " the interleaved table above when it ran.\n\n");
         md.append("| peer | lock+unlock | ÷ floor | lockkit | lockkit ÷ peer |\n|---|---:|---:|---|---:|\n");
         for (String peer : r.peers()) {
             Double median = r.median(Results.PEER, peer);
