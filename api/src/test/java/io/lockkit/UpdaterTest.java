@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lockkit.internal.KeyGate;
 import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
+import io.lockkit.spi.ForwardingVersionedUpdate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,36 +123,11 @@ class UpdaterTest {
 
     @Test
     void neverRetriesAnUnknownOutcome() {
-        VersionedUpdate lostReply = new VersionedUpdate() {
-            @Override
-            public Optional<Versioned> read(String key) {
-                return store.read(key);
-            }
-
-            @Override
-            public Optional<Versioned> create(String key, byte[] value) {
-                return store.create(key, value);
-            }
-
-            @Override
-            public Optional<Versioned> create(String key, byte[] value, long token) {
-                throw new UnsupportedOperationException();
-            }
-
+        VersionedUpdate lostReply = new ForwardingVersionedUpdate(store) {
             @Override
             public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
                 store.compareAndSet(key, expectedVersion, value);
                 throw new OutcomeUnknownException("reply lost", new java.io.IOException("reset"));
-            }
-
-            @Override
-            public Optional<Versioned> compareAndSet(String key, long v, byte[] value, long token) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public boolean delete(String key, long expectedVersion) {
-                return store.delete(key, expectedVersion);
             }
         };
         store.create("u", bytes("0"));
@@ -250,39 +226,29 @@ class UpdaterTest {
 
     /** {@code store}, counting the creates and compare-and-sets sent to it in {@code writes}. */
     private static VersionedUpdate counting(VersionedUpdate store, AtomicInteger writes) {
-        return new VersionedUpdate() {
-            @Override
-            public Optional<Versioned> read(String key) {
-                return store.read(key);
-            }
-
+        return new ForwardingVersionedUpdate(store) {
             @Override
             public Optional<Versioned> create(String key, byte[] value) {
                 writes.incrementAndGet();
-                return store.create(key, value);
+                return super.create(key, value);
             }
 
             @Override
             public Optional<Versioned> create(String key, byte[] value, long token) {
                 writes.incrementAndGet();
-                return store.create(key, value, token);
+                return super.create(key, value, token);
             }
 
             @Override
             public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
                 writes.incrementAndGet();
-                return store.compareAndSet(key, expectedVersion, value);
+                return super.compareAndSet(key, expectedVersion, value);
             }
 
             @Override
             public Optional<Versioned> compareAndSet(String key, long v, byte[] value, long token) {
                 writes.incrementAndGet();
-                return store.compareAndSet(key, v, value, token);
-            }
-
-            @Override
-            public boolean delete(String key, long expectedVersion) {
-                return store.delete(key, expectedVersion);
+                return super.compareAndSet(key, v, value, token);
             }
         };
     }

@@ -2,6 +2,7 @@ package io.lockkit.bench;
 
 import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.ForwardingVersionedUpdate;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -10,12 +11,11 @@ import java.util.concurrent.atomic.LongAdder;
  * through it, so the contended counter can report attempts per success whatever the backend.
  * Thread-safe when the store it wraps is.
  */
-final class CountingStore implements VersionedUpdate {
-    private final VersionedUpdate store;
+final class CountingStore extends ForwardingVersionedUpdate {
     private final LongAdder attempts = new LongAdder();
 
     CountingStore(VersionedUpdate store) {
-        this.store = store;
+        super(store);
     }
 
     /** Create and compare-and-set calls so far. */
@@ -24,36 +24,26 @@ final class CountingStore implements VersionedUpdate {
     }
 
     @Override
-    public Optional<Versioned> read(String key) {
-        return store.read(key);
-    }
-
-    @Override
     public Optional<Versioned> create(String key, byte[] value) {
         attempts.increment();
-        return store.create(key, value);
+        return super.create(key, value);
     }
 
     @Override
     public Optional<Versioned> create(String key, byte[] value, long fencingToken) {
         attempts.increment();
-        return store.create(key, value, fencingToken);
+        return super.create(key, value, fencingToken);
     }
 
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
         attempts.increment();
-        return store.compareAndSet(key, expectedVersion, value);
+        return super.compareAndSet(key, expectedVersion, value);
     }
 
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value, long fencingToken) {
         attempts.increment();
-        return store.compareAndSet(key, expectedVersion, value, fencingToken);
-    }
-
-    @Override
-    public boolean delete(String key, long expectedVersion) {
-        return store.delete(key, expectedVersion);
+        return super.compareAndSet(key, expectedVersion, value, fencingToken);
     }
 }

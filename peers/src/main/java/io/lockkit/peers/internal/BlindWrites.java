@@ -4,6 +4,7 @@ import io.lockkit.FencedOutException;
 import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.spi.Checks;
+import io.lockkit.spi.ForwardingVersionedUpdate;
 import java.util.Optional;
 
 /**
@@ -12,47 +13,18 @@ import java.util.Optional;
  * version is there, re-reading only when a concurrent writer moved it in between, so the last
  * writer wins (an {@code UPDATE … SET value = ? WHERE key = ?}). The fenced one keeps its fencing
  * token (the naive/rmw column's lock is lockkit's, with real tokens): only the data pattern is
- * naive. Reads, creates and deletes are delegated unchanged. Thread-safe.
+ * naive. Reads, creates (a create has no version to ignore) and deletes are delegated unchanged.
+ * Thread-safe.
  */
-public final class BlindWrites implements VersionedUpdate {
-    private final VersionedUpdate delegate;
-
+public final class BlindWrites extends ForwardingVersionedUpdate {
     public BlindWrites(VersionedUpdate delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public Optional<Versioned> read(String key) {
-        return delegate.read(key);
-    }
-
-    @Override
-    public Optional<Versioned> create(String key, byte[] value) {
-        return delegate.create(key, value);
-    }
-
-    /** Delegated unchanged: a create has no version to ignore, and this pattern keeps its fence. */
-    @Override
-    public Optional<Versioned> create(String key, byte[] value, long fencingToken) {
-        return delegate.create(key, value, fencingToken);
+        super(delegate);
     }
 
     /** Writes {@code value} over the current version, whatever {@code expectedVersion} says; empty only when the key is absent. */
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
-        Checks.expectedVersion(expectedVersion);
-        Checks.value(value);
-        while (true) {
-            Optional<Versioned> current = delegate.read(key);
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            Optional<Versioned> written =
-                    delegate.compareAndSet(key, current.get().version(), value);
-            if (written.isPresent()) {
-                return written;
-            }
-        }
+        return overwrite(key, expectedVersion, value, 0);
     }
 
     /**
@@ -62,24 +34,25 @@ public final class BlindWrites implements VersionedUpdate {
      */
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value, long fencingToken) {
+        return overwrite(key, expectedVersion, value, Checks.fencingToken(fencingToken));
+    }
+
+    /** {@code token} 0: unfenced. */
+    private Optional<Versioned> overwrite(String key, long expectedVersion, byte[] value, long token) {
         Checks.expectedVersion(expectedVersion);
         Checks.value(value);
-        Checks.fencingToken(fencingToken);
         while (true) {
             Optional<Versioned> current = delegate.read(key);
             if (current.isEmpty()) {
                 return Optional.empty();
             }
-            Optional<Versioned> written =
-                    delegate.compareAndSet(key, current.get().version(), value, fencingToken);
+            long version = current.get().version();
+            Optional<Versioned> written = token == 0
+                    ? delegate.compareAndSet(key, version, value)
+                    : delegate.compareAndSet(key, version, value, token);
             if (written.isPresent()) {
                 return written;
             }
         }
-    }
-
-    @Override
-    public boolean delete(String key, long expectedVersion) {
-        return delegate.delete(key, expectedVersion);
     }
 }

@@ -7,6 +7,7 @@ import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.mem.MemStore;
 import io.lockkit.spi.Checks;
+import io.lockkit.spi.ForwardingVersionedUpdate;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

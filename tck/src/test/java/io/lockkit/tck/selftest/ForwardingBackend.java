@@ -4,8 +4,8 @@ import io.lockkit.Backend;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
-import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.ForwardingVersionedUpdate;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -107,44 +107,6 @@ class ForwardingBackend implements Backend {
         @Override
         public void onLost(Consumer<Lease> listener) {
             delegate.onLost(l -> listener.accept(this));
-        }
-    }
-
-    static class ForwardingVersionedUpdate implements VersionedUpdate {
-        final VersionedUpdate delegate;
-
-        ForwardingVersionedUpdate(VersionedUpdate delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Optional<Versioned> read(String key) {
-            return delegate.read(key);
-        }
-
-        @Override
-        public Optional<Versioned> create(String key, byte[] value) {
-            return delegate.create(key, value);
-        }
-
-        @Override
-        public Optional<Versioned> create(String key, byte[] value, long fencingToken) {
-            return delegate.create(key, value, fencingToken);
-        }
-
-        @Override
-        public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
-            return delegate.compareAndSet(key, expectedVersion, value);
-        }
-
-        @Override
-        public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value, long fencingToken) {
-            return delegate.compareAndSet(key, expectedVersion, value, fencingToken);
-        }
-
-        @Override
-        public boolean delete(String key, long expectedVersion) {
-            return delegate.delete(key, expectedVersion);
         }
     }
 }
