@@ -90,6 +90,11 @@ public final class WireSocketFactory extends SocketFactory {
         return WIRES.computeIfAbsent(name, n -> new Wire());
     }
 
+    /** The round trips the calling thread made so far on connections of the wire {@code name} (for the benchmarks). */
+    public static long roundTrips(String name) {
+        return wire(name).roundTrips();
+    }
+
     @Override
     public Socket createSocket() {
         return new WiredSocket(wire);

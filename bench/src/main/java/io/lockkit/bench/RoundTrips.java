@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lockkit.Backend;
 import io.lockkit.Lease;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.postgresql.WireSocketFactory;
+import io.lockkit.tck.TcpProxy;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,8 +25,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * Round trips per operation of each lockkit backend, counted on the wire: PostgreSQL through a
  * pgjdbc socket factory that counts write→read turns of the calling thread ({@link
- * CountingSocketFactory}); Redis and ZooKeeper through a TCP proxy that counts client turns on
- * every connection ({@link CountingProxy}). Each operation is repeated on a warm client (the key
+ * WireSocketFactory}, the backend's own test wire); Redis and ZooKeeper through a TCP proxy that counts client turns on
+ * every connection ({@link TcpProxy}, the TCK's). Each operation is repeated on a warm client (the key
  * already used once) and the median, minimum and maximum counts are kept; a background ping can make
  * the maximum one higher. Not timed, so it runs in the launcher.
  */
@@ -57,16 +60,16 @@ final class RoundTrips {
     private static List<Count> postgres(String variant) {
         String name = "bench-rt-" + UUID.randomUUID();
         PGSimpleDataSource ds = Clients.dataSource();
-        ds.setSocketFactory(CountingSocketFactory.class.getName());
+        ds.setSocketFactory(WireSocketFactory.class.getName());
         ds.setSocketFactoryArg(name);
         try (Backend client = Clients.postgres(Clients.postgresVariant(variant), ds)) {
-            return count(variant, client, () -> CountingSocketFactory.roundTrips(name));
+            return count(variant, client, () -> WireSocketFactory.roundTrips(name));
         }
     }
 
     private static List<Count> redis(String variant) {
         URI uri = URI.create(Stores.redis());
-        try (CountingProxy proxy = new CountingProxy(uri.getHost(), uri.getPort());
+        try (TcpProxy proxy = proxy(uri.getHost(), uri.getPort());
                 Backend client = Clients.redis(Clients.redisson("redis://127.0.0.1:" + proxy.port()))) {
             return count(variant, client, proxy::roundTrips);
         }
@@ -75,10 +78,17 @@ final class RoundTrips {
     private static List<Count> zookeeper(String variant) {
         String first = Stores.zookeeper().split(",")[0].split("/")[0];
         int colon = first.lastIndexOf(':');
-        try (CountingProxy proxy =
-                        new CountingProxy(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1)));
+        try (TcpProxy proxy = proxy(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1)));
                 Backend client = Clients.zookeeper(Clients.curator("127.0.0.1:" + proxy.port()))) {
             return count(variant, client, proxy::roundTrips);
+        }
+    }
+
+    private static TcpProxy proxy(String host, int port) {
+        try {
+            return new TcpProxy(host, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a proxy to " + host + ":" + port, e);
         }
     }
 

@@ -8,19 +8,22 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on the loopback address in front of one server, for one client, so faults hit that
  * client's wire only: {@link #dropConnections()} cuts its connections (the client reconnects), and
  * {@link #partition(boolean)} refuses new ones too (the server then ends its session by timeout, as
  * for a crashed process). For {@link StoreFaults} implementations and the race comparison's
- * cross-process faults. Thread-safe.
+ * cross-process faults. It also counts round trips ({@link #roundTrips()}), for the benchmarks.
+ * Thread-safe.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final String host;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicLong turns = new AtomicLong();
     private volatile boolean refusing;
     private volatile boolean closed;
 
@@ -39,6 +42,15 @@ public final class TcpProxy implements AutoCloseable {
     /** {@code 127.0.0.1:port} of the proxy. */
     public String address() {
         return "127.0.0.1:" + listener.getLocalPort();
+    }
+
+    /**
+     * Round trips so far, over all connections: on each, every turn from "the server spoke last" (or
+     * nothing yet) to "the client sends" is one request the client then waits on; requests pipelined
+     * before a reply count once, as they cost one round trip.
+     */
+    public long roundTrips() {
+        return turns.get();
     }
 
     /** Closes every connection through the proxy now; new ones are accepted unless partitioned. */
@@ -71,19 +83,26 @@ public final class TcpProxy implements AutoCloseable {
                 Socket server = new Socket(host, port);
                 sockets.add(client);
                 sockets.add(server);
-                daemon("lockkit-peers-pipe", () -> pump(client, server));
-                daemon("lockkit-peers-pipe", () -> pump(server, client));
+                boolean[] clientSpokeLast = {false}; // this connection's last direction
+                daemon("lockkit-peers-pipe", () -> pump(client, server, clientSpokeLast, true));
+                daemon("lockkit-peers-pipe", () -> pump(server, client, clientSpokeLast, false));
             } catch (IOException e) {
                 closeQuietly(client);
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean[] clientSpokeLast, boolean fromClient) {
         byte[] buffer = new byte[8192];
         try (InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream()) {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                synchronized (clientSpokeLast) {
+                    if (fromClient && !clientSpokeLast[0]) {
+                        turns.incrementAndGet();
+                    }
+                    clientSpokeLast[0] = fromClient;
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
