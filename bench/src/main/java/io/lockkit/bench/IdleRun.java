@@ -6,10 +6,8 @@ import io.lockkit.Lease;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Idle keys: uncontended {@code tryAcquire} + {@code release} with {@code n} other keys in the
@@ -51,17 +49,12 @@ public final class IdleRun {
                 IdleKeys.fill(variant, idle, n);
                 String plainKey = Clients.freshKey("lock");
                 String idleKey = Clients.freshKey("lock");
-                long[] p = new long[rounds * BATCH];
-                long[] i = new long[rounds * BATCH];
-                for (int warm = 0; warm < 5; warm++) {
-                    batch(variant, plain, plainKey, null, 0);
-                    batch(variant, idle, idleKey, null, 0);
-                }
-                for (int round = 0; round < rounds; round++) {
-                    batch(variant, plain, plainKey, p, round * BATCH);
-                    batch(variant, idle, idleKey, i, round * BATCH);
-                }
-                Row row = new Row(variant, median(p), median(i), n);
+                long[][] samples = Interleaved.run(
+                        List.of(acquireRelease(variant, plain, plainKey), acquireRelease(variant, idle, idleKey)),
+                        BATCH,
+                        5,
+                        rounds);
+                Row row = new Row(variant, Interleaved.micros(samples[0], 0.5), Interleaved.micros(samples[1], 0.5), n);
                 rows.add(row);
                 System.out.printf(
                         Locale.ROOT,
@@ -79,24 +72,14 @@ public final class IdleRun {
         return rows;
     }
 
-    private static void batch(String variant, Backend client, String key, long @Nullable [] into, int from) {
-        for (int k = 0; k < BATCH; k++) {
-            long t = System.nanoTime();
+    private static Interleaved.Step acquireRelease(String variant, Backend client, String key) {
+        return Interleaved.timed(() -> {
             Lease lease = client.jobLock()
                     .tryAcquire(key, LEASE)
                     .orElseThrow(() -> new IllegalStateException(variant + ": uncontended tryAcquire lost"));
             if (!lease.release()) {
                 throw new IllegalStateException(variant + ": release of the current lease returned false");
             }
-            if (into != null) {
-                into[from + k] = System.nanoTime() - t;
-            }
-        }
-    }
-
-    private static double median(long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2] / 1000.0;
+        });
     }
 }

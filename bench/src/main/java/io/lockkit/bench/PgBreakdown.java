@@ -17,9 +17,9 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import net.javacrumbs.shedlock.core.LockConfiguration;
@@ -55,12 +55,6 @@ public final class PgBreakdown {
     private static final int BATCH = 50;
     private static final Duration LEASE = Duration.ofSeconds(30);
 
-    /** One timed step; returns how many nanoseconds of it to count (all, or a part of it). */
-    @FunctionalInterface
-    private interface Step {
-        long run() throws Exception;
-    }
-
     private PgBreakdown() {}
 
     public static void main(String[] args) throws Exception {
@@ -70,37 +64,20 @@ public final class PgBreakdown {
         int warmupRounds = args.length > 2 ? Integer.parseInt(args[2]) : 300;
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         try {
-            Map<String, Step> steps = steps(opened);
-            Map<String, long[]> samples = new LinkedHashMap<>();
-            steps.keySet().forEach(k -> samples.put(k, new long[rounds * BATCH]));
-            for (int warm = 0; warm < warmupRounds; warm++) {
-                for (Step step : steps.values()) {
-                    for (int i = 0; i < BATCH; i++) {
-                        step.run();
-                    }
-                }
-            }
-            for (int round = 0; round < rounds; round++) {
-                for (Map.Entry<String, Step> e : steps.entrySet()) {
-                    long[] into = samples.get(e.getKey());
-                    for (int i = 0; i < BATCH; i++) {
-                        into[round * BATCH + i] = e.getValue().run();
-                    }
-                }
-            }
+            Map<String, Interleaved.Step> steps = steps(opened);
+            long[][] samples = Interleaved.run(List.copyOf(steps.values()), BATCH, warmupRounds, rounds);
             Map<String, Double> medians = new LinkedHashMap<>();
-            samples.forEach((k, v) -> {
-                long[] sorted = v.clone();
-                Arrays.sort(sorted);
-                medians.put(k, sorted[sorted.length / 2] / 1000.0);
+            List<String> names = List.copyOf(steps.keySet());
+            for (int s = 0; s < names.size(); s++) {
+                medians.put(names.get(s), Interleaved.micros(samples[s], 0.5));
                 System.out.printf(
                         Locale.ROOT,
                         "%-58s median %8.1f µs  (p25 %8.1f, p75 %8.1f)%n",
-                        k,
-                        sorted[sorted.length / 2] / 1000.0,
-                        sorted[sorted.length / 4] / 1000.0,
-                        sorted[3 * sorted.length / 4] / 1000.0);
-            });
+                        names.get(s),
+                        Interleaved.micros(samples[s], 0.5),
+                        Interleaved.micros(samples[s], 0.25),
+                        Interleaved.micros(samples[s], 0.75));
+            }
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), medians);
         } finally {
             while (!opened.isEmpty()) {
@@ -110,7 +87,7 @@ public final class PgBreakdown {
         System.exit(0);
     }
 
-    private static Map<String, Step> steps(Deque<AutoCloseable> opened) throws SQLException {
+    private static Map<String, Interleaved.Step> steps(Deque<AutoCloseable> opened) throws SQLException {
         Backend lockkit = Clients.postgres(PostgresBackend.Variant.TABLE, Clients.dataSource());
         opened.push(lockkit);
         Connection c = Clients.dataSource().getConnection();
@@ -152,12 +129,12 @@ public final class PgBreakdown {
         int[] next = {0};
         String lockKey = Clients.freshKey("breakdown-lock");
 
-        Map<String, Step> steps = new LinkedHashMap<>();
-        steps.put(READ, timed(() -> one(select)));
-        steps.put(WRITE, timed(() -> check(update.executeUpdate())));
-        steps.put(RAW, timed(() -> rawPair(acquire, release, key, ++owner[0], name)));
-        steps.put(RAW_QUIET, timed(() -> rawPair(acquire, releaseQuiet, key, ++owner[0], null)));
-        steps.put(JDBI, timed(() -> {
+        Map<String, Interleaved.Step> steps = new LinkedHashMap<>();
+        steps.put(READ, Interleaved.timed(() -> one(select)));
+        steps.put(WRITE, Interleaved.timed(() -> check(update.executeUpdate())));
+        steps.put(RAW, Interleaved.timed(() -> rawPair(acquire, release, key, ++owner[0], name)));
+        steps.put(RAW_QUIET, Interleaved.timed(() -> rawPair(acquire, releaseQuiet, key, ++owner[0], null)));
+        steps.put(JDBI, Interleaved.timed(() -> {
             long token = jdbi.createQuery(jdbiAcquire)
                     .bind("key", key)
                     .bind("owner", ++owner[0])
@@ -172,7 +149,7 @@ public final class PgBreakdown {
                     .mapTo(Integer.class)
                     .one());
         }));
-        steps.put(LOCKKIT, timed(() -> {
+        steps.put(LOCKKIT, Interleaved.timed(() -> {
             Lease lease = lockkit.jobLock().tryAcquire(lockKey, LEASE).orElseThrow();
             if (!lease.release()) {
                 throw new IllegalStateException("release returned false");
@@ -184,7 +161,7 @@ public final class PgBreakdown {
             lease.release();
             return System.nanoTime() - t;
         });
-        steps.put(SHED_RAW, timed(() -> {
+        steps.put(SHED_RAW, Interleaved.timed(() -> {
             Instant now = Instant.now();
             shedLock.setTimestamp(1, Timestamp.from(now.plusSeconds(30)));
             shedLock.setTimestamp(2, Timestamp.from(now));
@@ -196,25 +173,11 @@ public final class PgBreakdown {
             shedUnlock.setString(2, name);
             check(shedUnlock.executeUpdate());
         }));
-        steps.put(SHED, timed(() -> shedlock.lock(new LockConfiguration(
+        steps.put(SHED, Interleaved.timed(() -> shedlock.lock(new LockConfiguration(
                         Instant.now(), shedNames[next[0]++ % shedNames.length], LEASE, Duration.ZERO))
                 .orElseThrow()
                 .unlock()));
         return steps;
-    }
-
-    /** What a step does, timed whole. */
-    @FunctionalInterface
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    private static Step timed(Body body) {
-        return () -> {
-            long t = System.nanoTime();
-            body.run();
-            return System.nanoTime() - t;
-        };
     }
 
     private static void rawPair(

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
@@ -66,12 +65,7 @@ public final class UncontendedRun {
             double p90Micros,
             int samples) {}
 
-    /** One operation; the time it took, or -1 to be timed from outside. */
-    private interface Op {
-        long run() throws Exception;
-    }
-
-    private record Subject(String name, String kind, Op op, AutoCloseable closer) {}
+    private record Subject(String name, String kind, Interleaved.Step step, AutoCloseable closer) {}
 
     private UncontendedRun() {}
 
@@ -105,34 +99,18 @@ public final class UncontendedRun {
             // ZooKeeper's writes take milliseconds: fewer rounds there keep the run short.
             int measured = store.equals("zookeeper") ? Math.max(1, rounds / 3) : rounds;
             int warmUp = Math.min(store.equals("zookeeper") ? WARM_UP_ROUNDS / 6 : WARM_UP_ROUNDS, measured * 5);
-            long[][] samples = new long[subjects.size()][measured * BATCH];
-            for (int round = -warmUp; round < measured; round++) {
-                for (int s = 0; s < subjects.size(); s++) {
-                    if (round < 0 && subjects.get(s).kind().equals("cold")) {
-                        continue; // its idling would make the warm-up long, and it runs the floor's warm code
-                    }
-                    for (int i = 0; i < BATCH; i++) {
-                        long t0 = System.nanoTime();
-                        long self = subjects.get(s).op().run();
-                        long took = self >= 0 ? self : System.nanoTime() - t0;
-                        if (round >= 0) {
-                            samples[s][round * BATCH + i] = took;
-                        }
-                    }
-                }
-            }
+            long[][] samples =
+                    Interleaved.run(subjects.stream().map(Subject::step).toList(), BATCH, warmUp, measured);
             List<Row> rows = new ArrayList<>();
             for (int s = 0; s < subjects.size(); s++) {
-                long[] sorted = samples[s].clone();
-                Arrays.sort(sorted);
                 Row row = new Row(
                         store,
                         variant,
                         subjects.get(s).name(),
                         subjects.get(s).kind(),
-                        sorted[sorted.length / 2] / 1000.0,
-                        sorted[(int) (sorted.length * 0.9)] / 1000.0,
-                        sorted.length);
+                        Interleaved.micros(samples[s], 0.5),
+                        Interleaved.micros(samples[s], 0.9),
+                        samples[s].length);
                 rows.add(row);
                 System.out.printf(
                         Locale.ROOT,
@@ -159,16 +137,25 @@ public final class UncontendedRun {
             FloorBench floor = new FloorBench();
             floor.store = store;
             floor.open();
-            subjects.add(new Subject(store, "floor", timed(floor::roundTrip), floor::close));
+            subjects.add(new Subject(store, "floor", Interleaved.timed(floor::roundTrip), floor::close));
             if (first) {
                 subjects.add(new Subject(
                         store,
                         "cold",
-                        () -> {
-                            LockSupport.parkNanos(COLD_IDLE_NANOS);
-                            long t0 = System.nanoTime();
-                            floor.roundTrip();
-                            return System.nanoTime() - t0;
+                        new Interleaved.Step() {
+                            @Override
+                            public long run() throws Exception {
+                                LockSupport.parkNanos(COLD_IDLE_NANOS);
+                                long t0 = System.nanoTime();
+                                floor.roundTrip();
+                                return System.nanoTime() - t0;
+                            }
+
+                            /** Its idling would make the warm-up long, and it runs the floor's warm code. */
+                            @Override
+                            public boolean warmsUp() {
+                                return false;
+                            }
                         },
                         () -> {}));
                 subjects.add(writeFloor(store));
@@ -176,14 +163,14 @@ public final class UncontendedRun {
             LockKitBench lockkit = new LockKitBench();
             lockkit.backend = variant;
             lockkit.open();
-            subjects.add(new Subject(variant, "acquire", timed(lockkit::acquireRelease), lockkit::close));
-            subjects.add(new Subject(variant, "cas", timed(lockkit::compareAndSet), () -> {}));
+            subjects.add(new Subject(variant, "acquire", Interleaved.timed(lockkit::acquireRelease), lockkit::close));
+            subjects.add(new Subject(variant, "cas", Interleaved.timed(lockkit::compareAndSet), () -> {}));
             for (String name : peers()) {
                 if (Clients.store(name).equals(store)) {
                     PeerBench peer = new PeerBench();
                     peer.peer = name;
                     peer.open();
-                    subjects.add(new Subject(name, "peer", timed(peer::lockUnlock), peer::close));
+                    subjects.add(new Subject(name, "peer", Interleaved.timed(peer::lockUnlock), peer::close));
                 }
             }
             return subjects;
@@ -197,18 +184,6 @@ public final class UncontendedRun {
             }
             throw e;
         }
-    }
-
-    /** A call timed from outside. */
-    private interface Call {
-        void call() throws Exception;
-    }
-
-    private static Op timed(Call call) {
-        return () -> {
-            call.call();
-            return -1;
-        };
     }
 
     /** The peers {@link PeerBench} measures: its {@code @Param} values. */
@@ -228,7 +203,7 @@ public final class UncontendedRun {
                 }
                 PreparedStatement update =
                         connection.prepareStatement("UPDATE bench_write_floor SET v = v + 1 WHERE id = 1");
-                return new Subject(name, "write", timed(update::executeUpdate), connection);
+                return new Subject(name, "write", Interleaved.timed(update::executeUpdate), connection);
             }
             case "redis" -> {
                 RedissonClient redisson = Clients.redisson();
@@ -241,7 +216,7 @@ public final class UncontendedRun {
                 return new Subject(
                         name,
                         "write",
-                        timed(() ->
+                        Interleaved.timed(() ->
                                 script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.STATUS, keys, value)),
                         redisson::shutdown);
             }
@@ -250,7 +225,8 @@ public final class UncontendedRun {
                 String path = "/" + Clients.freshKey("write-floor");
                 byte[] value = {1};
                 curator.create().forPath(path, value);
-                return new Subject(name, "write", timed(() -> curator.setData().forPath(path, value)), curator);
+                return new Subject(
+                        name, "write", Interleaved.timed(() -> curator.setData().forPath(path, value)), curator);
             }
             default -> throw new IllegalArgumentException("unknown store: " + store);
         }
