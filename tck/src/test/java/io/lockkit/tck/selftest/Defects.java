@@ -137,8 +137,12 @@ final class Defects {
         return new ForwardingBackend.ForwardingLease(lease) {
             @Override
             public boolean release() {
+                // DELETE FROM locks WHERE key = ? — no owner check, one statement: whoever holds the
+                // key now is freed. The owner-checked release after it only ends the lease locally;
+                // in the other order a waiter woken by that release could be evicted by the second
+                // step, which no single DELETE would do (a flake in unrelated kit tests).
+                store.evict(key());
                 delegate.release();
-                store.evict(key()); // DELETE FROM locks WHERE key = ? — no owner check
                 return true;
             }
         };
