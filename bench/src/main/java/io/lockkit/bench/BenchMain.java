@@ -23,7 +23,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * ({@link Report}) into the output folder, and exits non-zero when a benchmark threw.
  *
  * <p>After JMH, it counts round trips per operation ({@link RoundTrips}, in this JVM: not timed) and
- * runs the interleaved uncontended run ({@link UncontendedRun}), the idle-keys comparison ({@link IdleRun}), the interleaved PostgreSQL breakdown ({@link PgBreakdown}, full runs only) and the contended
+ * runs the interleaved uncontended run ({@link UncontendedRun}), the idle-keys comparison ({@link IdleRun}), the interleaved PostgreSQL breakdown ({@link PgBreakdown}) and the contended
  * counter ({@link CounterRun}), each in a JVM of its own, then writes {@code run.json}
  * (the machine and its load), {@code results.md} and {@code chart.svg} ({@link Report}). A counter
  * whose final value differs from the acknowledged increments fails the run (exit status 1).
@@ -145,10 +145,12 @@ public final class BenchMain {
             }
             System.out.println("bench: idle keys compared in " + millisSince(phase) / 1000 + " s");
         }
-        if (breakdown && !smoke) {
+        if (breakdown) {
             phase = System.nanoTime();
-            int done = fork(
-                    PgBreakdown.class, stores, out.resolve("breakdown.json").toString(), "40");
+            String breakdownOut = out.resolve("breakdown.json").toString();
+            int done = smoke
+                    ? run(PgBreakdown::run, breakdownOut, "1", "1")
+                    : fork(PgBreakdown.class, stores, breakdownOut, "40");
             System.out.println("bench: PostgreSQL breakdown done in " + millisSince(phase) / 1000 + " s");
             if (done != 0) {
                 System.err.println("bench: the PostgreSQL breakdown failed (status " + done + "); see above");

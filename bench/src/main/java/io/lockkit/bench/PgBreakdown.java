@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.lockkit.Backend;
 import io.lockkit.Lease;
 import io.lockkit.postgresql.PostgresBackend;
+import io.lockkit.postgresql.TableStatements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,20 +29,21 @@ import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.provider.jdbc.JdbcLockProvider;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Where PostgreSQL's acquire + release time goes, measured so that the steps can be subtracted from
  * one another: every step runs in the same thread, <em>interleaved</em> (round after round, a batch
  * of each step in turn), so the load of other work on a shared machine falls on all of them alike,
  * which separate JMH forks cannot promise. Steps: the read floor ({@code SELECT 1}), the write floor
- * (a single-row autocommit {@code UPDATE}), lockkit's table statements raw (with and without the
- * release's {@code pg_notify}), the same statements through Jdbi's fluent API on one handle (how the backend sent them before it ran them as plain JDBC), lockkit's table
+ * (a single-row autocommit {@code UPDATE}), lockkit's table statements raw, as the backend sends
+ * them ({@code TableStatements} of its test jar reads them from its {@code Sql}), with and without
+ * the release's {@code pg_notify}, the same statements through Jdbi's fluent API on one handle (how the backend sent them before it ran them as plain JDBC), lockkit's table
  * backend itself (acquire and release timed apart), ShedLock's statements raw and ShedLock's JDBC
  * provider itself. Prints medians and writes them to {@code breakdown.json}: {@code PgBreakdown
  * OUT.json [ROUNDS [WARM-UP ROUNDS]]} (defaults 40 and 300: enough for the JIT to compile every
  * step fully, as a JMH fork's warm-up does; with 10 warm-up rounds Jdbi ran partly interpreted and
- * looked 200 µs slower than it is). {@link BenchMain} runs it in full runs.
+ * looked 200 µs slower than it is). {@link BenchMain} runs it in its own JVM in full runs, and in its
+ * own with one round in smoke runs.
  */
 public final class PgBreakdown {
     static final String READ = "SELECT 1 (read floor)";
@@ -52,12 +55,23 @@ public final class PgBreakdown {
     static final String RELEASE = "lockkit release alone";
     static final String SHED_RAW = "ShedLock statements, raw JDBC";
     static final String SHED = "ShedLock JdbcLockProvider lock + unlock (HikariCP)";
+    /** ShedLock 6's JDBC provider, after the first insert of a name: lock, then unlock. */
+    static final String SHEDLOCK_LOCK =
+            "UPDATE shedlock SET lock_until = ?, locked_at = ?, locked_by = ? WHERE name = ? AND lock_until <= ?";
+
+    static final String SHEDLOCK_UNLOCK = "UPDATE shedlock SET lock_until = ? WHERE name = ?";
     private static final int BATCH = 50;
     private static final Duration LEASE = Duration.ofSeconds(30);
 
     private PgBreakdown() {}
 
     public static void main(String[] args) throws Exception {
+        run(args);
+        System.exit(0);
+    }
+
+    /** Measures and writes {@code OUT.json}; returns the medians (µs) by step. */
+    static Map<String, Double> run(String... args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "breakdown.json");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         // Long enough for the JIT to compile every step's path fully (C2), as in a JMH fork.
@@ -79,12 +93,12 @@ public final class PgBreakdown {
                         Interleaved.micros(samples[s], 0.75));
             }
             new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), medians);
+            return medians;
         } finally {
             while (!opened.isEmpty()) {
                 opened.pop().close();
             }
         }
-        System.exit(0);
     }
 
     private static Map<String, Interleaved.Step> steps(Deque<AutoCloseable> opened) throws SQLException {
@@ -104,17 +118,30 @@ public final class PgBreakdown {
         PreparedStatement select = c.prepareStatement("SELECT 1");
         PreparedStatement update = c.prepareStatement("UPDATE bench_work SET v = v + 1 WHERE id = ?");
         update.setString(1, name);
-        PreparedStatement acquire = c.prepareStatement(PgWorkBench.TABLE_ACQUIRE);
-        PreparedStatement release = c.prepareStatement(PgWorkBench.TABLE_RELEASE);
-        PreparedStatement releaseQuiet = c.prepareStatement(PgWorkBench.TABLE_RELEASE_NO_NOTIFY);
-        PreparedStatement shedLock = c.prepareStatement(PgWorkBench.SHEDLOCK_LOCK);
-        PreparedStatement shedUnlock = c.prepareStatement(PgWorkBench.SHEDLOCK_UNLOCK);
+        TableStatements.Statement acquireSql = TableStatements.acquire();
+        TableStatements.Statement releaseSql = TableStatements.release();
+        String quietSql = releaseSql.jdbc().replace("count(pg_notify(?, ?))", "count(*)");
+        if (quietSql.equals(releaseSql.jdbc())) {
+            throw new IllegalStateException(
+                    "the release statement no longer has count(pg_notify(?, ?)): " + releaseSql.jdbc());
+        }
+        List<String> quietNames = releaseSql.names().stream()
+                .filter(n -> !n.equals("channel") && !n.equals("payload"))
+                .toList();
+        PreparedStatement acquire = c.prepareStatement(acquireSql.jdbc());
+        PreparedStatement release = c.prepareStatement(releaseSql.jdbc());
+        PreparedStatement releaseQuiet = c.prepareStatement(quietSql);
+        PreparedStatement shedLock = c.prepareStatement(SHEDLOCK_LOCK);
+        PreparedStatement shedUnlock = c.prepareStatement(SHEDLOCK_UNLOCK);
         long[] owner = {0};
+        Map<String, Object> values = new HashMap<>();
+        values.put("key", key);
+        values.put("micros", LEASE.toNanos() / 1000);
+        values.put("channel", "lockkit_bench_work");
+        values.put("payload", name);
 
         Handle jdbi = Jdbi.create(Clients.dataSource()).open();
         opened.push(jdbi);
-        String jdbiAcquire = named(PgWorkBench.TABLE_ACQUIRE, "key", "owner", "key", "owner", "micros", "micros");
-        String jdbiRelease = named(PgWorkBench.TABLE_RELEASE, "key", "token", "channel", "payload");
 
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(Stores.postgres());
@@ -132,16 +159,26 @@ public final class PgBreakdown {
         Map<String, Interleaved.Step> steps = new LinkedHashMap<>();
         steps.put(READ, Interleaved.timed(() -> one(select)));
         steps.put(WRITE, Interleaved.timed(() -> check(update.executeUpdate())));
-        steps.put(RAW, Interleaved.timed(() -> rawPair(acquire, release, key, ++owner[0], name)));
-        steps.put(RAW_QUIET, Interleaved.timed(() -> rawPair(acquire, releaseQuiet, key, ++owner[0], null)));
+        Interleaved.Body raw = () -> {
+            values.put("owner", ++owner[0]);
+            values.put("token", one(bind(acquire, acquireSql.names(), values)));
+            check((int) one(bind(release, releaseSql.names(), values)));
+        };
+        Interleaved.Body rawQuiet = () -> {
+            values.put("owner", ++owner[0]);
+            values.put("token", one(bind(acquire, acquireSql.names(), values)));
+            check((int) one(bind(releaseQuiet, quietNames, values)));
+        };
+        steps.put(RAW, Interleaved.timed(raw));
+        steps.put(RAW_QUIET, Interleaved.timed(rawQuiet));
         steps.put(JDBI, Interleaved.timed(() -> {
-            long token = jdbi.createQuery(jdbiAcquire)
+            long token = jdbi.createQuery(acquireSql.named())
                     .bind("key", key)
                     .bind("owner", ++owner[0])
                     .bind("micros", LEASE.toNanos() / 1000)
                     .mapTo(Long.class)
                     .one();
-            check(jdbi.createQuery(jdbiRelease)
+            check(jdbi.createQuery(releaseSql.named())
                     .bind("key", key)
                     .bind("token", token)
                     .bind("channel", "lockkit_bench_work")
@@ -180,40 +217,13 @@ public final class PgBreakdown {
         return steps;
     }
 
-    private static void rawPair(
-            PreparedStatement acquire, PreparedStatement release, byte[] key, long owner, @Nullable String payload)
+    /** {@code ps} with each {@code ?} set to the value of its parameter name. */
+    private static PreparedStatement bind(PreparedStatement ps, List<String> names, Map<String, Object> values)
             throws SQLException {
-        acquire.setBytes(1, key);
-        acquire.setLong(2, owner);
-        acquire.setBytes(3, key);
-        acquire.setLong(4, owner);
-        acquire.setLong(5, LEASE.toNanos() / 1000);
-        acquire.setLong(6, LEASE.toNanos() / 1000);
-        long token;
-        try (ResultSet rs = acquire.executeQuery()) {
-            rs.next();
-            token = rs.getLong(1);
+        for (int i = 0; i < names.size(); i++) {
+            ps.setObject(i + 1, values.get(names.get(i)));
         }
-        release.setBytes(1, key);
-        release.setLong(2, token);
-        if (payload != null) {
-            release.setString(3, "lockkit_bench_work");
-            release.setString(4, payload);
-        }
-        check((int) one(release));
-    }
-
-    /** {@code sql} with its {@code ?}s replaced, in order, by Jdbi's named parameters. */
-    static String named(String sql, String... names) {
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        for (char ch : sql.toCharArray()) {
-            out.append(ch == '?' ? ":" + names[i++] : String.valueOf(ch));
-        }
-        if (i != names.length) {
-            throw new IllegalArgumentException(names.length + " names for " + i + " parameters");
-        }
-        return out.toString();
+        return ps;
     }
 
     private static long one(PreparedStatement ps) throws SQLException {

@@ -34,8 +34,6 @@ public final class Report {
 
     static final List<String> OPERATIONS = List.of("acquire", "release", "compareAndSet");
     static final List<Integer> THREADS = List.of(1, 8, 100);
-    private static final List<String> WORK =
-            List.of("select1", "update", "table", "table-no-notify", "table-jdbi", "shedlock");
 
     private Report() {}
 
@@ -105,7 +103,6 @@ public final class Report {
         handoff(md, r);
         peers(md, r);
         counter(md, r);
-        work(md, r);
         breakdown(md, r);
         md.append("\nFloors: PostgreSQL `SELECT 1` (prepared, one connection), Redis `EVALSHA` of `return 1`"
                 + " through Redisson, ZooKeeper `exists /` through Curator. Medians of JMH sample time, in µs.\n");
@@ -178,14 +175,16 @@ public final class Report {
                         + " alike; the ratio targets above are judged on these. Write floor: the cheapest"
                         + " acknowledged write of the same client (PostgreSQL a one-row autocommit `UPDATE`, Redis"
                         + " `EVALSHA` of one `SET`, ZooKeeper `setData`); cold floor: the floor after 20 ms"
-                        + " idle.\n\n");
+                        + " idle; notify hop: the store's own notification (PostgreSQL `NOTIFY`, Redis `PUBLISH`,"
+                        + " a ZooKeeper `delete` under a `getData` watch) from one client to a listener on another,"
+                        + " after 20 ms idle.\n\n");
         md.append("| measured with | subject | operation | median | p90 | ÷ floor | ÷ write floor | samples |\n");
         md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
         for (UncontendedRun.Row row : r.interleaved()) {
             Double floor = r.interleaved(row.group(), row.store(), "floor");
             Double write = r.interleaved(row.store(), "write");
             md.append("| ").append(row.group());
-            md.append(" | ").append(List.of("floor", "cold", "write").contains(row.kind()) ? "" : row.subject());
+            md.append(" | ").append(STORE_KINDS.contains(row.kind()) ? "" : row.subject());
             md.append(" | ").append(operation(row.kind()));
             md.append(" | ").append(micros(row.medianMicros()));
             md.append(" | ").append(micros(row.p90Micros()));
@@ -195,11 +194,15 @@ public final class Report {
         }
     }
 
+    /** The interleaved kinds measured on the store itself, not on a subject. */
+    private static final List<String> STORE_KINDS = List.of("floor", "cold", "write", "notify");
+
     private static String operation(String kind) {
         return switch (kind) {
             case "floor" -> "floor (one round trip)";
             case "cold" -> "cold floor (after 20 ms idle)";
             case "write" -> "write floor (one write)";
+            case "notify" -> "notify hop (after 20 ms idle)";
             case "acquire" -> "tryAcquire + release";
             case "cas" -> "compareAndSet";
             case "peer" -> "lock + unlock";
@@ -268,8 +271,11 @@ public final class Report {
         md.append("\n### Handoff: the holder's release → the waiter's acquire returns (µs)\n\n");
         md.append("A handoff crosses idle parties: the holder's and the waiter's server sessions, the notification"
                 + " listener, the waiter's thread. The cold floor is the floor's round trip after 20 ms of idling"
-                + " (`UncontendedRun`), what such a hop costs on this machine.\n\n");
-        md.append("| backend | handoff | target: 2 × floor + 1 ms | floor | cold floor |\n|---|---:|---:|---:|---:|\n");
+                + " (`UncontendedRun`), what such a hop costs on this machine; the notify hop is the store's own"
+                + " notification from one client to a listener on another after the same idling, which every"
+                + " handoff that is not polling pays; the waiter's acquire comes on top of it.\n\n");
+        md.append("| backend | handoff | target: 2 × floor + 1 ms | floor | cold floor | notify hop | handoff − notify"
+                + " hop |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (String variant : Clients.VARIANTS) {
             Double handoff = r.median(Results.HANDOFF, variant);
             if (handoff != null) {
@@ -278,7 +284,12 @@ public final class Report {
                 md.append("| ").append(variant).append(" | ").append(micros(handoff));
                 md.append(" | ").append(micros(floor == null ? null : 2 * floor + 1_000));
                 md.append(" | ").append(micros(floor));
-                md.append(" | ").append(micros(r.interleaved(store, "cold"))).append(" |\n");
+                Double hop = r.interleaved(store, "notify");
+                md.append(" | ").append(micros(r.interleaved(store, "cold")));
+                md.append(" | ").append(micros(hop));
+                md.append(" | ")
+                        .append(micros(hop == null ? null : handoff - hop))
+                        .append(" |\n");
             }
         }
     }
@@ -343,47 +354,14 @@ public final class Report {
         }
     }
 
-    private static void work(StringBuilder md, Results r) {
-        if (WORK.stream().noneMatch(w -> r.median(Results.WORK, w) != null)) {
-            return;
-        }
-        md.append("\n### Where PostgreSQL's time goes: the statements alone, raw JDBC on one connection (µs)\n\n");
-        md.append("| statements | round trips | median | ÷ floor (SELECT 1 here) |\n|---|---:|---:|---:|\n");
-        Double floor = r.median(Results.WORK, "select1");
-        for (String w : WORK) {
-            Double median = r.median(Results.WORK, w);
-            if (median != null) {
-                md.append("| ")
-                        .append(describe(w))
-                        .append(" | ")
-                        .append(w.equals("select1") || w.equals("update") ? 1 : 2);
-                md.append(" | ").append(micros(median)).append(" | ");
-                md.append(floor == null ? "–" : ratio(median / floor)).append(" |\n");
-            }
-        }
-        Double lockkit = r.median(Results.ACQUIRE, "postgresql/table");
-        Double peer = r.median(Results.PEER, "shedlock/jdbc");
-        if (lockkit != null || peer != null) {
-            md.append(
-                            "| for comparison: lockkit postgresql/table acquire+release (plain JDBC statements, its pool) | 2 | ")
-                    .append(micros(lockkit))
-                    .append(" | ")
-                    .append(floor == null || lockkit == null ? "–" : ratio(lockkit / floor))
-                    .append(" |\n| for comparison: ShedLock JDBC lock+unlock (HikariCP) | 2 | ")
-                    .append(micros(peer))
-                    .append(" | ")
-                    .append(floor == null || peer == null ? "–" : ratio(peer / floor))
-                    .append(" |\n");
-        }
-    }
-
     /** {@link PgBreakdown}: the same steps interleaved in one thread, so they share the machine's load. */
     private static void breakdown(StringBuilder md, Results r) {
         if (r.breakdown().isEmpty()) {
             return;
         }
-        md.append("\nThe same steps interleaved in one thread (`PgBreakdown`: round after round, 50 of each in"
-                + " turn, so the machine's load falls on all alike; µs):\n\n| step | median | ÷ `SELECT 1` |\n"
+        md.append("\n### Where PostgreSQL's time goes (µs)\n\n`PgBreakdown`: each step interleaved in one thread,"
+                + " round after round, 50 of each in turn, so the machine's load falls on all alike. lockkit's raw"
+                + " statements are the backend's own, read from its `Sql`.\n\n| step | median | ÷ `SELECT 1` |\n"
                 + "|---|---:|---:|\n");
         Double floor = r.breakdown().get(PgBreakdown.READ);
         r.breakdown().forEach((step, median) -> md.append("| ")
@@ -393,18 +371,6 @@ public final class Report {
                 .append(" | ")
                 .append(floor == null ? "–" : ratio(median / floor))
                 .append(" |\n"));
-    }
-
-    private static String describe(String work) {
-        return switch (work) {
-            case "select1" -> "`SELECT 1` (read floor)";
-            case "update" -> "single-row `UPDATE` in autocommit (write floor: one commit)";
-            case "table" -> "lockkit table acquire + release statements";
-            case "table-no-notify" -> "the same, release without `pg_notify`";
-            case "table-jdbi" -> "the same two statements through Jdbi's fluent API on one handle (how the backend sent them before e468cbf)";
-            case "shedlock" -> "ShedLock's lock + unlock `UPDATE`s";
-            default -> work;
-        };
     }
 
     static int minTrips(String variant, String operation) {

@@ -34,7 +34,6 @@ record Results(
     static final String HANDOFF = "HandoffBench.handoff";
     static final String PEER = "PeerBench.lockUnlock";
     static final String FLOOR = "FloorBench.roundTrip";
-    static final String WORK = "PgWorkBench.run";
 
     private static final ObjectMapper JSON =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

@@ -143,6 +143,7 @@ final class Targets {
             if (handoff != null && floor != null) {
                 double target = 2 * floor + 1_000;
                 Double cold = r.interleaved(Clients.store(v), "cold");
+                Double hop = r.interleaved(Clients.store(v), "notify");
                 lines.add(verdict(handoff <= target)
                         + String.format(
                                 Locale.ROOT,
@@ -157,7 +158,15 @@ final class Targets {
                                                 Locale.ROOT,
                                                 " (with the cold floor, %s µs after 20 ms idle: 2 × cold + 1 ms = %s µs)",
                                                 Report.micros(cold),
-                                                Report.micros(2 * cold + 1_000))));
+                                                Report.micros(2 * cold + 1_000)))
+                        + (hop == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        "; the store's own notification after the same idling takes %s µs, so the"
+                                                + " waiter's wake-up and acquire add %s µs",
+                                        Report.micros(hop),
+                                        Report.micros(handoff - hop))));
             }
         }
     }
@@ -205,42 +214,18 @@ final class Targets {
         }
     }
 
-    /**
-     * Why PostgreSQL is several floors: the steps measured in the same run, from the interleaved
-     * breakdown when it ran (it shares the load fairly), else from {@code PgWorkBench}.
-     */
+    /** Why PostgreSQL is several floors: the steps of the interleaved breakdown ({@link PgBreakdown}), when it ran. */
     private static void postgresWhy(StringBuilder md, Results r) {
         Map<String, Double> b = r.breakdown();
-        Double select;
-        Double write;
-        Double raw;
-        Double quiet;
-        Double jdbi;
-        Double lockkit;
-        Double shedRaw;
-        Double shed;
-        String source;
-        if (!b.isEmpty()) {
-            select = b.get(PgBreakdown.READ);
-            write = b.get(PgBreakdown.WRITE);
-            raw = b.get(PgBreakdown.RAW);
-            quiet = b.get(PgBreakdown.RAW_QUIET);
-            jdbi = b.get(PgBreakdown.JDBI);
-            lockkit = b.get(PgBreakdown.LOCKKIT);
-            shedRaw = b.get(PgBreakdown.SHED_RAW);
-            shed = b.get(PgBreakdown.SHED);
-            source = "interleaved in one thread (`PgBreakdown`)";
-        } else {
-            select = r.median(Results.WORK, "select1");
-            write = r.median(Results.WORK, "update");
-            raw = r.median(Results.WORK, "table");
-            quiet = r.median(Results.WORK, "table-no-notify");
-            jdbi = r.median(Results.WORK, "table-jdbi");
-            lockkit = r.median(Results.ACQUIRE, "postgresql/table");
-            shedRaw = r.median(Results.WORK, "shedlock");
-            shed = r.median(Results.PEER, "shedlock/jdbc");
-            source = "in separate JMH forks (`PgWorkBench`)";
-        }
+        Double select = b.get(PgBreakdown.READ);
+        Double write = b.get(PgBreakdown.WRITE);
+        Double raw = b.get(PgBreakdown.RAW);
+        Double quiet = b.get(PgBreakdown.RAW_QUIET);
+        Double jdbi = b.get(PgBreakdown.JDBI);
+        Double lockkit = b.get(PgBreakdown.LOCKKIT);
+        Double shedRaw = b.get(PgBreakdown.SHED_RAW);
+        Double shed = b.get(PgBreakdown.SHED);
+        String source = "interleaved in one thread (`PgBreakdown`)";
         if (select == null
                 || write == null
                 || raw == null

@@ -35,7 +35,9 @@ import org.redisson.client.codec.ByteArrayCodec;
  * a handoff pays on a machine whose idle threads and server processes are slow to wake); and the
  * write floor, the cheapest acknowledged write of the same client: PostgreSQL a one-row {@code
  * UPDATE} in autocommit (it pays a commit), Redis {@code EVALSHA} of a script doing one {@code SET},
- * ZooKeeper {@code setData} on one node (it pays the transaction log).
+ * ZooKeeper {@code setData} on one node (it pays the transaction log); and the notify hop ({@link
+ * NotifyHop}), the store's own notification from one client to a listener on another after the
+ * same idling, the part of a handoff no lock on that store can skip.
  *
  * <p>{@code UncontendedRun OUT.json ROUNDS}; {@link BenchMain} runs it in its own JVM. Warm-up:
  * {@value #WARM_UP_ROUNDS} rounds (a sixth of that on ZooKeeper), at most five times the measured ones.
@@ -54,7 +56,7 @@ public final class UncontendedRun {
 
     /**
      * One measured subject of a group (the lockkit variant it ran with): what it is ({@code floor},
-     * {@code cold}, {@code write}, {@code acquire}, {@code cas}, {@code peer}).
+     * {@code cold}, {@code write}, {@code notify}, {@code acquire}, {@code cas}, {@code peer}).
      */
     record Row(
             String store,
@@ -159,6 +161,8 @@ public final class UncontendedRun {
                         },
                         () -> {}));
                 subjects.add(writeFloor(store));
+                NotifyHop hop = NotifyHop.open(store);
+                subjects.add(new Subject(store, "notify", hop, hop));
             }
             LockKitBench lockkit = new LockKitBench();
             lockkit.backend = variant;

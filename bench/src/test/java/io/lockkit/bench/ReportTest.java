@@ -120,6 +120,7 @@ class ReportTest {
                 [{"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "floor", "medianMicros": 30, "p90Micros": 40, "samples": 600},
                  {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "cold", "medianMicros": 250, "p90Micros": 400, "samples": 600},
                  {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "write", "medianMicros": 60, "p90Micros": 70, "samples": 600},
+                 {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "notify", "medianMicros": 1500, "p90Micros": 1900, "samples": 600},
                  {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql/table", "kind": "acquire", "medianMicros": 135, "p90Micros": 150, "samples": 600},
                  {"store": "postgresql", "group": "postgresql/table", "subject": "shedlock/jdbc", "kind": "peer", "medianMicros": 150, "p90Micros": 170, "samples": 600}]
                 """);
@@ -134,10 +135,14 @@ class ReportTest {
                 .contains(
                         "| postgresql/table | postgresql/table | tryAcquire + release | 135.0 | 150.0 | 4.50 | 2.25 | 600 |")
                 .contains("| postgresql/table |  | write floor (one write) | 60.0 | 70.0 | 2.00 | 1.00 | 600 |")
-                .contains("| postgresql/table | 2000.0 | 1040.0 | 20.0 | 250.0 |")
+                .contains(
+                        "| postgresql/table |  | notify hop (after 20 ms idle) | 1500.0 | 1900.0 | 50.00 | 25.00 | 600 |")
+                .contains("| postgresql/table | 2000.0 | 1040.0 | 20.0 | 250.0 | 1500.0 | 500.0 |")
                 .contains(
                         "**missed**: handoff ≤ 2 × floor + 1 ms, postgresql/table: 2000.0 µs vs 1040.0 µs; over by 92 %"
-                                + " (with the cold floor, 250.0 µs after 20 ms idle: 2 × cold + 1 ms = 1500.0 µs)");
+                                + " (with the cold floor, 250.0 µs after 20 ms idle: 2 × cold + 1 ms = 1500.0 µs);"
+                                + " the store's own notification after the same idling takes 1500.0 µs, so the waiter's"
+                                + " wake-up and acquire add 500.0 µs");
     }
 
     @Test
