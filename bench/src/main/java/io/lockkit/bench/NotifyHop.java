@@ -1,5 +1,6 @@
 package io.lockkit.bench;
 
+import io.lockkit.postgresql.Listening;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -21,7 +22,8 @@ import org.redisson.client.codec.StringCodec;
  * The store's own notification, the hop of a handoff that no lock on that store can skip: one
  * client sends it (PostgreSQL {@code NOTIFY} in autocommit, Redis {@code PUBLISH} through Redisson,
  * a ZooKeeper {@code delete} of a node another client watches with {@code getData}, as lockkit's
- * waiters listen), and a listener on another client hears it on its own thread. Timed from the send
+ * waiters listen; the PostgreSQL listener without pgjdbc's 1 ms probe after each notification, as
+ * lockkit's), and a listener on another client hears it on its own thread. Timed from the send
  * to the bench thread seeing the listener's signal, after {@link UncontendedRun#COLD_IDLE_NANOS} of
  * idling, as long as a handoff benchmark's waiter idles. A lockkit handoff is this plus the waiter's
  * acquire. One bench thread.
@@ -62,6 +64,10 @@ final class NotifyHop implements Interleaved.Step, AutoCloseable {
         opened.push(listener);
         try (Statement s = listener.createStatement()) {
             s.execute("LISTEN " + CHANNEL);
+        }
+        // As lockkit's listener does: without pgjdbc's 1 ms probe after each notification.
+        if (!Listening.skipTrailingProbe(listener)) {
+            throw new IllegalStateException("pgjdbc's notification probe could not be switched off");
         }
         PGConnection pg = listener.unwrap(PGConnection.class);
         // Like lockkit's Watcher: a bounded wait, so close() can stop the thread.
