@@ -168,8 +168,9 @@ public final class Report {
         if (r.interleaved().isEmpty()) {
             return;
         }
-        md.append("\n### Uncontended, interleaved in one thread (µs)\n\n`UncontendedRun`: one lockkit variant at a"
-                        + " time with its store's floor and peers, ")
+        md.append("\n### Uncontended, interleaved in one thread (µs)\n\n`UncontendedRun`: per store, first a group of"
+                        + " the store's own figures (floor, cold floor, write floor, notify hop), then one lockkit"
+                        + " variant at a time with its store's floor and peers, ")
                 .append(UncontendedRun.BATCH)
                 .append(" operations of each subject in turn, round after round, so the machine's load falls on all"
                         + " alike; the ratio targets above are judged on these. Write floor: the cheapest"

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.curator.framework.CuratorFramework;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Param;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
@@ -30,14 +31,16 @@ import org.redisson.client.codec.ByteArrayCodec;
  * of a database on every {@code NOTIFY}, so the session variants' release listeners, left open
  * beside the table variant, took CPU from every subject on this 2-core machine.
  *
- * <p>With a store's first variant also: the cold floor, the floor's round trip after {@value
+ * <p>Before a store's variants, a group of the store's own figures: the floor, the cold floor, the floor's round trip after {@value
  * #COLD_IDLE_NANOS} ns of idling, as long as the handoff benchmark's waiter parks (what each hop of
  * a handoff pays on a machine whose idle threads and server processes are slow to wake); and the
  * write floor, the cheapest acknowledged write of the same client: PostgreSQL a one-row {@code
  * UPDATE} in autocommit (it pays a commit), Redis {@code EVALSHA} of a script doing one {@code SET},
  * ZooKeeper {@code setData} on one node (it pays the transaction log); and the notify hop ({@link
  * NotifyHop}), the store's own notification from one client to a listener on another after the
- * same idling, the part of a handoff no lock on that store can skip.
+ * same idling, the part of a handoff no lock on that store can skip. They are a group of their own
+ * because they idle on purpose (a subject measured right after them would start cold) and because
+ * the notify hop's listener would be woken by every release of the table variant.
  *
  * <p>{@code UncontendedRun OUT.json ROUNDS}; {@link BenchMain} runs it in its own JVM. Warm-up:
  * {@value #WARM_UP_ROUNDS} rounds (a sixth of that on ZooKeeper), at most five times the measured ones.
@@ -84,9 +87,9 @@ public final class UncontendedRun {
         int rounds = Integer.parseInt(args[1]);
         List<Row> rows = new ArrayList<>();
         for (String store : List.of("postgresql", "redis", "zookeeper")) {
-            List<String> variants = Report.variantsOn(store);
-            for (String variant : variants) {
-                rows.addAll(group(store, variant, variant.equals(variants.get(0)), rounds));
+            rows.addAll(group(store, null, rounds));
+            for (String variant : Report.variantsOn(store)) {
+                rows.addAll(group(store, variant, rounds));
             }
         }
         new ObjectMapper()
@@ -95,8 +98,15 @@ public final class UncontendedRun {
         return rows;
     }
 
-    private static List<Row> group(String store, String variant, boolean first, int rounds) throws Exception {
-        List<Subject> subjects = subjects(store, variant, first);
+    /** The group of a store's own figures: {@link Row#group()} of its rows. */
+    static String storeGroup(String store) {
+        return store + " alone";
+    }
+
+    /** One group: {@code variant} with its peers, or the store's own figures when it is null. */
+    private static List<Row> group(String store, @Nullable String variant, int rounds) throws Exception {
+        String name = variant == null ? storeGroup(store) : variant;
+        List<Subject> subjects = subjects(store, variant);
         try {
             // ZooKeeper's writes take milliseconds: fewer rounds there keep the run short.
             int measured = store.equals("zookeeper") ? Math.max(1, rounds / 3) : rounds;
@@ -107,7 +117,7 @@ public final class UncontendedRun {
             for (int s = 0; s < subjects.size(); s++) {
                 Row row = new Row(
                         store,
-                        variant,
+                        name,
                         subjects.get(s).name(),
                         subjects.get(s).kind(),
                         Interleaved.micros(samples[s], 0.5),
@@ -117,7 +127,7 @@ public final class UncontendedRun {
                 System.out.printf(
                         Locale.ROOT,
                         "interleaved %-20s %-8s %-36s median %8.1f µs, p90 %8.1f µs (%d)%n",
-                        variant,
+                        name,
                         row.kind(),
                         row.subject(),
                         row.medianMicros(),
@@ -133,14 +143,14 @@ public final class UncontendedRun {
     }
 
     /** The group's subjects, set up; the caller closes them. */
-    private static List<Subject> subjects(String store, String variant, boolean first) throws Exception {
+    private static List<Subject> subjects(String store, @Nullable String variant) throws Exception {
         List<Subject> subjects = new ArrayList<>();
         try {
             FloorBench floor = new FloorBench();
             floor.store = store;
             floor.open();
             subjects.add(new Subject(store, "floor", Interleaved.timed(floor::roundTrip), floor::close));
-            if (first) {
+            if (variant == null) {
                 subjects.add(new Subject(
                         store,
                         "cold",
@@ -163,6 +173,7 @@ public final class UncontendedRun {
                 subjects.add(writeFloor(store));
                 NotifyHop hop = NotifyHop.open(store);
                 subjects.add(new Subject(store, "notify", hop, hop));
+                return subjects;
             }
             LockKitBench lockkit = new LockKitBench();
             lockkit.backend = variant;
