@@ -169,8 +169,8 @@ public final class Report {
             return;
         }
         md.append("\n### Uncontended, interleaved in one thread (µs)\n\n`UncontendedRun`: per store, first a group of"
-                        + " the store's own figures (floor, cold floor, write floor, notify hop), then one lockkit"
-                        + " variant at a time with its store's floor and peers, ")
+                        + " the store's own idle figures (floor, cold floor, notify hop), then one lockkit variant at"
+                        + " a time with its store's floor, write floor and peers, ")
                 .append(UncontendedRun.BATCH)
                 .append(" operations of each subject in turn, round after round, so the machine's load falls on all"
                         + " alike; the ratio targets above are judged on these. Write floor: the cheapest"
@@ -183,7 +183,7 @@ public final class Report {
         md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
         for (UncontendedRun.Row row : r.interleaved()) {
             Double floor = r.interleaved(row.group(), row.store(), "floor");
-            Double write = r.interleaved(row.store(), "write");
+            Double write = r.interleaved(row.group(), row.store(), "write");
             md.append("| ").append(row.group());
             md.append(" | ").append(STORE_KINDS.contains(row.kind()) ? "" : row.subject());
             md.append(" | ").append(operation(row.kind()));

@@ -31,16 +31,20 @@ import org.redisson.client.codec.ByteArrayCodec;
  * of a database on every {@code NOTIFY}, so the session variants' release listeners, left open
  * beside the table variant, took CPU from every subject on this 2-core machine.
  *
- * <p>Before a store's variants, a group of the store's own figures: the floor, the cold floor, the floor's round trip after {@value
- * #COLD_IDLE_NANOS} ns of idling, as long as the handoff benchmark's waiter parks (what each hop of
- * a handoff pays on a machine whose idle threads and server processes are slow to wake); and the
- * write floor, the cheapest acknowledged write of the same client: PostgreSQL a one-row {@code
- * UPDATE} in autocommit (it pays a commit), Redis {@code EVALSHA} of a script doing one {@code SET},
- * ZooKeeper {@code setData} on one node (it pays the transaction log); and the notify hop ({@link
- * NotifyHop}), the store's own notification from one client to a listener on another after the
- * same idling, the part of a handoff no lock on that store can skip. They are a group of their own
- * because they idle on purpose (a subject measured right after them would start cold) and because
- * the notify hop's listener would be woken by every release of the table variant.
+ * <p>Each variant's group also has the write floor, the cheapest acknowledged write of the same
+ * client: PostgreSQL a one-row {@code UPDATE} in autocommit (it pays a commit), Redis {@code
+ * EVALSHA} of a script doing one {@code SET}, ZooKeeper {@code setData} on one node (it pays the
+ * transaction log).
+ *
+ * <p>Before a store's variants, a group of the store's own idle figures: its floor; the cold floor,
+ * the floor's round trip after {@value #COLD_IDLE_NANOS} ns of idling, as long as the handoff
+ * benchmark's waiter parks (what each hop of a handoff pays on a machine whose idle threads and
+ * server processes are slow to wake); and the notify hop ({@link NotifyHop}), the store's own
+ * notification from one client to a listener on another after the same idling, the part of a
+ * handoff no lock on that store can skip. They are a group of their own because they idle on
+ * purpose (what runs right after them starts cold: that group's floor comes out up to twice the
+ * others') and because the notify hop's listener would be woken by every release of the table
+ * variant.
  *
  * <p>{@code UncontendedRun OUT.json ROUNDS}; {@link BenchMain} runs it in its own JVM. Warm-up:
  * {@value #WARM_UP_ROUNDS} rounds (a sixth of that on ZooKeeper), at most five times the measured ones.
@@ -170,11 +174,11 @@ public final class UncontendedRun {
                             }
                         },
                         () -> {}));
-                subjects.add(writeFloor(store));
                 NotifyHop hop = NotifyHop.open(store);
                 subjects.add(new Subject(store, "notify", hop, hop));
                 return subjects;
             }
+            subjects.add(writeFloor(store));
             LockKitBench lockkit = new LockKitBench();
             lockkit.backend = variant;
             lockkit.open();
