@@ -87,10 +87,7 @@ final class NotifyHop implements Interleaved.Step, AutoCloseable {
                 "notify-hop-listener");
         thread.setDaemon(true);
         thread.start();
-        opened.push(() -> {
-            closed = true;
-            thread.join(5_000);
-        });
+        opened.push(() -> thread.join(5_000)); // close() has set closed: the thread ends within one wait
         Connection sender = Clients.dataSource().getConnection();
         opened.push(sender);
         PreparedStatement notify = sender.prepareStatement("SELECT pg_notify('" + CHANNEL + "', 'k')");

@@ -108,24 +108,19 @@ record Results(
 
     /**
      * The interleaved median ({@link UncontendedRun}) of {@code subject} doing {@code kind} ({@code
-     * floor}, {@code cold} and {@code write} take the store's name) in the first group it ran in, or
-     * null when it did not run.
+     * floor}, {@code cold}, {@code write} and {@code notify} take the store's name) in the first group
+     * it ran in, or null when it did not run.
      */
     @Nullable
     Double interleaved(String subject, String kind) {
-        for (UncontendedRun.Row row : interleaved) {
-            if (row.subject().equals(subject) && row.kind().equals(kind)) {
-                return row.medianMicros();
-            }
-        }
-        return null;
+        return interleaved(null, subject, kind);
     }
 
-    /** {@link #interleaved(String, String)} within one group (the lockkit variant it ran beside), or null. */
+    /** {@link #interleaved(String, String)} within one group (the lockkit variant it ran beside, or any when null), or null. */
     @Nullable
-    Double interleaved(String group, String subject, String kind) {
+    Double interleaved(@Nullable String group, String subject, String kind) {
         for (UncontendedRun.Row row : interleaved) {
-            if (row.group().equals(group)
+            if ((group == null || row.group().equals(group))
                     && row.subject().equals(subject)
                     && row.kind().equals(kind)) {
                 return row.medianMicros();

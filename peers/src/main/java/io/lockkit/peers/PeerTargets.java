@@ -2,6 +2,7 @@ package io.lockkit.peers;
 
 import io.lockkit.tck.TargetFactory;
 import io.lockkit.tck.TckTarget;
+import java.util.function.Supplier;
 
 /**
  * The peers' {@link TargetFactory}s, registered in {@code
@@ -13,147 +14,85 @@ import io.lockkit.tck.TckTarget;
 public final class PeerTargets {
     private PeerTargets() {}
 
-    /** [shedlock/jdbc]: {@link ShedLockJdbcTarget}. */
-    public static final class ShedLockJdbc implements TargetFactory {
-        @Override
-        public String name() {
-            return ShedLockJdbcTarget.NAME;
+    /** A peer's factory: its column name and how to open it (ServiceLoader needs one class per peer). */
+    private abstract static class Peer implements TargetFactory {
+        private final String name;
+        private final Supplier<TckTarget> target;
+
+        Peer(String name, Supplier<TckTarget> target) {
+            this.name = name;
+            this.target = target;
         }
 
         @Override
-        public TckTarget open() {
-            return new ShedLockJdbcTarget();
+        public final String name() {
+            return name;
         }
 
         @Override
-        public boolean peer() {
+        public final TckTarget open() {
+            return target.get();
+        }
+
+        @Override
+        public final boolean peer() {
             return true;
+        }
+    }
+
+    /** [shedlock/jdbc]: {@link ShedLockJdbcTarget}. */
+    public static final class ShedLockJdbc extends Peer {
+        public ShedLockJdbc() {
+            super(ShedLockJdbcTarget.NAME, ShedLockJdbcTarget::new);
         }
     }
 
     /** [shedlock/redis]: {@link ShedLockRedisTarget}. */
-    public static final class ShedLockRedis implements TargetFactory {
-        @Override
-        public String name() {
-            return ShedLockRedisTarget.NAME;
-        }
-
-        @Override
-        public TckTarget open() {
-            return new ShedLockRedisTarget();
-        }
-
-        @Override
-        public boolean peer() {
-            return true;
+    public static final class ShedLockRedis extends Peer {
+        public ShedLockRedis() {
+            super(ShedLockRedisTarget.NAME, ShedLockRedisTarget::new);
         }
     }
 
     /** [shedlock/zookeeper]: {@link ShedLockZooKeeperTarget}. */
-    public static final class ShedLockZooKeeper implements TargetFactory {
-        @Override
-        public String name() {
-            return ShedLockZooKeeperTarget.NAME;
-        }
-
-        @Override
-        public TckTarget open() {
-            return new ShedLockZooKeeperTarget();
-        }
-
-        @Override
-        public boolean peer() {
-            return true;
+    public static final class ShedLockZooKeeper extends Peer {
+        public ShedLockZooKeeper() {
+            super(ShedLockZooKeeperTarget.NAME, ShedLockZooKeeperTarget::new);
         }
     }
 
     /** [redisson/rlock]: {@link RedissonTarget} with {@code RLock}. */
-    public static final class RedissonRLock implements TargetFactory {
-        @Override
-        public String name() {
-            return RedissonTarget.RLOCK;
-        }
-
-        @Override
-        public TckTarget open() {
-            return new RedissonTarget(false);
-        }
-
-        @Override
-        public boolean peer() {
-            return true;
+    public static final class RedissonRLock extends Peer {
+        public RedissonRLock() {
+            super(RedissonTarget.RLOCK, () -> new RedissonTarget(false));
         }
     }
 
     /** [redisson/fenced]: {@link RedissonTarget} with {@code RFencedLock}, its token passed through. */
-    public static final class RedissonFenced implements TargetFactory {
-        @Override
-        public String name() {
-            return RedissonTarget.FENCED;
-        }
-
-        @Override
-        public TckTarget open() {
-            return new RedissonTarget(true);
-        }
-
-        @Override
-        public boolean peer() {
-            return true;
+    public static final class RedissonFenced extends Peer {
+        public RedissonFenced() {
+            super(RedissonTarget.FENCED, () -> new RedissonTarget(true));
         }
     }
 
     /** [curator/semaphore-mutex]: {@link CuratorTarget}. */
-    public static final class CuratorSemaphoreMutex implements TargetFactory {
-        @Override
-        public String name() {
-            return CuratorTarget.NAME;
-        }
-
-        @Override
-        public TckTarget open() {
-            return new CuratorTarget();
-        }
-
-        @Override
-        public boolean peer() {
-            return true;
+    public static final class CuratorSemaphoreMutex extends Peer {
+        public CuratorSemaphoreMutex() {
+            super(CuratorTarget.NAME, CuratorTarget::new);
         }
     }
 
     /** [naive/lock-table]: {@link NaiveLockTableTarget}. */
-    public static final class NaiveLockTable implements TargetFactory {
-        @Override
-        public String name() {
-            return NaiveLockTableTarget.NAME;
-        }
-
-        @Override
-        public TckTarget open() {
-            return new NaiveLockTableTarget();
-        }
-
-        @Override
-        public boolean peer() {
-            return true;
+    public static final class NaiveLockTable extends Peer {
+        public NaiveLockTable() {
+            super(NaiveLockTableTarget.NAME, NaiveLockTableTarget::new);
         }
     }
 
     /** [naive/rmw]: {@link NaiveRmwTarget}. */
-    public static final class NaiveRmw implements TargetFactory {
-        @Override
-        public String name() {
-            return NaiveRmwTarget.NAME;
-        }
-
-        @Override
-        public TckTarget open() {
-            return new NaiveRmwTarget();
-        }
-
-        @Override
-        public boolean peer() {
-            return true;
+    public static final class NaiveRmw extends Peer {
+        public NaiveRmw() {
+            super(NaiveRmwTarget.NAME, NaiveRmwTarget::new);
         }
     }
 }
