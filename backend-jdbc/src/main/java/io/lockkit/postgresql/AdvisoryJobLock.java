@@ -2,13 +2,14 @@ package io.lockkit.postgresql;
 
 import io.lockkit.LockKitException;
 import java.time.Duration;
-import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The advisory-lock variant: {@code pg_try_advisory_lock} on a pinned session whose {@code
  * idle_session_timeout} is the lease, and the token, in one round trip. The lock id is the first 8
- * bytes of SHA-256 of {@code namespace + ":" + key} ({@link KeyCodec#advisoryId}). Thread-safe.
+ * bytes of SHA-256 of {@code namespace + ":" + key} ({@link KeyCodec#advisoryId}), in the one-bigint
+ * form; lockkit's own locks take the two-int form, whose ids no key can take. The server version
+ * (14 or later) is checked with the schema ({@link SchemaCheck}). Thread-safe.
  */
 final class AdvisoryJobLock extends SessionJobLock {
     /** {@code idle_session_timeout}, which makes the lease a session lease (L4), is new in PostgreSQL 14. */
@@ -19,7 +20,6 @@ final class AdvisoryJobLock extends SessionJobLock {
     private static final Prepared RELEASE = Prepared.of(Sql.ADVISORY_RELEASE);
 
     private final Prepared acquireSql;
-    private volatile boolean versionChecked;
 
     AdvisoryJobLock(PostgresBackend backend) {
         super(backend);
@@ -29,9 +29,6 @@ final class AdvisoryJobLock extends SessionJobLock {
     @Override
     @Nullable
     Long tryLock(Session session, String key, Duration lease) {
-        if (!versionChecked) { // the server could not be reached when the client was built
-            checkServerVersion(session.handle());
-        }
         return acquireSql
                 .on(session.handle())
                 .set("lock_id", lockId(key))
@@ -51,21 +48,18 @@ final class AdvisoryJobLock extends SessionJobLock {
 
     /**
      * Fails with a clear message on a server older than PostgreSQL 14 (no {@code
-     * idle_session_timeout}: a lease would never expire, L4). Checked once per client.
+     * idle_session_timeout}: a lease would never expire, L4).
      */
-    void checkServerVersion(Handle handle) {
-        int version =
-                handle.createQuery(Sql.SERVER_VERSION_NUM).mapTo(Integer.class).one();
-        requireAdvisorySupport(version);
-        versionChecked = true;
-    }
-
     static void requireAdvisorySupport(int serverVersionNum) {
         if (serverVersionNum < MIN_SERVER_VERSION_NUM) {
-            throw new LockKitException("the advisory variant needs PostgreSQL 14 or later (idle_session_timeout ends"
-                    + " a silent holder's session), but the server's server_version_num is " + serverVersionNum
-                    + "; use the table or rowlock variant, or upgrade the server");
+            throw new LockKitException(unsupported(serverVersionNum));
         }
+    }
+
+    static String unsupported(int serverVersionNum) {
+        return "the advisory variant needs PostgreSQL 14 or later (idle_session_timeout ends a silent holder's"
+                + " session), but the server's server_version_num is " + serverVersionNum
+                + "; use the table or rowlock variant, or upgrade the server";
     }
 
     @Override

@@ -43,11 +43,35 @@ final class KeyCodec {
     }
 
     /**
+     * The class id of lockkit's own advisory locks, which take PostgreSQL's two-int form ({@code
+     * pg_advisory_lock(int, int)}): a space of ids apart from the one-bigint form keys take, so no key
+     * can ever take one of them. ("lkit" in ASCII.)
+     */
+    static final int SCHEMA_LOCK_CLASS = 0x6c6b6974;
+
+    /** The object id, in {@link #SCHEMA_LOCK_CLASS}, of the lock that serialises {@code createSchema()}. */
+    static final int SCHEMA_LOCK_OBJECT = 1;
+
+    /**
+     * Whether {@code namespace} can prefix advisory ids: not empty, and without {@code :}, so that
+     * {@code namespace + ":" + key} splits one way only and two (namespace, key) pairs never share
+     * a name (namespace {@code a:b} with key {@code c} against namespace {@code a} with key {@code b:c}).
+     */
+    static boolean isNamespace(String namespace) {
+        return !namespace.isEmpty() && namespace.indexOf(':') < 0;
+    }
+
+    /**
      * The advisory lock id of {@code key}: the first 8 bytes, big-endian, of SHA-256 over the stored
-     * bytes of {@code namespace + ":" + key}. Stable across versions and processes; 64 bits, so a
-     * collision between two names is negligible (a 32-bit hash is not, pitfall 22).
+     * bytes of {@code namespace + ":" + key}, in the one-bigint form of advisory locks. Injective up to
+     * the hash, since a namespace holds no {@code :} ({@link #isNamespace}) and the stored bytes of
+     * distinct strings differ. Stable across versions and processes; 64 bits, so a collision between
+     * two names is negligible (a 32-bit hash is not).
      */
     static long advisoryId(String namespace, String key) {
+        if (!isNamespace(namespace)) {
+            throw new IllegalArgumentException("namespace must be non-empty and hold no ':', was '" + namespace + "'");
+        }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes(namespace + ":" + key));
             return ByteBuffer.wrap(digest, 0, 8).getLong();

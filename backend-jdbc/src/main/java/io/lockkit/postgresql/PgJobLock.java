@@ -93,6 +93,7 @@ abstract class PgJobLock implements JobLock {
             throw new IllegalArgumentException(
                     "lease must be at most " + maxLease() + " for " + backend.name() + ", was " + lease);
         }
+        backend.requireSchema();
     }
 
     private static Lease keepUnlessInterrupted(Lease lease) throws InterruptedException {

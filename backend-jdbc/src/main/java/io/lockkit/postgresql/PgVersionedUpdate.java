@@ -56,6 +56,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
     @Override
     public Optional<Versioned> read(String key) {
         byte[] stored = KeyCodec.bytes(Checks.key(key));
+        backend.requireSchema();
         try {
             return backend.pool().call("read '" + key + "'", h -> readSql.on(h)
                     .set("key", stored)
@@ -70,6 +71,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.key(key);
         Checks.value(value);
         byte[] stored = KeyCodec.bytes(key);
+        backend.requireSchema();
         Optional<Long> version = write("create '" + key + "'", stored, 0, false, (h, id) -> createSql
                 .on(h)
                 .set("key", stored)
@@ -85,6 +87,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.value(value);
         Checks.fencingToken(fencingToken);
         byte[] stored = KeyCodec.bytes(key);
+        backend.requireSchema();
         Optional<Long> version = write(
                 "create '" + key + "'",
                 stored,
@@ -100,6 +103,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.expectedVersion(expectedVersion);
         Checks.value(value);
         byte[] stored = KeyCodec.bytes(key);
+        backend.requireSchema();
         Optional<Long> version =
                 write("compareAndSet '" + key + "'", stored, expectedVersion, false, (h, id) -> casSql.on(h)
                         .set("key", stored)
@@ -117,6 +121,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.value(value);
         Checks.fencingToken(fencingToken);
         byte[] stored = KeyCodec.bytes(key);
+        backend.requireSchema();
         Optional<Long> version = write(
                 "compareAndSet '" + key + "'",
                 stored,
@@ -140,6 +145,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
         byte[] stored = KeyCodec.bytes(key);
+        backend.requireSchema();
         Optional<Long> deleted = write(
                 "delete '" + key + "'",
                 stored,

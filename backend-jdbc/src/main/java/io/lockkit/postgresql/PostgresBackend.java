@@ -1,7 +1,6 @@
 package io.lockkit.postgresql;
 
 import io.lockkit.Backend;
-import io.lockkit.BackendUnavailableException;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.LockKitException;
@@ -31,6 +30,16 @@ import org.jdbi.v3.core.Jdbi;
  * {@code CACHE 1} sequence shared by all variants (L2); expiry is decided by the database, never by
  * this JVM's clock (L1). Thread-safe.
  *
+ * <p>Connections: the client holds at most {@code maxConnections} of its DataSource's connections at
+ * once ({@link #DEFAULT_MAX_CONNECTIONS} unless set), so a pool it shares with the application keeps
+ * the rest: one for the release listener, at most {@code maxConnections - 2} pinned by session
+ * leases, and always at least one for statements (acquire/extend/release of the table variant,
+ * versioned values), so a holder can always write its result.
+ *
+ * <p>Setup: {@link #build()} refuses a token sequence or table that exists but is wrong ({@code
+ * CACHE} other than 1, a non-positive increment, {@code CYCLE}); objects still missing are refused by
+ * the first call unless {@link #createSchema()} creates them first.
+ *
  * <p>The session variants pin one connection per held lease and {@code LISTEN} on another, so they
  * MUST talk to PostgreSQL directly or through a session-pooling proxy: behind a transaction-pooling
  * proxy (PgBouncer {@code pool_mode=transaction}) advisory locks, idle timeouts, {@code LISTEN} and
@@ -55,8 +64,12 @@ public final class PostgresBackend implements Backend {
     }
 
     public static final Variant DEFAULT_VARIANT = Variant.TABLE;
-    /** Connections per client: session leases each keep one while held. */
-    public static final int DEFAULT_MAX_CONNECTIONS = 10;
+    /**
+     * The most connections of the given DataSource a client holds at once, the listener's included:
+     * a share a pool of HikariCP's default size (10) can spare. Session leases each keep one while
+     * held, at most {@code maxConnections - 2} of them.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 4;
     /** How long a call waits for a free connection of the pool before failing (E2). */
     public static final Duration DEFAULT_CONNECTION_WAIT = Duration.ofSeconds(5);
     /** The network timeout set on every connection: no call waits longer for the server (E2). */
@@ -67,7 +80,7 @@ public final class PostgresBackend implements Backend {
     public static final Duration DEFAULT_SESSION_CHECK = Duration.ofMillis(100);
     /** Subtracted from every deadline (at most a tenth of the lease) for drift between the clocks. */
     public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(20);
-    /** Prefix of the names hashed into advisory lock ids. */
+    /** Prefix of the names hashed into advisory lock ids (no {@code :}). */
     public static final String DEFAULT_NAMESPACE = "lockkit";
 
     private static final String SCHEMA_RESOURCE = "schema.sql";
@@ -84,6 +97,7 @@ public final class PostgresBackend implements Backend {
     private final Watcher watcher;
     private final PgJobLock jobLock;
     private final PgVersionedUpdate versionedUpdate;
+    private final SchemaCheck schemaCheck;
 
     private PostgresBackend(Builder b) {
         this.jdbi = b.jdbi;
@@ -101,6 +115,7 @@ public final class PostgresBackend implements Backend {
             case ROWLOCK -> new RowJobLock(this);
         };
         this.versionedUpdate = new PgVersionedUpdate(this);
+        this.schemaCheck = new SchemaCheck(this);
     }
 
     /** A client over {@code dataSource}; lockkit opens and closes its own connections from it. */
@@ -127,21 +142,24 @@ public final class PostgresBackend implements Backend {
     }
 
     /**
-     * Creates the sequence and tables if they do not exist. Idempotent, and safe when several
-     * processes run it at once: a transaction-scoped advisory lock serialises them (plain {@code
-     * CREATE … IF NOT EXISTS} can fail with 23505 when two sessions race).
+     * Creates the sequence and tables if they do not exist, then checks them as {@link
+     * #checkSchema()} does ({@code IF NOT EXISTS} keeps an existing object as it is). Idempotent, and
+     * safe when several processes run it at once: a transaction-scoped advisory lock, whose id no key
+     * can take, serialises them (plain {@code CREATE … IF NOT EXISTS} can fail with 23505 when two
+     * sessions race).
      *
+     * @throws LockKitException naming the fix when an existing object is wrong
      * @throws io.lockkit.BackendUnavailableException when the database cannot be reached (E2)
      */
     public void createSchema() {
         String ddl = schemaSql(tables);
-        long lockId = KeyCodec.advisoryId(DEFAULT_NAMESPACE, "create-schema");
         try {
             pool.call(
                     "createSchema",
                     h -> h.inTransaction(tx -> {
                         tx.createQuery(Sql.SCHEMA_LOCK)
-                                .bind("lock_id", lockId)
+                                .bind("class_id", KeyCodec.SCHEMA_LOCK_CLASS)
+                                .bind("object_id", KeyCodec.SCHEMA_LOCK_OBJECT)
                                 .mapTo(String.class)
                                 .one();
                         executeScript(tx.getConnection(), ddl);
@@ -150,6 +168,21 @@ public final class PostgresBackend implements Backend {
         } catch (RuntimeException e) {
             throw Failures.translate("createSchema", e);
         }
+        schemaCheck.require();
+    }
+
+    /**
+     * Checks that the database is set up as this client needs it, in one round trip: the token
+     * sequence exists with {@code CACHE 1}, a positive increment and {@code NO CYCLE} (else tokens
+     * come out of order or repeat, L2), the variant's table and the versioned table exist, and for
+     * the advisory variant the server is PostgreSQL 14 or later. Every call runs it until it passed
+     * once.
+     *
+     * @throws LockKitException listing what is wrong and the statement or option that fixes it
+     * @throws io.lockkit.BackendUnavailableException when the database cannot be reached (E2)
+     */
+    public void checkSchema() {
+        schemaCheck.require();
     }
 
     private static void executeScript(Connection connection, String script) {
@@ -172,6 +205,7 @@ public final class PostgresBackend implements Backend {
                     "olderThan must not be negative and limit must be ≥ 1, were " + olderThan + " and " + limit);
         }
         String sql = Sql.render(Sql.TABLE_DELETE_EXPIRED, tables);
+        schemaCheck.require();
         try {
             return pool.call("deleteExpiredLocks", h -> h.createUpdate(sql)
                     .bind("micros", olderThan.toNanos() / 1000)
@@ -262,6 +296,11 @@ public final class PostgresBackend implements Backend {
         return namespace;
     }
 
+    /** Refuses to go on while the database is not set up as this client needs it (checked until it passed). */
+    void requireSchema() {
+        schemaCheck.require();
+    }
+
     /** The NOTIFY channel of this variant's releases; the payload names the key. */
     String channel() {
         return "lockkit_" + variant.name().toLowerCase(Locale.ROOT);
@@ -295,7 +334,12 @@ public final class PostgresBackend implements Backend {
             return this;
         }
 
-        /** At least 2: session leases keep one connection each while held. */
+        /**
+         * The most connections of the DataSource this client holds at once ({@link
+         * #DEFAULT_MAX_CONNECTIONS}): one listens for releases, session leases keep one each while
+         * held (at most {@code maxConnections - 2}), and at least one is always left for statements.
+         * At least 2 for the table variant, 3 for the session variants.
+         */
         public Builder maxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
             return this;
@@ -327,7 +371,7 @@ public final class PostgresBackend implements Backend {
             return this;
         }
 
-        /** Prefix of the names hashed into advisory lock ids; changing it changes every id. */
+        /** Prefix of the names hashed into advisory lock ids, without {@code :}; changing it changes every id. */
         public Builder namespace(String namespace) {
             this.namespace = Objects.requireNonNull(namespace, "namespace");
             return this;
@@ -340,15 +384,21 @@ public final class PostgresBackend implements Backend {
         }
 
         /**
-         * The client; for the advisory variant, also checks that the server is PostgreSQL 14 or later
-         * ({@code server_version_num}), failing with a {@link LockKitException} that says so.
+         * The client. When the server can be reached, checks what exists of the schema as {@link
+         * #checkSchema()} does and refuses a wrong token sequence or table, or, for the advisory
+         * variant, a server older than PostgreSQL 14; what is still missing is refused by the first
+         * call unless {@link #createSchema()} creates it.
          *
          * @throws IllegalArgumentException listing every bad option (E1)
+         * @throws LockKitException naming the fix when an existing object is wrong
          */
         public PostgresBackend build() {
             List<String> bad = new ArrayList<>();
-            if (maxConnections < 2) {
-                bad.add("maxConnections=" + maxConnections + " (expected at least 2)");
+            int least = variant == Variant.TABLE ? 2 : 3;
+            if (maxConnections < least) {
+                bad.add("maxConnections=" + maxConnections + " (expected at least " + least + " for the "
+                        + variant.name().toLowerCase(Locale.ROOT) + " variant: one listens for releases, one is"
+                        + " kept for statements" + (least == 3 ? ", and a lease pins one" : "") + ")");
             }
             positive(bad, "connectionWait", connectionWait);
             positive(bad, "networkTimeout", networkTimeout);
@@ -357,35 +407,21 @@ public final class PostgresBackend implements Backend {
             if (driftMargin.isNegative()) {
                 bad.add("driftMargin=" + driftMargin + " (expected zero or positive)");
             }
-            if (namespace.isEmpty()) {
-                bad.add("namespace is empty");
+            if (!KeyCodec.isNamespace(namespace)) {
+                bad.add("namespace='" + namespace + "' (expected a non-empty name without ':', so that"
+                        + " namespace:key names one pair only)");
             }
             if (!bad.isEmpty()) {
                 throw new IllegalArgumentException("bad options for postgresql: " + String.join("; ", bad));
             }
             PostgresBackend backend = new PostgresBackend(this);
-            if (backend.jobLock instanceof AdvisoryJobLock advisory) {
-                checkServerVersion(backend, advisory);
-            }
-            return backend;
-        }
-
-        /**
-         * The advisory variant needs PostgreSQL 14 (L4). An unreachable server is no error here
-         * (E2: each call reports it); the version is then checked on the first acquire.
-         */
-        private static void checkServerVersion(PostgresBackend backend, AdvisoryJobLock advisory) {
             try {
-                backend.pool.call("check the server version", h -> {
-                    advisory.checkServerVersion(h);
-                    return null;
-                });
-            } catch (BackendUnavailableException e) {
-                // checked on the first acquire
+                backend.schemaCheck.atBuild();
             } catch (RuntimeException e) {
                 backend.close();
-                throw Failures.translate("check the server version", e);
+                throw e;
             }
+            return backend;
         }
 
         private static void positive(List<String> bad, String name, Duration d) {

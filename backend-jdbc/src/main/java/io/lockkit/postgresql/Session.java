@@ -7,12 +7,26 @@ import org.jdbi.v3.core.Handle;
  * thread at a time: borrowed from a {@link SessionPool}, or pinned to a session lease.
  *
  * @param started when the server session started ({@link Sql#SESSION_START}): the server reuses the
- *     pids of ended sessions, so only (pid, start) names this session (L5)
+ *     pids of ended sessions, so only (pid, start) names this session (L5); {@link #UNKNOWN} when the
+ *     server's own pid differed from the one the connection announced (a proxy between them)
  * @param reused whether it came from the idle pool (and so may have been ended by the server while
  *     idle) rather than being opened just now
+ * @param lease whether it is lent as a lease session (counted against that budget of the pool)
  */
-record Session(Handle handle, int pid, long started, boolean reused) {
+record Session(Handle handle, int pid, long started, boolean reused, boolean lease) {
+    /** {@link #started} of a session that cannot be found in {@code pg_stat_activity}. */
+    static final long UNKNOWN = Long.MIN_VALUE;
+
     Session asReused() {
-        return new Session(handle, pid, started, true);
+        return new Session(handle, pid, started, true, false);
+    }
+
+    Session lent(boolean asLease) {
+        return asLease == lease ? this : new Session(handle, pid, started, reused, asLease);
+    }
+
+    /** Whether (pid, start) names this session on the server, so {@code pg_stat_activity} can tell its state. */
+    boolean identified() {
+        return started != UNKNOWN;
     }
 }

@@ -4,7 +4,8 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the session variants share: each lease pins one connection of the client's pool, whose
+ * What the session variants share: each lease pins one connection of the client's pool (from its
+ * budget of lease sessions, so statements always have a connection left), whose
  * server session the server ends after {@code lease} of silence (L4), and which the client's
  * {@link Watcher} watches so the holder learns when the session is gone (L5). A second acquire of a
  * held key always runs on another session, so it fails instead of stacking. Thread-safe.
@@ -40,7 +41,7 @@ abstract class SessionJobLock extends PgJobLock {
     @Override
     final Attempt attempt(String key, Duration lease) {
         String what = "acquire '" + key + "'";
-        Session session = backend.pool().borrow(what);
+        Session session = backend.pool().borrow(what, true);
         try {
             return attemptOn(session, key, lease);
         } catch (RuntimeException e) {
@@ -49,7 +50,7 @@ abstract class SessionJobLock extends PgJobLock {
             }
         }
         // The idle connection had been ended by the server; whatever it did died with its session.
-        Session fresh = backend.pool().open(what);
+        Session fresh = backend.pool().open(what, true);
         try {
             return attemptOn(fresh, key, lease);
         } catch (RuntimeException e) {

@@ -16,7 +16,13 @@ import org.postgresql.PGConnection;
  * A small bounded pool of autocommit connections opened through the user's {@link Jdbi}; every
  * connection gets a network timeout, so no call waits longer than that for the server (E2). Session
  * leases keep their connection until released, which is why the pool is lockkit's own and bounded.
- * Thread-safe.
+ *
+ * <p>Budgets: the client never holds more than {@code maxConnections} of the DataSource's
+ * connections at once. One of them is kept for the release listener ({@link #openUnpooled}); this
+ * pool lends the others, and lends at most {@code maxConnections - 2} as lease sessions (held leases
+ * and acquire attempts of the session variants), so at least one is always left for statements: a
+ * holder can write its result however many leases the client holds, and statements never hold a
+ * connection for longer than one call. Thread-safe.
  */
 final class SessionPool implements AutoCloseable {
     /** One operation on a connection. */
@@ -27,16 +33,21 @@ final class SessionPool implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final int max;
+    private final int maxLeases;
     private final Semaphore permits;
+    private final Semaphore leasePermits;
     private final Deque<Session> idle = new ConcurrentLinkedDeque<>();
     private final long waitNanos;
     private final int networkTimeoutMillis;
     private volatile boolean closed;
 
-    SessionPool(Jdbi jdbi, int max, Duration wait, Duration networkTimeout) {
+    /** @param maxConnections every connection of the client, the listener's included (at least 2) */
+    SessionPool(Jdbi jdbi, int maxConnections, Duration wait, Duration networkTimeout) {
         this.jdbi = jdbi;
-        this.max = max;
+        this.max = maxConnections - 1; // one is the listener's
+        this.maxLeases = Math.max(0, maxConnections - 2); // one more is always left for statements
         this.permits = new Semaphore(max, true);
+        this.leasePermits = new Semaphore(maxLeases, true);
         this.waitNanos = wait.toNanos();
         this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, networkTimeout.toMillis()));
     }
@@ -81,20 +92,34 @@ final class SessionPool implements AutoCloseable {
         }
     }
 
-    /** An idle connection, or a new one while fewer than the maximum are open. */
+    /** An idle connection for one statement, or a new one while fewer than the maximum are open. */
     Session borrow(String what) {
-        acquirePermit(what);
+        return borrow(what, false);
+    }
+
+    /**
+     * An idle connection, or a new one while fewer than the maximum are open; {@code lease}: for a
+     * session lease (or its attempt), counted against the lease sessions' budget too.
+     */
+    Session borrow(String what, boolean lease) {
+        long until = System.nanoTime() + waitNanos;
+        acquirePermits(what, lease, until);
         Session session = idle.pollFirst();
-        return session != null ? session : openPermitted(what);
+        return session != null ? session.lent(lease) : openPermitted(what, lease);
     }
 
-    /** A new connection, counted against the maximum (never an idle one). */
+    /** A new connection for one statement, counted against the maximum (never an idle one). */
     Session open(String what) {
-        acquirePermit(what);
-        return openPermitted(what);
+        return open(what, false);
     }
 
-    /** A connection outside the pool (for the notification listener), closed by its user. */
+    /** A new connection (never an idle one), for a lease session when {@code lease}. */
+    Session open(String what, boolean lease) {
+        acquirePermits(what, lease, System.nanoTime() + waitNanos);
+        return openPermitted(what, lease);
+    }
+
+    /** The listener's connection, outside the pool (its share of maxConnections is kept for it), closed by its user. */
     Session openUnpooled(String what) {
         return connect(what);
     }
@@ -105,12 +130,19 @@ final class SessionPool implements AutoCloseable {
         } else {
             idle.addFirst(session.asReused());
         }
-        permits.release();
+        releasePermits(session.lease());
     }
 
     void discard(Session session) {
         close(session);
+        releasePermits(session.lease());
+    }
+
+    private void releasePermits(boolean lease) {
         permits.release();
+        if (lease) {
+            leasePermits.release();
+        }
     }
 
     @Override
@@ -134,25 +166,35 @@ final class SessionPool implements AutoCloseable {
         }
     }
 
+    /** Takes a lease session's permit first (when {@code lease}), then a connection's, both by {@code until}. */
+    private void acquirePermits(String what, boolean lease, long until) {
+        if (closed) {
+            throw new IllegalStateException("the PostgreSQL backend is closed");
+        }
+        if (lease && !acquire(leasePermits, until)) {
+            throw new BackendUnavailableException(what + ": all " + maxLeases + " lease sessions of this client"
+                    + " are in use (maxConnections - 2: one connection listens, one is kept for statements);"
+                    + " none came free within " + Duration.ofNanos(waitNanos));
+        }
+        if (!acquire(permits, until)) {
+            if (lease) {
+                leasePermits.release();
+            }
+            throw new BackendUnavailableException(what + ": all " + max + " connections of this client are in"
+                    + " use; none came free within " + Duration.ofNanos(waitNanos));
+        }
+    }
+
     /**
      * Waits for a permit without reacting to interrupts, restoring the flag afterwards: an
      * interrupted thread must still be able to release its lease in a finally block (L8).
      */
-    private void acquirePermit(String what) {
-        if (closed) {
-            throw new IllegalStateException("the PostgreSQL backend is closed");
-        }
+    private static boolean acquire(Semaphore semaphore, long until) {
         boolean interrupted = Thread.interrupted();
         try {
-            long until = System.nanoTime() + waitNanos;
             while (true) {
                 try {
-                    if (permits.tryAcquire(until - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                        return;
-                    }
-                    throw new BackendUnavailableException(what + ": all " + max + " connections of this client are"
-                            + " in use (session leases keep theirs until released); none came free within "
-                            + Duration.ofNanos(waitNanos));
+                    return semaphore.tryAcquire(until - System.nanoTime(), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -164,11 +206,11 @@ final class SessionPool implements AutoCloseable {
         }
     }
 
-    private Session openPermitted(String what) {
+    private Session openPermitted(String what, boolean lease) {
         try {
-            return connect(what);
+            return connect(what).lent(lease);
         } catch (RuntimeException e) {
-            permits.release();
+            releasePermits(lease);
             throw e;
         }
     }
@@ -187,11 +229,12 @@ final class SessionPool implements AutoCloseable {
                 connection.setAutoCommit(true);
             }
             int pid = connection.unwrap(PGConnection.class).getBackendPID();
-            long started =
-                    handle.createQuery(Sql.SESSION_START).mapTo(Long.class).one();
-            return new Session(handle, pid, started, false);
+            long started = handle.createQuery(Sql.SESSION_START)
+                    .map((rs, ctx) -> rs.getInt("pid") == pid ? rs.getLong("started") : Session.UNKNOWN)
+                    .one();
+            return new Session(handle, pid, started, false, false);
         } catch (SQLException | RuntimeException e) {
-            close(new Session(handle, 0, 0, false));
+            close(new Session(handle, 0, 0, false, false));
             String why = what + ": cannot set up the connection";
             throw Failures.isConnection(e) ? Failures.unavailable(why, e) : Failures.unexpected(why, e);
         }

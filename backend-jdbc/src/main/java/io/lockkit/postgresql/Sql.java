@@ -114,9 +114,6 @@ final class Sql {
     static final String ADVISORY_RESET =
             "SELECT pg_advisory_unlock_all(), set_config('idle_session_timeout', '0', false) AS timeout";
 
-    /** The advisory variant needs {@code idle_session_timeout}, which PostgreSQL has from 14 on. */
-    static final String SERVER_VERSION_NUM = "SELECT current_setting('server_version_num')::int";
-
     // ---- row locks (session leases) ----
 
     /**
@@ -142,11 +139,13 @@ final class Sql {
     // ---- session liveness ----
 
     /**
-     * When this connection's server session started, in microseconds since the epoch: with the pid
-     * it names the session, since the server reuses pids of ended sessions.
+     * When this connection's server session started, in microseconds since the epoch, and its pid
+     * as the server knows it: with the pid the start names the session, since the server reuses pids
+     * of ended sessions.
      */
     static final String SESSION_START =
-            "SELECT (extract(epoch FROM backend_start) * 1000000)::bigint FROM pg_stat_activity WHERE pid = pg_backend_pid()";
+            "SELECT (extract(epoch FROM backend_start) * 1000000)::bigint AS started, pid FROM pg_stat_activity"
+                    + " WHERE pid = pg_backend_pid()";
 
     /**
      * The sessions among these pids that still exist, with their start (as {@link #SESSION_START});
@@ -235,8 +234,29 @@ final class Sql {
     /** After a lost reply (V4): who wrote the key last, to recognise one's own write. */
     static final String LAST_WRITE = "SELECT version, deleted, write_id FROM {versioned} WHERE key = :key";
 
-    /** Serialises concurrent {@code createSchema} calls of every process, inside its transaction. */
-    static final String SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(:lock_id)";
+    /**
+     * Serialises concurrent {@code createSchema} calls of every process, inside its transaction. The
+     * two-int form: its ids are a space of their own, apart from the one-bigint ids of keys, so no
+     * key can take this lock ({@link KeyCodec#SCHEMA_LOCK_CLASS}).
+     */
+    static final String SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(:class_id, :object_id)";
+
+    /**
+     * What {@link SchemaCheck} reads: the server version, the token sequence's kind and settings, and
+     * the kinds of two tables (null when missing). {@code :sequence}, {@code :lock_table} and {@code
+     * :versioned} are quoted names.
+     */
+    static final String SCHEMA_CHECK =
+            """
+            SELECT current_setting('server_version_num')::int AS server_version,
+                   c.relkind::text AS sequence_kind, s.seqincrement AS increment, s.seqcache AS cache,
+                   s.seqcycle AS cycle,
+                   (SELECT relkind::text FROM pg_class WHERE oid = to_regclass(:lock_table)) AS lock_table_kind,
+                   (SELECT relkind::text FROM pg_class WHERE oid = to_regclass(:versioned)) AS versioned_kind
+            FROM (SELECT to_regclass(:sequence) AS oid) r
+            LEFT JOIN pg_class c ON c.oid = r.oid
+            LEFT JOIN pg_sequence s ON s.seqrelid = r.oid
+            """;
 
     /** {@code template} with the placeholders replaced by the quoted names in {@code names}. */
     static String render(String template, TableNames names) {

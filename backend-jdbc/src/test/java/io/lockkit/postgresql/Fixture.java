@@ -9,6 +9,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 /** A schema of its own and clients in it, for the focused tests; {@link #close()} removes both. */
 final class Fixture implements AutoCloseable {
     private static final AtomicInteger CLIENTS = new AtomicInteger();
+    /** The tests' clients hold several leases at once; their DataSource is unpooled, so nothing else needs a share. */
+    static final int CONNECTIONS = 10;
 
     final String schema = TestDatabase.newSchema();
     final TableNames tables = TestDatabase.tables(schema);
@@ -26,7 +28,8 @@ final class Fixture implements AutoCloseable {
         return PostgresBackend.builder(TestDatabase.dataSource(applicationName))
                 .variant(variant)
                 .tables(tables)
-                .namespace(schema);
+                .namespace(schema)
+                .maxConnections(CONNECTIONS);
     }
 
     /** A new client, closed with the fixture. */
@@ -49,6 +52,7 @@ final class Fixture implements AutoCloseable {
                 .variant(variant)
                 .tables(tables)
                 .namespace(schema)
+                .maxConnections(CONNECTIONS)
                 .build();
     }
 

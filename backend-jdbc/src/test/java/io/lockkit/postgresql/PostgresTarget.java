@@ -93,7 +93,8 @@ final class PostgresTarget implements TckTarget, StoreFaults {
         return PostgresBackend.builder(TestDatabase.dataSource(applicationName))
                 .variant(variant)
                 .tables(tables)
-                .namespace(schema);
+                .namespace(schema)
+                .maxConnections(Fixture.CONNECTIONS);
     }
 
     private String applicationName(Backend client) {

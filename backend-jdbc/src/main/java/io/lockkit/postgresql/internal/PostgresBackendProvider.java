@@ -1,6 +1,7 @@
 package io.lockkit.postgresql.internal;
 
 import io.lockkit.Backend;
+import io.lockkit.BackendUnavailableException;
 import io.lockkit.internal.Uris;
 import io.lockkit.postgresql.PostgresBackend;
 import io.lockkit.postgresql.PostgresBackend.Variant;
@@ -27,6 +28,11 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class PostgresBackendProvider implements BackendProvider {
     /** How long opening a connection may take unless the URI says otherwise (E2). */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The most connections a client opened from a URI holds at once: they are lockkit's own (no
+     * application shares them), so more than {@link PostgresBackend#DEFAULT_MAX_CONNECTIONS}.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10;
 
     private static final String JDBC = "jdbc:postgresql:";
     private static final String LIBPQ = "postgresql://";
@@ -56,7 +62,7 @@ public final class PostgresBackendProvider implements BackendProvider {
         String rowLockTable = o.string("rowLockTable", d.rowLockTable());
         String versionedTable = o.string("versionedTable", d.versionedTable());
         String tokenSequence = o.string("tokenSequence", d.tokenSequence());
-        int maxConnections = o.integer("maxConnections", PostgresBackend.DEFAULT_MAX_CONNECTIONS, 2, 10_000);
+        int maxConnections = o.integer("maxConnections", DEFAULT_MAX_CONNECTIONS, 2, 10_000);
         Duration connectTimeout = o.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, false);
         Duration connectionWait = o.duration("connectionWait", PostgresBackend.DEFAULT_CONNECTION_WAIT, false);
         Duration networkTimeout = o.duration("networkTimeout", PostgresBackend.DEFAULT_NETWORK_TIMEOUT, false);
@@ -77,15 +83,29 @@ public final class PostgresBackendProvider implements BackendProvider {
                 .driftMargin(driftMargin)
                 .namespace(namespace)
                 .build();
-        if (createSchema == Flag.TRUE) {
-            try {
+        try {
+            if (createSchema == Flag.TRUE) {
                 backend.createSchema();
-            } catch (RuntimeException e) {
-                backend.close();
-                throw e;
+            } else {
+                checkSchema(backend);
             }
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
         }
         return backend;
+    }
+
+    /**
+     * Nothing can create what is missing once the backend is returned, so it is refused now; an
+     * unreachable server is no error when opening (E2): each call reports it, checking the schema first.
+     */
+    private static void checkSchema(PostgresBackend backend) {
+        try {
+            backend.checkSchema();
+        } catch (BackendUnavailableException e) {
+            // checked by the first call
+        }
     }
 
     /** Reports bad option values and bad table names together (E1). */

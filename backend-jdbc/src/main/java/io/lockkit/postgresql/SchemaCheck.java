@@ -1,0 +1,161 @@
+package io.lockkit.postgresql;
+
+import io.lockkit.BackendUnavailableException;
+import io.lockkit.LockKitException;
+import io.lockkit.postgresql.PostgresBackend.Variant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Whether the database is set up as this client needs it: the token sequence hands out increasing
+ * values in the order they are drawn ({@code CACHE 1}, a positive increment, {@code NO CYCLE}: L2),
+ * the tables of the variant and of versioned values exist, and for the advisory variant the server
+ * is PostgreSQL 14 or later (L4). {@code CREATE … IF NOT EXISTS} keeps an object that exists with
+ * other settings, so this reads what is there. One round trip; once it passed it is not repeated.
+ * Thread-safe.
+ */
+final class SchemaCheck {
+    /** What the database has of the objects this client uses. */
+    private record Found(
+            int serverVersion,
+            @Nullable String sequenceKind,
+            long increment,
+            long cache,
+            boolean cycle,
+            @Nullable String lockTableKind,
+            @Nullable String versionedKind) {}
+
+    /** One thing wrong; {@code missing}: an object that {@code createSchema()} would create. */
+    private record Problem(String text, boolean missing) {}
+
+    private final PostgresBackend backend;
+    private final String sql;
+    private volatile boolean passed;
+
+    SchemaCheck(PostgresBackend backend) {
+        this.backend = backend;
+        this.sql = Sql.render(Sql.SCHEMA_CHECK, backend.tables());
+    }
+
+    /**
+     * At build: refuses what exists but is wrong. Objects still missing (before {@code
+     * createSchema()}) and an unreachable server (E2) are left for {@link #require()}.
+     */
+    void atBuild() {
+        List<Problem> problems;
+        try {
+            problems = inspect();
+        } catch (BackendUnavailableException e) {
+            return;
+        }
+        if (problems.stream().anyMatch(p -> !p.missing())) {
+            throw refusal(problems);
+        }
+        passed = problems.isEmpty();
+    }
+
+    /** Before an operation (and after {@code createSchema()}): refuses anything wrong or missing. */
+    void require() {
+        if (passed) {
+            return;
+        }
+        List<Problem> problems = inspect();
+        if (!problems.isEmpty()) {
+            throw refusal(problems);
+        }
+        passed = true;
+    }
+
+    private List<Problem> inspect() {
+        TableNames names = backend.tables();
+        String lockTable =
+                switch (backend.variant()) {
+                    case TABLE -> names.lockTable();
+                    case ROWLOCK -> names.rowLockTable();
+                    case ADVISORY -> names.versionedTable(); // no table of its own
+                };
+        Found found;
+        try {
+            found = backend.pool().call("check the schema", h -> h.createQuery(sql)
+                    .bind("sequence", TableNames.quote(names.tokenSequence()))
+                    .bind("lock_table", TableNames.quote(lockTable))
+                    .bind("versioned", TableNames.quote(names.versionedTable()))
+                    .map((rs, ctx) -> new Found(
+                            rs.getInt("server_version"),
+                            rs.getString("sequence_kind"),
+                            rs.getLong("increment"),
+                            rs.getLong("cache"),
+                            rs.getBoolean("cycle"),
+                            rs.getString("lock_table_kind"),
+                            rs.getString("versioned_kind")))
+                    .one());
+        } catch (RuntimeException e) {
+            throw Failures.translate("check the schema", e);
+        }
+        List<Problem> problems = new ArrayList<>();
+        if (backend.variant() == Variant.ADVISORY && found.serverVersion() < AdvisoryJobLock.MIN_SERVER_VERSION_NUM) {
+            problems.add(new Problem(AdvisoryJobLock.unsupported(found.serverVersion()), false));
+        }
+        sequence(problems, TableNames.quote(names.tokenSequence()), found);
+        if (backend.variant() != Variant.ADVISORY) {
+            String what = backend.variant() == Variant.TABLE ? "lock table" : "row-lock table";
+            table(problems, what, TableNames.quote(lockTable), found.lockTableKind());
+        }
+        table(problems, "versioned table", TableNames.quote(names.versionedTable()), found.versionedKind());
+        return problems;
+    }
+
+    private static void sequence(List<Problem> problems, String name, Found found) {
+        if (found.sequenceKind() == null) {
+            problems.add(new Problem("the token sequence " + name + " does not exist", true));
+            return;
+        }
+        if (!"S".equals(found.sequenceKind())) {
+            problems.add(new Problem(name + ", named as the token sequence, is not a sequence", false));
+            return;
+        }
+        if (found.cache() != 1) {
+            problems.add(new Problem(
+                    "the token sequence " + name + " has CACHE " + found.cache() + ": every session"
+                            + " hands out the values it cached, so a later lease can get a smaller token than an earlier"
+                            + " one. Fix: ALTER SEQUENCE " + name + " CACHE 1; then restart the clients that used it (a"
+                            + " session keeps handing out the values it cached)",
+                    false));
+        }
+        if (found.increment() < 1) {
+            problems.add(new Problem(
+                    "the token sequence " + name + " has INCREMENT BY " + found.increment()
+                            + ": tokens must grow. Fix: ALTER SEQUENCE " + name
+                            + " INCREMENT BY 1 MINVALUE 1 NO MAXVALUE"
+                            + " RESTART WITH n, n larger than every value it has handed out",
+                    false));
+        }
+        if (found.cycle()) {
+            problems.add(new Problem(
+                    "the token sequence " + name + " has CYCLE: after its MAXVALUE it starts again"
+                            + " and tokens repeat. Fix: ALTER SEQUENCE " + name + " NO CYCLE",
+                    false));
+        }
+    }
+
+    private static void table(List<Problem> problems, String what, String name, @Nullable String kind) {
+        if (kind == null) {
+            problems.add(new Problem("the " + what + " " + name + " does not exist", true));
+        } else if (!"r".equals(kind) && !"p".equals(kind)) {
+            problems.add(new Problem(name + ", named as the " + what + ", is not a table", false));
+        }
+    }
+
+    private LockKitException refusal(List<Problem> problems) {
+        StringBuilder text = new StringBuilder("postgresql: the database is not set up for this client: ");
+        for (int i = 0; i < problems.size(); i++) {
+            text.append(i == 0 ? "" : "; ").append(problems.get(i).text());
+        }
+        if (problems.stream().anyMatch(Problem::missing)) {
+            text.append(". Create what is missing with createSchema() (option createSchema=true), or run"
+                    + " PostgresBackend.schemaSql(tables) in your migrations");
+        }
+        return new LockKitException(text.toString());
+    }
+}

@@ -1,0 +1,177 @@
+package io.lockkit.postgresql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockkit.Backend;
+import io.lockkit.LockKit;
+import io.lockkit.LockKitException;
+import io.lockkit.postgresql.PostgresBackend.Variant;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Opening a client checks the token sequence and the tables it relies on (L2): a sequence that
+ * hands out values out of order or again, or a missing table, is refused with a message naming the
+ * fix, also when {@code createSchema()} ran ({@code IF NOT EXISTS} keeps a bad sequence as it is).
+ */
+class SchemaCheckTest {
+    private String schema;
+    private TableNames tables;
+    private String sequence;
+
+    @BeforeEach
+    void schema() {
+        schema = TestDatabase.newSchema();
+        tables = TestDatabase.tables(schema);
+        sequence = tables.tokenSequence();
+    }
+
+    @AfterEach
+    void drop() {
+        TestDatabase.dropSchema(schema);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"CACHE 20", "INCREMENT BY -1", "CYCLE"})
+    void l2_aBadTokenSequenceIsRefusedWhenOpeningAndByCreateSchema(String setting) {
+        TestDatabase.execute("CREATE SEQUENCE " + sequence + " " + setting);
+        TestDatabase.execute(PostgresBackend.schemaSql(tables)); // the tables exist, the sequence stays as it is
+        String fix =
+                switch (setting) {
+                    case "CACHE 20" -> "ALTER SEQUENCE \"" + schema + "\".\"lockkit_token\" CACHE 1";
+                    case "CYCLE" -> "ALTER SEQUENCE \"" + schema + "\".\"lockkit_token\" NO CYCLE";
+                    default -> "ALTER SEQUENCE \"" + schema + "\".\"lockkit_token\" INCREMENT BY 1";
+                };
+        for (Variant variant : Variant.values()) {
+            assertThatThrownBy(() -> builder(variant).build())
+                    .as("build, %s", variant)
+                    .isInstanceOf(LockKitException.class)
+                    .hasMessageContaining(setting.replace("INCREMENT BY -1", "INCREMENT BY -1:"))
+                    .hasMessageContaining(fix);
+        }
+        assertThatThrownBy(() -> LockKit.open(TestDatabase.url(), options("true")))
+                .as("createSchema=true keeps the sequence, then refuses it")
+                .isInstanceOf(LockKitException.class)
+                .hasMessageContaining(fix);
+        assertThatThrownBy(() -> LockKit.open(TestDatabase.url(), options("false")))
+                .isInstanceOf(LockKitException.class)
+                .hasMessageContaining(fix);
+    }
+
+    @Test
+    void l2_aBadSequenceCreatedAfterTheClientWasBuiltIsRefusedByCreateSchema() {
+        try (PostgresBackend client = builder(Variant.TABLE).build()) { // nothing exists yet: left for later
+            TestDatabase.execute("CREATE SEQUENCE " + sequence + " CACHE 20");
+            assertThatThrownBy(client::createSchema)
+                    .isInstanceOf(LockKitException.class)
+                    .hasMessageContaining("CACHE 20");
+            assertThatThrownBy(() -> client.jobLock().tryAcquire("k", Duration.ofSeconds(5)))
+                    .isInstanceOf(LockKitException.class)
+                    .hasMessageContaining("CACHE 20");
+            TestDatabase.execute("ALTER SEQUENCE " + sequence + " CACHE 1");
+            client.jobLock()
+                    .tryAcquire("k", Duration.ofSeconds(5))
+                    .orElseThrow()
+                    .release();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void aMissingTableIsRefusedWhenOpeningWithoutCreateSchema(Variant variant) {
+        TestDatabase.execute(PostgresBackend.schemaSql(tables));
+        String missing =
+                switch (variant) {
+                    case TABLE -> "lockkit_lock";
+                    case ROWLOCK -> "lockkit_row_lock";
+                    case ADVISORY -> "lockkit_versioned";
+                };
+        TestDatabase.execute("DROP TABLE " + schema + "." + missing);
+        assertThatThrownBy(() -> LockKit.open(
+                        TestDatabase.url(),
+                        Map.of(
+                                "variant",
+                                variant.name().toLowerCase(java.util.Locale.ROOT),
+                                "createSchema",
+                                "false",
+                                "lockTable",
+                                tables.lockTable(),
+                                "rowLockTable",
+                                tables.rowLockTable(),
+                                "versionedTable",
+                                tables.versionedTable(),
+                                "tokenSequence",
+                                sequence,
+                                "namespace",
+                                schema)))
+                .isInstanceOf(LockKitException.class)
+                .hasMessageContaining("\"" + schema + "\".\"" + missing + "\" does not exist")
+                .hasMessageContaining("createSchema");
+        // built in code, the client refuses every call until createSchema() made it
+        try (PostgresBackend client = builder(variant).build()) {
+            assertThatThrownBy(() -> client.jobLock().tryAcquire("k", Duration.ofSeconds(5)))
+                    .isInstanceOf(LockKitException.class)
+                    .hasMessageContaining(missing + "\" does not exist");
+            assertThatThrownBy(() -> client.versionedUpdate().read("k"))
+                    .isInstanceOf(LockKitException.class)
+                    .hasMessageContaining(missing + "\" does not exist");
+            client.createSchema();
+            client.jobLock()
+                    .tryAcquire("k", Duration.ofSeconds(5))
+                    .orElseThrow()
+                    .release();
+        }
+    }
+
+    @Test
+    void anObjectOfTheWrongKindIsRefused() {
+        TestDatabase.execute("CREATE TABLE " + sequence + " (x int)");
+        TestDatabase.execute(PostgresBackend.schemaSql(tables).replaceFirst("CREATE SEQUENCE[^;]*;", ""));
+        assertThatThrownBy(() -> builder(Variant.TABLE).build())
+                .isInstanceOf(LockKitException.class)
+                .hasMessageContaining("is not a sequence");
+    }
+
+    @Test
+    void aWellMadeSchemaPassesAndTheProviderChecksIt() {
+        try (Backend backend = LockKit.open(TestDatabase.url(), options("true"))) {
+            backend.jobLock()
+                    .tryAcquire("k", Duration.ofSeconds(5))
+                    .orElseThrow()
+                    .release();
+        }
+        try (Backend backend = LockKit.open(TestDatabase.url(), options("false"))) {
+            assertThat(backend.versionedUpdate().create("k", new byte[] {1})).isPresent();
+        }
+    }
+
+    private PostgresBackend.Builder builder(Variant variant) {
+        return PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-schema-check"))
+                .variant(variant)
+                .tables(tables)
+                .namespace(schema);
+    }
+
+    private Map<String, String> options(String createSchema) {
+        return Map.of(
+                "createSchema",
+                createSchema,
+                "lockTable",
+                tables.lockTable(),
+                "rowLockTable",
+                tables.rowLockTable(),
+                "versionedTable",
+                tables.versionedTable(),
+                "tokenSequence",
+                sequence,
+                "namespace",
+                schema);
+    }
+}
