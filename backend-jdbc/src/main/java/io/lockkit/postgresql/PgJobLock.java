@@ -88,12 +88,22 @@ abstract class PgJobLock implements JobLock {
 
     private void check(String key, Duration lease) {
         Checks.key(key);
+        checkLease(lease);
+        backend.requireSchema();
+    }
+
+    /**
+     * E1, before anything is sent, for acquire and extend alike: a lease the server cannot be asked
+     * for is refused here (the session variants' timeouts are an {@code int} of milliseconds; an
+     * out-of-range value would fail on the server, and in the row-lock variant abort the lease's
+     * transaction).
+     */
+    final void checkLease(Duration lease) {
         Checks.lease(lease);
         if (lease.compareTo(maxLease()) > 0) {
             throw new IllegalArgumentException(
                     "lease must be at most " + maxLease() + " for " + backend.name() + ", was " + lease);
         }
-        backend.requireSchema();
     }
 
     private static Lease keepUnlessInterrupted(Lease lease) throws InterruptedException {

@@ -33,6 +33,7 @@ final class SessionLease extends AbstractLease implements Watcher.Watched {
 
     @Override
     protected boolean doExtend(Duration lease) {
+        lock.checkLease(lease); // E1: a rejected call must leave the lease usable
         synchronized (io) {
             if (!pinned) {
                 return false;

@@ -21,6 +21,7 @@ final class TableLease extends AbstractLease {
 
     @Override
     protected boolean doExtend(Duration lease) {
+        lock.checkLease(lease);
         return lock.extend(storedKey, token(), lease);
     }
 

@@ -1,8 +1,11 @@
 package io.lockkit.postgresql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockkit.LockKit;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** How keys are stored and hashed: injective, UTF-8 for well-formed keys, stable advisory ids. */
@@ -19,6 +22,23 @@ class KeyCodecTest {
         // Java's UTF-8 encoder turns both into "a?"; stored keys must stay distinct.
         assertThat(KeyCodec.bytes("a\uD800")).isNotEqualTo(KeyCodec.bytes("a?"));
         assertThat(KeyCodec.bytes("a\uD800")).isNotEqualTo(KeyCodec.bytes("a\uDC00"));
+    }
+
+    @Test
+    void aNamespaceWithAColonIsRefusedSoNamespaceAndKeySplitOneWayOnly() {
+        // "a:b" + ":" + "c" and "a" + ":" + "b:c" hash the same name: the first is not a namespace
+        assertThatThrownBy(() -> KeyCodec.advisoryId("a:b", "c"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'a:b'");
+        assertThatThrownBy(() -> PostgresBackend.builder(TestDatabase.unreachable())
+                        .namespace("a:b")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("namespace='a:b'");
+        assertThatThrownBy(() -> LockKit.open("jdbc:postgresql://127.0.0.1:1/x", Map.of("namespace", "a:b")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("namespace='a:b'");
+        assertThat(KeyCodec.advisoryId("a", "b:c")).isNotEqualTo(KeyCodec.advisoryId("a", "b"));
     }
 
     @Test

@@ -65,6 +65,33 @@ class SessionLeaseTest {
     @EnumSource(
             value = Variant.class,
             names = {"ADVISORY", "ROWLOCK"})
+    void aRejectedExtendLeavesTheLeaseUsable(Variant variant) throws Exception {
+        try (Fixture f = new Fixture()) {
+            PostgresBackend a = f.client(variant);
+            Lease lease = a.jobLock().tryAcquire("k", Duration.ofSeconds(30)).orElseThrow();
+            // the server's idle timeouts are an int of milliseconds: 30 days is out of range (22023)
+            assertThatThrownBy(() -> lease.extend(Duration.ofDays(30)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("PT720H");
+            assertThat(lease.isValid()).isTrue();
+            assertThat(lease.extend(Duration.ofSeconds(30)))
+                    .as("no aborted transaction (25P02)")
+                    .isTrue();
+            assertThat(f.client(variant).jobLock().tryAcquire("k", Duration.ofSeconds(5)))
+                    .isEmpty();
+            assertThat(lease.release()).isTrue();
+            f.client(variant)
+                    .jobLock()
+                    .tryAcquire("k", Duration.ofSeconds(5))
+                    .orElseThrow()
+                    .release();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Variant.class,
+            names = {"ADVISORY", "ROWLOCK"})
     void aSecondAcquireByTheSameClientDoesNotStack(Variant variant) throws Exception {
         try (Fixture f = new Fixture()) {
             PostgresBackend a = f.client(variant);
@@ -95,6 +122,26 @@ class SessionLeaseTest {
             Lease lease = b.jobLock()
                     .tryAcquire("k", Duration.ofSeconds(30))
                     .orElseThrow(() -> new AssertionError("the failed acquire left the lock on a pooled session"));
+            assertThat(lease.release()).isTrue();
+        }
+    }
+
+    @Test
+    void aKeyNamedCreateSchemaInTheDefaultNamespaceDoesNotTakeCreateSchemasLock() {
+        try (Fixture f = new Fixture();
+                PostgresBackend holder = PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-ids"))
+                        .variant(Variant.ADVISORY)
+                        .tables(f.tables)
+                        .build();
+                PostgresBackend other = PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-ids"))
+                        .tables(f.tables)
+                        .networkTimeout(Duration.ofSeconds(2))
+                        .build()) {
+            assertThat(holder.namespace()).isEqualTo(PostgresBackend.DEFAULT_NAMESPACE);
+            Lease lease = holder.jobLock()
+                    .tryAcquire("create-schema", Duration.ofSeconds(30))
+                    .orElseThrow();
+            other.createSchema(); // took the key's id before: blocked until the network timeout
             assertThat(lease.release()).isTrue();
         }
     }
