@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * both expect the same state — and if that copy does not apply, the row's last write id tells
  * whether the first did; when the history since then hides it, {@link OutcomeUnknownException}.
  * A create is the exception: the state it expects can recur, so it is sent again only when the key
- * has no row at all ({@link #settleCreate}). Thread-safe.
+ * has no row at all and the first copy can no longer apply ({@link #settleCreate}). Thread-safe.
  */
 final class PgVersionedUpdate implements VersionedUpdate {
     private static final SecureRandom WRITE_IDS = new SecureRandom();
@@ -31,6 +31,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
     private final Prepared fencedCasSql;
     private final Prepared deleteSql;
     private final Prepared lastWriteSql;
+    private final Prepared sessionStateSql = Prepared.of(Sql.SESSION_STATE);
 
     /** The row as the last write left it. */
     private record LastWrite(long version, boolean deleted, long writeId) {}
@@ -206,6 +207,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
     private Optional<Long> write(String what, byte[] key, long expected, boolean deleting, Write<Optional<Long>> op) {
         long writeId = WRITE_IDS.nextLong();
         Session session = backend.pool().borrow(what); // E2: nothing was sent if this fails
+        Session sentOn = session;
         RuntimeException lost;
         try {
             return backend.pool().runOnce(session, h -> op.send(h, writeId));
@@ -217,7 +219,12 @@ final class PgVersionedUpdate implements VersionedUpdate {
         }
         try {
             Session fresh = backend.pool().open(what);
-            return backend.pool().runOnce(fresh, h -> settle(h, what, key, expected, deleting, writeId, op, lost));
+            return backend.pool()
+                    .runOnce(
+                            fresh,
+                            h -> expected == 0
+                                    ? settleCreate(h, what, key, writeId, sentOn, op, lost)
+                                    : settle(h, what, key, expected, deleting, writeId, op, lost));
         } catch (FencedOutException | OutcomeUnknownException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -236,9 +243,6 @@ final class PgVersionedUpdate implements VersionedUpdate {
             long writeId,
             Write<Optional<Long>> op,
             RuntimeException lost) {
-        if (expected == 0) {
-            return settleCreate(h, what, key, writeId, op, lost);
-        }
         Optional<Long> again;
         FencedOutException refused = null;
         try {
@@ -271,28 +275,61 @@ final class PgVersionedUpdate implements VersionedUpdate {
 
     /**
      * V4 for a create, whose expected state (no row, or a tombstone) can come back after it applied:
-     * someone deletes the key, and a copy sent again would apply a second time. So the copy is sent
-     * again only when the key has no row at all, which no write leaves behind; a row whose last write
-     * is ours is our create; any other row hides whether ours applied: {@link OutcomeUnknownException}.
+     * someone deletes the key, and a copy sent again would apply a second time — also when the first
+     * copy is still running on the server (waiting for a lock) and applies after the second and a
+     * delete. So the copy is sent again only when the key has no row at all, which no write leaves
+     * behind, and the session the first copy was sent on has since ended or gone idle, so that copy
+     * can no longer apply (the session is read first, then the row). A row whose last write is ours
+     * is our create; anything else is {@link OutcomeUnknownException}.
      */
     private Optional<Long> settleCreate(
-            Handle h, String what, byte[] key, long writeId, Write<Optional<Long>> op, RuntimeException lost) {
+            Handle h,
+            String what,
+            byte[] key,
+            long writeId,
+            Session sentOn,
+            Write<Optional<Long>> op,
+            RuntimeException lost) {
+        boolean firstCopyDone = isDone(h, sentOn);
         LastWrite last = lastWrite(h, key);
-        if (last == null) {
-            Optional<Long> again = op.send(h, writeId);
-            if (again.isPresent()) {
-                return again;
-            }
-            last = lastWrite(h, key); // another create came first: a plain conflict, unless it was ours
-            return last != null && last.writeId() == writeId ? Optional.of(last.version()) : Optional.empty();
-        }
-        if (last.writeId() == writeId) {
+        if (last != null && last.writeId() == writeId) {
             return Optional.of(last.version()); // the first copy applied and is still the last write
         }
-        throw new OutcomeUnknownException(
-                what + ": the reply was lost, and the key has since been written by others, which hides whether"
-                        + " this create applied; read the key and decide",
-                lost);
+        if (last != null) {
+            throw new OutcomeUnknownException(
+                    what + ": the reply was lost, and the key has since been written by others, which hides"
+                            + " whether this create applied; read the key and decide",
+                    lost);
+        }
+        if (!firstCopyDone) {
+            throw new OutcomeUnknownException(
+                    what + ": the reply was lost while the create may still be running on the server, where it"
+                            + " can still apply; read the key later and decide",
+                    lost);
+        }
+        Optional<Long> again = op.send(h, writeId);
+        if (again.isPresent()) {
+            return again;
+        }
+        last = lastWrite(h, key); // another create came first: a plain conflict, unless it was ours
+        return last != null && last.writeId() == writeId ? Optional.of(last.version()) : Optional.empty();
+    }
+
+    /**
+     * Whether nothing sent on {@code session} can still apply: its server session has ended, or is
+     * idle (autocommit: its last statement has committed or failed). False when the session cannot
+     * be told apart on the server (a proxy between client and server) or its state is hidden.
+     */
+    private boolean isDone(Handle h, Session session) {
+        if (!session.identified()) {
+            return false;
+        }
+        Optional<String> state = sessionStateSql
+                .on(h)
+                .set("pid", session.pid())
+                .set("started", session.started())
+                .optional(rs -> rs.getString("state") == null ? "unknown" : rs.getString("state"));
+        return state.isEmpty() || state.get().equals("idle");
     }
 
     private @Nullable LastWrite lastWrite(Handle h, byte[] key) {

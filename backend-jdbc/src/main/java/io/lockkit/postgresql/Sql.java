@@ -157,6 +157,16 @@ final class Sql {
             FROM pg_stat_activity WHERE pid = ANY(:pids)
             """;
 
+    /**
+     * The state of one session, named by pid and start ({@link #SESSION_START}); no row once it has
+     * ended. After a lost reply: whether what was sent on it may still be running.
+     */
+    static final String SESSION_STATE =
+            """
+            SELECT state FROM pg_stat_activity
+            WHERE pid = :pid AND (extract(epoch FROM backend_start) * 1000000)::bigint = :started
+            """;
+
     // ---- versioned values ----
 
     static final String READ = "SELECT value, version FROM {versioned} WHERE key = :key AND NOT deleted";

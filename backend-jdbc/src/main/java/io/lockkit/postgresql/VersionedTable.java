@@ -107,13 +107,21 @@ public final class VersionedTable {
         return optional(outcome.version());
     }
 
-    private static String assignments(List<Map.Entry<String, ?>> columns) {
+    /**
+     * {@code "column" = :v0, …} for the caller's values. E1: the version and fence columns are this
+     * class's to write (V1, V3): setting either would let a write undo the check it passed, so a map
+     * naming one is refused before anything is sent.
+     */
+    private String assignments(List<Map.Entry<String, ?>> columns) {
         StringBuilder sets = new StringBuilder();
         for (int i = 0; i < columns.size(); i++) {
-            sets.append(Identifiers.column("column", columns.get(i).getKey()))
-                    .append(" = :v")
-                    .append(i)
-                    .append(", ");
+            String column = Identifiers.column("column", columns.get(i).getKey());
+            if (column.equals(version) || column.equals(fence)) {
+                throw new IllegalArgumentException(
+                        "values must not set the " + (column.equals(version) ? "version" : "fence") + " column "
+                                + column + " of " + table + ": it is written by the update itself");
+            }
+            sets.append(column).append(" = :v").append(i).append(", ");
         }
         return sets.toString();
     }

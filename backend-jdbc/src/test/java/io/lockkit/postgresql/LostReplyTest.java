@@ -9,6 +9,7 @@ import io.lockkit.Lease;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
 import io.lockkit.postgresql.PostgresBackend.Variant;
+import io.lockkit.tck.Poll;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * V4 and reconnection: a write whose reply is lost on the wire (the server applied it) is recognised
@@ -135,6 +138,56 @@ class LostReplyTest {
                         .orElseThrow()
                         .version())
                 .isEqualTo(2);
+    }
+
+    /**
+     * The first copy of a create is still running on the server (here it sleeps in a trigger; in
+     * life it waits for a lock) when its reply is lost: sending it again would apply it, and after a
+     * delete the first copy would apply a second time on the tombstone. It is reported unknown.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void v4_aCreateStillRunningWhenItsReplyIsLostIsNotSentAgain(boolean fenced) throws Exception {
+        String key = key();
+        String schema = fixture.schema;
+        TestDatabase.execute("CREATE SEQUENCE IF NOT EXISTS " + schema + ".slow_once");
+        TestDatabase.execute("SELECT setval('" + schema + ".slow_once', 1, false)");
+        TestDatabase.execute("CREATE OR REPLACE FUNCTION " + schema + ".slow_once() RETURNS trigger LANGUAGE plpgsql"
+                + " AS $$ BEGIN IF NEW.value = convert_to('slow', 'UTF8') AND nextval('" + schema + ".slow_once') = 1"
+                + " THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; END $$");
+        TestDatabase.execute("CREATE TRIGGER slow_once BEFORE INSERT ON " + fixture.tables.versionedTable()
+                + " FOR EACH ROW EXECUTE FUNCTION " + schema + ".slow_once()");
+        try {
+            wire.cutNextReply();
+            assertThatThrownBy(() -> {
+                        if (fenced) {
+                            client.versionedUpdate().create(key, bytes("slow"), 5);
+                        } else {
+                            client.versionedUpdate().create(key, bytes("slow"));
+                        }
+                    })
+                    .isInstanceOf(OutcomeUnknownException.class)
+                    .hasMessageContaining("may still be running");
+            PostgresBackend other = fixture.client(Variant.TABLE);
+            Versioned applied = Poll.forValue(Duration.ofSeconds(10), () -> other.versionedUpdate()
+                            .read(key))
+                    .orElseThrow(() -> new AssertionError("the first copy never applied"));
+            assertThat(applied.version()).as("applied once, by the first copy").isEqualTo(1);
+            assertThat(other.versionedUpdate().delete(key, 1)).isTrue();
+            assertThat(other.versionedUpdate().read(key)).isEmpty();
+        } finally {
+            TestDatabase.execute("DROP TRIGGER slow_once ON " + fixture.tables.versionedTable());
+        }
+    }
+
+    @Test
+    void aCreateOnAConnectionTheServerEndedWhileIdleIsSentAgain() {
+        TestDatabase.terminate(wireName);
+        String key = key();
+        assertThat(client.versionedUpdate().create(key, bytes("1"))).isPresent();
+        TestDatabase.terminate(wireName);
+        assertThat(client.versionedUpdate().create(key + "/fenced", bytes("1"), 3))
+                .isPresent();
     }
 
     @Test

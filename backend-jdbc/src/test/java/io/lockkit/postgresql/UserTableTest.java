@@ -93,6 +93,29 @@ class UserTableTest {
         assertThat(fenced(table, 2, 11)).hasValue(3);
     }
 
+    @Test
+    void e1_valuesMayNotSetTheVersionOrFenceColumnAndNothingIsWritten() {
+        VersionedTable table = VersionedTable.builder(jobs).fenceColumn("fence").build();
+        assertThat(fenced(table, 1, 10)).hasValue(2);
+        // an unfenced write that reset the fence would let a zombie with a smaller token write again
+        assertThatThrownBy(() -> jdbi.useTransaction(h -> table.update(h, 1L, 2, Map.of("status", "X", "fence", 0))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fence column \"fence\"");
+        assertThatThrownBy(() -> jdbi.useTransaction(h -> table.update(h, 1L, 2, Map.of("lock_version", 1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("version column \"lock_version\"");
+        assertThatThrownBy(() -> jdbi.useTransaction(h -> table.update(h, 1L, 2, 11, Map.of("fence", 99))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fence column");
+        assertThat(version(table)).hasValue(2);
+        assertThatThrownBy(() -> jdbi.useTransaction(h -> table.update(h, 1L, 2, 9, Map.of("status", "zombie"))))
+                .isInstanceOf(FencedOutException.class);
+        String status = jdbi.withHandle(h -> h.createQuery("SELECT status FROM " + jobs + " WHERE id = 1")
+                .mapTo(String.class)
+                .one());
+        assertThat(status).isEqualTo("B");
+    }
+
     private OptionalLong version(VersionedTable table) {
         return jdbi.withHandle(h -> table.version(h, 1L));
     }
