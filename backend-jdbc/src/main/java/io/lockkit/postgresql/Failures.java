@@ -46,6 +46,20 @@ final class Failures {
         return classify(error) == Kind.CONNECTION;
     }
 
+    /**
+     * Whether the server said it ended the session (it was terminated, shut down, or timed out
+     * idle): then everything the session held has gone with it, unlike a connection that merely
+     * broke, where the server may not have noticed yet.
+     */
+    static boolean serverEndedSession(Throwable error) {
+        String state = sqlState(error);
+        return state != null
+                && switch (state) {
+                    case "57P01", "57P02", "57P03", "57P05", "25P03" -> true;
+                    default -> false;
+                };
+    }
+
     /** E2: the store could not be reached or answered nothing usable. */
     static BackendUnavailableException unavailable(String what, Throwable error) {
         return new BackendUnavailableException(what + ": " + describe(error), error);

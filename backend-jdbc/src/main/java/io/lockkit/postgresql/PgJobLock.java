@@ -2,6 +2,7 @@ package io.lockkit.postgresql;
 
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.spi.Checks;
 import java.time.Duration;
 import java.util.Optional;
@@ -28,16 +29,22 @@ abstract class PgJobLock implements JobLock {
     }
 
     final PostgresBackend backend;
+    private final LeaseLimits limits;
 
-    PgJobLock(PostgresBackend backend) {
+    /** @param longest the longest lease this variant can ask the server for */
+    PgJobLock(PostgresBackend backend, Duration longest) {
         this.backend = backend;
+        LeaseLimits byMargin = LeaseLimits.forDriftMargin(backend.driftMargin());
+        this.limits = new LeaseLimits(byMargin.shortest(), longest);
     }
 
     /** One try; a lost race is {@link Attempt#held}, never an exception (L6). */
     abstract Attempt attempt(String key, Duration lease);
 
-    /** The longest lease this variant can ask the server for. */
-    abstract Duration maxLease();
+    @Override
+    public final LeaseLimits leaseLimits() {
+        return limits;
+    }
 
     @Override
     public final Optional<Lease> tryAcquire(String key, Duration lease) {
@@ -86,24 +93,17 @@ abstract class PgJobLock implements JobLock {
         return backend.driftMargin().compareTo(tenth) < 0 ? backend.driftMargin() : tenth;
     }
 
-    private void check(String key, Duration lease) {
-        Checks.key(key);
-        checkLease(lease);
-        backend.requireSchema();
-    }
-
     /**
-     * E1, before anything is sent, for acquire and extend alike: a lease the server cannot be asked
-     * for is refused here (the session variants' timeouts are an {@code int} of milliseconds; an
-     * out-of-range value would fail on the server, and in the row-lock variant abort the lease's
+     * E1, before anything is sent: the key, and the lease against {@link #leaseLimits()} (extend
+     * checks it in {@link io.lockkit.spi.AbstractLease}). A lease the server cannot be asked for is
+     * refused here: the session variants' timeouts are an {@code int} of milliseconds, and an
+     * out-of-range value would fail on the server (in the row-lock variant aborting the lease's
      * transaction).
      */
-    final void checkLease(Duration lease) {
-        Checks.lease(lease);
-        if (lease.compareTo(maxLease()) > 0) {
-            throw new IllegalArgumentException(
-                    "lease must be at most " + maxLease() + " for " + backend.name() + ", was " + lease);
-        }
+    private void check(String key, Duration lease) {
+        Checks.key(key);
+        limits.check(lease);
+        backend.requireSchema();
     }
 
     private static Lease keepUnlessInterrupted(Lease lease) throws InterruptedException {

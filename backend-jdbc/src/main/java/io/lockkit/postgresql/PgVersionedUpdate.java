@@ -30,6 +30,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
     private final Prepared casSql;
     private final Prepared fencedCasSql;
     private final Prepared deleteSql;
+    private final Prepared fencedDeleteSql;
     private final Prepared lastWriteSql;
     private final Prepared sessionStateSql = Prepared.of(Sql.SESSION_STATE);
 
@@ -51,6 +52,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         this.casSql = Prepared.of(Sql.render(Sql.CAS, names));
         this.fencedCasSql = Prepared.of(Sql.render(Sql.FENCED_CAS, names));
         this.deleteSql = Prepared.of(Sql.render(Sql.DELETE, names));
+        this.fencedDeleteSql = Prepared.of(Sql.render(Sql.FENCED_DELETE, names));
         this.lastWriteSql = Prepared.of(Sql.render(Sql.LAST_WRITE, names));
     }
 
@@ -164,6 +166,30 @@ final class PgVersionedUpdate implements VersionedUpdate {
         return deleted.isPresent();
     }
 
+    @Override
+    public boolean delete(String key, long expectedVersion, long fencingToken) {
+        Checks.key(key);
+        Checks.expectedVersion(expectedVersion);
+        Checks.fencingToken(fencingToken);
+        byte[] stored = KeyCodec.bytes(key);
+        backend.requireSchema();
+        Optional<Long> deleted = write(
+                "delete '" + key + "'",
+                stored,
+                expectedVersion,
+                true,
+                (h, id) -> fenced(
+                        key,
+                        fencingToken,
+                        fencedDeleteSql
+                                .on(h)
+                                .set("key", stored)
+                                .set("expected", expectedVersion)
+                                .set("token", fencingToken)
+                                .set("write_id", id)));
+        return deleted.isPresent();
+    }
+
     /**
      * Runs {@link Sql#FENCED_CREATE}: the new version when the row now carries this write's id, else
      * {@link FencedOutException} when a larger token has written the key, else empty (the key exists).
@@ -187,8 +213,8 @@ final class PgVersionedUpdate implements VersionedUpdate {
     }
 
     /**
-     * Runs a bound {@link Sql#FENCED_CAS} or {@link Sql#FENCED_CREATE}: the new version, empty on a
-     * plain conflict, {@link FencedOutException} when a larger token has written the key.
+     * Runs a bound {@link Sql#FENCED_CAS} or {@link Sql#FENCED_DELETE}: the version it wrote, empty
+     * on a plain conflict, {@link FencedOutException} when a larger token has written the key.
      */
     private static Optional<Long> fenced(String key, long token, Prepared.Call query) {
         record Outcome(@Nullable Long version, @Nullable Long fence) {}

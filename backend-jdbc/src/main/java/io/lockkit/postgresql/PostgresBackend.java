@@ -6,6 +6,7 @@ import io.lockkit.JobLock;
 import io.lockkit.LockKitException;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -404,8 +405,8 @@ public final class PostgresBackend implements Backend {
             positive(bad, "networkTimeout", networkTimeout);
             positive(bad, "waitFallback", waitFallback);
             positive(bad, "sessionCheck", sessionCheck);
-            if (driftMargin.isNegative()) {
-                bad.add("driftMargin=" + driftMargin + " (expected zero or positive)");
+            if (driftMargin.isNegative() || driftMargin.compareTo(Checks.MAX_DRIFT_MARGIN) > 0) {
+                bad.add("driftMargin=" + driftMargin + " (expected from 0 to " + Checks.MAX_DRIFT_MARGIN + ")");
             }
             if (!KeyCodec.isNamespace(namespace)) {
                 bad.add("namespace='" + namespace + "' (expected a non-empty name without ':', so that"

@@ -11,11 +11,15 @@ import org.jspecify.annotations.Nullable;
  * held key always runs on another session, so it fails instead of stacking. Thread-safe.
  */
 abstract class SessionJobLock extends PgJobLock {
-    /** The server's timeouts are whole milliseconds in an {@code int}. */
-    private static final Duration MAX_LEASE = Duration.ofMillis(Integer.MAX_VALUE);
+    /**
+     * The longest session lease: the server's idle timeouts ({@code idle_session_timeout}, {@code
+     * idle_in_transaction_session_timeout}) are whole milliseconds in an {@code int}, so just under
+     * 24.9 days.
+     */
+    static final Duration MAX_LEASE = Duration.ofMillis(Integer.MAX_VALUE);
 
     SessionJobLock(PostgresBackend backend) {
-        super(backend);
+        super(backend, MAX_LEASE);
     }
 
     /** One round trip on {@code session}: the token when granted, null when held; leaves an ungranted session clean. */
@@ -32,11 +36,6 @@ abstract class SessionJobLock extends PgJobLock {
 
     /** Ends the lease; the session is clean afterwards. True when the lock was still held. */
     abstract boolean release(Session session, String key);
-
-    @Override
-    final Duration maxLease() {
-        return MAX_LEASE;
-    }
 
     @Override
     final Attempt attempt(String key, Duration lease) {

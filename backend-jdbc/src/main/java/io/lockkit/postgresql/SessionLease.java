@@ -2,6 +2,7 @@ package io.lockkit.postgresql;
 
 import io.lockkit.spi.AbstractLease;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A session lease: it lives as long as its pinned server session. Extend and release run on that
@@ -9,14 +10,18 @@ import java.time.Duration;
  * Thread-safe: I/O on the pinned connection happens under one monitor.
  */
 final class SessionLease extends AbstractLease implements Watcher.Watched {
+    private static final Prepared END_SESSION = Prepared.of(Sql.END_SESSION);
+
     private final SessionJobLock lock;
     private final Session session;
     private final Object io = new Object();
     private boolean pinned = true; // guarded by io
+    /** The session a release lost its reply on: closed by the client, perhaps not yet ended by the server. */
+    private @Nullable Session unconfirmed; // guarded by io
 
     SessionLease(
             SessionJobLock lock, Session session, String key, long token, long sent, Duration lease, Duration margin) {
-        super(key, token, lock.backend.ticker(), sent, lease, margin);
+        super(key, token, lock.backend.ticker(), sent, lease, margin, lock.leaseLimits());
         this.lock = lock;
         this.session = session;
     }
@@ -33,7 +38,6 @@ final class SessionLease extends AbstractLease implements Watcher.Watched {
 
     @Override
     protected boolean doExtend(Duration lease) {
-        lock.checkLease(lease); // E1: a rejected call must leave the lease usable
         synchronized (io) {
             if (!pinned) {
                 return false;
@@ -51,12 +55,19 @@ final class SessionLease extends AbstractLease implements Watcher.Watched {
         }
     }
 
+    /**
+     * Releases on the pinned session. False when the server had ended the session (the lease was
+     * lost with it). When the reply is lost the session is closed (which ends the lock once the
+     * server notices) and {@link io.lockkit.BackendUnavailableException} reports that the outcome is
+     * not known yet; the retry then ends that server session, waiting until it is gone, so afterwards
+     * the key is free (L3).
+     */
     @Override
     protected boolean doRelease() {
         lock.backend.watcher().unwatch(this);
         synchronized (io) {
             if (!pinned) {
-                return false;
+                return unconfirmed != null && endUnconfirmed();
             }
             pinned = false;
             try {
@@ -65,12 +76,45 @@ final class SessionLease extends AbstractLease implements Watcher.Watched {
                 return released;
             } catch (RuntimeException e) {
                 lock.backend.pool().discard(session); // closing it ends the session and the lock with it
-                if (Failures.isConnection(e)) {
+                if (Failures.serverEndedSession(e)) {
                     return false;
+                }
+                if (Failures.isConnection(e)) {
+                    unconfirmed = session;
+                    throw Failures.unavailable(
+                            "release '" + key() + "': no reply; its session was closed, which ends the lock once the"
+                                    + " server notices; release() again to wait for that",
+                            e);
                 }
                 throw Failures.unexpected("release '" + key() + "'", e);
             }
         }
+    }
+
+    /** Ends the server session of a release that lost its reply; true once it is gone. Under {@link #io}. */
+    private boolean endUnconfirmed() {
+        Session lost = unconfirmed;
+        if (lost == null || !lost.identified()) {
+            return false; // behind a proxy: the server ends it when it notices the closed connection
+        }
+        long waitMillis = Math.max(1, lock.backend.pool().networkTimeoutMillis() / 2);
+        Boolean ended;
+        try {
+            ended = lock.backend.pool().call("end the session of '" + key() + "'", h -> END_SESSION
+                    .on(h)
+                    .set("pid", lost.pid())
+                    .set("started", lost.started())
+                    .set("timeout_ms", waitMillis)
+                    .optional(rs -> rs.getBoolean("ended"))
+                    .orElse(true));
+        } catch (RuntimeException e) {
+            throw Failures.translate("release '" + key() + "'", e);
+        }
+        if (Boolean.TRUE.equals(ended)) {
+            unconfirmed = null;
+            return true;
+        }
+        return false;
     }
 
     /** The server ended the session (or the client is closing): the lease is lost (L5). */

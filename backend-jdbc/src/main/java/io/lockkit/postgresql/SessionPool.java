@@ -119,6 +119,11 @@ final class SessionPool implements AutoCloseable {
         return openPermitted(what, lease);
     }
 
+    /** The network timeout of every connection, in milliseconds. */
+    int networkTimeoutMillis() {
+        return networkTimeoutMillis;
+    }
+
     /** The listener's connection, outside the pool (its share of maxConnections is kept for it), closed by its user. */
     Session openUnpooled(String what) {
         return connect(what);

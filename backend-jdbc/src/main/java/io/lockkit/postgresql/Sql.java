@@ -167,6 +167,17 @@ final class Sql {
             WHERE pid = :pid AND (extract(epoch FROM backend_start) * 1000000)::bigint = :started
             """;
 
+    /**
+     * Ends one session, named by pid and start, and waits up to {@code :timeout_ms} until it is gone
+     * (PostgreSQL 14): after a session lease's release lost its reply, so the lock it may still hold
+     * ends now rather than when the server notices the closed connection. No row: already gone.
+     */
+    static final String END_SESSION =
+            """
+            SELECT pg_terminate_backend(pid, :timeout_ms) AS ended FROM pg_stat_activity
+            WHERE pid = :pid AND (extract(epoch FROM backend_start) * 1000000)::bigint = :started
+            """;
+
     // ---- versioned values ----
 
     static final String READ = "SELECT value, version FROM {versioned} WHERE key = :key AND NOT deleted";
@@ -239,6 +250,26 @@ final class Sql {
             """
             UPDATE {versioned} SET deleted = true, value = '\\x', write_id = :write_id
             WHERE key = :key AND version = :expected AND NOT deleted
+            """;
+
+    /**
+     * V3 for a delete, in one round trip: lock the row (also a tombstone), then delete only if no
+     * larger token has written it — checked before the version and before existence — and the
+     * version matches; the tombstone keeps the token as its fence (never lower than the fence it had,
+     * which was not larger). {@code fence} tells a fenced-out delete from a plain conflict.
+     */
+    static final String FENCED_DELETE =
+            """
+            WITH current AS MATERIALIZED (
+                SELECT version, fence, deleted FROM {versioned} WHERE key = :key FOR UPDATE),
+            written AS (
+                UPDATE {versioned} v
+                SET deleted = true, value = '\\x', fence = :token, write_id = :write_id
+                FROM current
+                WHERE v.key = :key AND current.version = :expected AND NOT current.deleted
+                  AND current.fence <= :token
+                RETURNING v.version)
+            SELECT (SELECT version FROM written) AS version, (SELECT fence FROM current) AS fence
             """;
 
     /** After a lost reply (V4): who wrote the key last, to recognise one's own write. */

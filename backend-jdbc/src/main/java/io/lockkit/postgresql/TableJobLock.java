@@ -1,8 +1,8 @@
 package io.lockkit.postgresql;
 
+import io.lockkit.LeaseLimits;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -12,8 +12,6 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe.
  */
 final class TableJobLock extends PgJobLock {
-    private static final Duration MAX_LEASE = ChronoUnit.CENTURIES.getDuration();
-
     private static final SecureRandom OWNERS = new SecureRandom();
 
     private final Prepared acquireSql;
@@ -25,17 +23,12 @@ final class TableJobLock extends PgJobLock {
     private record Outcome(@Nullable Long token, @Nullable Double heldForSeconds) {}
 
     TableJobLock(PostgresBackend backend) {
-        super(backend);
+        super(backend, LeaseLimits.MAX);
         TableNames names = backend.tables();
         this.acquireSql = Prepared.of(Sql.render(Sql.TABLE_ACQUIRE, names));
         this.extendSql = Prepared.of(Sql.render(Sql.TABLE_EXTEND, names));
         this.releaseSql = Prepared.of(Sql.render(Sql.TABLE_RELEASE, names));
         this.abandonSql = Prepared.of(Sql.render(Sql.TABLE_ABANDON, names));
-    }
-
-    @Override
-    Duration maxLease() {
-        return MAX_LEASE;
     }
 
     @Override

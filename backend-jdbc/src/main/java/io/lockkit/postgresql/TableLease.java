@@ -14,14 +14,13 @@ final class TableLease extends AbstractLease {
 
     TableLease(
             TableJobLock lock, String key, byte[] storedKey, long token, long sent, Duration lease, Duration margin) {
-        super(key, token, lock.backend.ticker(), sent, lease, margin);
+        super(key, token, lock.backend.ticker(), sent, lease, margin, lock.leaseLimits());
         this.lock = lock;
         this.storedKey = storedKey;
     }
 
     @Override
     protected boolean doExtend(Duration lease) {
-        lock.checkLease(lease);
         return lock.extend(storedKey, token(), lease);
     }
 

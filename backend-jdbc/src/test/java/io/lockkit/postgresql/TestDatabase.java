@@ -4,11 +4,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.UUID;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.testcontainers.DockerClientFactory;
@@ -25,6 +28,10 @@ final class TestDatabase {
     static final String TESTCONTAINERS_VARIABLE = "LOCKKIT_TESTCONTAINERS";
 
     private static volatile String url;
+    /** The embedded server, when the tests started one (null for an external one). */
+    private static EmbeddedPostgres embedded;
+
+    private static Path embeddedData;
 
     private TestDatabase() {}
 
@@ -162,21 +169,63 @@ final class TestDatabase {
         }
     }
 
+    /**
+     * The embedded server, on a data directory of its own that outlives a {@link #restart()} and is
+     * deleted when the JVM exits.
+     */
     private static String startEmbedded() {
         try {
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setServerConfig("max_connections", "300")
-                    .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    pg.close();
-                } catch (IOException e) {
-                    // the JVM is exiting
-                }
-            }));
-            return pg.getJdbcUrl("postgres", "postgres");
+            embeddedData = Files.createTempDirectory("lockkit-pg-");
+            embedded = embeddedBuilder(0).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::stopEmbedded));
+            return embedded.getJdbcUrl("postgres", "postgres");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL; set " + URL_VARIABLE, e);
+        }
+    }
+
+    private static EmbeddedPostgres.Builder embeddedBuilder(int port) {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setServerConfig("max_connections", "300")
+                .setDataDirectory(embeddedData)
+                .setCleanDataDirectory(false);
+        return port == 0 ? builder : builder.setPort(port);
+    }
+
+    /** Whether {@link #restart()} can restart the server: only the embedded one. */
+    static synchronized boolean canRestart() {
+        url();
+        return embedded != null;
+    }
+
+    /**
+     * Stops the embedded server ({@code pg_ctl stop -m fast}: sessions end, committed data stays)
+     * and starts it again on the same port and data directory; returns once it accepts connections.
+     */
+    static synchronized void restart() {
+        if (!canRestart()) {
+            throw new UnsupportedOperationException("the tests run on an external server (" + URL_VARIABLE + " or"
+                    + " Testcontainers), which they cannot restart");
+        }
+        int port = embedded.getPort();
+        try {
+            embedded.close();
+            embedded = embeddedBuilder(port).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart the embedded PostgreSQL", e);
+        }
+    }
+
+    private static synchronized void stopEmbedded() {
+        try {
+            if (embedded != null) {
+                embedded.close();
+            }
+            try (var files = Files.walk(embeddedData)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        } catch (IOException | RuntimeException e) {
+            // the JVM is exiting
         }
     }
 
