@@ -2,28 +2,29 @@ package io.lockkit.postgresql.internal;
 
 import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
-import io.lockkit.internal.Uris;
 import io.lockkit.postgresql.PostgresBackend;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.postgresql.TableNames;
 import io.lockkit.spi.BackendProvider;
 import io.lockkit.spi.Options;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
-import org.postgresql.ds.PGSimpleDataSource;
+import javax.sql.DataSource;
+import org.postgresql.Driver;
 
 /**
  * {@code jdbc:postgresql://host[:port]/db[?jdbc properties]} or {@code
  * postgresql://[user[:password]@]host[:port]/db[?jdbc properties]}: a {@link PostgresBackend} over a
- * plain (unpooled) {@link PGSimpleDataSource}; lockkit pools its own connections. Options: {@code
+ * plain (unpooled) DataSource of the driver; lockkit pools its own connections. Options: {@code
  * variant} ({@code table}, {@code advisory}, {@code rowlock}), {@code createSchema} ({@code
  * true}/{@code false}), the table names, the timeouts and the pool size of {@link
- * PostgresBackend.Builder}, and {@code connectTimeout}. Credentials never appear in a message.
+ * PostgresBackend.Builder}, and {@code connectTimeout}. Credentials (user info, {@code password},
+ * {@code sslpassword}) may hold any character, raw or percent-encoded; they never appear in a
+ * message, and the driver never gets them in the URL it logs ({@link PgUri}).
  */
 public final class PostgresBackendProvider implements BackendProvider {
     /** How long opening a connection may take unless the URI says otherwise (E2). */
@@ -128,50 +129,23 @@ public final class PostgresBackendProvider implements BackendProvider {
         return tables;
     }
 
-    /** A plain DataSource for the URI, with a connect timeout and an application name unless the URI sets them. */
-    static PGSimpleDataSource dataSource(String uri, Duration connectTimeout) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        String jdbcUrl;
-        String user = null;
-        String password = null;
-        if (uri.startsWith(LIBPQ)) {
-            String rest = uri.substring(LIBPQ.length());
-            int slash = rest.indexOf('/');
-            int at = rest.lastIndexOf('@', slash < 0 ? rest.length() : slash);
-            if (at >= 0) {
-                String userInfo = rest.substring(0, at);
-                int colon = userInfo.indexOf(':');
-                user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
-                password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
-                rest = rest.substring(at + 1);
-            }
-            jdbcUrl = "jdbc:postgresql://" + rest;
-        } else {
-            jdbcUrl = uri;
+    /**
+     * A plain (unpooled) DataSource for the URI, with a connect timeout and an application name
+     * unless the URI sets them. The URI is taken apart by structure ({@link PgUri}): the driver gets
+     * the URL without credentials, which travel as properties.
+     */
+    static DataSource dataSource(String uri, Duration connectTimeout) {
+        PgUri parsed = PgUri.parse(uri);
+        if (Driver.parseURL(parsed.jdbcUrl(), null) == null) { // it holds no credential: the driver may log it
+            throw new IllegalArgumentException(
+                    "not a PostgreSQL URI: '" + parsed.jdbcUrl() + "' (its credentials not shown)");
         }
-        try {
-            ds.setURL(jdbcUrl);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a PostgreSQL URI: '" + Uris.redact(uri) + "'");
-        }
-        if (user != null) {
-            ds.setUser(user);
-        }
-        if (password != null) {
-            ds.setPassword(password);
-        }
-        if (!jdbcUrl.contains("connectTimeout=")) {
-            int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (connectTimeout.toMillis() + 999) / 1000));
-            ds.setConnectTimeout(seconds);
-            ds.setLoginTimeout(seconds);
-        }
-        if (!jdbcUrl.contains("ApplicationName=")) {
-            ds.setApplicationName("lockkit");
-        }
-        return ds;
-    }
-
-    private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        Properties properties = new Properties();
+        int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (connectTimeout.toMillis() + 999) / 1000));
+        properties.setProperty("connectTimeout", Integer.toString(seconds)); // the URI's own win
+        properties.setProperty("loginTimeout", Integer.toString(seconds));
+        properties.setProperty("ApplicationName", "lockkit");
+        properties.putAll(parsed.credentials());
+        return new DriverDataSource(parsed.jdbcUrl(), properties);
     }
 }
