@@ -113,6 +113,17 @@ class LostReplyTest {
     }
 
     @Test
+    void v4_aFencedDeleteWhoseReplyIsLostIsRecognisedAsOwnAndLeavesItsTokenAsTheFence() {
+        String key = key();
+        Versioned v1 = client.versionedUpdate().create(key, bytes("1"), 5).orElseThrow();
+        wire.cutNextReply();
+        assertThat(client.versionedUpdate().delete(key, v1.version(), 7)).isTrue();
+        assertThat(client.versionedUpdate().read(key)).isEmpty();
+        assertThatThrownBy(() -> client.versionedUpdate().create(key, bytes("zombie"), 6))
+                .isInstanceOf(FencedOutException.class);
+    }
+
+    @Test
     void anAcquireWhoseReplyIsLostTakesOverItsOwnGrant() {
         String key = key();
         wire.cutNextReply();
