@@ -21,6 +21,24 @@ record Keys(String prefix) {
         return "{" + prefix + "}:token";
     }
 
+    /**
+     * The store epoch: the server time in µs when a script last found the counter missing. Every
+     * token granted since is above it; fenced writes with a token below it are refused.
+     */
+    String epoch() {
+        return "{" + prefix + "}:epoch";
+    }
+
+    /** The keys of {@code acquire.lua}: the lock, the counter and the epoch. */
+    java.util.List<Object> acquireKeys(String key) {
+        return java.util.List.of(lock(key), counter(), epoch());
+    }
+
+    /** The keys of the value scripts: the value's hash, the counter and the epoch. */
+    java.util.List<Object> valueKeys(String key) {
+        return java.util.List.of(value(key), counter(), epoch());
+    }
+
     /** The keys of {@code release.lua}: the lock and the channel. */
     java.util.List<Object> releaseKeys(String key) {
         return java.util.List.of(lock(key), channel());

@@ -88,7 +88,7 @@ final class RedisJobLock implements JobLock {
                     .run(
                             Script.ACQUIRE,
                             RScript.ReturnType.MULTI,
-                            List.of(client.keys().lock(key), client.keys().counter()),
+                            client.keys().acquireKeys(key),
                             owner,
                             millis(lease));
         } catch (OutcomeUnknownException e) {
