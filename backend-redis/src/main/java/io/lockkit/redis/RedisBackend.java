@@ -344,8 +344,14 @@ public final class RedisBackend implements Backend {
          */
         public RedisBackend build() {
             List<String> bad = new java.util.ArrayList<>();
-            if (prefix.isEmpty() || prefix.length() > 64 || prefix.contains("{") || prefix.contains("}")) {
-                bad.add("prefix must be 1-64 characters without braces, was '" + prefix + "'");
+            // No braces: the first '}' ends the hash tag, so prefixes cannot run into each other or into
+            // the ':lock:' / ':value:' part. Well-formed UTF-16: an unpaired surrogate encodes as '?'.
+            if (prefix.isEmpty()
+                    || prefix.length() > 64
+                    || prefix.contains("{")
+                    || prefix.contains("}")
+                    || !new String(prefix.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(prefix)) {
+                bad.add("prefix must be 1-64 characters of well-formed UTF-16 without braces, was '" + prefix + "'");
             }
             if (timeout.isZero() || timeout.isNegative()) {
                 bad.add("timeout must be positive, was " + timeout);
