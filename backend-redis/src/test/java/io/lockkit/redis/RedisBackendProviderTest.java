@@ -112,14 +112,17 @@ class RedisBackendProviderTest {
             admin.call("ACL", "SETUSER", "default", "resetpass", ">" + password);
             try {
                 admin.call("AUTH", password);
-                for (String form : List.of("redis://:" + password + "@" + host, "redis://" + password + "@" + host)) {
+                for (String form : List.of(
+                        "redis://:" + password + "@" + host,
+                        "redis://" + password + "@" + host,
+                        "redis://:d%2Fe%23f%40g%2Bh@" + host)) {
                     try (Backend b = LockKit.open(form + "?prefix=" + TestRedis.freshPrefix())) {
                         assertThat(b.jobLock().tryAcquire("k", Duration.ofSeconds(5)))
                                 .isPresent();
                     }
                 }
-                assertThatThrownBy(() -> LockKit.open("redis://:d/e#f@g%2Bh@" + host + "?timeout=1s"))
-                        .as("'%2B' is '+', and '+' is not a space: a wrong password is refused")
+                assertThatThrownBy(() -> LockKit.open("redis://:d/e#f@g%20h@" + host + "?timeout=1s"))
+                        .as("'+' is not a space: 'g h' is a wrong password, refused")
                         .isInstanceOf(RuntimeException.class)
                         .hasMessageNotContaining("d/e#f");
             } finally {
