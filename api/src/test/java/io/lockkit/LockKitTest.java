@@ -81,4 +81,22 @@ class LockKitTest {
         assertThat(Uris.redact("jdbc:postgresql://db/app?user=bob&password=pw&ssl=true"))
                 .isEqualTo("jdbc:postgresql://db/app?user=***&password=***&ssl=true");
     }
+
+    @Test
+    void redactsPasswordsWithSlashHashAtAndPlusByStructure() {
+        String[][] cases = {
+            {"redis://:pa/ss@127.0.0.1:6379", "redis://***@127.0.0.1:6379"},
+            {"redis://:se#cret@127.0.0.1:6379/0", "redis://***@127.0.0.1:6379/0"},
+            {"rediss://user:p@ss?w/rd@host:6380/1?timeout=1s", "rediss://***@host:6380/1?timeout=1s"},
+            {"zookeeper://user:pa/ss@h1:2181,h2:2181/chroot", "zookeeper://***@h1:2181,h2:2181/chroot"},
+            {"postgresql://bob:a+b%2F@[::1]:5432/app", "postgresql://***@[::1]:5432/app"},
+            {
+                "jdbc:postgresql://db/app?sslpassword=s#x&password=p&q=1",
+                "jdbc:postgresql://db/app?sslpassword=***&password=***&q=1"
+            },
+        };
+        for (String[] c : cases) {
+            assertThat(Uris.redact(c[0])).as(c[0]).isEqualTo(c[1]);
+        }
+    }
 }
