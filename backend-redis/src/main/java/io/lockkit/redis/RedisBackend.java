@@ -4,8 +4,10 @@ import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
+import io.lockkit.LeaseLimits;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -88,6 +90,7 @@ public final class RedisBackend implements Backend {
     private final Ticker ticker;
     private final Duration timeout;
     private final Duration driftMargin;
+    private final LeaseLimits leaseLimits;
     private final boolean shutdownClientOnClose;
     private final Set<Capability> capabilities;
     private final @Nullable RTopic topic;
@@ -103,6 +106,10 @@ public final class RedisBackend implements Backend {
         this.ticker = b.ticker;
         this.timeout = b.timeout;
         this.driftMargin = b.driftMargin;
+        // The margin grows by 1000 ppm of the lease, but twice the fixed margin still leaves a lease of
+        // the shortest length valid for about the fixed margin when it is returned; at the longest
+        // (365 days) every sum stays far from overflowing a nanosecond count.
+        this.leaseLimits = LeaseLimits.forDriftMargin(b.driftMargin);
         this.shutdownClientOnClose = b.shutdownClientOnClose;
         this.store = new Store(redisson, timeout);
         this.topic = b.releaseNotification ? redisson.getTopic(keys.channel(), StringCodec.INSTANCE) : null;
@@ -176,6 +183,10 @@ public final class RedisBackend implements Backend {
 
     Ticker ticker() {
         return ticker;
+    }
+
+    LeaseLimits leaseLimits() {
+        return leaseLimits;
     }
 
     Duration driftMargin(Duration lease) {
@@ -295,7 +306,10 @@ public final class RedisBackend implements Backend {
             return this;
         }
 
-        /** Subtracted from every lease's deadline (L5), plus 1000 ppm of the lease; zero or positive. */
+        /**
+         * Subtracted from every lease's deadline (L5), plus 1000 ppm of the lease; from zero to 10
+         * minutes. The shortest lease granted is twice this ({@link JobLock#leaseLimits()}).
+         */
         public Builder driftMargin(Duration driftMargin) {
             this.driftMargin = Objects.requireNonNull(driftMargin, "driftMargin");
             return this;
@@ -356,8 +370,10 @@ public final class RedisBackend implements Backend {
             if (timeout.isZero() || timeout.isNegative()) {
                 bad.add("timeout must be positive, was " + timeout);
             }
-            if (driftMargin.isNegative()) {
-                bad.add("driftMargin must not be negative, was " + driftMargin);
+            try {
+                Checks.driftMargin(driftMargin);
+            } catch (IllegalArgumentException e) {
+                bad.add(e.getMessage());
             }
             if (!bad.isEmpty()) {
                 throw new IllegalArgumentException("bad options for redis: " + String.join("; ", bad));

@@ -16,7 +16,7 @@ final class RedisLease extends AbstractLease {
     private final String owner;
 
     RedisLease(RedisBackend client, String key, long token, String owner, long sentNanos, Duration lease) {
-        super(key, token, client.ticker(), sentNanos, lease, client.driftMargin(lease));
+        super(key, token, client.ticker(), sentNanos, lease, client.driftMargin(lease), client.leaseLimits());
         this.client = client;
         this.owner = owner;
     }

@@ -72,6 +72,16 @@ final class RedisVersionedUpdate implements VersionedUpdate {
         return (Long) fenced(Script.DELETE, key, 0, expectedVersion, NOT_FENCED).get(0) == 1L;
     }
 
+    @Override
+    public boolean delete(String key, long expectedVersion, long fencingToken) {
+        Checks.key(key);
+        Checks.expectedVersion(expectedVersion);
+        Checks.fencingToken(fencingToken);
+        return (Long) fenced(Script.DELETE, key, fencingToken, expectedVersion, decimal(fencingToken))
+                        .get(0)
+                == 1L;
+    }
+
     /** Runs create.lua or cas.lua: the new version, or empty on a conflict. */
     private Optional<Versioned> write(Script script, String key, byte[] value, long token, Object... args) {
         List<Object> reply = fenced(script, key, token, args);

@@ -3,23 +3,36 @@ package io.lockkit.redis;
 import io.lockkit.Backend;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.TcpProxy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /**
- * Redis as a TCK target: each client is its own Redisson client (its own connections, named so
- * that {@code CLIENT KILL} finds them) on one test server, all under one fresh key prefix.
+ * Redis as a TCK target: each client is its own Redisson client on one test server, all under one
+ * fresh key prefix. Each client connects through a {@link TcpProxy} of its own, so lost and delayed
+ * replies hit that client only (all its connections, the release listener's included); its
+ * connections are named, so that {@code CLIENT KILL} finds them. Calls time out after {@value
+ * #TIMEOUT_MILLIS} ms, so a lost reply is noticed quickly; lockkit's scripts are never re-sent by
+ * Redisson (retries off per call), so a write whose reply was lost is {@code
+ * OutcomeUnknownException}. Restarting the store is supported on the embedded server only.
  */
 final class RedisTarget implements TckTarget {
+    static final int TIMEOUT_MILLIS = 2000;
+
     private final TestRedis redis = TestRedis.get();
     private final String prefix = TestRedis.freshPrefix();
     private final Map<Backend, Client> clients = new ConcurrentHashMap<>();
 
-    private record Client(RedissonClient redisson, String name) {}
+    private record Client(RedissonClient redisson, String name, TcpProxy proxy) {}
 
     @Override
     public String name() {
@@ -29,12 +42,19 @@ final class RedisTarget implements TckTarget {
     @Override
     public Backend newClient() {
         String name = TestRedis.newClientName();
-        RedissonClient redisson = redis.newRedisson(name);
+        TcpProxy proxy;
+        try {
+            proxy = new TcpProxy(redis.host(), redis.port());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a proxy in front of " + redis.address(), e);
+        }
+        RedissonClient redisson = TestRedis.newRedisson(name, "redis://" + proxy.address(), TIMEOUT_MILLIS);
         Backend backend = RedisBackend.builder(redisson)
                 .prefix(prefix)
+                .timeout(Duration.ofMillis(TIMEOUT_MILLIS))
                 .shutdownClientOnClose(true)
                 .build();
-        clients.put(backend, new Client(redisson, name));
+        clients.put(backend, new Client(redisson, name, proxy));
         return backend;
     }
 
@@ -47,6 +67,7 @@ final class RedisTarget implements TckTarget {
                 killConnection(client);
             }
 
+            /** The server closes the client's connections ({@code CLIENT KILL}); the proxy passes that on. */
             @Override
             public void killConnection(Backend client) {
                 redis.killClients(client(client).name());
@@ -55,7 +76,34 @@ final class RedisTarget implements TckTarget {
             /** The process vanishes: its Redisson client stops at once, releasing nothing. */
             @Override
             public void crash(Backend client) {
-                client(client).redisson().shutdown(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+                client(client).redisson().shutdown(0, 0, TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public Set<Fault> supported() {
+                return redis.isEmbedded()
+                        ? EnumSet.allOf(Fault.class)
+                        : EnumSet.of(Fault.LOSE_REPLIES, Fault.DELAY_REPLIES);
+            }
+
+            @Override
+            public Heal loseReplies(Backend client) {
+                TcpProxy proxy = client(client).proxy();
+                proxy.loseReplies(true);
+                return () -> proxy.loseReplies(false);
+            }
+
+            @Override
+            public Heal delayReplies(Backend client, Duration delay) {
+                TcpProxy proxy = client(client).proxy();
+                proxy.delayReplies(delay);
+                return () -> proxy.delayReplies(Duration.ZERO);
+            }
+
+            /** The embedded server, persistence off, stops and starts again on its port: every key is lost. */
+            @Override
+            public void restartStore() {
+                redis.restart();
             }
 
             @Override
@@ -88,7 +136,10 @@ final class RedisTarget implements TckTarget {
 
     @Override
     public void close() {
-        clients.keySet().forEach(Backend::close);
+        clients.forEach((backend, client) -> {
+            backend.close();
+            client.proxy().close();
+        });
         clients.clear();
     }
 }

@@ -101,7 +101,7 @@ public final class RedisBackendProvider implements BackendProvider {
             String path,
             @Nullable String rawQuery,
             String redacted) {
-        /** What may follow the user info: a host name, an IPv4 or bracketed IPv6 address, a port. */
+        /** A host name, an IPv4 or bracketed IPv6 address, and a port. */
         private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._~%\\-\\[\\]:]*");
 
         static Parsed of(String uri) {
@@ -112,7 +112,7 @@ public final class RedisBackendProvider implements BackendProvider {
                         + "'; expected redis://[[user]:password@]host[:port][/database][?option=value&…]");
             }
             int start = slashes + 3;
-            int at = userInfoEnd(uri, start);
+            int at = Uris.userInfoEnd(uri, start); // the last '@' followed by a host
             if (at < 0 && uri.indexOf('@', start) >= 0) {
                 // Some '@' but no host after any: where a password would end is unknown, so show nothing.
                 throw new IllegalArgumentException("malformed Redis URI '" + scheme
@@ -150,18 +150,6 @@ public final class RedisBackendProvider implements BackendProvider {
             }
             return new Parsed(
                     scheme, rawUserInfo, host, port, uri.substring(authorityEnd, pathEnd), rawQuery, redacted);
-        }
-
-        /** The index of the {@code @} that ends the user info, or -1. */
-        private static int userInfoEnd(String uri, int start) {
-            for (int at = uri.lastIndexOf('@'); at >= start; at = uri.lastIndexOf('@', at - 1)) {
-                if (HOST_PORT
-                        .matcher(uri.substring(at + 1, end(uri, at + 1, "/?#")))
-                        .matches()) {
-                    return at;
-                }
-            }
-            return -1;
         }
 
         /** The first index from {@code from} of one of {@code stops}, or the length. */
