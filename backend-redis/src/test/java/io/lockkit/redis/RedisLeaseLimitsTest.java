@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -64,6 +65,50 @@ class RedisLeaseLimitsTest {
             }
             assertThat(held.isValid()).isTrue();
             assertThat(held.release()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("E1: the limits are twice the drift margin to 365 days; both ends are granted")
+    void e1_theLimitsFollowTheDriftMarginAndBothEndsAreGranted() {
+        String prefix = TestRedis.freshPrefix();
+        try (RedisBackend a = RedisBackend.builder(redis.newRedisson(TestRedis.newClientName()))
+                        .prefix(prefix)
+                        .driftMargin(Duration.ofMillis(25))
+                        .shutdownClientOnClose(true)
+                        .build();
+                Resp admin = redis.admin()) {
+            LeaseLimits limits = a.jobLock().leaseLimits();
+            assertThat(limits).isEqualTo(new LeaseLimits(Duration.ofMillis(50), LeaseLimits.MAX));
+            assertThatThrownBy(() -> a.jobLock().tryAcquire("job", Duration.ofMillis(49)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("PT0.049S");
+            Lease longest = a.jobLock().tryAcquire("job", LeaseLimits.MAX).orElseThrow();
+            assertThat((Long) admin.call("PTTL", "{" + prefix + "}:lock:job"))
+                    .isGreaterThan(LeaseLimits.MAX.minusMinutes(1).toMillis());
+            assertThat(longest.extend(LeaseLimits.MAX)).isTrue();
+            assertThat(longest.release()).isTrue();
+            Lease shortest = a.jobLock().tryAcquire("job", limits.shortest()).orElseThrow();
+            shortest.release();
+        }
+    }
+
+    @Test
+    @DisplayName("E1: a drift margin over 10 minutes, or one that overflows, is refused by build()")
+    void e1_aDriftMarginOutOfRangeIsRefused() {
+        var redisson = redis.newRedisson(TestRedis.newClientName());
+        try {
+            for (Duration margin : List.of(
+                    Duration.ofMinutes(10).plusNanos(1), Duration.ofSeconds(Long.MAX_VALUE), Duration.ofMillis(-1))) {
+                assertThatThrownBy(() -> RedisBackend.builder(redisson)
+                                .driftMargin(margin)
+                                .build())
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("driftMargin")
+                        .hasMessageContaining(margin.toString());
+            }
+        } finally {
+            redisson.shutdown();
         }
     }
 }

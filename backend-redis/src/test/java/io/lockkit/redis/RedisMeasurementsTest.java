@@ -91,6 +91,14 @@ class RedisMeasurementsTest {
                             .orElseThrow()));
             count(monitor, marker, "delete", 1, () -> c.versionedUpdate()
                     .delete("v", value.get().version()));
+            count(
+                    monitor,
+                    marker,
+                    "create (over a tombstone)",
+                    1,
+                    () -> value.set(c.versionedUpdate().create("v", bytes("4")).orElseThrow()));
+            count(monitor, marker, "delete (fenced)", 1, () -> c.versionedUpdate()
+                    .delete("v", value.get().version(), lease.get().token()));
         }
     }
 

@@ -134,6 +134,9 @@ class RedisRestartTest {
                             .isGreaterThan(old));
             assertThatThrownBy(() -> a.versionedUpdate().compareAndSet("data", before.version(), bytes("zombie"), old))
                     .isInstanceOf(FencedOutException.class);
+            assertThatThrownBy(() -> a.versionedUpdate().delete("data", mine.version(), old))
+                    .as("V3: a delete fenced with a pre-restart token, even with the current version")
+                    .isInstanceOf(FencedOutException.class);
             assertThat(b.versionedUpdate().read("data")).contains(mine);
             Versioned fenced = b.versionedUpdate()
                     .compareAndSet("data", mine.version(), bytes("b2"), holder.token())
