@@ -30,28 +30,43 @@ import org.redisson.client.codec.StringCodec;
  * lockkit on Redis, through the {@link RedissonClient} the application already has. Thread-safe.
  *
  * <ul>
- *   <li>{@link JobLock}: timed leases ({@link Capability#TIMED_LEASE}). Acquire is one Lua round
- *       trip: {@code SET NX PX} under a random per-lease owner id, and a fencing token {@code
- *       max(counter + 1, server TIME in µs)} from one store-wide counter (L1, L2). Release and extend
- *       are owner-checked scripts (L3); release publishes the key so that one waiter per client wakes
- *       at once, and a waiter never sleeps past the holder's remaining PTTL, so a lost message costs
- *       at most the rest of that lease (L7). A lease's deadline is the monotonic time read before the
+ *   <li>{@link JobLock}: timed leases ({@link Capability#TIMED_LEASE}) from twice the drift margin
+ *       to 365 days ({@link JobLock#leaseLimits()}). Acquire is one Lua round trip: {@code SET NX
+ *       PX} under a random per-lease owner id, and a fencing token {@code max(counter + 1, server
+ *       TIME in µs)} from one store-wide counter (L1, L2). Release and extend are owner-checked
+ *       scripts (L3); release publishes the key so that one waiter per client wakes at once, and a
+ *       waiter never sleeps past the holder's remaining PTTL, so a lost message costs at most the
+ *       rest of that lease (L7). A lease's deadline is the monotonic time read before the
  *       acquire/extend went out + the lease − the drift margin (L5).
- *   <li>{@link VersionedUpdate}: one hash per key, compare-and-set in one Lua round trip (V1); a
- *       delete leaves a tombstone with the version and the highest fence (V2, V3).
+ *   <li>{@link VersionedUpdate}: one hash per key, each write one Lua round trip (V1). A version is
+ *       {@code max(previous version + 1, server TIME in µs)}; a delete leaves a tombstone with the
+ *       version and the highest fence (V2, V3). Fenced writes (create, compareAndSet, delete) check
+ *       the key's fence and the store epoch before the version.
  *   <li>Errors: no reply within {@link Builder#timeout} → {@link BackendUnavailableException}, or
  *       {@link io.lockkit.OutcomeUnknownException} for a write that was sent (E2, V4). Scripts are
  *       never re-sent by Redisson (retries off per call) and are re-loaded after {@code NOSCRIPT}.
  * </ul>
  *
- * <p>Durability: {@link #build} refuses a server whose {@code maxmemory-policy} evicts keys
- * (an evicted lock is an L1 breach, an evicted counter or fence an L2/V3 breach) unless told to
- * only warn. {@link Capability#FENCING_SURVIVES_STORE_RESTART} is declared because a token is never
- * below the server's clock in µs: after a restart that lost the counter, new tokens still exceed
- * old ones unless the server clock stepped back by more than the downtime. Values and fences
- * survive a restart only with AOF and {@code appendfsync always}, declared by {@link
- * Builder#persistent(boolean)} ({@link Capability#DATA_SURVIVES_STORE_RESTART}). A failover to an
- * asynchronous replica can lose a just-granted lock or write; tokens still increase.
+ * <p>Durability. {@link #build} refuses a server whose {@code maxmemory-policy} evicts keys (an
+ * evicted lock is an L1 breach, an evicted counter or fence an L2/V3 breach) unless told to only
+ * warn. Tokens and versions are never below the server's clock in µs when drawn, and never run
+ * ahead of it (a script takes more than a µs). After a restart that lost every key (no persistence):
+ * held locks and values are gone (L1 does not survive it); the first script that finds the token
+ * counter missing records the store epoch (the server's µs then) and restarts the counter there,
+ * so every later token is above every earlier one (L2); a key's next version is above every
+ * version it had (V2); and every fenced write with a token below the epoch, that is every token
+ * granted before the restart, is refused with {@link io.lockkit.FencedOutException} on every key
+ * (V3). This holds as long as the server's clock after the restart reads later than at every grant
+ * and write before it: a clock set back by more than the downtime is the residual risk. Hence
+ * {@link Capability#FENCING_SURVIVES_STORE_RESTART}. It also means a fencing token must be one this
+ * backend granted: a token below the epoch is refused. Values, fences and leases survive a restart
+ * only with AOF and {@code appendfsync always}, declared by {@link Builder#persistent(boolean)}
+ * ({@link Capability#DATA_SURVIVES_STORE_RESTART}). A restart from an older state (RDB snapshots,
+ * {@code appendfsync everysec}) or a failover to an asynchronous replica keeps the counter, so sets
+ * no epoch: tokens and versions still go up by the clock rule — after a failover only if the
+ * replica's clock reads later than the old primary's did at its last grant — but locks, values and
+ * fences written after the snapshot or in the replication lag are lost (L1, V1, V3 can break for
+ * those keys).
  *
  * <pre>{@code
  * try (Backend locks = RedisBackend.builder(redisson).build()) {

@@ -127,7 +127,7 @@ final class RedisJobLock implements JobLock {
         try {
             lease.release();
         } catch (RuntimeException e) {
-            // the store is unreachable: the lock expires by itself (L4), and it was never reported held
+            // never reported held; if the release did not reach the store, the lock ends with its lease (L4)
         }
     }
 

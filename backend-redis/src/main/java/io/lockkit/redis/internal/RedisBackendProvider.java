@@ -23,7 +23,10 @@ import org.redisson.config.SingleServerConfig;
  * shuts down. Options, from the query or the options map but not both: {@code timeout},
  * {@code connectTimeout}, {@code driftMargin}, {@code prefix}, {@code evictionPolicyCheck}
  * ({@code refuse|warn|off}), {@code persistent} ({@code true|false}). Every bad option is reported
- * at once (E1); credentials never appear in a message. Thread-safe.
+ * at once (E1). The URI is split by structure: the user info runs to the last {@code @} followed by
+ * a host, so a password may hold {@code / # ? : @}; everything is percent-decoded only ({@code +}
+ * stays {@code +}). Messages show the URI with its user info replaced by {@code ***}, and Redisson
+ * is given the host and port alone, so no credential reaches a message or a log. Thread-safe.
  */
 public final class RedisBackendProvider implements BackendProvider {
     /** The default connect timeout of the Redisson client this provider creates. */
