@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -20,10 +21,11 @@ import org.redisson.config.Config;
  * Redis as a TCK target: each client is its own Redisson client on one test server, all under one
  * fresh key prefix. Each client connects through a {@link TcpProxy} of its own, so lost and delayed
  * replies hit that client only (all its connections, the release listener's included); its
- * connections are named, so that {@code CLIENT KILL} finds them. Calls time out after {@value
- * #TIMEOUT_MILLIS} ms, so a lost reply is noticed quickly; lockkit's scripts are never re-sent by
+ * connections are named, so that {@code CLIENT KILL} finds them. Calls through a proxy time out
+ * after {@value #TIMEOUT_MILLIS} ms, so a lost reply is noticed quickly; lockkit's scripts are never re-sent by
  * Redisson (retries off per call), so a write whose reply was lost is {@code
- * OutcomeUnknownException}. Restarting the store is supported on the embedded server only.
+ * OutcomeUnknownException}. Restarting the store is supported on the embedded server only. The race
+ * comparison's target ({@link RedisTargetFactory}) connects straight, as its peers do.
  */
 final class RedisTarget implements TckTarget {
     static final int TIMEOUT_MILLIS = 2000;
@@ -31,8 +33,23 @@ final class RedisTarget implements TckTarget {
     private final TestRedis redis = TestRedis.get();
     private final String prefix = TestRedis.freshPrefix();
     private final Map<Backend, Client> clients = new ConcurrentHashMap<>();
+    private final boolean proxied;
 
-    private record Client(RedissonClient redisson, String name, TcpProxy proxy) {}
+    private record Client(RedissonClient redisson, String name, @Nullable TcpProxy proxy) {}
+
+    /** Every client through a proxy of its own: all faults supported. */
+    RedisTarget() {
+        this(true);
+    }
+
+    /**
+     * @param proxied false for clients connected straight to the server (the race comparison times
+     *     handoffs, and its peers connect straight too): then lost and delayed replies are not
+     *     supported
+     */
+    RedisTarget(boolean proxied) {
+        this.proxied = proxied;
+    }
 
     @Override
     public String name() {
@@ -42,16 +59,21 @@ final class RedisTarget implements TckTarget {
     @Override
     public Backend newClient() {
         String name = TestRedis.newClientName();
-        TcpProxy proxy;
-        try {
-            proxy = new TcpProxy(redis.host(), redis.port());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start a proxy in front of " + redis.address(), e);
+        TcpProxy proxy = null;
+        if (proxied) {
+            try {
+                proxy = new TcpProxy(redis.host(), redis.port());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start a proxy in front of " + redis.address(), e);
+            }
         }
-        RedissonClient redisson = TestRedis.newRedisson(name, "redis://" + proxy.address(), TIMEOUT_MILLIS);
+        String address = proxy == null ? redis.address() : "redis://" + proxy.address();
+        // Short with a proxy, so a lost reply is noticed quickly; the default for the race's load.
+        int timeout = proxied ? TIMEOUT_MILLIS : (int) RedisBackend.DEFAULT_TIMEOUT.toMillis();
+        RedissonClient redisson = TestRedis.newRedisson(name, address, timeout);
         Backend backend = RedisBackend.builder(redisson)
                 .prefix(prefix)
-                .timeout(Duration.ofMillis(TIMEOUT_MILLIS))
+                .timeout(Duration.ofMillis(timeout))
                 .shutdownClientOnClose(true)
                 .build();
         clients.put(backend, new Client(redisson, name, proxy));
@@ -81,21 +103,27 @@ final class RedisTarget implements TckTarget {
 
             @Override
             public Set<Fault> supported() {
-                return redis.isEmbedded()
-                        ? EnumSet.allOf(Fault.class)
-                        : EnumSet.of(Fault.LOSE_REPLIES, Fault.DELAY_REPLIES);
+                Set<Fault> faults = EnumSet.noneOf(Fault.class);
+                if (proxied) {
+                    faults.add(Fault.LOSE_REPLIES);
+                    faults.add(Fault.DELAY_REPLIES);
+                }
+                if (redis.isEmbedded()) {
+                    faults.add(Fault.RESTART_STORE);
+                }
+                return faults;
             }
 
             @Override
             public Heal loseReplies(Backend client) {
-                TcpProxy proxy = client(client).proxy();
+                TcpProxy proxy = proxy(client);
                 proxy.loseReplies(true);
                 return () -> proxy.loseReplies(false);
             }
 
             @Override
             public Heal delayReplies(Backend client, Duration delay) {
-                TcpProxy proxy = client(client).proxy();
+                TcpProxy proxy = proxy(client);
                 proxy.delayReplies(delay);
                 return () -> proxy.delayReplies(Duration.ZERO);
             }
@@ -103,6 +131,10 @@ final class RedisTarget implements TckTarget {
             /** The embedded server, persistence off, stops and starts again on its port: every key is lost. */
             @Override
             public void restartStore() {
+                if (!redis.isEmbedded()) {
+                    throw new UnsupportedOperationException(
+                            "cannot restart the server named by " + TestRedis.URL_ENV + " (shared, not ours)");
+                }
                 redis.restart();
             }
 
@@ -126,6 +158,14 @@ final class RedisTarget implements TckTarget {
         };
     }
 
+    private TcpProxy proxy(Backend backend) {
+        TcpProxy proxy = client(backend).proxy();
+        if (proxy == null) {
+            throw new UnsupportedOperationException("this target's clients connect without a proxy");
+        }
+        return proxy;
+    }
+
     private Client client(Backend backend) {
         Client c = clients.get(backend);
         if (c == null) {
@@ -138,7 +178,9 @@ final class RedisTarget implements TckTarget {
     public void close() {
         clients.forEach((backend, client) -> {
             backend.close();
-            client.proxy().close();
+            if (client.proxy() != null) {
+                client.proxy().close();
+            }
         });
         clients.clear();
     }
