@@ -99,4 +99,22 @@ class LockKitTest {
             assertThat(Uris.redact(c[0])).as(c[0]).isEqualTo(c[1]);
         }
     }
+
+    @Test
+    void aProviderMessageThatShowsACredentialIsScrubbed() {
+        RuntimeException leaky = new IllegalArgumentException(
+                "cannot connect to redis://:pa/ss#1@db:6379 with password pa/ss#1",
+                new RuntimeException("auth failed for se%2Bcret"));
+        RuntimeException shown =
+                Uris.scrubbed(leaky, "redis://:pa/ss#1@db:6379?password=se%2Bcret", java.util.Map.of());
+        assertThat(shown).isInstanceOf(IllegalArgumentException.class).hasNoCause();
+        assertThat(shown.getMessage()).doesNotContain("pa/ss#1").contains("***");
+        RuntimeException clean = new IllegalStateException("no server at db:6379");
+        assertThat(Uris.scrubbed(clean, "redis://:pa/ss#1@db:6379", java.util.Map.of()))
+                .isSameAs(clean);
+        RuntimeException fromOption = new IllegalArgumentException("bad sslpassword s3cr3t!");
+        assertThat(Uris.scrubbed(fromOption, "jdbc:postgresql://db/app", java.util.Map.of("sslpassword", "s3cr3t!"))
+                        .getMessage())
+                .doesNotContain("s3cr3t!");
+    }
 }

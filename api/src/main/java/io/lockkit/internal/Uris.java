@@ -1,5 +1,13 @@
 package io.lockkit.internal;
 
+import io.lockkit.BackendUnavailableException;
+import io.lockkit.LockKitException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -52,5 +60,80 @@ public final class Uris {
             }
         }
         return -1;
+    }
+
+    /**
+     * The secrets in {@code uri} and {@code options}: the user info (and its password part), the
+     * values of secret query parameters and options, each also percent-decoded.
+     */
+    public static List<String> secrets(String uri, Map<String, String> options) {
+        List<String> secrets = new ArrayList<>();
+        int start = uri.indexOf("//");
+        if (start >= 0) {
+            int at = userInfoEnd(uri, start + 2);
+            if (at >= 0) {
+                String userInfo = uri.substring(start + 2, at);
+                int colon = userInfo.indexOf(':');
+                addSecret(secrets, colon >= 0 ? userInfo.substring(colon + 1) : userInfo);
+            }
+        }
+        Matcher m = SECRET_PARAM.matcher(uri);
+        while (m.find()) {
+            addSecret(secrets, uri.substring(m.end(1), m.end()));
+        }
+        options.forEach((k, v) -> {
+            if (SECRET_PARAM.matcher("?" + k + "=x").find()) {
+                addSecret(secrets, v);
+            }
+        });
+        return secrets;
+    }
+
+    private static void addSecret(List<String> secrets, String secret) {
+        if (secret.length() < 3) {
+            return; // too short to hide without hiding ordinary words; a message never needs it anyway
+        }
+        secrets.add(secret);
+        try {
+            String decoded = URLDecoder.decode(secret.replace("+", "%2B"), StandardCharsets.UTF_8);
+            if (!decoded.equals(secret)) {
+                secrets.add(decoded);
+            }
+        } catch (IllegalArgumentException e) {
+            // not percent-encoded
+        }
+    }
+
+    /**
+     * {@code e} itself when no message in its cause chain shows a secret of {@code uri} or
+     * {@code options}; otherwise an exception of the same kind whose message has every secret
+     * replaced by {@code ***} and no cause (a cause's message or a driver's stack may repeat it). A
+     * net under every provider: credentials never appear in a message, whatever a driver puts there.
+     */
+    public static RuntimeException scrubbed(RuntimeException e, String uri, Map<String, String> options) {
+        List<String> secrets = secrets(uri, options);
+        boolean shows = false;
+        for (Throwable t = e; t != null && !shows; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            shows = secrets.stream().anyMatch(message::contains);
+        }
+        if (!shows) {
+            return e;
+        }
+        String message = String.valueOf(e.getMessage());
+        for (String secret : secrets) {
+            message = message.replace(secret, "***");
+        }
+        message += " (details hidden: a cause showed a credential)";
+        if (e instanceof BackendUnavailableException) {
+            return new BackendUnavailableException(message);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new IllegalArgumentException(message);
+        }
+        if (e instanceof LockKitException) {
+            return new BackendUnavailableException(message);
+        }
+        return new IllegalStateException(message);
     }
 }

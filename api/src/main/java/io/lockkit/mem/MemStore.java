@@ -202,6 +202,16 @@ public final class MemStore {
         }
     }
 
+    /** How many keys have waiters right now (a look into the store for tests: it must not grow). */
+    public int waitingKeys() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Deletes whatever holds {@code key}, as an operator would; the holder is not told. */
     public void evict(String key) {
         lock.lock();

@@ -173,7 +173,7 @@ public final class PeerLease implements Lease {
             listeners.clear();
         }
         if (!toCall.isEmpty()) {
-            LeaseTimer.notifyListeners(() -> toCall.forEach(this::notify));
+            LeaseTimer.execute(() -> toCall.forEach(this::notify));
         }
     }
 

@@ -139,15 +139,20 @@ class BrokenBackendsTest {
     private static final Set<String> L2 = Set.of(
             "l2_concurrentGrantsOnDifferentKeysGetDistinctIncreasingTokens",
             "l2_tokensStrictlyIncreaseAcrossClientRestarts",
-            "l2_tokensStrictlyIncreaseAcrossKeysAndReleases");
+            "l2_tokensStrictlyIncreaseAcrossKeysAndReleases",
+            "l2_tokensKeepIncreasingAcrossAStoreRestart");
     /** Per-key tokens happen to order a waiter after a fresh key's first grant; no fencing at all does not. */
     private static final Set<String> L2_AFTER_WAIT = Set.of("l2_grantAfterWaitIsOrderedAfterGrantsMadeWhileWaiting");
 
     private static final Set<String> V3 = Set.of(
+            "v2_v3_versionsAndFencesAcrossAStoreRestart",
+            "v3_aFencedDeleteChecksTheFenceBeforeTheVersion",
+            "v3_aFencedDeleteLeavesItsTokenAsTheFence",
+            "v3_aZombiesFencedDeleteCannotRemoveTheNewHoldersValue",
             "v3_fenceSurvivesDelete",
             "v3_lowerTokenIsFencedOutWhateverTheExpectedVersion",
             "v3_sameOrHigherTokenMayWrite");
-    /** Fixed tokens, not the store's: only a backend whose writes ignore the token fails them. */
+    /** Tokens drawn from leases of several keys: per-key tokens repeat, so both token defects fail them. */
     private static final Set<String> V3_FENCED_CREATE = Set.of(
             "v3_fencedCreateAfterDeleteRejectsALowerToken",
             "v3_fencedCreateOnAFreshKeyRecordsTheFence",
@@ -160,9 +165,11 @@ class BrokenBackendsTest {
             V3,
             V3_FENCED_CREATE,
             Set.of("l7_waiterWakesAfterRelease", "scenario08_zombieHolder", "scenario09_crashRecovery"));
-    private static final Set<String> TESTS_TOKENS_PER_KEY = union(L2, V3, Set.of("scenario08_zombieHolder"));
+    private static final Set<String> TESTS_TOKENS_PER_KEY =
+            union(L2, V3, V3_FENCED_CREATE, Set.of("scenario08_zombieHolder"));
     private static final Set<String> TESTS_UNCONDITIONAL_RELEASE = Set.of(
             "l3_releaseIsIdempotentAndNeverFreesTheNextHolder",
+            "l5_aReleaseWhoseReplyWasLostNeverBringsTheLeaseBack",
             "l5_isValidFalseFromDeadlineAndNeverTrueAgain",
             "scenario08_zombieHolder",
             "scenario11_fuzz");
@@ -175,9 +182,12 @@ class BrokenBackendsTest {
             "v1_compareAndSetWithAStaleVersionIsEmptyAndWritesNothing",
             "scenario03_doubleCompletion",
             "scenario04_conflictingTransitions",
-            "scenario07_outOfOrderSlowWriter");
-    private static final Set<String> TESTS_VERSIONS_RESTART =
-            Set.of("v2_versionsNeverRepeatAcrossDeleteAndRecreate", "scenario07_outOfOrderSlowWriter");
+            "scenario07_outOfOrderSlowWriter",
+            "v2_v3_versionsAndFencesAcrossAStoreRestart");
+    private static final Set<String> TESTS_VERSIONS_RESTART = Set.of(
+            "v2_versionsNeverRepeatAcrossDeleteAndRecreate",
+            "scenario07_outOfOrderSlowWriter",
+            "v3_aFencedDeleteLeavesItsTokenAsTheFence");
     private static final Set<String> TESTS_UNREACHABLE = Set.of(
             "e2_everyLockCallOnAnUnreachableStoreThrowsBackendUnavailable", "scenario12_badInputAndUnavailableStore");
 
