@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -21,8 +22,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * that client only), and faults done on the server with {@code pg_terminate_backend} on the
  * sessions of the client's application name. The store restart stops and starts the embedded
  * server on its port and data directory; an external server ({@code LOCKKIT_POSTGRES_URL},
- * Testcontainers) cannot be restarted by the tests, so that fault is then not offered. Clients use a
- * network timeout of {@link #TIMEOUT}, so a lost reply is noticed quickly. Thread-safe.
+ * Testcontainers) cannot be restarted by the tests, so that fault is then not offered. Proxied
+ * clients use a network timeout of {@link #TIMEOUT}, so a lost reply is noticed quickly; the race
+ * comparison's clients connect straight with the defaults. Thread-safe.
  */
 final class PostgresTarget implements TckTarget, StoreFaults {
     /** The clients' network, connect and login timeout. */
@@ -30,16 +32,28 @@ final class PostgresTarget implements TckTarget, StoreFaults {
 
     private static final AtomicInteger CLIENTS = new AtomicInteger();
 
-    /** One client's wiring. */
-    private record Client(String applicationName, TcpProxy proxy) {}
+    /** One client's wiring; no proxy when the target connects straight. */
+    private record Client(String applicationName, @Nullable TcpProxy proxy) {}
 
     private final Variant variant;
+    private final boolean proxied;
     private final String schema = TestDatabase.newSchema();
     private final TableNames tables = TestDatabase.tables(schema);
     private final Map<Backend, Client> clients = new ConcurrentHashMap<>();
 
+    /** The TCK's target: every client through a proxy of its own, with short timeouts. */
     PostgresTarget(Variant variant) {
+        this(variant, true);
+    }
+
+    /**
+     * @param proxied false for clients connected straight to the server with the default timeouts
+     *     (the race comparison times handoffs against peers that have no proxy); then the lost and
+     *     late replies are not offered
+     */
+    PostgresTarget(Variant variant, boolean proxied) {
         this.variant = variant;
+        this.proxied = proxied;
         try (PostgresBackend setup =
                 builder(TestDatabase.dataSource("lockkit-tck-setup")).build()) {
             setup.createSchema();
@@ -55,6 +69,11 @@ final class PostgresTarget implements TckTarget, StoreFaults {
     public Backend newClient() {
         String applicationName = schema + "-" + CLIENTS.incrementAndGet();
         PGSimpleDataSource ds = TestDatabase.dataSource(applicationName);
+        if (!proxied) {
+            PostgresBackend client = builder(ds).build();
+            clients.put(client, new Client(applicationName, null));
+            return client;
+        }
         TcpProxy proxy;
         try {
             proxy = new TcpProxy(ds.getServerNames()[0], ds.getPortNumbers()[0]);
@@ -104,30 +123,46 @@ final class PostgresTarget implements TckTarget, StoreFaults {
     }
 
     /**
-     * All three. PostgreSQL is durable: timed leases, values, versions, fences and the token
-     * sequence are committed to its write-ahead log, so they survive a restart (the capabilities
-     * {@code FENCING_SURVIVES_STORE_RESTART} and {@code DATA_SURVIVES_STORE_RESTART}); session
-     * leases end with their sessions. No restart on an external server.
+     * All three for the TCK. PostgreSQL is durable: timed leases, values, versions, fences and the
+     * token sequence are committed to its write-ahead log, so they survive a restart (the
+     * capabilities {@code FENCING_SURVIVES_STORE_RESTART} and {@code DATA_SURVIVES_STORE_RESTART});
+     * session leases end with their sessions. No restart on an external server ({@code
+     * LOCKKIT_POSTGRES_URL}, Testcontainers): the tests cannot restart it. No lost or late replies
+     * without the proxies.
      */
     @Override
     public Set<Fault> supported() {
-        return TestDatabase.canRestart()
-                ? EnumSet.allOf(Fault.class)
-                : EnumSet.of(Fault.LOSE_REPLIES, Fault.DELAY_REPLIES);
+        Set<Fault> faults = EnumSet.noneOf(Fault.class);
+        if (proxied) {
+            faults.add(Fault.LOSE_REPLIES);
+            faults.add(Fault.DELAY_REPLIES);
+        }
+        if (TestDatabase.canRestart()) {
+            faults.add(Fault.RESTART_STORE);
+        }
+        return faults;
     }
 
     @Override
     public Heal loseReplies(Backend client) {
-        TcpProxy proxy = client(client).proxy();
+        TcpProxy proxy = proxy(client);
         proxy.loseReplies(true);
         return () -> proxy.loseReplies(false);
     }
 
     @Override
     public Heal delayReplies(Backend client, Duration delay) {
-        TcpProxy proxy = client(client).proxy();
+        TcpProxy proxy = proxy(client);
         proxy.delayReplies(delay);
         return () -> proxy.delayReplies(Duration.ZERO);
+    }
+
+    private TcpProxy proxy(Backend client) {
+        TcpProxy proxy = client(client).proxy();
+        if (proxy == null) {
+            throw new UnsupportedOperationException("this target connects its clients straight: no proxy");
+        }
+        return proxy;
     }
 
     @Override
@@ -149,7 +184,9 @@ final class PostgresTarget implements TckTarget, StoreFaults {
     public void close() {
         clients.forEach((backend, wiring) -> {
             backend.close();
-            wiring.proxy().close();
+            if (wiring.proxy() != null) {
+                wiring.proxy().close();
+            }
         });
         TestDatabase.dropSchema(schema);
     }

@@ -4,7 +4,10 @@ import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.tck.TargetFactory;
 import io.lockkit.tck.TckTarget;
 
-/** The three PostgreSQL variants for the race comparison, on the embedded (or named) test server. */
+/**
+ * The three PostgreSQL variants for the race comparison, on the embedded (or named) test server;
+ * their clients connect straight (no proxy), as the peers they are compared with do.
+ */
 public final class PostgresTargets {
     private PostgresTargets() {}
 
@@ -17,7 +20,7 @@ public final class PostgresTargets {
 
         @Override
         public TckTarget open() {
-            return new PostgresTarget(Variant.TABLE);
+            return new PostgresTarget(Variant.TABLE, false);
         }
     }
 
@@ -30,7 +33,7 @@ public final class PostgresTargets {
 
         @Override
         public TckTarget open() {
-            return new PostgresTarget(Variant.ADVISORY);
+            return new PostgresTarget(Variant.ADVISORY, false);
         }
     }
 
@@ -43,7 +46,7 @@ public final class PostgresTargets {
 
         @Override
         public TckTarget open() {
-            return new PostgresTarget(Variant.ROWLOCK);
+            return new PostgresTarget(Variant.ROWLOCK, false);
         }
     }
 }
