@@ -233,7 +233,6 @@ final class PgVersionedUpdate implements VersionedUpdate {
     private Optional<Long> write(String what, byte[] key, long expected, boolean deleting, Write<Optional<Long>> op) {
         long writeId = WRITE_IDS.nextLong();
         Session session = backend.pool().borrow(what); // E2: nothing was sent if this fails
-        Session sentOn = session;
         RuntimeException lost;
         try {
             return backend.pool().runOnce(session, h -> op.send(h, writeId));
@@ -249,7 +248,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
                     .runOnce(
                             fresh,
                             h -> expected == 0
-                                    ? settleCreate(h, what, key, writeId, sentOn, op, lost)
+                                    ? settleCreate(h, what, key, writeId, session, op, lost)
                                     : settle(h, what, key, expected, deleting, writeId, op, lost));
         } catch (FencedOutException | OutcomeUnknownException e) {
             throw e;
