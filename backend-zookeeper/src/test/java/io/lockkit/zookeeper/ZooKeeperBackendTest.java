@@ -365,6 +365,49 @@ class ZooKeeperBackendTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    @DisplayName("E1: keys that differ only in escaping, normalisation, dots, slashes or characters ZooKeeper refuses"
+            + " stay apart for locks and for values; a key with a lone surrogate is refused and writes nothing")
+    void oddKeysStayApartForLocksAndValues() throws Exception {
+        String root = "/odd-" + UUID.randomUUID();
+        ZooKeeperBackend a = client(root);
+        ZooKeeperBackend b = client(root);
+        CuratorFramework curator = target.client(a).curator();
+        for (String bad : List.of("\uD800", "\uDC00", "a\uD800b")) {
+            assertThatThrownBy(() -> a.jobLock().tryAcquire(bad, LEASE))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("index");
+            assertThatThrownBy(() -> a.versionedUpdate().create(bad, bytes("x")))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> a.versionedUpdate().read(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(curator.checkExists().forPath(root)).as("nothing written").isNull();
+
+        List<Lease> held = new ArrayList<>();
+        for (String k : KeyCodecTest.ODD_KEYS) {
+            held.add(a.jobLock().tryAcquire(k, LEASE).orElseThrow(() -> new AssertionError("held: " + k)));
+            assertThat(a.versionedUpdate().create(k, bytes(k)))
+                    .as("create %s", k)
+                    .isPresent();
+        }
+        for (String k : KeyCodecTest.ODD_KEYS) {
+            assertThat(b.jobLock().tryAcquire(k, LEASE)).as("held by a: %s", k).isEmpty();
+            assertThat(b.versionedUpdate().read(k).orElseThrow().value()).isEqualTo(bytes(k));
+        }
+        assertThat(curator.getChildren().forPath(root + "/locks")).hasSize(KeyCodecTest.ODD_KEYS.size());
+        assertThat(curator.getChildren().forPath(root + "/values")).hasSize(KeyCodecTest.ODD_KEYS.size());
+        for (Lease l : held) {
+            assertThat(l.release()).isTrue();
+        }
+    }
+
+    /** A client of the target's server whose nodes live under {@code root}. */
+    private ZooKeeperBackend client(String root) {
+        ZooKeeperBackend b = target.newClient(root);
+        opened.add(b);
+        return b;
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(UTF_8);
     }

@@ -59,6 +59,11 @@ final class ZooKeeperTarget implements TckTarget, StoreFaults {
 
     @Override
     public ZooKeeperBackend newClient() {
+        return newClient(ZooKeeperBackend.DEFAULT_ROOT);
+    }
+
+    /** A client whose nodes live under {@code root}. */
+    ZooKeeperBackend newClient(String root) {
         List<FaultProxy> proxies = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         try {
@@ -74,6 +79,7 @@ final class ZooKeeperTarget implements TckTarget, StoreFaults {
         }
         CuratorFramework curator = curator(String.join(",", addresses), TIMEOUT);
         ZooKeeperBackend backend = ZooKeeperBackend.builder(curator)
+                .root(root)
                 .timeout(TIMEOUT)
                 .closeClientOnClose(true)
                 .build();
