@@ -174,6 +174,7 @@ final class ZkJobLock implements JobLock {
     private Lease grant(String key, Node node, long sent, Duration lease) {
         ZkLease granted = new ZkLease(session, key, node, ticker, sent, lease, driftMargin);
         session.track(granted);
+        granted.runOutAfter(lease);
         return granted;
     }
 

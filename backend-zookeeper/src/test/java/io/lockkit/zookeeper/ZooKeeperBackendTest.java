@@ -401,6 +401,28 @@ class ZooKeeperBackendTest {
         }
     }
 
+    @Test
+    @DisplayName("L4: a lease that runs out without release or extend stops blocking the key while the holder's"
+            + " session lives on, whether shorter or longer than the session timeout; extend and release then fail")
+    void aLeaseThatRanOutFreesTheKeyWhileTheSessionLives() throws Exception {
+        ZooKeeperBackend a = client();
+        ZooKeeperBackend b = client();
+        for (Duration lease : List.of(Duration.ofMillis(500), ZooKeeperTarget.SESSION_TIMEOUT.plusSeconds(1))) {
+            String key = key("ran-out");
+            Lease first = a.jobLock().tryAcquire(key, lease).orElseThrow();
+            Lease next = Poll.forValue(Duration.ofSeconds(30), () -> b.jobLock().tryAcquire(key, LEASE))
+                    .orElseThrow(() -> new AssertionError("the key stayed blocked by a lease of " + lease));
+            assertThat(first.isValid())
+                    .as("L5: invalid before the key was free")
+                    .isFalse();
+            assertThat(first.extend(LEASE)).isFalse();
+            assertThat(first.release()).as("L3: touches nothing").isFalse();
+            assertThat(next.isValid()).isTrue();
+            assertThat(a.suspensions()).as("the holder's session lived on").isZero();
+            assertThat(next.release()).isTrue();
+        }
+    }
+
     /** A client of the target's server whose nodes live under {@code root}. */
     private ZooKeeperBackend client(String root) {
         ZooKeeperBackend b = target.newClient(root);
