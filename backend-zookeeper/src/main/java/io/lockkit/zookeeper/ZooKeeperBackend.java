@@ -30,15 +30,20 @@ import org.apache.zookeeper.common.PathUtils;
  * restart (L2).
  *
  * <p><b>What {@code lease} means here.</b> ZooKeeper keeps the node as long as the client's session
- * lives: until {@code release}, or until the server expires the session, the negotiated session
- * timeout {@code T} after it last heard from the client (the ZooKeeper client pings in the
- * background while the process runs). The store therefore never expires a lease after {@code
- * lease}; {@code lease} only bounds how long the holder may rely on it without another round trip:
- * the deadline is the send time of the last acknowledged acquire/extend request + {@code min(lease,
- * T)} − the drift margin, and {@link io.lockkit.Lease#extend} is such a round trip. A holder that
- * dies or pauses loses the lock when its session expires (L4). When Curator reports the connection
+ * lives, and the server keeps a session the negotiated session timeout {@code T} after it last
+ * heard from the client (the ZooKeeper client pings in the background while the process runs). So
+ * the holder's deadline is the send time of the last acknowledged acquire/extend request + {@code
+ * min(lease, T)} − the drift margin: a lease longer than {@code T} is bounded by the session and
+ * must be extended ({@link io.lockkit.Lease#extend}, one round trip) to stay valid longer. The node
+ * is removed by whichever comes first: {@code release}; this client deleting it {@code lease} after
+ * the reply to the last acquire or extend, when the holder neither released nor extended it (the
+ * deadline has passed by then, see {@code ZkLease}); the end of the session, {@code T} after the
+ * server last heard from a dead or paused holder (L4). When Curator reports the connection
  * SUSPENDED or LOST every lease of this client is lost at once (L5); its node is deleted as soon as
- * the connection is back, so {@code release} afterwards returns false and touches nothing (L3).
+ * the connection is back, so {@code release} afterwards returns false and touches nothing (L3). A
+ * {@code release} that fails with {@link io.lockkit.BackendUnavailableException} may or may not have
+ * deleted the node; either way this client deletes it as soon as it is connected again, or it ends
+ * with the session.
  *
  * <h2>Versioned values</h2>
  *
