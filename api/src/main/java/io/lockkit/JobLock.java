@@ -12,9 +12,16 @@ import java.util.function.Function;
  */
 public interface JobLock {
     /**
+     * The shortest and longest lease this backend grants. {@link #tryAcquire}, {@link #acquire} and
+     * {@link Lease#extend} refuse a duration outside them with an {@link IllegalArgumentException}
+     * naming it, before anything is written (E1).
+     */
+    LeaseLimits leaseLimits();
+
+    /**
      * One attempt to take {@code key} for {@code lease}. Empty when another lease is current (L1).
      *
-     * @throws IllegalArgumentException for a bad key or a zero or negative lease (E1)
+     * @throws IllegalArgumentException for a bad key or a lease outside {@link #leaseLimits()} (E1)
      * @throws NullPointerException for a null argument (E1)
      * @throws BackendUnavailableException when the store cannot be reached (E2)
      */
@@ -28,7 +35,8 @@ public interface JobLock {
      * <p>When interrupted it throws {@link InterruptedException} with the thread's interrupt flag
      * set again, and holds no lock afterwards (L8).
      *
-     * @throws IllegalArgumentException for a bad key, a zero or negative lease or a negative wait
+     * @throws IllegalArgumentException for a bad key, a lease outside {@link #leaseLimits()} or a
+     *     negative wait
      * @throws BackendUnavailableException when the store cannot be reached (E2)
      */
     Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException;

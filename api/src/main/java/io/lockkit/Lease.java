@@ -36,7 +36,8 @@ public interface Lease extends AutoCloseable {
      * nothing in the store, when this lease is no longer current: expired, lost, taken over or
      * released (L3). A false return marks the lease lost.
      *
-     * @throws IllegalArgumentException when {@code lease} is zero or negative (E1)
+     * @throws IllegalArgumentException when {@code lease} is outside the backend's {@link
+     *     JobLock#leaseLimits()}; nothing is sent and the lease is unchanged (E1)
      * @throws BackendUnavailableException when the store cannot be reached (E2)
      */
     boolean extend(Duration lease);
@@ -44,10 +45,15 @@ public interface Lease extends AutoCloseable {
     /**
      * Releases the lease. Returns true when this call freed the current lease; false when it was no
      * longer current or already released, in which case the current holder is untouched (L3).
-     * Idempotent.
      *
-     * @throws BackendUnavailableException when the store cannot be reached (E2); the lease then
-     *     expires by itself (L4)
+     * <p>From the moment it is called, {@link #isValid()} is false for ever, whatever the outcome
+     * (L5): the holder has given the key up, and a release whose reply was lost may have freed it
+     * for somebody else already. When the store cannot be reached it throws; the release may or may
+     * not have been applied. Calling {@code release()} again retries the owner-checked delete, which
+     * never frees another holder; if it is never retried, the store drops the lease at its deadline
+     * (L4) or with the session.
+     *
+     * @throws BackendUnavailableException when the store cannot be reached (E2)
      */
     boolean release();
 

@@ -109,7 +109,11 @@ public final class LockKit {
         }
         Map<String, String> rest = new java.util.HashMap<>(options);
         rest.remove(PROVIDER_OPTION);
-        return winners.get(0).open(uri, Map.copyOf(rest));
+        try {
+            return winners.get(0).open(uri, Map.copyOf(rest));
+        } catch (RuntimeException e) {
+            throw Uris.scrubbed(e, uri, options);
+        }
     }
 
     private static int longestPrefix(BackendProvider p, String uri) {

@@ -158,13 +158,15 @@ public final class RetryPolicy {
             if (maxAttempts < 1) {
                 bad.add("maxAttempts must be ≥ 1, was " + maxAttempts);
             }
-            if (maxDuration.isNegative() || maxDuration.isZero()) {
-                bad.add("maxDuration must be positive, was " + maxDuration);
+            if (maxDuration.isNegative() || maxDuration.isZero() || maxDuration.compareTo(LeaseLimits.MAX) > 0) {
+                bad.add("maxDuration must be positive and at most " + LeaseLimits.MAX + ", was " + maxDuration);
             }
             if (initialBackoff.isNegative()) {
                 bad.add("initialBackoff must not be negative, was " + initialBackoff);
             }
-            if (maxBackoff.compareTo(initialBackoff) < 0) {
+            if (maxBackoff.compareTo(LeaseLimits.MAX) > 0) {
+                bad.add("maxBackoff must be at most " + LeaseLimits.MAX + ", was " + maxBackoff);
+            } else if (maxBackoff.compareTo(initialBackoff) < 0) {
                 bad.add("maxBackoff must be ≥ initialBackoff (" + initialBackoff + "), was " + maxBackoff);
             }
             if (!bad.isEmpty()) {

@@ -47,8 +47,32 @@ public interface VersionedUpdate {
      */
     Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value, long fencingToken);
 
-    /** Deletes {@code key} if its version is {@code expectedVersion}; false on conflict or absence. */
+    /**
+     * Deletes {@code key} if its version is {@code expectedVersion}; false on conflict or absence.
+     * The deleted key keeps its version and fence, so a later create gets a larger version (V2) and a
+     * lower token stays fenced out (V3).
+     *
+     * @throws OutcomeUnknownException when the delete was sent and its result is unknown (V4)
+     */
     boolean delete(String key, long expectedVersion);
+
+    /**
+     * {@link #delete(String, long)} fenced by a lease token (V3): it MUST throw {@link
+     * FencedOutException} when a larger token has already written the key, whatever the expected
+     * version, also when the key is absent because it was deleted (the fence is checked before the
+     * version and before existence). Otherwise it deletes when the stored version is {@code
+     * expectedVersion}, and the deleted key keeps the larger of its fence and {@code fencingToken},
+     * so a later write fenced with a lower token is fenced out. False, and nothing written, on a
+     * version conflict or when the key is absent. One atomic operation.
+     *
+     * <p>Without it a zombie holder (a lease taken over while it was paused) could read the key and
+     * delete the current holder's value, as no version check can tell the two holders apart.
+     *
+     * @throws IllegalArgumentException when {@code fencingToken} or {@code expectedVersion} is below
+     *     1, or the key is out of bounds (E1)
+     * @throws OutcomeUnknownException when the delete was sent and its result is unknown (V4)
+     */
+    boolean delete(String key, long expectedVersion, long fencingToken);
 
     /** The retrying updater over this store (read, the caller's function, compare-and-set). */
     default Updater updater(RetryPolicy policy) {

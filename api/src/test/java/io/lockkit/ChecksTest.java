@@ -39,4 +39,43 @@ class ChecksTest {
         assertThatThrownBy(() -> Checks.expectedVersion(0)).hasMessageContaining("was 0");
         assertThatThrownBy(() -> Checks.fencingToken(-3)).hasMessageContaining("was -3");
     }
+
+    @Test
+    void keysMustBeWellFormedUtf16SoThatNoEncoderMergesThem() {
+        assertThat(Checks.key("😀")).isEqualTo("😀"); // a surrogate pair is one code point
+        for (String bad : new String[] {"\uD800", "a\uDC00", "x\uD83D", "\uDE00\uD83D"}) {
+            assertThatThrownBy(() -> Checks.key(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("unpaired surrogate")
+                    .hasMessageContaining("index " + (bad.startsWith("x") || bad.startsWith("a") ? 1 : 0));
+        }
+    }
+
+    @Test
+    void leaseLimitsRefuseEverythingOutsideThemWithoutOverflowing() {
+        LeaseLimits limits = LeaseLimits.forDriftMargin(Duration.ofMillis(100));
+        assertThat(limits.shortest()).isEqualTo(Duration.ofMillis(200));
+        assertThat(limits.longest()).isEqualTo(LeaseLimits.MAX);
+        assertThat(LeaseLimits.forDriftMargin(Duration.ZERO).shortest()).isEqualTo(Duration.ofMillis(1));
+        assertThatThrownBy(() -> limits.check(Duration.ofMillis(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT0.002S")
+                .hasMessageContaining("PT0.2S");
+        assertThatThrownBy(() -> limits.check(Duration.ofDays(365_000)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT8760000H");
+        assertThatThrownBy(() -> limits.check(Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease");
+        assertThatThrownBy(() -> Checks.lease(Duration.ofDays(366))).hasMessageContaining("PT8784H");
+        assertThatThrownBy(() -> Checks.driftMargin(Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("driftMargin");
+        assertThatThrownBy(() -> RetryPolicy.builder()
+                        .maxDuration(Duration.ofDays(365_000))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxDuration")
+                .hasMessageContaining("PT8760000H");
+    }
 }

@@ -81,4 +81,40 @@ class LockKitTest {
         assertThat(Uris.redact("jdbc:postgresql://db/app?user=bob&password=pw&ssl=true"))
                 .isEqualTo("jdbc:postgresql://db/app?user=***&password=***&ssl=true");
     }
+
+    @Test
+    void redactsPasswordsWithSlashHashAtAndPlusByStructure() {
+        String[][] cases = {
+            {"redis://:pa/ss@127.0.0.1:6379", "redis://***@127.0.0.1:6379"},
+            {"redis://:se#cret@127.0.0.1:6379/0", "redis://***@127.0.0.1:6379/0"},
+            {"rediss://user:p@ss?w/rd@host:6380/1?timeout=1s", "rediss://***@host:6380/1?timeout=1s"},
+            {"zookeeper://user:pa/ss@h1:2181,h2:2181/chroot", "zookeeper://***@h1:2181,h2:2181/chroot"},
+            {"postgresql://bob:a+b%2F@[::1]:5432/app", "postgresql://***@[::1]:5432/app"},
+            {
+                "jdbc:postgresql://db/app?sslpassword=s#x&password=p&q=1",
+                "jdbc:postgresql://db/app?sslpassword=***&password=***&q=1"
+            },
+        };
+        for (String[] c : cases) {
+            assertThat(Uris.redact(c[0])).as(c[0]).isEqualTo(c[1]);
+        }
+    }
+
+    @Test
+    void aProviderMessageThatShowsACredentialIsScrubbed() {
+        RuntimeException leaky = new IllegalArgumentException(
+                "cannot connect to redis://:pa/ss#1@db:6379 with password pa/ss#1",
+                new RuntimeException("auth failed for se%2Bcret"));
+        RuntimeException shown =
+                Uris.scrubbed(leaky, "redis://:pa/ss#1@db:6379?password=se%2Bcret", java.util.Map.of());
+        assertThat(shown).isInstanceOf(IllegalArgumentException.class).hasNoCause();
+        assertThat(shown.getMessage()).doesNotContain("pa/ss#1").contains("***");
+        RuntimeException clean = new IllegalStateException("no server at db:6379");
+        assertThat(Uris.scrubbed(clean, "redis://:pa/ss#1@db:6379", java.util.Map.of()))
+                .isSameAs(clean);
+        RuntimeException fromOption = new IllegalArgumentException("bad sslpassword s3cr3t!");
+        assertThat(Uris.scrubbed(fromOption, "jdbc:postgresql://db/app", java.util.Map.of("sslpassword", "s3cr3t!"))
+                        .getMessage())
+                .doesNotContain("s3cr3t!");
+    }
 }

@@ -220,7 +220,7 @@ class UpdaterTest {
                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxAttempts must be ≥ 1, was 0")
-                .hasMessageContaining("maxDuration must be positive, was PT0S")
+                .hasMessageContaining("maxDuration must be positive and at most PT8760H, was PT0S")
                 .hasMessageContaining("maxBackoff must be ≥ initialBackoff");
     }
 

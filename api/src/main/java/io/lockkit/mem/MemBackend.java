@@ -38,18 +38,23 @@ public final class MemBackend implements Backend {
     private final MemStore store;
     private final LeaseKind kind;
     private final Duration driftMargin;
+    private final io.lockkit.LeaseLimits limits;
     private final MemJobLock jobLock;
     private final MemVersionedUpdate versionedUpdate;
     private final Set<MemLease> sessionLeases = ConcurrentHashMap.newKeySet();
     private volatile boolean crashed;
+    private volatile boolean losingReplies;
+    private volatile long replyDelayNanos;
     private volatile boolean closed;
 
     private MemBackend(Builder b) {
         this.store = b.store;
         this.kind = b.kind;
         this.driftMargin = b.driftMargin;
+        this.limits = io.lockkit.LeaseLimits.forDriftMargin(b.driftMargin);
         this.jobLock = new MemJobLock(this);
         this.versionedUpdate = new MemVersionedUpdate(this);
+        store.opened(this);
     }
 
     /** A builder for a client of {@code store}; timed leases and no drift margin by default. */
@@ -66,7 +71,10 @@ public final class MemBackend implements Backend {
     public Set<Capability> capabilities() {
         return EnumSet.of(
                 kind == LeaseKind.TIMED ? Capability.TIMED_LEASE : Capability.SESSION_LEASE,
-                Capability.RELEASE_NOTIFICATION);
+                Capability.RELEASE_NOTIFICATION,
+                // MemStore.restart() is a durable store's restart: only server sessions end.
+                Capability.FENCING_SURVIVES_STORE_RESTART,
+                Capability.DATA_SURVIVES_STORE_RESTART);
     }
 
     @Override
@@ -84,6 +92,7 @@ public final class MemBackend implements Backend {
         if (!closed) {
             store.killConnection(this);
             closed = true;
+            store.closed(this);
         }
     }
 
@@ -93,6 +102,10 @@ public final class MemBackend implements Backend {
 
     Duration driftMargin() {
         return driftMargin;
+    }
+
+    io.lockkit.LeaseLimits leaseLimits() {
+        return limits;
     }
 
     boolean isSessionKind() {
@@ -114,6 +127,35 @@ public final class MemBackend implements Backend {
             lease.sessionEnded();
         }
         sessionLeases.clear();
+    }
+
+    void loseReplies(boolean on) {
+        losingReplies = on;
+    }
+
+    void delayReplies(Duration delay) {
+        replyDelayNanos = delay.toNanos();
+    }
+
+    /**
+     * The reply to a call the store has applied, as the wire delivers it: late while replies are
+     * delayed, and lost while they are lost — a write's outcome is then unknown (V4), any other
+     * call's store unreachable (E2).
+     */
+    <T> T reply(T result, boolean write) {
+        long delay = replyDelayNanos;
+        long until = System.nanoTime() + delay;
+        for (long left = delay; left > 0; left = until - System.nanoTime()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
+        if (losingReplies) {
+            if (write) {
+                throw new io.lockkit.OutcomeUnknownException(
+                        name() + ": the reply to a write was lost; it may have been applied", null);
+            }
+            throw new BackendUnavailableException(name() + ": the reply was lost");
+        }
+        return result;
     }
 
     void markCrashed() {
@@ -145,7 +187,7 @@ public final class MemBackend implements Backend {
             return this;
         }
 
-        /** Subtracted from every lease's deadline; zero or positive. */
+        /** Subtracted from every lease's deadline; from zero to 10 minutes. */
         public Builder driftMargin(Duration driftMargin) {
             this.driftMargin = Objects.requireNonNull(driftMargin, "driftMargin");
             return this;
@@ -153,9 +195,7 @@ public final class MemBackend implements Backend {
 
         /** Validates the options and builds the client. */
         public MemBackend build() {
-            if (driftMargin.isNegative()) {
-                throw new IllegalArgumentException("driftMargin must not be negative, was " + driftMargin);
-            }
+            io.lockkit.spi.Checks.driftMargin(driftMargin);
             return new MemBackend(this);
         }
     }

@@ -2,6 +2,7 @@ package io.lockkit.mem;
 
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.spi.Checks;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,16 +17,21 @@ final class MemJobLock implements JobLock {
     }
 
     @Override
+    public LeaseLimits leaseLimits() {
+        return client.leaseLimits();
+    }
+
+    @Override
     public Optional<Lease> tryAcquire(String key, Duration lease) {
         Checks.key(key);
-        Checks.lease(lease);
+        leaseLimits().check(lease);
         return lease(key, lease, client.store().tryAcquire(client, key, lease.toNanos()));
     }
 
     @Override
     public Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
         Checks.key(key);
-        Checks.lease(lease);
+        leaseLimits().check(lease);
         Checks.maxWait(maxWait);
         return lease(key, lease, client.store().acquire(client, key, lease.toNanos(), Checks.saturatedNanos(maxWait)));
     }
@@ -36,6 +42,13 @@ final class MemJobLock implements JobLock {
         }
         MemLease granted = new MemLease(client, key, grant, lease);
         client.track(granted);
-        return Optional.of(granted);
+        try {
+            return client.reply(Optional.of(granted), false);
+        } catch (RuntimeException lost) {
+            if (client.isSessionKind()) {
+                granted.dropped(); // a session lease lives on the connection the client now gives up
+            }
+            throw lost;
+        }
     }
 }

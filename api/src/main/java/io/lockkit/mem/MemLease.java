@@ -10,20 +10,33 @@ final class MemLease extends AbstractLease {
 
     MemLease(MemBackend client, String key, MemStore.Grant grant, Duration lease) {
         // One process, one clock: the store's grant time is the exact start of the lease.
-        super(key, grant.token(), client.store().ticker(), grant.grantedAt(), lease, client.driftMargin());
+        super(
+                key,
+                grant.token(),
+                client.store().ticker(),
+                grant.grantedAt(),
+                lease,
+                client.driftMargin(),
+                client.leaseLimits());
         this.client = client;
         this.owner = grant.owner();
     }
 
     @Override
     protected boolean doExtend(Duration lease) {
-        return client.store().extend(client, key(), owner, lease.toNanos());
+        return client.reply(client.store().extend(client, key(), owner, lease.toNanos()), false);
     }
 
     @Override
     protected boolean doRelease() {
         client.untrack(this);
-        return client.store().release(client, key(), owner);
+        return client.reply(client.store().release(client, key(), owner), false);
+    }
+
+    /** Frees the key in the store without a reply: the connection that carried the grant is gone. */
+    void dropped() {
+        client.untrack(this);
+        client.store().release(client, key(), owner);
     }
 
     void sessionEnded() {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,10 +32,25 @@ public final class MemStore {
     private volatile boolean reachable;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Holder> holders = new HashMap<>();
-    private final Map<String, Condition> released = new HashMap<>();
+    /** Keys that have waiters right now; an entry goes when its last waiter leaves. */
+    private final Map<String, Waiters> waiting = new HashMap<>();
+
     private final Map<String, Cell> cells = new HashMap<>();
     private final AtomicLong ownerIds = new AtomicLong();
+    /** Open clients, so that a restart can end their sessions and a named store can go with its last one. */
+    private final Set<MemBackend> clients = ConcurrentHashMap.newKeySet();
+
     private long lastToken;
+
+    /** The waiters on one key: one release signal wakes one of them (L7). */
+    private static final class Waiters {
+        final Condition released;
+        int count;
+
+        Waiters(Condition released) {
+            this.released = released;
+        }
+    }
 
     /** The current holder of a key: expires at {@code expiresAt} on the store's ticker. */
     private record Holder(long owner, long token, long expiresAt, MemBackend client, boolean session) {}
@@ -66,7 +82,11 @@ public final class MemStore {
         return new MemStore("anonymous", Objects.requireNonNull(ticker, "ticker"), true);
     }
 
-    /** The store registered under {@code name} in this JVM, created on first use ({@code mem:name}). */
+    /**
+     * The store registered under {@code name} in this JVM, created on first use ({@code mem:name}).
+     * It stays registered while a client of it is open: when its last client closes, the name is
+     * free again and the next {@code named(name)} is a fresh, empty store.
+     */
     public static MemStore named(String name) {
         Objects.requireNonNull(name, "name");
         return NAMED.computeIfAbsent(name, n -> new MemStore(n, Ticker.system(), true));
@@ -84,6 +104,26 @@ public final class MemStore {
 
     Ticker ticker() {
         return ticker;
+    }
+
+    /** Called when a client is built: a named store is registered again if its last client had closed. */
+    void opened(MemBackend client) {
+        if (!name.equals("anonymous") && !name.equals("unreachable")) {
+            MemStore registered = NAMED.computeIfAbsent(name, n -> this);
+            if (registered != this) {
+                throw new IllegalStateException("mem store '" + name + "' was dropped when its last client closed,"
+                        + " and a new one took the name: call MemStore.named(\"" + name + "\") again");
+            }
+        }
+        clients.add(client);
+    }
+
+    /** Called when a client closes: a named store with no client left leaves the registry. */
+    void closed(MemBackend client) {
+        clients.remove(client);
+        if (clients.isEmpty()) {
+            NAMED.remove(name, this);
+        }
     }
 
     /** Cuts every client off (false) or lets them back (true); leases keep expiring meanwhile. */
@@ -109,12 +149,64 @@ public final class MemStore {
         dropSessionHolders(client);
     }
 
+    /**
+     * Restarts the store as a durable store restarts: every server session ends (session leases end
+     * and their clients are told); timed leases, values, versions, fences and the token counter stay.
+     */
+    public void restart() {
+        clients.forEach(this::endSession);
+    }
+
+    /**
+     * Restarts the store as a store that keeps nothing restarts, with counters that start again:
+     * every lease, value, version, fence and the token counter are lost, so tokens and versions are
+     * handed out again (it breaks L2, V2 and V3 across the restart). For the TCK's self-test, whose
+     * broken backends must be caught by the kit's restart tests; no real backend may behave so.
+     */
+    public void restartForgettingEverything() {
+        lock.lock();
+        try {
+            holders.clear();
+            cells.clear();
+            lastToken = 0;
+            waiting.values().forEach(w -> w.released.signalAll());
+        } finally {
+            lock.unlock();
+        }
+        clients.forEach(this::endSession);
+    }
+
+    /**
+     * While {@code on}, every reply to {@code client} is lost after the store applied the call: a
+     * write throws {@link io.lockkit.OutcomeUnknownException}, any other call {@link
+     * BackendUnavailableException}; a session lease granted meanwhile ends with the connection the
+     * client gives up.
+     */
+    public void loseReplies(MemBackend client, boolean on) {
+        client.loseReplies(on);
+    }
+
+    /** Every reply to {@code client} comes {@code delay} after the store applied the call; zero ends it. */
+    public void delayReplies(MemBackend client, java.time.Duration delay) {
+        client.delayReplies(delay);
+    }
+
     /** Whether {@code key} is held right now, and by which token (a look into the store for tests). */
     public Optional<Long> holderToken(String key) {
         lock.lock();
         try {
             Holder h = live(key);
             return h == null ? Optional.empty() : Optional.of(h.token());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many keys have waiters right now (a look into the store for tests: it must not grow). */
+    public int waitingKeys() {
+        lock.lock();
+        try {
+            return waiting.size();
         } finally {
             lock.unlock();
         }
@@ -190,13 +282,18 @@ public final class MemStore {
                 }
                 Holder h = holders.get(key);
                 long untilExpiry = h == null ? left : h.expiresAt() - ticker.nanos();
-                Condition c = released.computeIfAbsent(key, k -> lock.newCondition());
+                Waiters w = waiting.computeIfAbsent(key, k -> new Waiters(lock.newCondition()));
+                w.count++;
                 try {
-                    c.awaitNanos(Math.max(1, Math.min(left, untilExpiry)));
+                    w.released.awaitNanos(Math.max(1, Math.min(left, untilExpiry)));
                 } catch (InterruptedException e) {
-                    c.signal(); // pass on a release signal this waiter may have consumed
+                    w.released.signal(); // pass on a release signal this waiter may have consumed
                     Thread.currentThread().interrupt();
                     throw e;
+                } finally {
+                    if (--w.count == 0) {
+                        waiting.remove(key);
+                    }
                 }
                 check(client);
             }
@@ -252,9 +349,9 @@ public final class MemStore {
     }
 
     private void signal(String key) {
-        Condition c = released.get(key);
-        if (c != null) {
-            c.signal(); // one waiter per release (L7), not the herd
+        Waiters w = waiting.get(key);
+        if (w != null) {
+            w.released.signal(); // one waiter per release (L7), not the herd
         }
     }
 
@@ -310,13 +407,18 @@ public final class MemStore {
         }
     }
 
-    boolean delete(MemBackend client, String key, long expected) {
+    /** {@code token} 0 means unfenced; the fence is checked before the version, and the tombstone keeps it. */
+    boolean delete(MemBackend client, String key, long expected, long token) {
         enter(client);
         try {
             Cell c = cells.get(key);
+            if (c != null && token != 0 && c.fence > token) {
+                throw new FencedOutException(key, token, c.fence);
+            }
             if (c == null || c.deleted || c.version != expected) {
                 return false;
             }
+            c.fence = Math.max(c.fence, token);
             c.deleted = true;
             c.value = new byte[0];
             return true;

@@ -15,13 +15,13 @@ final class MemVersionedUpdate implements VersionedUpdate {
 
     @Override
     public Optional<Versioned> read(String key) {
-        return client.store().read(client, Checks.key(key));
+        return client.reply(client.store().read(client, Checks.key(key)), false);
     }
 
     @Override
     public Optional<Versioned> create(String key, byte[] value) {
         Checks.key(key);
-        return client.store().create(client, key, Checks.value(value), 0);
+        return client.reply(client.store().create(client, key, Checks.value(value), 0), true);
     }
 
     @Override
@@ -29,14 +29,14 @@ final class MemVersionedUpdate implements VersionedUpdate {
         Checks.key(key);
         Checks.value(value);
         Checks.fencingToken(fencingToken);
-        return client.store().create(client, key, value, fencingToken);
+        return client.reply(client.store().create(client, key, value, fencingToken), true);
     }
 
     @Override
     public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
-        return client.store().compareAndSet(client, key, expectedVersion, Checks.value(value), 0);
+        return client.reply(client.store().compareAndSet(client, key, expectedVersion, Checks.value(value), 0), true);
     }
 
     @Override
@@ -45,13 +45,21 @@ final class MemVersionedUpdate implements VersionedUpdate {
         Checks.expectedVersion(expectedVersion);
         Checks.value(value);
         Checks.fencingToken(fencingToken);
-        return client.store().compareAndSet(client, key, expectedVersion, value, fencingToken);
+        return client.reply(client.store().compareAndSet(client, key, expectedVersion, value, fencingToken), true);
     }
 
     @Override
     public boolean delete(String key, long expectedVersion) {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
-        return client.store().delete(client, key, expectedVersion);
+        return client.reply(client.store().delete(client, key, expectedVersion, 0), true);
+    }
+
+    @Override
+    public boolean delete(String key, long expectedVersion, long fencingToken) {
+        Checks.key(key);
+        Checks.expectedVersion(expectedVersion);
+        Checks.fencingToken(fencingToken);
+        return client.reply(client.store().delete(client, key, expectedVersion, fencingToken), true);
     }
 }

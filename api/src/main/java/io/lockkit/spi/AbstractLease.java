@@ -1,6 +1,7 @@
 package io.lockkit.spi;
 
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.Ticker;
 import io.lockkit.internal.LeaseTimer;
 import java.lang.System.Logger.Level;
@@ -16,7 +17,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The part of a {@link Lease} that is the same on every backend: the deadline (send time of the
  * last acknowledged request + the time the store guarantees − a drift margin), {@link #isValid()}
- * without I/O (L5), idempotent release (L3), and loss notification. A backend supplies one
+ * without I/O (L5), release that never brings the lease back (L3, L5), lease limits (E1), and loss
+ * notification. A backend supplies one
  * owner-checked round trip each for {@link #doExtend} and {@link #doRelease}, and calls {@link
  * #markLost()} when its store reports the lease gone. Thread-safe.
  */
@@ -34,10 +36,18 @@ public abstract class AbstractLease implements Lease {
     private final long token;
     private final Ticker ticker;
     private final long marginNanos;
+    private final LeaseLimits limits;
     private final List<Consumer<Lease>> listeners = new ArrayList<>();
 
     private final ReentrantLock extending = new ReentrantLock();
     private volatile State state = State.CURRENT;
+    /** Set by the first release() call, under this monitor: the delete it sent may not have reached the store. */
+    private boolean releasePending;
+
+    private boolean releaseInFlight;
+    /** Whether the lease was current (and before its deadline) when release() was first called. */
+    private boolean currentAtRelease;
+
     private volatile long deadline;
     private @Nullable ScheduledFuture<?> timer;
 
@@ -45,14 +55,29 @@ public abstract class AbstractLease implements Lease {
      * @param sentNanos {@code ticker} reading taken before the acquire request was sent
      * @param guaranteed how long the store promises to keep the lease after that request
      * @param driftMargin subtracted from the deadline for clock drift between client and store
+     * @param limits the backend's {@link io.lockkit.JobLock#leaseLimits()}; {@link #extend} refuses
+     *     a duration outside them before anything is sent
      */
     protected AbstractLease(
-            String key, long token, Ticker ticker, long sentNanos, Duration guaranteed, Duration driftMargin) {
+            String key,
+            long token,
+            Ticker ticker,
+            long sentNanos,
+            Duration guaranteed,
+            Duration driftMargin,
+            LeaseLimits limits) {
         this.key = Objects.requireNonNull(key, "key");
         this.token = token;
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.marginNanos = driftMargin.toNanos();
-        this.deadline = sentNanos + guaranteed.toNanos() - marginNanos;
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.marginNanos = Checks.saturatedNanos(driftMargin);
+        // The backend checked the lease against its limits before sending it, so this cannot overflow.
+        this.deadline = sentNanos + Checks.saturatedNanos(guaranteed) - marginNanos;
+    }
+
+    /** The limits {@link #extend} checks. */
+    public final LeaseLimits limits() {
+        return limits;
     }
 
     /** One owner-checked round trip: extend this lease to {@code lease}; false when it is no longer ours. */
@@ -114,7 +139,7 @@ public abstract class AbstractLease implements Lease {
 
     @Override
     public final boolean extend(Duration lease) {
-        Checks.lease(lease);
+        limits.check(lease);
         // One extend at a time: two in flight with different lengths could leave the deadline of the
         // longer while the store kept the shorter. Release and isValid() never wait for this lock.
         extending.lock();
@@ -155,28 +180,37 @@ public abstract class AbstractLease implements Lease {
         synchronized (this) {
             before = state;
             if (before == State.RELEASED) {
-                return false;
+                if (!releasePending || releaseInFlight) {
+                    return false; // released, or another thread's release is on its way
+                }
+            } else {
+                // From here on the lease is given up for ever, whatever the store answers (L5):
+                // a release whose reply was lost may already have let somebody else in.
+                state = State.RELEASED;
+                listeners.clear();
+                cancelTimerLocked();
+                currentAtRelease = before == State.CURRENT;
+                if (before == State.LOST) {
+                    return false; // the store told us it is gone: nothing of ours is left to delete
+                }
             }
-            state = State.RELEASED;
-            cancelTimerLocked();
+            releasePending = true;
+            releaseInFlight = true;
         }
-        if (before == State.LOST) {
-            return false; // the store told us it is gone: nothing of ours is left to delete
-        }
-        boolean released;
+        boolean released = false;
         try {
             // Owner-checked: an expired lease the store still keeps is freed early; a taken-over one is not touched.
             released = doRelease();
-        } catch (RuntimeException e) {
             synchronized (this) {
-                if (state == State.RELEASED) {
-                    state = before; // not released after all: a later release() tries again
-                    rescheduleLocked();
-                }
+                releasePending = false;
             }
-            throw e;
+        } finally {
+            synchronized (this) {
+                releaseInFlight = false; // still pending when doRelease threw: a later release() retries it
+            }
         }
-        return released && before == State.CURRENT;
+        // A retry reports true only if the lease was still within its deadline when it went through.
+        return released && currentAtRelease && (before != State.RELEASED || ticker.nanos() - deadline < 0);
     }
 
     @Override
@@ -189,6 +223,9 @@ public abstract class AbstractLease implements Lease {
         Objects.requireNonNull(listener, "listener");
         boolean now;
         synchronized (this) {
+            if (state == State.RELEASED) {
+                return; // given up by its holder: never reported lost
+            }
             now = state == State.EXPIRED || state == State.LOST;
             if (!now) {
                 listeners.add(listener);
@@ -221,7 +258,7 @@ public abstract class AbstractLease implements Lease {
         listeners.clear();
         if (!toCall.isEmpty()) {
             // Listeners run on a worker thread, never under this lease's monitor or on the timer.
-            LeaseTimer.execute(() -> toCall.forEach(this::notify));
+            LeaseTimer.notifyListeners(() -> toCall.forEach(this::notify));
         }
     }
 

@@ -13,11 +13,21 @@ public final class Checks {
 
     private Checks() {}
 
-    /** Returns {@code key} if it is 1–256 UTF-8 bytes; otherwise throws naming it. */
+    /**
+     * Returns {@code key} if it is well-formed UTF-16 of 1–256 UTF-8 bytes; otherwise throws naming
+     * it. A key with an unpaired surrogate is refused: it has no UTF-8 form, and encoders replace it
+     * with {@code ?}, which would make distinct keys share one lock or value.
+     */
     public static String key(String key) {
         Objects.requireNonNull(key, "key must not be null");
         if (key.isEmpty()) {
             throw new IllegalArgumentException("key must not be empty");
+        }
+        int bad = unpairedSurrogate(key);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(String.format(
+                    "key is not well-formed UTF-16: unpaired surrogate \\u%04X at index %d of '%s'",
+                    (int) key.charAt(bad), bad, abbreviate(escapeSurrogates(key))));
         }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_KEY_BYTES) {
@@ -37,11 +47,57 @@ public final class Checks {
         return value;
     }
 
-    /** Returns {@code lease} if it is positive. */
+    /** Index of the first unpaired surrogate in {@code s}, or -1. */
+    static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String escapeSurrogates(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean paired =
+                    Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                            || Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+            if (Character.isSurrogate(c) && !paired) {
+                out.append(String.format("\\u%04X", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The longest drift margin a backend accepts: 10 minutes. */
+    public static final Duration MAX_DRIFT_MARGIN = Duration.ofMinutes(10);
+
+    /** Returns {@code driftMargin} if it is from zero to {@link #MAX_DRIFT_MARGIN}. */
+    public static Duration driftMargin(Duration driftMargin) {
+        Objects.requireNonNull(driftMargin, "driftMargin must not be null");
+        if (driftMargin.isNegative() || driftMargin.compareTo(MAX_DRIFT_MARGIN) > 0) {
+            throw new IllegalArgumentException(
+                    "driftMargin must be from 0 to " + MAX_DRIFT_MARGIN + ", was " + driftMargin);
+        }
+        return driftMargin;
+    }
+
+    /** Returns {@code lease} if it is positive and at most {@link io.lockkit.LeaseLimits#MAX}. */
     public static Duration lease(Duration lease) {
         Objects.requireNonNull(lease, "lease must not be null");
         if (lease.isZero() || lease.isNegative()) {
             throw new IllegalArgumentException("lease must be positive, was " + lease);
+        }
+        if (lease.compareTo(io.lockkit.LeaseLimits.MAX) > 0) {
+            throw new IllegalArgumentException(
+                    "lease must be at most " + io.lockkit.LeaseLimits.MAX + ", was " + lease);
         }
         return lease;
     }
@@ -78,6 +134,11 @@ public final class Checks {
             throw new IllegalArgumentException("fencingToken must be ≥ 1, was " + token);
         }
         return token;
+    }
+
+    /** Returns {@code lease} if it is within {@code limits} (see {@link io.lockkit.LeaseLimits#check}). */
+    public static Duration lease(Duration lease, io.lockkit.LeaseLimits limits) {
+        return limits.check(lease);
     }
 
     private static String abbreviate(String s) {

@@ -48,4 +48,9 @@ public class ForwardingVersionedUpdate implements VersionedUpdate {
     public boolean delete(String key, long expectedVersion) {
         return delegate.delete(key, expectedVersion);
     }
+
+    @Override
+    public boolean delete(String key, long expectedVersion, long fencingToken) {
+        return delegate.delete(key, expectedVersion, fencingToken);
+    }
 }

@@ -43,9 +43,12 @@ public final class Options {
             return fallback;
         }
         Duration d = parseDuration(raw);
-        if (d == null || d.isNegative() || (!zeroAllowed && d.isZero())) {
+        if (d == null
+                || d.isNegative()
+                || (!zeroAllowed && d.isZero())
+                || d.compareTo(io.lockkit.LeaseLimits.MAX) > 0) {
             problems.add(name + "=" + raw + " (expected a " + (zeroAllowed ? "non-negative" : "positive")
-                    + " duration such as 500ms, 2s or PT2S)");
+                    + " duration of at most 365 days, such as 500ms, 2s or PT2S)");
             return fallback;
         }
         return d;

@@ -19,20 +19,20 @@ class MemLeaseTest {
 
     @Test
     void l5_validUntilTheDeadlineThenNeverAgain() throws InterruptedException {
-        Lease lease = a.jobLock().tryAcquire("k", Duration.ofNanos(100)).orElseThrow();
+        Lease lease = a.jobLock().tryAcquire("k", Duration.ofMillis(100)).orElseThrow();
         CountDownLatch lost = new CountDownLatch(1);
         lease.onLost(l -> lost.countDown());
-        now.addAndGet(99);
+        now.addAndGet(99 * 1_000_000L);
         assertThat(lease.isValid()).isTrue();
-        assertThat(lease.remaining()).isEqualTo(Duration.ofNanos(1));
-        now.addAndGet(1);
+        assertThat(lease.remaining()).isEqualTo(Duration.ofMillis(1));
+        now.addAndGet(1 * 1_000_000L);
         assertThat(lease.isValid()).isFalse();
         assertThat(lease.remaining()).isZero();
         assertThat(lost.await(10, TimeUnit.SECONDS)).as("onLost fired").isTrue();
         assertThat(lease.extend(Duration.ofSeconds(1))).isFalse();
         assertThat(lease.isValid()).isFalse();
         // the next holder is untouched by the old lease's release (L3)
-        Lease next = b.jobLock().tryAcquire("k", Duration.ofNanos(100)).orElseThrow();
+        Lease next = b.jobLock().tryAcquire("k", Duration.ofMillis(100)).orElseThrow();
         assertThat(next.token()).isGreaterThan(lease.token());
         assertThat(lease.release()).isFalse();
         assertThat(store.holderToken("k")).contains(next.token());
@@ -40,15 +40,15 @@ class MemLeaseTest {
 
     @Test
     void extendMovesTheDeadlineFromTheRequest() {
-        Lease lease = a.jobLock().tryAcquire("k", Duration.ofNanos(100)).orElseThrow();
-        now.addAndGet(50);
-        assertThat(lease.extend(Duration.ofNanos(100))).isTrue();
-        now.addAndGet(99);
+        Lease lease = a.jobLock().tryAcquire("k", Duration.ofMillis(100)).orElseThrow();
+        now.addAndGet(50 * 1_000_000L);
+        assertThat(lease.extend(Duration.ofMillis(100))).isTrue();
+        now.addAndGet(99 * 1_000_000L);
         assertThat(lease.isValid()).isTrue();
-        assertThat(b.jobLock().tryAcquire("k", Duration.ofNanos(100))).isEmpty();
+        assertThat(b.jobLock().tryAcquire("k", Duration.ofMillis(100))).isEmpty();
         assertThat(lease.release()).isTrue();
         assertThat(lease.release()).as("idempotent").isFalse();
-        assertThat(b.jobLock().tryAcquire("k", Duration.ofNanos(100))).isPresent();
+        assertThat(b.jobLock().tryAcquire("k", Duration.ofMillis(100))).isPresent();
     }
 
     @Test

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockkit.BackendUnavailableException;
+import io.lockkit.LeaseLimits;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +22,14 @@ class AbstractLeaseTest {
     /** A store that keeps a lease for what was asked, with a margin of a tenth of the lease. */
     private final class Scripted extends AbstractLease {
         Scripted(long sent, Duration lease) {
-            super("k", 7, now::get, sent, lease, lease.dividedBy(10));
+            super(
+                    "k",
+                    7,
+                    now::get,
+                    sent,
+                    lease,
+                    lease.dividedBy(10),
+                    new LeaseLimits(Duration.ofNanos(1), LeaseLimits.MAX));
         }
 
         @Override
@@ -51,16 +61,49 @@ class AbstractLeaseTest {
     }
 
     @Test
-    void aReleaseThatFailedOnTheStoreCanBeRetried() {
+    void aReleaseThatFailedOnTheStoreNeverBringsTheLeaseBackAndCanBeRetried() {
         Scripted lease = new Scripted(now.get(), Duration.ofSeconds(10));
+        List<Object> lost = new CopyOnWriteArrayList<>();
+        lease.onLost(lost::add);
         storeUp.set(false);
         assertThatThrownBy(lease::release).isInstanceOf(BackendUnavailableException.class);
         assertThat(lease.isValid())
-                .as("still ours: the store never heard the release")
-                .isTrue();
+                .as("given up for ever: the release may have reached the store and freed the key (L5)")
+                .isFalse();
+        assertThat(lease.remaining()).isZero();
+        assertThat(lease.extend(Duration.ofSeconds(10)))
+                .as("a released lease cannot be extended")
+                .isFalse();
         storeUp.set(true);
-        assertThat(lease.release()).isTrue();
+        assertThat(lease.release())
+                .as("the retry reaches the store and frees the still-current lease")
+                .isTrue();
+        assertThat(lease.isValid()).isFalse();
         assertThat(lease.release()).as("idempotent once it went through").isFalse();
         assertThat(releases).hasValue(1);
+        assertThat(lost).as("onLost never fires after release").isEmpty();
+    }
+
+    @Test
+    void aRetriedReleaseAfterTheDeadlineReportsFalse() {
+        Scripted lease = new Scripted(now.get(), Duration.ofNanos(100));
+        storeUp.set(false);
+        assertThatThrownBy(lease::release).isInstanceOf(BackendUnavailableException.class);
+        now.addAndGet(1_000);
+        storeUp.set(true);
+        assertThat(lease.release())
+                .as("the lease was no longer current when the retry went through")
+                .isFalse();
+        assertThat(releases).as("the owner-checked delete was still sent").hasValue(1);
+    }
+
+    @Test
+    void extendRefusesADurationOutsideTheLimitsBeforeSending() {
+        Scripted lease = new Scripted(now.get(), Duration.ofSeconds(10));
+        assertThatThrownBy(() -> lease.extend(Duration.ofDays(365_000)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT8760000H");
+        assertThat(lease.isValid()).isTrue();
+        assertThat(lease.remaining()).isEqualTo(Duration.ofSeconds(9));
     }
 }

@@ -152,6 +152,22 @@ public abstract class AbstractTck {
         return row;
     }
 
+    /** Skips the test, printing why, unless the target can inject {@code fault}. */
+    protected final void assumeFault(StoreFaults.Fault fault, TestInfo test) {
+        assumeThat(
+                target().faults().supported().contains(fault),
+                "the target cannot inject " + fault + " (StoreFaults.supported() does not list it)",
+                test);
+    }
+
+    /** Skips the test, printing why, unless the backend declares {@code capability}. */
+    protected final void assumeCapability(Capability capability, TestInfo test) {
+        assumeThat(
+                clientA().has(capability),
+                "the backend does not declare " + capability + " (" + capability.description() + ")",
+                test);
+    }
+
     /** Skips the test, printing why, unless {@code condition} holds. */
     protected static void assumeThat(boolean condition, String reason, TestInfo test) {
         if (!condition) {

@@ -3,6 +3,7 @@ package io.lockkit.tck;
 import io.lockkit.Backend;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.spi.Checks;
 import java.time.Duration;
@@ -46,6 +47,18 @@ final class BadInput {
                 () -> lock.tryAcquire(TOO_LONG_UTF8, LEASE),
                 "key",
                 "258");
+        refuse(
+                v,
+                "tryAcquire(key + <lone high surrogate \\uD800>, PT30S)",
+                () -> lock.tryAcquire(key + "\uD800", LEASE),
+                "key",
+                "surrogate");
+        refuse(
+                v,
+                "tryAcquire(key + <lone low surrogate \\uDC00>, PT30S)",
+                () -> lock.tryAcquire(key + "\uDC00x", LEASE),
+                "key",
+                "surrogate");
         refuse(v, "tryAcquire(key, null)", () -> lock.tryAcquire(key, nul()), "lease");
         refuse(v, "tryAcquire(key, PT0S)", () -> lock.tryAcquire(key, Duration.ZERO), "lease");
         refuse(v, "tryAcquire(key, PT-1S)", () -> lock.tryAcquire(key, Duration.ofSeconds(-1)), "lease", "-1");
@@ -53,6 +66,10 @@ final class BadInput {
         refuse(v, "acquire(key, PT0S, PT0S)", () -> lock.acquire(key, Duration.ZERO, Duration.ZERO), "lease");
         refuse(v, "acquire(key, PT30S, PT-0.001S)", () -> lock.acquire(key, LEASE, Duration.ofMillis(-1)), "wait");
         refuse(v, "acquire(key, PT30S, null)", () -> lock.acquire(key, LEASE, nul()), "wait");
+        if (lock.tryAcquire(key + "?", LEASE).map(Lease::release).isEmpty()) {
+            v.add("E1: after the refused calls the key '" + key + "?' is held: a key with a lone surrogate was"
+                    + " encoded lossily and took it");
+        }
         Optional<Lease> free = lock.tryAcquire(key, LEASE);
         if (free.isEmpty()) {
             v.add("E1: after the refused calls the key '" + key + "' is held: a call with a bad lease or wait took it");
@@ -66,6 +83,71 @@ final class BadInput {
         }
         if (!lease.release()) {
             v.add("E1: release() returned false after extend() with a bad duration was refused");
+        }
+        return v;
+    }
+
+    /**
+     * Leases outside {@link JobLock#leaseLimits()} — below the shortest, above the longest, and
+     * durations that overflow a nanosecond or millisecond count — on tryAcquire, acquire and extend:
+     * each refused with an IllegalArgumentException naming the value, before anything is written.
+     * Then {@code key} must be free, and the lease that was extended unchanged.
+     */
+    static List<String> leaseLimitCalls(Backend client, String key) throws InterruptedException {
+        JobLock lock = client.jobLock();
+        List<String> v = new ArrayList<>();
+        LeaseLimits limits = lock.leaseLimits();
+        if (limits == null) {
+            v.add("E1: leaseLimits() returned null; every backend declares its shortest and longest lease");
+            return v;
+        }
+        List<Duration> bad = new ArrayList<>(List.of(
+                limits.longest().plusMillis(1),
+                Duration.ofDays(365_000),
+                Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)));
+        if (limits.shortest().compareTo(Duration.ofNanos(1)) > 0) {
+            bad.add(limits.shortest().minusNanos(1));
+        }
+        for (Duration d : bad) {
+            refuse(
+                    v,
+                    "tryAcquire(key, " + d + ") with limits " + limits,
+                    () -> lock.tryAcquire(key, d),
+                    "lease",
+                    d.toString());
+            refuse(
+                    v,
+                    "acquire(key, " + d + ", PT0S) with limits " + limits,
+                    () -> lock.acquire(key, d, Duration.ZERO),
+                    "lease",
+                    d.toString());
+        }
+        Optional<Lease> free = lock.tryAcquire(key, limits.shortest().compareTo(LEASE) > 0 ? limits.shortest() : LEASE);
+        if (free.isEmpty()) {
+            v.add("E1: after the refused calls the key '" + key + "' is held: an acquire with a lease outside " + limits
+                    + " wrote the lock although it threw");
+            return v;
+        }
+        Lease lease = free.get();
+        Duration before = lease.remaining();
+        for (Duration d : bad) {
+            refuse(v, "lease.extend(" + d + ") with limits " + limits, () -> lease.extend(d), "lease");
+        }
+        if (!lease.isValid()) {
+            v.add("E1: the lease is no longer valid after extend() with a duration outside " + limits + " was refused");
+        } else if (lease.remaining().compareTo(before) > 0) {
+            v.add("E1: a refused extend() moved the lease's deadline (remaining " + before + " → " + lease.remaining()
+                    + ")");
+        }
+        if (!lease.release()) {
+            v.add("E1: release() returned false after extend() with a duration outside the limits was refused");
+        }
+        Optional<Lease> shortest = lock.tryAcquire(key, limits.shortest());
+        if (shortest.isEmpty()) {
+            v.add("E1: tryAcquire(key, " + limits.shortest() + "), the shortest lease the backend declares, returned"
+                    + " empty on a free key");
+        } else {
+            shortest.get().release();
         }
         return v;
     }
@@ -100,6 +182,26 @@ final class BadInput {
         refuse(v, "compareAndSet(\"\", 1, value, 1)", () -> store.compareAndSet("", 1, VALUE, 1), "key");
         refuse(v, "delete(key, 0)", () -> store.delete(key, 0), "version", "0");
         refuse(v, "delete(null, 1)", () -> store.delete(nul(), 1), "key");
+        refuse(v, "delete(key, 1, 0)", () -> store.delete(key, 1, 0), "token", "0");
+        refuse(v, "delete(key, 0, 1)", () -> store.delete(key, 0, 1), "version", "0");
+        refuse(v, "delete(\"\", 1, 1)", () -> store.delete("", 1, 1), "key");
+        refuse(v, "read(key + <lone surrogate \\uD800>)", () -> store.read(key + "\uD800"), "key", "surrogate");
+        refuse(
+                v,
+                "create(key + <lone surrogate \\uDC00>, value)",
+                () -> store.create(key + "\uDC00", VALUE),
+                "key",
+                "surrogate");
+        refuse(
+                v,
+                "create(key + <lone surrogate \\uD800>, value, 1)",
+                () -> store.create(key + "\uD800", VALUE, 1),
+                "key",
+                "surrogate");
+        if (store.read(key + "?").isPresent()) {
+            v.add("E1: after the refused calls the key '" + key + "?' exists: a key with a lone surrogate was encoded"
+                    + " lossily and written");
+        }
         if (store.read(key).isPresent()) {
             v.add("E1: after the refused calls the key '" + key
                     + "' exists: a refused create or compareAndSet wrote it");

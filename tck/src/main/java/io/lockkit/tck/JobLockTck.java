@@ -3,8 +3,12 @@ package io.lockkit.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockkit.Backend;
+import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LockKitException;
+import io.lockkit.tck.StoreFaults.Fault;
+import io.lockkit.tck.StoreFaults.Heal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -252,6 +256,53 @@ public abstract class JobLockTck extends AbstractTck {
         }
 
         @Test
+        @DisplayName("L2: after a store restart every grant has a larger token than every grant before it")
+        void l2_tokensKeepIncreasingAcrossAStoreRestart(TestInfo test) throws Exception {
+            assumeFault(Fault.RESTART_STORE, test);
+            assumeCapability(Capability.FENCING_SURVIVES_STORE_RESTART, test);
+            TckSettings settings = settings();
+            String released = Keys.fresh("l2-restart-released");
+            String held = Keys.fresh("l2-restart-held");
+            Lease before = clientA().jobLock().tryAcquire(released, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            assertThat(before.release()).isTrue();
+            Lease holder = clientA().jobLock().tryAcquire(held, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            long highest = Math.max(before.token(), holder.token());
+
+            target().faults().restartStore();
+
+            Lease after = Poll.forValue(settings.deadline(), () -> attempt(clientB(), released))
+                    .orElseThrow(() -> new AssertionError("L4: no client could acquire a released key within "
+                            + settings.deadline() + " after the store restarted"));
+            assertThat(after.token())
+                    .as(
+                            "L2: a grant after the restart (token %d) must be larger than every grant before it (%d),"
+                                    + " or a zombie's writes fenced with an old token would beat the new holder's",
+                            after.token(), highest)
+                    .isGreaterThan(highest);
+            if (clientA().has(Capability.DATA_SURVIVES_STORE_RESTART)
+                    && clientA().has(Capability.TIMED_LEASE)) {
+                Optional<Lease> taken = attempt(clientC(), held);
+                boolean overlap = taken.isPresent() && holder.isValid();
+                taken.ifPresent(Lease::release);
+                assertThat(overlap)
+                        .as("L1: the store declares that timed leases survive a restart, yet another client took"
+                                + " a key whose lease was still valid")
+                        .isFalse();
+            }
+            after.release();
+            holder.release();
+        }
+
+        /** One tryAcquire, empty while the store is still coming back. */
+        private Optional<Lease> attempt(Backend client, String key) {
+            try {
+                return client.jobLock().tryAcquire(key, LEASE);
+            } catch (LockKitException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Test
         @DisplayName("scenario 8: a zombie holder is fenced out, and its release frees nothing")
         void scenario08_zombieHolder() throws Exception {
             ScenarioRow row = runScenario("8");
@@ -421,6 +472,84 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(next.release())
                     .as("L3: the new holder's release() returns true")
                     .isTrue();
+        }
+
+        @Test
+        @DisplayName("L5: a release whose reply was lost leaves the lease invalid for ever; a retry frees no one else")
+        void l5_aReleaseWhoseReplyWasLostNeverBringsTheLeaseBack(TestInfo test) throws Exception {
+            assumeFault(Fault.LOSE_REPLIES, test);
+            String key = Keys.fresh("l5-lost-release");
+            Lease lease = clientA()
+                    .jobLock()
+                    .tryAcquire(key, settings().generousLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            List<Lease> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+            lease.onLost(lost::add);
+            try (Heal heal = target().faults().loseReplies(clientA())) {
+                try {
+                    lease.release();
+                } catch (LockKitException expected) {
+                    // the reply never came: the release may or may not have been applied
+                }
+                assertThat(lease.isValid())
+                        .as("L5: once release() was called, isValid() must be false, also when the reply was lost")
+                        .isFalse();
+            }
+            assertThat(lease.isValid())
+                    .as("L5: a lease whose release failed must never be valid again (the release may have"
+                            + " freed the key for someone else)")
+                    .isFalse();
+            assertThat(lease.remaining())
+                    .as("L5: an invalid lease has no time remaining")
+                    .isZero();
+            lease.release(); // the retry: the owner-checked delete goes out again; it must not throw now
+            Lease next = clientB()
+                    .jobLock()
+                    .tryAcquire(key, LEASE)
+                    .orElseThrow(() -> new AssertionError(
+                            "L3: after release() was retried without an exception the key must be free"));
+            assertThat(lease.isValid())
+                    .as("L5: never valid again, also after another client took the key")
+                    .isFalse();
+            assertThat(lease.extend(LEASE))
+                    .as("L3: extend() of a released lease returns false")
+                    .isFalse();
+            assertThat(lease.release())
+                    .as("L3: release() of a lease given up earlier returns false and frees no one else")
+                    .isFalse();
+            assertThat(next.extend(LEASE))
+                    .as("L3: the next holder's lease must be untouched by the old holder's retried release")
+                    .isTrue();
+            assertThat(next.release()).isTrue();
+            assertThat(lost).as("L5: onLost is never called after release()").isEmpty();
+        }
+
+        @Test
+        @DisplayName("L5: the deadline counts from when the request was sent, not from when its reply came")
+        void l5_theDeadlineCountsFromTheSendNotTheReply(TestInfo test) throws Exception {
+            assumeFault(Fault.DELAY_REPLIES, test);
+            Duration delay = Duration.ofMillis(400);
+            String key = Keys.fresh("l5-late-reply");
+            Lease lease;
+            try (Heal heal = target().faults().delayReplies(clientA(), delay)) {
+                long before = System.nanoTime();
+                lease = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+                Duration took = Duration.ofNanos(System.nanoTime() - before);
+                assertThat(took)
+                        .as("the target's delayReplies(%s) did not delay the acquire's reply", delay)
+                        .isGreaterThanOrEqualTo(delay);
+                assertThat(lease.remaining())
+                        .as(
+                                "L5: the reply of an acquire of %s came at least %s after the request was sent, so at"
+                                        + " most %s can remain: a deadline counted from the reply outlives the store's lease",
+                                LEASE, delay, LEASE.minus(delay))
+                        .isLessThanOrEqualTo(LEASE.minus(delay));
+                assertThat(lease.extend(LEASE)).isTrue();
+                assertThat(lease.remaining())
+                        .as("L5: the same for extend(): its reply came at least %s after the request", delay)
+                        .isLessThanOrEqualTo(LEASE.minus(delay));
+            }
+            assertThat(lease.release()).isTrue();
         }
 
         @Test
@@ -624,6 +753,16 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(BadInput.lockCalls(clientA(), Keys.fresh("e1-lock")))
                     .as("E1: each of these calls must throw IllegalArgumentException (NullPointerException for a"
                             + " null) naming the bad value, and take no lock")
+                    .isEmpty();
+        }
+
+        @Test
+        @DisplayName("E1: leases outside the backend's limits are refused before anything is written")
+        void e1_leasesOutsideTheBackendsLimitsAreRefusedBeforeAnythingIsWritten() throws Exception {
+            assertThat(BadInput.leaseLimitCalls(clientA(), Keys.fresh("e1-limits")))
+                    .as("E1: a lease below leaseLimits().shortest() (it would be returned already invalid while it"
+                            + " blocks the key) or above longest() (or overflowing) must be refused with an"
+                            + " IllegalArgumentException naming it, and write nothing")
                     .isEmpty();
         }
 

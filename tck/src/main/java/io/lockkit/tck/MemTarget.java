@@ -3,6 +3,9 @@ package io.lockkit.tck;
 import io.lockkit.Backend;
 import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The reference backend as a TCK target: fresh clients of one private {@link MemStore}, faults
@@ -42,6 +45,29 @@ public final class MemTarget implements TckTarget {
             @Override
             public void crash(Backend client) {
                 store.crash((MemBackend) client);
+            }
+
+            @Override
+            public Set<Fault> supported() {
+                return EnumSet.allOf(Fault.class);
+            }
+
+            @Override
+            public Heal loseReplies(Backend client) {
+                store.loseReplies((MemBackend) client, true);
+                return () -> store.loseReplies((MemBackend) client, false);
+            }
+
+            @Override
+            public Heal delayReplies(Backend client, Duration delay) {
+                store.delayReplies((MemBackend) client, delay);
+                return () -> store.delayReplies((MemBackend) client, Duration.ZERO);
+            }
+
+            /** The reference store restarts as a durable store does: sessions end, the rest stays. */
+            @Override
+            public void restartStore() {
+                store.restart();
             }
 
             @Override

@@ -38,6 +38,16 @@ final class OddKeys {
                 List.of(p + "a/b", p + "a%2Fb"),
                 List.of(p + "a\u0000b", p + "a"),
                 List.of(p + "É", p + "é"),
+                List.of(p + "q?", p + "q%3F"),
+                List.of(p + "r?", p + "r\uFFFD"),
+                List.of(p + "s%", p + "s%25"),
+                List.of(p + "té", p + "te\u0301"), // NFC and NFD of the same text are different keys
+                List.of(p + "u{a}", p + "ua"),
+                List.of(p + "v{a}b", p + "va{b}"),
+                List.of(p + "w.", p + "w.."),
+                List.of(p + "xa/..", p + "xa"),
+                List.of(p + "ya:b", p + "ya\\:b"),
+                List.of(p + "z\u0000", p + "z\u0000\u0000"),
                 List.of(padTo256(p + "t", "x"), padTo256(p + "t", "x").substring(0, 255)));
     }
 

@@ -1,6 +1,8 @@
 package io.lockkit.tck;
 
 import io.lockkit.Backend;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * Fault injection into the store under test, implemented by every backend's test ({@code mem}
@@ -32,4 +34,59 @@ public interface StoreFaults {
      * timeout; every call on it MUST fail with {@code BackendUnavailableException} (E2).
      */
     Backend unreachableClient();
+
+    /** The faults a target may be unable to inject (an external server cannot be restarted by a test). */
+    enum Fault {
+        /** {@link #loseReplies}: the store applies a call and the client never hears the reply. */
+        LOSE_REPLIES,
+        /** {@link #delayReplies}: the store applies a call and the client hears the reply late. */
+        DELAY_REPLIES,
+        /** {@link #restartStore}: the store stops and starts again, keeping only what it persists. */
+        RESTART_STORE
+    }
+
+    /** Ends a fault that lasts until it is closed. */
+    interface Heal extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * The optional faults this target can inject. A kit test that needs one that is missing is
+     * skipped with the reason printed, never passed. Every backend in the lockkit repository
+     * declares all of them when its tests run on their embedded server.
+     */
+    default Set<Fault> supported() {
+        return Set.of();
+    }
+
+    /**
+     * Until the returned handle is closed, every reply from the store to {@code client} is dropped
+     * while its requests still reach the store and are applied: a lost reply. Closing the handle
+     * drops the client's connections, so it reconnects cleanly on its next call. A TCP proxy in front
+     * of each client ({@link TcpProxy#loseReplies}) is enough. The client MUST then report a write as
+     * {@code OutcomeUnknownException} (or as the success it recognised as its own) and any other call
+     * as {@code BackendUnavailableException}: never a conflict, never "held".
+     */
+    default Heal loseReplies(Backend client) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement loseReplies");
+    }
+
+    /**
+     * Until the returned handle is closed, every reply from the store to {@code client} is held back
+     * for {@code delay} after the store applied the call ({@link TcpProxy#delayReplies}).
+     */
+    default Heal delayReplies(Backend client, Duration delay) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement delayReplies");
+    }
+
+    /**
+     * Stops the store and starts it again on the same address, losing what it does not persist;
+     * returns once it answers again. Clients reconnect on their next call; server sessions end. What
+     * survives is what the backend's capabilities declare ({@code DATA_SURVIVES_STORE_RESTART},
+     * {@code FENCING_SURVIVES_STORE_RESTART}); versions never repeat either way (V2).
+     */
+    default void restartStore() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement restartStore");
+    }
 }

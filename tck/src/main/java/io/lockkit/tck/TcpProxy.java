@@ -6,16 +6,20 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP proxy on the loopback address in front of one server, for one client, so faults hit that
  * client's wire only: {@link #dropConnections()} cuts its connections (the client reconnects), and
  * {@link #partition(boolean)} refuses new ones too (the server then ends its session by timeout, as
  * for a crashed process). For {@link StoreFaults} implementations and the race comparison's
- * cross-process faults. It also counts round trips ({@link #roundTrips()}), for the benchmarks.
+ * cross-process faults; {@link #loseReplies(boolean)} and {@link #delayReplies(Duration)} let
+ * requests through while the replies are dropped or held back. It also counts round trips ({@link
+ * #roundTrips()}), for the benchmarks.
  * Thread-safe.
  */
 public final class TcpProxy implements AutoCloseable {
@@ -25,6 +29,8 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong turns = new AtomicLong();
     private volatile boolean refusing;
+    private volatile boolean losingReplies;
+    private volatile long replyDelayNanos;
     private volatile boolean closed;
 
     public TcpProxy(String host, int port) throws IOException {
@@ -67,6 +73,23 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * While {@code on}, bytes from the server to the client are discarded: the server applies every
+     * request and the client never hears back. Switching it off drops every connection through the
+     * proxy, as the client's streams are out of step with the server's by then.
+     */
+    public void loseReplies(boolean on) {
+        losingReplies = on;
+        if (!on) {
+            dropConnections();
+        }
+    }
+
+    /** Bytes from the server to the client are passed on {@code delay} after they arrive; zero ends it. */
+    public void delayReplies(Duration delay) {
+        replyDelayNanos = delay.toNanos();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             Socket client;
@@ -103,6 +126,12 @@ public final class TcpProxy implements AutoCloseable {
                     }
                     clientSpokeLast[0] = fromClient;
                 }
+                if (!fromClient) {
+                    holdBack();
+                    if (losingReplies) {
+                        continue;
+                    }
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
@@ -113,6 +142,14 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(to);
             sockets.remove(from);
             sockets.remove(to);
+        }
+    }
+
+    private void holdBack() {
+        long delay = replyDelayNanos;
+        long until = System.nanoTime() + delay;
+        for (long left = delay; left > 0; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(left);
         }
     }
 

@@ -3,12 +3,17 @@ package io.lockkit.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockkit.Capability;
 import io.lockkit.FencedOutException;
 import io.lockkit.Lease;
+import io.lockkit.LockKitException;
+import io.lockkit.OutcomeUnknownException;
 import io.lockkit.RetryPolicy;
 import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.spi.Checks;
+import io.lockkit.tck.StoreFaults.Fault;
+import io.lockkit.tck.StoreFaults.Heal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * The TCK for {@link VersionedUpdate} and the retrying updater over it: rules V1–V4, E1–E2 and
@@ -374,6 +380,83 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             assertThat(calls).as("V3: a fenced-out write is never retried").hasValue(1);
             assertThat(b().read(key)).as("V3: the deleted key stays deleted").isEmpty();
         }
+
+        @Test
+        @DisplayName("V3: a zombie's fenced delete cannot remove the new holder's value")
+        void v3_aZombiesFencedDeleteCannotRemoveTheNewHoldersValue() {
+            String lockKey = Keys.fresh("v3-delete-zombie-lock");
+            String key = Keys.fresh("v3-delete-zombie");
+            Lease zombie = clientA().jobLock().tryAcquire(lockKey, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Versioned byZombie =
+                    a().create(key, Keys.utf8("A-started"), zombie.token()).orElseThrow(Expect.empty(Expect.CREATE));
+            zombie.release(); // stands for a lease that expired while its holder was paused
+            Lease current = clientB().jobLock().tryAcquire(lockKey, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Versioned byCurrent = b().compareAndSet(key, byZombie.version(), Keys.utf8("B-final"), current.token())
+                    .orElseThrow(Expect.empty(Expect.CAS));
+            Versioned seenByZombie = a().read(key).orElseThrow(Expect.empty(Expect.READ));
+            assertThatThrownBy(() -> a().delete(key, seenByZombie.version(), zombie.token()))
+                    .as(
+                            "V3: a delete fenced with token %d after token %d wrote the key MUST throw"
+                                    + " FencedOutException, even with the current version",
+                            zombie.token(), current.token())
+                    .isInstanceOf(FencedOutException.class);
+            assertThat(b().read(key))
+                    .as("V3: the fenced-out delete changed nothing")
+                    .contains(byCurrent);
+            current.release();
+        }
+
+        @Test
+        @DisplayName("V3: a fenced delete checks the fence before the version, also on a deleted key")
+        void v3_aFencedDeleteChecksTheFenceBeforeTheVersion() {
+            long[] t = tokens();
+            String key = Keys.fresh("v3-delete-fence");
+            Versioned initial = create(key, "initial");
+            Versioned high = b().compareAndSet(key, initial.version(), Keys.utf8("high"), t[1])
+                    .orElseThrow(Expect.empty(Expect.CAS));
+            assertThatThrownBy(() -> a().delete(key, initial.version(), t[0]))
+                    .as("V3: a delete fenced with a lower token and a stale version MUST throw FencedOutException,"
+                            + " not return false")
+                    .isInstanceOf(FencedOutException.class);
+            assertThat(b().read(key))
+                    .as("V3: the fenced-out delete changed nothing")
+                    .contains(high);
+            assertThat(b().delete(key, high.version(), t[1]))
+                    .as("V3: the same token may delete with the current version")
+                    .isTrue();
+            assertThatThrownBy(() -> a().delete(key, high.version(), t[0]))
+                    .as("V3: on a deleted key too, a lower token MUST be fenced out (the fence survives delete)")
+                    .isInstanceOf(FencedOutException.class);
+        }
+
+        @Test
+        @DisplayName("V3: a fenced delete leaves its token as the deleted key's fence; versions go on (V2)")
+        void v3_aFencedDeleteLeavesItsTokenAsTheFence() {
+            long[] t = tokens();
+            String key = Keys.fresh("v3-delete-tombstone");
+            Versioned initial = create(key, "initial");
+            assertThat(b().delete(key, initial.version() + 1000, t[1]))
+                    .as("V1: a fenced delete with a wrong version returns false")
+                    .isFalse();
+            assertThat(a().read(key)).as("V1: a refused delete changes nothing").contains(initial);
+            assertThat(b().delete(key, initial.version(), t[1]))
+                    .as("V1: delete with the current version")
+                    .isTrue();
+            assertThat(a().read(key)).as("V1: a deleted key reads as absent").isEmpty();
+            assertThatThrownBy(() -> a().create(key, Keys.utf8("zombie"), t[0]))
+                    .as(
+                            "V3: a fenced delete with token %d leaves that token as the fence: a create fenced with %d"
+                                    + " MUST throw FencedOutException",
+                            t[1], t[0])
+                    .isInstanceOf(FencedOutException.class);
+            Versioned again = b().create(key, Keys.utf8("again"), t[1]).orElseThrow(Expect.empty(Expect.CREATE));
+            assertThat(again.version())
+                    .as("V2: the version after delete and re-create is larger than every earlier one")
+                    .isGreaterThan(initial.version());
+            assertThat(a().delete(key + "-never", 1, t[0]))
+                    .as("V1: a fenced delete of a key that never existed returns false")
+                    .isFalse();
+        }
     }
 
     /** V4 no lost or doubled updates. */
@@ -410,6 +493,126 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .as("L1: the lock-protected increments never overlap")
                     .isZero();
             assertThat(row.uncaught()).as("L6: no worker may throw").isZero();
+        }
+
+        @Test
+        @DisplayName(
+                "V4: a write whose reply was lost is never reported as a conflict, nor as unavailable once applied")
+        void v4_aWriteWhoseReplyWasLostIsNeverReportedAsAConflict(TestInfo test) throws Exception {
+            assumeFault(Fault.LOSE_REPLIES, test);
+            String casKey = Keys.fresh("v4-lost-cas");
+            String createKey = Keys.fresh("v4-lost-create");
+            String deleteKey = Keys.fresh("v4-lost-delete");
+            Versioned before = create(casKey, "0");
+            Versioned toDelete = create(deleteKey, "x");
+            Outcome cas;
+            Outcome created;
+            Outcome deleted;
+            try (Heal heal = target().faults().loseReplies(clientA())) {
+                cas = Outcome.of(() -> a().compareAndSet(casKey, before.version(), Keys.utf8("1"))
+                        .isPresent());
+                created = Outcome.of(
+                        () -> a().create(createKey, Keys.utf8("created")).isPresent());
+                deleted = Outcome.of(() -> a().delete(deleteKey, toDelete.version()));
+            }
+            Optional<Versioned> casNow = b().read(casKey);
+            boolean casApplied = casNow.isPresent() && !casNow.get().equals(before);
+            cas.check("compareAndSet(key, " + before.version() + ", \"1\")", casApplied);
+            if (casApplied) {
+                assertThat(casNow.get().valueAsString())
+                        .as("V4: the applied compareAndSet wrote its value")
+                        .isEqualTo("1");
+                assertThat(casNow.get().version())
+                        .as("V2: a write moves the version on")
+                        .isGreaterThan(before.version());
+            }
+            created.check("create(fresh key)", b().read(createKey).isPresent());
+            deleted.check("delete(key, current version)", b().read(deleteKey).isEmpty());
+        }
+
+        @Test
+        @DisplayName("V2, V3: after a store restart no version is handed out again, and fences hold where declared")
+        void v2_v3_versionsAndFencesAcrossAStoreRestart(TestInfo test) throws Exception {
+            assumeFault(Fault.RESTART_STORE, test);
+            TckSettings settings = settings();
+            String lockKey = Keys.fresh("v2-restart-lock");
+            String key = Keys.fresh("v2-restart");
+            Lease first = clientA().jobLock().tryAcquire(lockKey, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
+            Versioned v1 = a().create(key, Keys.utf8("a1"), first.token()).orElseThrow(Expect.empty(Expect.CREATE));
+            Versioned v2 = a().compareAndSet(key, v1.version(), Keys.utf8("a2"), first.token())
+                    .orElseThrow(Expect.empty(Expect.CAS));
+            first.release();
+
+            target().faults().restartStore();
+
+            Optional<Versioned> seen = afterRestart(settings, () -> b().read(key));
+            afterRestart(settings, () -> a().read(key)); // client A is back too
+            if (clientA().has(Capability.DATA_SURVIVES_STORE_RESTART)) {
+                assertThat(seen)
+                        .as("V1: the store declares DATA_SURVIVES_STORE_RESTART; the last acknowledged write"
+                                + " must be read after the restart")
+                        .contains(v2);
+            } else if (seen.isPresent()) {
+                assertThat(seen)
+                        .as("V1: a value read after the restart is the last acknowledged one")
+                        .contains(v2);
+            }
+            Lease second = Poll.forValue(settings.deadline(), () -> {
+                        try {
+                            return clientB().jobLock().tryAcquire(lockKey, LEASE);
+                        } catch (LockKitException e) {
+                            return Optional.empty();
+                        }
+                    })
+                    .orElseThrow(() -> new AssertionError(
+                            "L4: the released lock key could not be acquired after" + " the store restarted"));
+            Versioned written = (seen.isPresent()
+                            ? b().compareAndSet(key, seen.get().version(), Keys.utf8("b"), second.token())
+                            : b().create(key, Keys.utf8("b"), second.token()))
+                    .orElseThrow(Expect.empty("V1: the first write after the restart, no one else writing,"));
+            assertThat(written.version())
+                    .as(
+                            "V2: the version written after the restart (%d) must be larger than every version the key"
+                                    + " had before it (%d): a writer holding the old version must not match it",
+                            written.version(), v2.version())
+                    .isGreaterThan(v2.version());
+            assertThat(a().compareAndSet(key, v2.version(), Keys.utf8("stale")))
+                    .as("V1: a compareAndSet with the pre-restart version must be empty")
+                    .isEmpty();
+            if (clientA().has(Capability.FENCING_SURVIVES_STORE_RESTART)) {
+                assertThatThrownBy(() -> a().compareAndSet(key, written.version(), Keys.utf8("zombie"), first.token()))
+                        .as(
+                                "V3: the store declares FENCING_SURVIVES_STORE_RESTART; a write fenced with the"
+                                        + " pre-restart token %d after token %d wrote MUST be fenced out",
+                                first.token(), second.token())
+                        .isInstanceOf(FencedOutException.class);
+                assertThatThrownBy(() -> a().delete(key, written.version(), first.token()))
+                        .as("V3: the same for a fenced delete")
+                        .isInstanceOf(FencedOutException.class);
+            }
+            assertThat(b().read(key))
+                    .as("V1: the refused writes changed nothing")
+                    .contains(written);
+            second.release();
+        }
+
+        /** The first successful call after a restart, retried while the client reconnects. */
+        private <T> Optional<T> afterRestart(TckSettings settings, java.util.function.Supplier<Optional<T>> read)
+                throws InterruptedException {
+            List<Optional<T>> result = new java.util.ArrayList<>();
+            boolean answered = Poll.until(settings.deadline(), () -> {
+                try {
+                    result.add(read.get());
+                    return true;
+                } catch (LockKitException e) {
+                    return false;
+                }
+            });
+            if (!answered) {
+                throw new AssertionError(
+                        "E2: the store did not answer a read within " + settings.deadline() + " after it restarted");
+            }
+            return result.get(0);
         }
 
         @Test
@@ -475,6 +678,37 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .as("E2: on StoreFaults.unreachableClient() each call must throw BackendUnavailableException,"
                             + " never return empty or a value")
                     .isEmpty();
+        }
+    }
+
+    /** What a write with a lost reply told its caller: applied, not applied, unknown, or unavailable. */
+    private record Outcome(String told, boolean claimsApplied, boolean claimsNotApplied) {
+        static Outcome of(java.util.function.BooleanSupplier write) {
+            try {
+                boolean applied = write.getAsBoolean();
+                return new Outcome(applied ? "success" : "a conflict (empty or false)", applied, !applied);
+            } catch (OutcomeUnknownException e) {
+                return new Outcome("OutcomeUnknownException", false, false);
+            } catch (LockKitException e) {
+                return new Outcome(e.getClass().getSimpleName(), false, true);
+            }
+        }
+
+        /** Fails when what the caller was told contradicts what the store holds now. */
+        void check(String call, boolean applied) {
+            if (claimsApplied) {
+                assertThat(applied)
+                        .as("V4: %s reported success, but the store does not hold the write", call)
+                        .isTrue();
+            } else if (claimsNotApplied) {
+                assertThat(applied)
+                        .as(
+                                "V4: %s, whose reply was lost, was reported as %s although the store applied it: a"
+                                        + " caller that retries or moves on then doubles or loses the write; a write whose"
+                                        + " outcome is unknown MUST be OutcomeUnknownException",
+                                call, told)
+                        .isFalse();
+            }
         }
     }
 }

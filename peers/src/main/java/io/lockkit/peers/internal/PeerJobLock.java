@@ -2,6 +2,7 @@ package io.lockkit.peers.internal;
 
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.spi.Checks;
 import java.time.Duration;
 import java.util.Optional;
@@ -36,10 +37,18 @@ public final class PeerJobLock implements JobLock {
         this(peer, lock, l -> {});
     }
 
+    /** A peer takes any lease lockkit's API allows; its own limits, where it has any, are its own. */
+    private static final LeaseLimits LIMITS = new LeaseLimits(Duration.ofMillis(1), LeaseLimits.MAX);
+
+    @Override
+    public LeaseLimits leaseLimits() {
+        return LIMITS;
+    }
+
     @Override
     public Optional<Lease> tryAcquire(String key, Duration lease) {
         Checks.key(key);
-        Checks.lease(lease);
+        LIMITS.check(lease);
         long sent = System.nanoTime();
         return lease(key, lease, sent, once(key, lease));
     }
@@ -47,7 +56,7 @@ public final class PeerJobLock implements JobLock {
     @Override
     public Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
         Checks.key(key);
-        Checks.lease(lease);
+        LIMITS.check(lease);
         Checks.maxWait(maxWait);
         if (Thread.interrupted()) {
             Thread.currentThread().interrupt();

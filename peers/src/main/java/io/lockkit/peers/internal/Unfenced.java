@@ -32,4 +32,11 @@ public final class Unfenced extends ForwardingVersionedUpdate {
         Checks.fencingToken(fencingToken);
         return delegate.compareAndSet(key, expectedVersion, value);
     }
+
+    /** The token is validated (E1) and then dropped: the delete is unfenced. */
+    @Override
+    public boolean delete(String key, long expectedVersion, long fencingToken) {
+        Checks.fencingToken(fencingToken);
+        return delegate.delete(key, expectedVersion);
+    }
 }

@@ -5,9 +5,13 @@ import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * The reference backend with one deliberate defect: every client of this target is a real {@link
@@ -19,9 +23,17 @@ final class BrokenTarget implements TckTarget, StoreFaults {
     private final BiFunction<MemStore, MemBackend, Backend> defect;
     private final Map<Backend, MemBackend> real = new ConcurrentHashMap<>();
 
+    private final Consumer<MemStore> restart;
+
     BrokenTarget(String name, BiFunction<MemStore, MemBackend, Backend> defect) {
+        this(name, defect, MemStore::restart);
+    }
+
+    /** A target whose store restarts as {@code restart} says (the reference store's is durable). */
+    BrokenTarget(String name, BiFunction<MemStore, MemBackend, Backend> defect, Consumer<MemStore> restart) {
         this.name = name;
         this.defect = defect;
+        this.restart = restart;
     }
 
     @Override
@@ -55,6 +67,30 @@ final class BrokenTarget implements TckTarget, StoreFaults {
     @Override
     public void crash(Backend client) {
         store.crash(real.get(client));
+    }
+
+    @Override
+    public Set<Fault> supported() {
+        return EnumSet.allOf(Fault.class);
+    }
+
+    @Override
+    public Heal loseReplies(Backend client) {
+        MemBackend mem = real.get(client);
+        store.loseReplies(mem, true);
+        return () -> store.loseReplies(mem, false);
+    }
+
+    @Override
+    public Heal delayReplies(Backend client, Duration delay) {
+        MemBackend mem = real.get(client);
+        store.delayReplies(mem, delay);
+        return () -> store.delayReplies(mem, Duration.ZERO);
+    }
+
+    @Override
+    public void restartStore() {
+        restart.accept(store);
     }
 
     @Override

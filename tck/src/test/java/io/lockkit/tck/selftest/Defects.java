@@ -1,16 +1,21 @@
 package io.lockkit.tck.selftest;
 
 import io.lockkit.BackendUnavailableException;
+import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.mem.MemStore;
 import io.lockkit.spi.Checks;
 import io.lockkit.spi.ForwardingVersionedUpdate;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
- * The deliberately broken backends, one per incident in shared/PITFALLS.md. Each is the reference
+ * The deliberately broken backends, one per class of incident the kit must catch. Each is the reference
  * backend with exactly one thing wrong. <b>All backends in this file are wrong.</b>
  */
 final class Defects {
@@ -333,5 +338,279 @@ final class Defects {
                 };
             }
         });
+    }
+
+    /**
+     * A failed release brings the lease back: when the release's reply is lost, the lease goes back
+     * to what it was, valid until its old deadline, although the store may already have freed the
+     * key for someone else (two holders).
+     */
+    static BrokenTarget releaseResurrects() {
+        return new BrokenTarget("broken/release-resurrects", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        return delegate.tryAcquire(key, lease).map(Resurrecting::new);
+                    }
+
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        return delegate.acquire(key, lease, maxWait).map(Resurrecting::new);
+                    }
+                };
+            }
+        });
+    }
+
+    /** A lease that is valid again until its old deadline after a release that threw. */
+    private static final class Resurrecting extends ForwardingBackend.ForwardingLease {
+        private volatile long validUntil;
+        private volatile boolean restored;
+
+        Resurrecting(Lease delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public boolean release() {
+            long until = System.nanoTime() + delegate.remaining().toNanos();
+            try {
+                boolean released = delegate.release();
+                restored = false;
+                return released;
+            } catch (RuntimeException e) {
+                if (!restored) {
+                    validUntil = until;
+                    restored = true; // "not released after all"
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public boolean isValid() {
+            return restored ? System.nanoTime() - validUntil < 0 : delegate.isValid();
+        }
+
+        @Override
+        public Duration remaining() {
+            return restored ? Duration.ofNanos(Math.max(0, validUntil - System.nanoTime())) : delegate.remaining();
+        }
+    }
+
+    /** The fenced delete ignores its token: a zombie deletes the new holder's value, and leaves no fence. */
+    static BrokenTarget fencedDeleteIgnoresTheToken() {
+        return new BrokenTarget("broken/unfenced-delete", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public VersionedUpdate versionedUpdate() {
+                return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                    @Override
+                    public boolean delete(String key, long expectedVersion, long fencingToken) {
+                        Checks.fencingToken(fencingToken);
+                        return delegate.delete(key, expectedVersion);
+                    }
+                };
+            }
+        });
+    }
+
+    /**
+     * A write whose reply was lost is reported as a conflict ("the timeout means it did not
+     * happen"): a caller that retries on conflict applies it twice, one that gives up loses track.
+     */
+    static BrokenTarget lostReplyIsAConflict() {
+        return new BrokenTarget("broken/lost-reply-is-a-conflict", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public VersionedUpdate versionedUpdate() {
+                return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                    @Override
+                    public Optional<Versioned> create(String key, byte[] value) {
+                        try {
+                            return delegate.create(key, value);
+                        } catch (OutcomeUnknownException e) {
+                            return Optional.empty();
+                        }
+                    }
+
+                    @Override
+                    public Optional<Versioned> compareAndSet(String key, long expectedVersion, byte[] value) {
+                        try {
+                            return delegate.compareAndSet(key, expectedVersion, value);
+                        } catch (OutcomeUnknownException e) {
+                            return Optional.empty();
+                        }
+                    }
+
+                    @Override
+                    public boolean delete(String key, long expectedVersion) {
+                        try {
+                            return delegate.delete(key, expectedVersion);
+                        } catch (OutcomeUnknownException e) {
+                            return false;
+                        }
+                    }
+                };
+            }
+        });
+    }
+
+    /**
+     * A store that keeps nothing across a restart and starts its counters again, honest about it
+     * (it declares neither restart capability): versions are handed out again (V2 always holds).
+     */
+    static BrokenTarget versionsRepeatAfterAStoreRestart() {
+        return new BrokenTarget(
+                "broken/versions-repeat-after-restart",
+                (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public Set<Capability> capabilities() {
+                        Set<Capability> declared = EnumSet.copyOf(delegate.capabilities());
+                        declared.remove(Capability.FENCING_SURVIVES_STORE_RESTART);
+                        declared.remove(Capability.DATA_SURVIVES_STORE_RESTART);
+                        return declared;
+                    }
+                },
+                MemStore::restartForgettingEverything);
+    }
+
+    /** A store that declares that tokens and data survive a restart, and forgets everything. */
+    static BrokenTarget forgetsWhatItClaimsSurvivesARestart() {
+        return new BrokenTarget(
+                "broken/forgets-on-restart",
+                (store, client) -> new ForwardingBackend(client),
+                MemStore::restartForgettingEverything);
+    }
+
+    /**
+     * Keys go through a lossy encoding without the well-formedness check: an unpaired surrogate
+     * becomes {@code ?}, so distinct keys share one lock and one value.
+     */
+    static BrokenTarget lossyKeys() {
+        return new BrokenTarget("broken/lossy-keys", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        return delegate.tryAcquire(lossy(key), lease);
+                    }
+
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        return delegate.acquire(lossy(key), lease, maxWait);
+                    }
+                };
+            }
+
+            @Override
+            public VersionedUpdate versionedUpdate() {
+                return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                    @Override
+                    public Optional<Versioned> read(String key) {
+                        return delegate.read(lossy(key));
+                    }
+
+                    @Override
+                    public Optional<Versioned> create(String key, byte[] value) {
+                        return delegate.create(lossy(key), value);
+                    }
+
+                    @Override
+                    public Optional<Versioned> create(String key, byte[] value, long token) {
+                        return delegate.create(lossy(key), value, token);
+                    }
+                };
+            }
+        });
+    }
+
+    private static String lossy(String key) {
+        return key == null ? null : new String(key.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A lease longer than the store can count is written first and then fails in the client's
+     * arithmetic: no lease is returned and the key stays blocked (the store keeps the longest lease).
+     */
+    static BrokenTarget overflowingLease() {
+        return new BrokenTarget("broken/overflowing-lease", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        if (lease != null && lease.compareTo(leaseLimits().longest()) > 0) {
+                            delegate.tryAcquire(key, leaseLimits().longest());
+                            throw new ArithmeticException("long overflow");
+                        }
+                        return delegate.tryAcquire(key, lease);
+                    }
+                };
+            }
+        });
+    }
+
+    /**
+     * The deadline counts from when the acquire or extend returned, not from when it was sent: a
+     * late reply makes the holder believe in time the store never promised.
+     */
+    static BrokenTarget deadlineFromTheReply() {
+        return new BrokenTarget("broken/deadline-from-reply", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                        return delegate.tryAcquire(key, lease).map(l -> new FromReply(l, lease));
+                    }
+
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        return delegate.acquire(key, lease, maxWait).map(l -> new FromReply(l, lease));
+                    }
+                };
+            }
+        });
+    }
+
+    /** A lease whose deadline is the moment its acquire or extend returned, plus the lease. */
+    private static final class FromReply extends ForwardingBackend.ForwardingLease {
+        private volatile long deadline;
+        private volatile boolean released;
+
+        FromReply(Lease delegate, Duration lease) {
+            super(delegate);
+            this.deadline = System.nanoTime() + lease.toNanos();
+        }
+
+        @Override
+        public boolean extend(Duration lease) {
+            boolean extended = delegate.extend(lease);
+            if (extended) {
+                deadline = System.nanoTime() + lease.toNanos();
+            }
+            return extended;
+        }
+
+        @Override
+        public boolean release() {
+            released = true;
+            return delegate.release();
+        }
+
+        @Override
+        public boolean isValid() {
+            return !released && System.nanoTime() - deadline < 0;
+        }
+
+        @Override
+        public Duration remaining() {
+            return isValid() ? Duration.ofNanos(Math.max(0, deadline - System.nanoTime())) : Duration.ZERO;
+        }
     }
 }

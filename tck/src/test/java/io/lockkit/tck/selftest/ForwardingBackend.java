@@ -4,6 +4,7 @@ import io.lockkit.Backend;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.spi.ForwardingVersionedUpdate;
 import java.time.Duration;
@@ -49,6 +50,11 @@ class ForwardingBackend implements Backend {
 
         ForwardingJobLock(JobLock delegate) {
             this.delegate = delegate;
+        }
+
+        @Override
+        public LeaseLimits leaseLimits() {
+            return delegate.leaseLimits();
         }
 
         @Override

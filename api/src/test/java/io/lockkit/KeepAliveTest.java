@@ -1,0 +1,84 @@
+package io.lockkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lockkit.internal.LeaseTimer;
+import io.lockkit.mem.MemBackend;
+import io.lockkit.mem.MemStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Keep-alives on a store that stalls: the thread count stays bounded, and the user's executor is used. */
+class KeepAliveTest {
+    private static long threadsNamed(String name) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(name))
+                .count();
+    }
+
+    @Test
+    void threeHundredKeepAlivesOnAStalledStoreUseAtMostTheBoundedPool() throws Exception {
+        MemStore store = MemStore.create();
+        try (MemBackend client = MemBackend.builder(store).build()) {
+            List<Lease> leases = new ArrayList<>();
+            List<KeepAlive> keepAlives = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                leases.add(client.jobLock()
+                        .tryAcquire("k" + i, Duration.ofSeconds(30))
+                        .orElseThrow());
+            }
+            store.delayReplies(client, Duration.ofSeconds(2)); // every extend now blocks its thread for 2 s
+            for (Lease lease : leases) {
+                keepAlives.add(KeepAlive.start(lease, Duration.ofSeconds(30), Duration.ofMillis(10)));
+            }
+            long most = 0;
+            for (int i = 0; i < 50; i++) { // sample while the extends pile up on the stalled store
+                most = Math.max(most, threadsNamed("lockkit-keepalive"));
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            assertThat(most)
+                    .as("keep-alive threads while 300 extends wait on a stalled store")
+                    .isPositive()
+                    .isLessThanOrEqualTo(LeaseTimer.EXTEND_THREADS);
+            keepAlives.forEach(KeepAlive::close);
+            store.delayReplies(client, Duration.ZERO);
+        }
+    }
+
+    @Test
+    void extendsRunOnTheUsersExecutorWhenGiven() throws Exception {
+        ScheduledExecutorService mine = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "mine"));
+        try (MemBackend client = MemBackend.builder(MemStore.create()).build()) {
+            Lease lease =
+                    client.jobLock().tryAcquire("k", Duration.ofMillis(300)).orElseThrow();
+            try (KeepAlive keepAlive = KeepAlive.start(lease, Duration.ofMillis(300), Duration.ofMillis(50), mine)) {
+                TimeUnit.MILLISECONDS.sleep(900); // three lease lengths: only the keep-alive keeps it
+                assertThat(lease.isValid())
+                        .as("extended by the user's executor")
+                        .isTrue();
+                assertThat(keepAlive.isRunning()).isTrue();
+            }
+            assertThat(lease.release()).isTrue();
+        } finally {
+            mine.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLengthOutsideTheBackendsLimitsIsRefusedAtStart() {
+        try (MemBackend client = MemBackend.builder(MemStore.create()).build()) {
+            Lease lease =
+                    client.jobLock().tryAcquire("k", Duration.ofSeconds(5)).orElseThrow();
+            assertThatThrownBy(() -> KeepAlive.start(lease, Duration.ofDays(365_000)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("PT8760000H");
+            assertThat(lease.isValid()).isTrue();
+        }
+    }
+}
