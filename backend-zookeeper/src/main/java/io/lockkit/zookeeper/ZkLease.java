@@ -1,5 +1,6 @@
 package io.lockkit.zookeeper;
 
+import io.lockkit.LeaseLimits;
 import io.lockkit.Ticker;
 import io.lockkit.spi.AbstractLease;
 import io.lockkit.spi.Checks;
@@ -42,8 +43,9 @@ final class ZkLease extends AbstractLease {
             Ticker ticker,
             long sent,
             Duration lease,
-            Duration margin) {
-        super(key, node.token(), ticker, sent, cap(lease, node.sessionTimeout()), margin);
+            Duration margin,
+            LeaseLimits limits) {
+        super(key, node.token(), ticker, sent, cap(lease, node.sessionTimeout()), margin, limits);
         this.sessionTimeout = node.sessionTimeout();
         this.session = session;
         this.path = node.path();
@@ -95,18 +97,26 @@ final class ZkLease extends AbstractLease {
         markLost();
     }
 
-    /** One round trip (a sync pipelined with an exists): the node is still there, ours, and the session alive. */
+    /**
+     * One round trip (a sync pipelined with an exists): the node is still there, ours, and the
+     * session alive. Ours only while this very session, not a successor, is the one the server
+     * keeps (L1): a ZooKeeper client gets a new session only once the old one has expired, and an
+     * expired session's ephemeral nodes are gone.
+     */
     @Override
     protected boolean doExtend(Duration lease) {
         try {
             boolean ours = session.call("extending the lease on '" + key() + "'", zk -> {
-                zk.sync(path, (rc, p, ctx) -> {}, null);
-                Stat stat = zk.exists(path, false);
-                // Ours only while this very session, not a successor, is the one the server keeps (L1).
-                return zk.getSessionId() == sessionId
-                        && stat != null
-                        && stat.getEphemeralOwner() == sessionId
-                        && stat.getCzxid() == czxid;
+                if (zk.getSessionId() != sessionId) {
+                    return false;
+                }
+                try {
+                    zk.sync(path, (rc, p, ctx) -> {}, null);
+                    Stat stat = zk.exists(path, false);
+                    return stat != null && stat.getEphemeralOwner() == sessionId && stat.getCzxid() == czxid;
+                } catch (KeeperException.SessionExpiredException e) {
+                    return false; // our session ended, and the node with it
+                }
             });
             if (ours) {
                 runOutAfter(lease);
@@ -121,9 +131,10 @@ final class ZkLease extends AbstractLease {
     }
 
     /**
-     * One round trip: deletes this lease's node, whose name is unique to it, so no other
-     * holder's node is ever touched (L3). A delete whose reply was lost and that finds the node
-     * gone afterwards, in the same session, was ours.
+     * One round trip: deletes this lease's node, whose name is unique to it, so no other holder's
+     * node is ever touched (L3). A delete whose reply was lost and that finds the node gone
+     * afterwards, in the same session, was ours. Once the lease's session has ended (the handle
+     * has a new one, or the server says it expired) its node is gone: false, without a delete.
      */
     @Override
     protected boolean doRelease() {
@@ -133,12 +144,17 @@ final class ZkLease extends AbstractLease {
         String what = "releasing the lease on '" + key() + "'";
         try {
             return session.call(what, zk -> {
+                if (zk.getSessionId() != sessionId) {
+                    return false;
+                }
                 attempts[0]++;
                 try {
                     zk.delete(path, -1);
                     return true;
                 } catch (KeeperException.NoNodeException e) {
-                    return attempts[0] > 1 && zk.getSessionId() == sessionId;
+                    return attempts[0] > 1;
+                } catch (KeeperException.SessionExpiredException e) {
+                    return false;
                 }
             });
         } catch (KeeperException e) {

@@ -5,6 +5,7 @@ import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -71,6 +72,8 @@ public final class ZooKeeperBackend implements Backend {
     public static final String DEFAULT_ROOT = "/lockkit";
     /** How long a call waits for a connected server before {@code BackendUnavailableException}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** The longest {@link Builder#timeout}: a day (longer ones would overflow a nanosecond deadline). */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     /** Subtracted from every deadline: clock-rate drift between client and leader over one session timeout. */
     public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(100);
 
@@ -159,13 +162,16 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
-        /** How long a call waits for a connected server before {@code BackendUnavailableException} (E2). */
+        /** How long a call waits for a connected server before {@code BackendUnavailableException} (E2); at most {@link #MAX_TIMEOUT}. */
         public Builder timeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** Subtracted from every lease's deadline; zero or positive. */
+        /**
+         * Subtracted from every lease's deadline; from zero to {@link Checks#MAX_DRIFT_MARGIN}. The
+         * shortest lease granted is twice this ({@link io.lockkit.JobLock#leaseLimits()}).
+         */
         public Builder driftMargin(Duration driftMargin) {
             this.driftMargin = Objects.requireNonNull(driftMargin, "driftMargin");
             return this;
@@ -200,11 +206,13 @@ public final class ZooKeeperBackend implements Backend {
             } catch (IllegalArgumentException e) {
                 bad.add("root=" + root + " (" + e.getMessage() + ")");
             }
-            if (timeout.isZero() || timeout.isNegative()) {
-                bad.add("timeout must be positive, was " + timeout);
+            if (timeout.isZero() || timeout.isNegative() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                bad.add("timeout must be positive and at most " + MAX_TIMEOUT + ", was " + timeout);
             }
-            if (driftMargin.isNegative()) {
-                bad.add("driftMargin must not be negative, was " + driftMargin);
+            try {
+                Checks.driftMargin(driftMargin);
+            } catch (IllegalArgumentException e) {
+                bad.add(e.getMessage());
             }
             if (!bad.isEmpty()) {
                 throw new IllegalArgumentException("bad ZooKeeper backend settings: " + String.join("; ", bad));

@@ -289,6 +289,35 @@ class ZooKeeperBackendTest {
     }
 
     @Test
+    @DisplayName("V3/V4: a fenced delete checks the fence before the version, also on a tombstone; one whose reply"
+            + " was lost is recognised as the caller's own, and its tombstone keeps the higher token")
+    void v3v4_fencedDelete() throws Exception {
+        ZooKeeperBackend a = client();
+        VersionedUpdate other = client().versionedUpdate();
+        String key = key("fenced-delete");
+        Versioned v1 = a.versionedUpdate().create(key, bytes("1"), 40).orElseThrow();
+        assertThatThrownBy(() -> other.delete(key, v1.version() + 1, 39))
+                .as("the fence first, whatever the version")
+                .isInstanceOf(FencedOutException.class);
+        assertThat(other.delete(key, v1.version() + 1, 40))
+                .as("a version conflict")
+                .isFalse();
+        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.setData, false));
+        assertThat(a.versionedUpdate().delete(key, v1.version(), 60)).isTrue();
+        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(other.read(key)).isEmpty();
+        assertThatThrownBy(() -> other.delete(key, v1.version(), 59))
+                .as("a deleted key keeps its fence: still checked before existence")
+                .isInstanceOf(FencedOutException.class);
+        assertThatThrownBy(() -> other.create(key, bytes("zombie"), 59))
+                .as("the tombstone keeps max(40, 60)")
+                .isInstanceOf(FencedOutException.class);
+        assertThat(other.delete(key, v1.version(), 60)).as("absent").isFalse();
+        Versioned v2 = other.create(key, bytes("2"), 60).orElseThrow();
+        assertThat(v2.version()).isGreaterThan(v1.version());
+    }
+
+    @Test
     @DisplayName("V4: a write whose reply was lost and that was overwritten meanwhile is OutcomeUnknownException")
     void v4_lostReplyThenOverwrittenIsOutcomeUnknown() throws Exception {
         ZooKeeperBackend a = client();
@@ -399,6 +428,30 @@ class ZooKeeperBackendTest {
         for (Lease l : held) {
             assertThat(l.release()).isTrue();
         }
+    }
+
+    @Test
+    @DisplayName("a lease shorter than twice the drift margin (2 ms) is refused before any node is written")
+    void leaseShorterThanTheShortestIsRefusedAndWritesNothing() throws Exception {
+        String root = "/short-" + UUID.randomUUID();
+        ZooKeeperBackend a = client(root);
+        String key = key("short");
+        assertThatThrownBy(() -> a.jobLock().tryAcquire(key, Duration.ofMillis(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease")
+                .hasMessageContaining("PT0.002S");
+        assertThatThrownBy(() -> a.jobLock().acquire(key, Duration.ofMillis(199), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease");
+        assertThat(target.client(a).curator().checkExists().forPath(root))
+                .as("nothing written")
+                .isNull();
+        assertThat(a.jobLock().leaseLimits().shortest()).isEqualTo(Duration.ofMillis(200));
+        Lease shortest = a.jobLock().tryAcquire(key, Duration.ofMillis(200)).orElseThrow();
+        assertThatThrownBy(() -> shortest.extend(Duration.ofMillis(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT0.002S");
+        assertThat(shortest.release()).isTrue();
     }
 
     @Test

@@ -10,8 +10,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +30,9 @@ import org.apache.zookeeper.ZooKeeper;
  */
 final class ZooKeeperTarget implements TckTarget, StoreFaults {
     /** Asked of the server; the embedded one grants it (its maximum is 20 ticks). */
-    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(4);
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(3);
     /** The E2 bound of the test clients. */
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final ZkServer server;
     private final boolean ownsServer;
@@ -191,6 +193,61 @@ final class ZooKeeperTarget implements TckTarget, StoreFaults {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** All three on the embedded server; an external one (LOCKKIT_ZOOKEEPER_CONNECT) cannot be restarted by a test. */
+    @Override
+    public Set<Fault> supported() {
+        return server.isEmbedded() ? EnumSet.allOf(Fault.class) : EnumSet.of(Fault.LOSE_REPLIES, Fault.DELAY_REPLIES);
+    }
+
+    /**
+     * Every reply to the client is dropped at its proxies. The ZooKeeper client notices after its
+     * read timeout (two thirds of {@link #SESSION_TIMEOUT}), reports connection loss for what was
+     * in flight, and cannot reconnect until healed (the connect response is dropped too).
+     */
+    @Override
+    public Heal loseReplies(Backend backend) {
+        List<FaultProxy> proxies = client(backend).proxies();
+        proxies.forEach(p -> p.loseReplies(true));
+        return () -> proxies.forEach(p -> p.loseReplies(false));
+    }
+
+    @Override
+    public Heal delayReplies(Backend backend, Duration delay) {
+        List<FaultProxy> proxies = client(backend).proxies();
+        proxies.forEach(p -> p.delayReplies(delay));
+        return () -> proxies.forEach(p -> p.delayReplies(Duration.ZERO));
+    }
+
+    /**
+     * Restarts the embedded server on the same port and data directory. ZooKeeper persists every
+     * transaction before it answers, so values, versions, fences and the zxid (tokens) survive;
+     * sessions survive too when their clients reconnect within the session timeout, but every
+     * client sees its connection SUSPENDED, which ends its leases (L5). Returns once a fresh
+     * client can read from the server again.
+     */
+    @Override
+    public void restartStore() {
+        try {
+            server.restart();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not restart the embedded ZooKeeper", e);
+        }
+        CuratorFramework probe = curator(server.connectString(), TIMEOUT);
+        try {
+            if (!probe.blockUntilConnected(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the restarted ZooKeeper did not answer within 30 s");
+            }
+            probe.checkExists().forPath("/");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the restarted ZooKeeper did not answer", e);
+        } finally {
+            probe.close();
         }
     }
 

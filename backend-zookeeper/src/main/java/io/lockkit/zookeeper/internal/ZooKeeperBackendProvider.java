@@ -2,6 +2,7 @@ package io.lockkit.zookeeper.internal;
 
 import io.lockkit.Backend;
 import io.lockkit.spi.BackendProvider;
+import io.lockkit.spi.Checks;
 import io.lockkit.spi.Options;
 import io.lockkit.zookeeper.ZooKeeperBackend;
 import java.nio.charset.StandardCharsets;
@@ -122,6 +123,6 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
     }
 
     private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+        return (int) Math.min(Integer.MAX_VALUE, Checks.saturatedNanos(d) / 1_000_000);
     }
 }
