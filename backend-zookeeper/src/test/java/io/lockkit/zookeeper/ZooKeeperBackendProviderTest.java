@@ -109,6 +109,20 @@ class ZooKeeperBackendProviderTest {
     }
 
     @Test
+    @DisplayName("E1: durations that would overflow are refused naming the value, never ArithmeticException")
+    void hugeDurationsAreRefusedNamingTheValue() {
+        String uri = "zookeeper://" + String.join(",", server.hosts());
+        for (String option : List.of("driftMargin", "timeout", "sessionTimeout")) {
+            for (String huge : List.of("9223372036854775807s", "3650d")) {
+                assertThatThrownBy(() -> LockKit.open(uri, Map.of(option, huge)))
+                        .as(option)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(option);
+            }
+        }
+    }
+
+    @Test
     @DisplayName("E1: the builder rejects a client that is not started, a bad root and a zero timeout, all at once")
     void builderValidatesEverything() {
         CuratorFramework unstarted = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
