@@ -35,7 +35,9 @@ import org.apache.zookeeper.common.PathUtils;
  * heard from the client (the ZooKeeper client pings in the background while the process runs). So
  * the holder's deadline is the send time of the last acknowledged acquire/extend request + {@code
  * min(lease, T)} − the drift margin: a lease longer than {@code T} is bounded by the session and
- * must be extended ({@link io.lockkit.Lease#extend}, one round trip) to stay valid longer. The node
+ * must be extended ({@link io.lockkit.Lease#extend}, one round trip) to stay valid longer. Leases
+ * run from twice the drift margin to {@link io.lockkit.LeaseLimits#MAX} ({@link
+ * JobLock#leaseLimits()}); a shorter one would be returned already invalid. The node
  * is removed by whichever comes first: {@code release}; this client deleting it {@code lease} after
  * the reply to the last acquire or extend, when the holder neither released nor extended it (the
  * deadline has passed by then, see {@code ZkLease}); the end of the session, {@code T} after the
