@@ -4,7 +4,12 @@ import java.util.Optional;
 
 /**
  * Optimistic compare-and-set on versioned values. Implementations MUST be thread-safe and
- * linearizable per key (V1). Keys are 1–256 UTF-8 bytes, values at most 512 KiB (E1).
+ * linearizable per key (V1). Keys are well-formed UTF-16 of 1–256 UTF-8 bytes, values at most 512
+ * KiB (E1).
+ *
+ * <p>A fencing token passed to a fenced write is the {@link Lease#token()} of a lease from the same
+ * store's {@link JobLock}: a store may refuse (fence out) a token it never granted, such as one
+ * from before a restart that lost its fences.
  */
 public interface VersionedUpdate {
     /** The current value, or empty when the key is absent or deleted. */

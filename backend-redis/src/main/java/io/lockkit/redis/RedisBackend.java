@@ -4,8 +4,10 @@ import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
+import io.lockkit.LeaseLimits;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,28 +30,43 @@ import org.redisson.client.codec.StringCodec;
  * lockkit on Redis, through the {@link RedissonClient} the application already has. Thread-safe.
  *
  * <ul>
- *   <li>{@link JobLock}: timed leases ({@link Capability#TIMED_LEASE}). Acquire is one Lua round
- *       trip: {@code SET NX PX} under a random per-lease owner id, and a fencing token {@code
- *       max(counter + 1, server TIME in µs)} from one store-wide counter (L1, L2). Release and extend
- *       are owner-checked scripts (L3); release publishes the key so that one waiter per client wakes
- *       at once, and a waiter never sleeps past the holder's remaining PTTL, so a lost message costs
- *       at most the rest of that lease (L7). A lease's deadline is the monotonic time read before the
+ *   <li>{@link JobLock}: timed leases ({@link Capability#TIMED_LEASE}) from twice the drift margin
+ *       to 365 days ({@link JobLock#leaseLimits()}). Acquire is one Lua round trip: {@code SET NX
+ *       PX} under a random per-lease owner id, and a fencing token {@code max(counter + 1, server
+ *       TIME in µs)} from one store-wide counter (L1, L2). Release and extend are owner-checked
+ *       scripts (L3); release publishes the key so that one waiter per client wakes at once, and a
+ *       waiter never sleeps past the holder's remaining PTTL, so a lost message costs at most the
+ *       rest of that lease (L7). A lease's deadline is the monotonic time read before the
  *       acquire/extend went out + the lease − the drift margin (L5).
- *   <li>{@link VersionedUpdate}: one hash per key, compare-and-set in one Lua round trip (V1); a
- *       delete leaves a tombstone with the version and the highest fence (V2, V3).
+ *   <li>{@link VersionedUpdate}: one hash per key, each write one Lua round trip (V1). A version is
+ *       {@code max(previous version + 1, server TIME in µs)}; a delete leaves a tombstone with the
+ *       version and the highest fence (V2, V3). Fenced writes (create, compareAndSet, delete) check
+ *       the key's fence and the store epoch before the version.
  *   <li>Errors: no reply within {@link Builder#timeout} → {@link BackendUnavailableException}, or
  *       {@link io.lockkit.OutcomeUnknownException} for a write that was sent (E2, V4). Scripts are
  *       never re-sent by Redisson (retries off per call) and are re-loaded after {@code NOSCRIPT}.
  * </ul>
  *
- * <p>Durability: {@link #build} refuses a server whose {@code maxmemory-policy} evicts keys
- * (an evicted lock is an L1 breach, an evicted counter or fence an L2/V3 breach) unless told to
- * only warn. {@link Capability#FENCING_SURVIVES_STORE_RESTART} is declared because a token is never
- * below the server's clock in µs: after a restart that lost the counter, new tokens still exceed
- * old ones unless the server clock stepped back by more than the downtime. Values and fences
- * survive a restart only with AOF and {@code appendfsync always}, declared by {@link
- * Builder#persistent(boolean)} ({@link Capability#DATA_SURVIVES_STORE_RESTART}). A failover to an
- * asynchronous replica can lose a just-granted lock or write; tokens still increase.
+ * <p>Durability. {@link #build} refuses a server whose {@code maxmemory-policy} evicts keys (an
+ * evicted lock is an L1 breach, an evicted counter or fence an L2/V3 breach) unless told to only
+ * warn. Tokens and versions are never below the server's clock in µs when drawn, and never run
+ * ahead of it (a script takes more than a µs). After a restart that lost every key (no persistence):
+ * held locks and values are gone (L1 does not survive it); the first script that finds the token
+ * counter missing records the store epoch (the server's µs then) and restarts the counter there,
+ * so every later token is above every earlier one (L2); a key's next version is above every
+ * version it had (V2); and every fenced write with a token below the epoch, that is every token
+ * granted before the restart, is refused with {@link io.lockkit.FencedOutException} on every key
+ * (V3). This holds as long as the server's clock after the restart reads later than at every grant
+ * and write before it: a clock set back by more than the downtime is the residual risk. Hence
+ * {@link Capability#FENCING_SURVIVES_STORE_RESTART}. It also means a fencing token must be one this
+ * backend granted: a token below the epoch is refused. Values, fences and leases survive a restart
+ * only with AOF and {@code appendfsync always}, declared by {@link Builder#persistent(boolean)}
+ * ({@link Capability#DATA_SURVIVES_STORE_RESTART}). A restart from an older state (RDB snapshots,
+ * {@code appendfsync everysec}) or a failover to an asynchronous replica keeps the counter, so sets
+ * no epoch: tokens and versions still go up by the clock rule — after a failover only if the
+ * replica's clock reads later than the old primary's did at its last grant — but locks, values and
+ * fences written after the snapshot or in the replication lag are lost (L1, V1, V3 can break for
+ * those keys).
  *
  * <pre>{@code
  * try (Backend locks = RedisBackend.builder(redisson).build()) {
@@ -88,6 +105,7 @@ public final class RedisBackend implements Backend {
     private final Ticker ticker;
     private final Duration timeout;
     private final Duration driftMargin;
+    private final LeaseLimits leaseLimits;
     private final boolean shutdownClientOnClose;
     private final Set<Capability> capabilities;
     private final @Nullable RTopic topic;
@@ -103,6 +121,10 @@ public final class RedisBackend implements Backend {
         this.ticker = b.ticker;
         this.timeout = b.timeout;
         this.driftMargin = b.driftMargin;
+        // The margin grows by 1000 ppm of the lease, but twice the fixed margin still leaves a lease of
+        // the shortest length valid for about the fixed margin when it is returned; at the longest
+        // (365 days) every sum stays far from overflowing a nanosecond count.
+        this.leaseLimits = LeaseLimits.forDriftMargin(b.driftMargin);
         this.shutdownClientOnClose = b.shutdownClientOnClose;
         this.store = new Store(redisson, timeout);
         this.topic = b.releaseNotification ? redisson.getTopic(keys.channel(), StringCodec.INSTANCE) : null;
@@ -176,6 +198,10 @@ public final class RedisBackend implements Backend {
 
     Ticker ticker() {
         return ticker;
+    }
+
+    LeaseLimits leaseLimits() {
+        return leaseLimits;
     }
 
     Duration driftMargin(Duration lease) {
@@ -295,7 +321,10 @@ public final class RedisBackend implements Backend {
             return this;
         }
 
-        /** Subtracted from every lease's deadline (L5), plus 1000 ppm of the lease; zero or positive. */
+        /**
+         * Subtracted from every lease's deadline (L5), plus 1000 ppm of the lease; from zero to 10
+         * minutes. The shortest lease granted is twice this ({@link JobLock#leaseLimits()}).
+         */
         public Builder driftMargin(Duration driftMargin) {
             this.driftMargin = Objects.requireNonNull(driftMargin, "driftMargin");
             return this;
@@ -344,14 +373,22 @@ public final class RedisBackend implements Backend {
          */
         public RedisBackend build() {
             List<String> bad = new java.util.ArrayList<>();
-            if (prefix.isEmpty() || prefix.length() > 64 || prefix.contains("{") || prefix.contains("}")) {
-                bad.add("prefix must be 1-64 characters without braces, was '" + prefix + "'");
+            // No braces: the first '}' ends the hash tag, so prefixes cannot run into each other or into
+            // the ':lock:' / ':value:' part. Well-formed UTF-16: an unpaired surrogate encodes as '?'.
+            if (prefix.isEmpty()
+                    || prefix.length() > 64
+                    || prefix.contains("{")
+                    || prefix.contains("}")
+                    || !new String(prefix.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(prefix)) {
+                bad.add("prefix must be 1-64 characters of well-formed UTF-16 without braces, was '" + prefix + "'");
             }
             if (timeout.isZero() || timeout.isNegative()) {
                 bad.add("timeout must be positive, was " + timeout);
             }
-            if (driftMargin.isNegative()) {
-                bad.add("driftMargin must not be negative, was " + driftMargin);
+            try {
+                Checks.driftMargin(driftMargin);
+            } catch (IllegalArgumentException e) {
+                bad.add(e.getMessage());
             }
             if (!bad.isEmpty()) {
                 throw new IllegalArgumentException("bad options for redis: " + String.join("; ", bad));

@@ -3,6 +3,7 @@ package io.lockkit.redis;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.spi.Checks;
 import java.security.SecureRandom;
@@ -31,16 +32,21 @@ final class RedisJobLock implements JobLock {
     }
 
     @Override
+    public LeaseLimits leaseLimits() {
+        return client.leaseLimits();
+    }
+
+    @Override
     public Optional<Lease> tryAcquire(String key, Duration lease) {
         Checks.key(key);
-        Checks.lease(lease);
+        leaseLimits().check(lease);
         return Optional.ofNullable(attempt(key, lease).lease);
     }
 
     @Override
     public Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
         Checks.key(key);
-        Checks.lease(lease);
+        leaseLimits().check(lease);
         Checks.maxWait(maxWait);
         throwIfInterrupted();
         if (maxWait.isZero()) {
@@ -88,7 +94,7 @@ final class RedisJobLock implements JobLock {
                     .run(
                             Script.ACQUIRE,
                             RScript.ReturnType.MULTI,
-                            List.of(client.keys().lock(key), client.keys().counter()),
+                            client.keys().acquireKeys(key),
                             owner,
                             millis(lease));
         } catch (OutcomeUnknownException e) {
@@ -121,7 +127,7 @@ final class RedisJobLock implements JobLock {
         try {
             lease.release();
         } catch (RuntimeException e) {
-            // the store is unreachable: the lock expires by itself (L4), and it was never reported held
+            // never reported held; if the release did not reach the store, the lock ends with its lease (L4)
         }
     }
 

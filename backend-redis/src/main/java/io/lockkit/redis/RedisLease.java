@@ -16,7 +16,7 @@ final class RedisLease extends AbstractLease {
     private final String owner;
 
     RedisLease(RedisBackend client, String key, long token, String owner, long sentNanos, Duration lease) {
-        super(key, token, client.ticker(), sentNanos, lease, client.driftMargin(lease));
+        super(key, token, client.ticker(), sentNanos, lease, client.driftMargin(lease), client.leaseLimits());
         this.client = client;
         this.owner = owner;
     }
@@ -42,7 +42,10 @@ final class RedisLease extends AbstractLease {
             Long done = client.store().run(script, RScript.ReturnType.INTEGER, keys, args);
             return done != null && done == 1L;
         } catch (OutcomeUnknownException e) {
-            // Either way the lease's deadline did not move, and an unreleased lock expires by itself (L4).
+            // The script may or may not have run. An extend's deadline did not move (the store may keep
+            // the longer time to live). A release may have freed the key for the next holder, or the
+            // lock stays until its lease ends (L4); the lease is given up either way, and calling
+            // release() again re-sends this owner-checked delete.
             throw new BackendUnavailableException(e.getMessage(), e);
         }
     }

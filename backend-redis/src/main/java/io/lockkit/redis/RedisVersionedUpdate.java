@@ -69,25 +69,38 @@ final class RedisVersionedUpdate implements VersionedUpdate {
     public boolean delete(String key, long expectedVersion) {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
-        Long deleted = run(Script.DELETE, RScript.ReturnType.INTEGER, key, expectedVersion);
-        return deleted == 1L;
+        return (Long) fenced(Script.DELETE, key, 0, expectedVersion, NOT_FENCED).get(0) == 1L;
+    }
+
+    @Override
+    public boolean delete(String key, long expectedVersion, long fencingToken) {
+        Checks.key(key);
+        Checks.expectedVersion(expectedVersion);
+        Checks.fencingToken(fencingToken);
+        return (Long) fenced(Script.DELETE, key, fencingToken, expectedVersion, decimal(fencingToken))
+                        .get(0)
+                == 1L;
+    }
+
+    /** Runs create.lua or cas.lua: the new version, or empty on a conflict. */
+    private Optional<Versioned> write(Script script, String key, byte[] value, long token, Object... args) {
+        List<Object> reply = fenced(script, key, token, args);
+        return (Long) reply.get(0) == 1L
+                ? Optional.of(new Versioned(key, value, (Long) reply.get(1)))
+                : Optional.empty();
     }
 
     /**
-     * Runs {@code script} (create.lua or cas.lua), which answers {1, version}, {0} on a conflict or
-     * {-1, highest fence}; {@code token} 0 means unfenced.
+     * Runs a writing script, which answers {1, …} when it wrote, {0} on a conflict or {-1, highest
+     * fence} when fenced out; {@code token} 0 means unfenced.
      */
-    private Optional<Versioned> write(Script script, String key, byte[] value, long token, Object... args) {
+    private List<Object> fenced(Script script, String key, long token, Object... args) {
         List<Object> reply = run(script, RScript.ReturnType.MULTI, key, args);
-        long outcome = (Long) reply.get(0);
-        if (outcome == 1L) {
-            return Optional.of(new Versioned(key, value, (Long) reply.get(1)));
-        }
-        if (outcome == -1L) {
+        if ((Long) reply.get(0) == -1L) {
             throw new FencedOutException(
                     key, token, Long.parseLong(new String((byte[]) reply.get(1), StandardCharsets.US_ASCII)));
         }
-        return Optional.empty();
+        return reply;
     }
 
     private static byte[] decimal(long token) {
@@ -95,6 +108,6 @@ final class RedisVersionedUpdate implements VersionedUpdate {
     }
 
     private <R> R run(Script script, RScript.ReturnType type, String key, Object... args) {
-        return client.store().run(script, type, List.of(client.keys().value(key)), args);
+        return client.store().run(script, type, client.keys().valueKeys(key), args);
     }
 }

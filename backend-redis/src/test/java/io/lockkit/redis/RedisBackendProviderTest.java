@@ -2,6 +2,7 @@ package io.lockkit.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
@@ -9,6 +10,7 @@ import io.lockkit.Capability;
 import io.lockkit.Lease;
 import io.lockkit.LockKit;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -68,5 +70,100 @@ class RedisBackendProviderTest {
                 .hasMessageNotContaining("s3cret");
         // A guard against hanging, not a timing claim: a cold Redisson client on a loaded machine takes seconds.
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    /** Raw passwords a user writes into a URI, each with the form it is written in. */
+    private static final List<List<String>> PASSWORDS = List.of(
+            List.of("pa/ss", "pa/ss"),
+            List.of("se#cret", "se#cret"),
+            List.of("p@ss@word", "p@ss@word"),
+            List.of("a+b c", "a+b%20c"),
+            List.of("pa/ss2", "pa%2Fss2"),
+            List.of("q?x=1&y", "q?x=1&y"),
+            List.of("per%cent", "per%25cent"),
+            List.of("s\u00e9sam:e", "s%C3%A9sam:e"));
+
+    @Test
+    @DisplayName("E1: a password with / # @ + ? : or an escape opens the backend, decoded by percent-decoding only")
+    void e1_passwordsAreParsedByStructure() {
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: adds an ACL user to the server, which " + TestRedis.URL_ENV + " may share");
+        String host = redis.address().substring("redis://".length());
+        try (Resp admin = redis.admin()) {
+            for (List<String> pw : PASSWORDS) {
+                String password = pw.get(0);
+                String user = "lockkit-pw-" + Integer.toHexString(password.hashCode());
+                assertThat(admin.call("ACL", "SETUSER", user, "reset", "on", ">" + password, "~*", "&*", "+@all"))
+                        .isEqualTo("OK");
+                try (Backend b = LockKit.open(
+                        "redis://" + user + ":" + pw.get(1) + "@" + host + "/0?prefix=" + TestRedis.freshPrefix())) {
+                    Lease lease =
+                            b.jobLock().tryAcquire("k", Duration.ofSeconds(5)).orElseThrow();
+                    assertThat(lease.release()).isTrue();
+                } catch (RuntimeException e) {
+                    throw new AssertionError("password written as '" + pw.get(1) + "' did not open", e);
+                } finally {
+                    admin.call("ACL", "DELUSER", user);
+                }
+            }
+            // redis://:password@host authenticates the default user; give it the password for a moment.
+            String password = "d/e#f@g+h";
+            admin.call("ACL", "SETUSER", "default", "resetpass", ">" + password);
+            try {
+                admin.call("AUTH", password);
+                for (String form : List.of(
+                        "redis://:" + password + "@" + host,
+                        "redis://" + password + "@" + host,
+                        "redis://:d%2Fe%23f%40g%2Bh@" + host)) {
+                    try (Backend b = LockKit.open(form + "?prefix=" + TestRedis.freshPrefix())) {
+                        assertThat(b.jobLock().tryAcquire("k", Duration.ofSeconds(5)))
+                                .isPresent();
+                    }
+                }
+                assertThatThrownBy(() -> LockKit.open("redis://:d/e#f@g%20h@" + host + "?timeout=1s"))
+                        .as("'+' is not a space: 'g h' is a wrong password, refused")
+                        .isInstanceOf(RuntimeException.class)
+                        .hasMessageNotContaining("d/e#f");
+            } finally {
+                admin.call("ACL", "SETUSER", "default", "nopass");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("E1/E2: no message shows a password, whatever it holds, for redis:// and rediss://")
+    void e1_noMessageShowsThePassword() {
+        for (String scheme : List.of("redis", "rediss")) {
+            for (List<String> pw : PASSWORDS) {
+                String secret = pw.get(1);
+                String auth = scheme + "://app:" + secret + "@";
+                String port = Integer.toString(TestRedis.freePort());
+                List<String> bad = List.of(
+                        auth + "127.0.0.1:" + port + "?timeout=soon",
+                        auth + "127.0.0.1:" + port + "/zero",
+                        auth + "127.0.0.1:notaport",
+                        auth + "/0",
+                        scheme + "://:" + secret + "@127.0.0.1:" + port + "?colour=blue",
+                        scheme + "://" + secret + "@127.0.0.1:" + port + "/-1");
+                for (String uri : bad) {
+                    assertThatThrownBy(() -> LockKit.open(uri))
+                            .as(uri)
+                            .isInstanceOf(IllegalArgumentException.class)
+                            .satisfies(e -> assertNoSecret(e, pw));
+                }
+                assertThatThrownBy(
+                                () -> LockKit.open(auth + "127.0.0.1:" + port + "?timeout=300ms&connectTimeout=200ms"))
+                        .isInstanceOf(BackendUnavailableException.class)
+                        .satisfies(e -> assertNoSecret(e, pw));
+            }
+        }
+    }
+
+    /** Neither the message nor any cause's message shows the password, written or decoded. */
+    private static void assertNoSecret(Throwable e, List<String> pw) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).doesNotContain(pw.get(1)).doesNotContain(pw.get(0));
+        }
     }
 }

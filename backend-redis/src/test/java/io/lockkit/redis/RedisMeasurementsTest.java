@@ -38,13 +38,14 @@ class RedisMeasurementsTest {
                 Resp monitor = redis.admin();
                 Resp marker = redis.admin()) {
             // Warm up: scripts cached, connections open, so that only steady-state traffic is counted.
-            c.jobLock().tryAcquire("warm", Duration.ofSeconds(5)).orElseThrow().release();
+            Lease warm = c.jobLock().tryAcquire("warm", Duration.ofSeconds(5)).orElseThrow();
+            warm.release();
             Versioned w = c.versionedUpdate().create("warm", bytes("x")).orElseThrow();
-            c.versionedUpdate()
-                    .compareAndSet("warm", w.version(), bytes("y"), 1)
+            w = c.versionedUpdate()
+                    .compareAndSet("warm", w.version(), bytes("y"), warm.token())
                     .orElseThrow();
             c.versionedUpdate().read("warm");
-            c.versionedUpdate().delete("warm", w.version() + 1);
+            c.versionedUpdate().delete("warm", w.version());
             c.jobLock().tryAcquire("warm", Duration.ofSeconds(5)).orElseThrow().extend(Duration.ofSeconds(5));
 
             monitor.send("MONITOR");
@@ -82,10 +83,22 @@ class RedisMeasurementsTest {
                     "compareAndSet (fenced)",
                     1,
                     () -> value.set(c.versionedUpdate()
-                            .compareAndSet("v", value.get().version(), bytes("3"), 42)
+                            .compareAndSet(
+                                    "v",
+                                    value.get().version(),
+                                    bytes("3"),
+                                    lease.get().token())
                             .orElseThrow()));
             count(monitor, marker, "delete", 1, () -> c.versionedUpdate()
                     .delete("v", value.get().version()));
+            count(
+                    monitor,
+                    marker,
+                    "create (over a tombstone)",
+                    1,
+                    () -> value.set(c.versionedUpdate().create("v", bytes("4")).orElseThrow()));
+            count(monitor, marker, "delete (fenced)", 1, () -> c.versionedUpdate()
+                    .delete("v", value.get().version(), lease.get().token()));
         }
     }
 

@@ -3,23 +3,53 @@ package io.lockkit.redis;
 import io.lockkit.Backend;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.TcpProxy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
 /**
- * Redis as a TCK target: each client is its own Redisson client (its own connections, named so
- * that {@code CLIENT KILL} finds them) on one test server, all under one fresh key prefix.
+ * Redis as a TCK target: each client is its own Redisson client on one test server, all under one
+ * fresh key prefix. Each client connects through a {@link TcpProxy} of its own, so lost and delayed
+ * replies hit that client only (all its connections, the release listener's included); its
+ * connections are named, so that {@code CLIENT KILL} finds them. Calls through a proxy time out
+ * after {@value #TIMEOUT_MILLIS} ms, so a lost reply is noticed quickly; lockkit's scripts are never re-sent by
+ * Redisson (retries off per call), so a write whose reply was lost is {@code
+ * OutcomeUnknownException}. Restarting the store is supported on the embedded server only. The race
+ * comparison's target ({@link RedisTargetFactory}) connects straight, as its peers do.
  */
 final class RedisTarget implements TckTarget {
+    static final int TIMEOUT_MILLIS = 2000;
+
     private final TestRedis redis = TestRedis.get();
     private final String prefix = TestRedis.freshPrefix();
     private final Map<Backend, Client> clients = new ConcurrentHashMap<>();
+    private final boolean proxied;
 
-    private record Client(RedissonClient redisson, String name) {}
+    private record Client(RedissonClient redisson, String name, @Nullable TcpProxy proxy) {}
+
+    /** Every client through a proxy of its own: all faults supported. */
+    RedisTarget() {
+        this(true);
+    }
+
+    /**
+     * @param proxied false for clients connected straight to the server (the race comparison times
+     *     handoffs, and its peers connect straight too): then lost and delayed replies are not
+     *     supported
+     */
+    RedisTarget(boolean proxied) {
+        this.proxied = proxied;
+    }
 
     @Override
     public String name() {
@@ -29,12 +59,24 @@ final class RedisTarget implements TckTarget {
     @Override
     public Backend newClient() {
         String name = TestRedis.newClientName();
-        RedissonClient redisson = redis.newRedisson(name);
+        TcpProxy proxy = null;
+        if (proxied) {
+            try {
+                proxy = new TcpProxy(redis.host(), redis.port());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start a proxy in front of " + redis.address(), e);
+            }
+        }
+        String address = proxy == null ? redis.address() : "redis://" + proxy.address();
+        // Short with a proxy, so a lost reply is noticed quickly; the default for the race's load.
+        int timeout = proxied ? TIMEOUT_MILLIS : (int) RedisBackend.DEFAULT_TIMEOUT.toMillis();
+        RedissonClient redisson = TestRedis.newRedisson(name, address, timeout);
         Backend backend = RedisBackend.builder(redisson)
                 .prefix(prefix)
+                .timeout(Duration.ofMillis(timeout))
                 .shutdownClientOnClose(true)
                 .build();
-        clients.put(backend, new Client(redisson, name));
+        clients.put(backend, new Client(redisson, name, proxy));
         return backend;
     }
 
@@ -47,6 +89,7 @@ final class RedisTarget implements TckTarget {
                 killConnection(client);
             }
 
+            /** The server closes the client's connections ({@code CLIENT KILL}); the proxy passes that on. */
             @Override
             public void killConnection(Backend client) {
                 redis.killClients(client(client).name());
@@ -55,7 +98,44 @@ final class RedisTarget implements TckTarget {
             /** The process vanishes: its Redisson client stops at once, releasing nothing. */
             @Override
             public void crash(Backend client) {
-                client(client).redisson().shutdown(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+                client(client).redisson().shutdown(0, 0, TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public Set<Fault> supported() {
+                Set<Fault> faults = EnumSet.noneOf(Fault.class);
+                if (proxied) {
+                    faults.add(Fault.LOSE_REPLIES);
+                    faults.add(Fault.DELAY_REPLIES);
+                }
+                if (redis.isEmbedded()) {
+                    faults.add(Fault.RESTART_STORE);
+                }
+                return faults;
+            }
+
+            @Override
+            public Heal loseReplies(Backend client) {
+                TcpProxy proxy = proxy(client);
+                proxy.loseReplies(true);
+                return () -> proxy.loseReplies(false);
+            }
+
+            @Override
+            public Heal delayReplies(Backend client, Duration delay) {
+                TcpProxy proxy = proxy(client);
+                proxy.delayReplies(delay);
+                return () -> proxy.delayReplies(Duration.ZERO);
+            }
+
+            /** The embedded server, persistence off, stops and starts again on its port: every key is lost. */
+            @Override
+            public void restartStore() {
+                if (!redis.isEmbedded()) {
+                    throw new UnsupportedOperationException(
+                            "cannot restart the server named by " + TestRedis.URL_ENV + " (shared, not ours)");
+                }
+                redis.restart();
             }
 
             @Override
@@ -78,6 +158,14 @@ final class RedisTarget implements TckTarget {
         };
     }
 
+    private TcpProxy proxy(Backend backend) {
+        TcpProxy proxy = client(backend).proxy();
+        if (proxy == null) {
+            throw new UnsupportedOperationException("this target's clients connect without a proxy");
+        }
+        return proxy;
+    }
+
     private Client client(Backend backend) {
         Client c = clients.get(backend);
         if (c == null) {
@@ -88,7 +176,12 @@ final class RedisTarget implements TckTarget {
 
     @Override
     public void close() {
-        clients.keySet().forEach(Backend::close);
+        clients.forEach((backend, client) -> {
+            backend.close();
+            if (client.proxy() != null) {
+                client.proxy().close();
+            }
+        });
         clients.clear();
     }
 }

@@ -75,17 +75,34 @@ final class TestRedis {
 
     /** A new Redisson client of this server whose connections carry {@code clientName}. */
     RedissonClient newRedisson(String clientName) {
+        return newRedisson(clientName, address(), 3000);
+    }
+
+    /**
+     * A new Redisson client whose connections carry {@code clientName}, connecting to {@code
+     * address} ({@code redis://host:port}, such as a proxy in front of this server) with a response
+     * timeout of {@code timeoutMillis}.
+     */
+    static RedissonClient newRedisson(String clientName, String address, int timeoutMillis) {
         Config config = new Config();
         config.setNettyThreads(4);
         config.useSingleServer()
-                .setAddress(address())
+                .setAddress(address)
                 .setClientName(clientName)
                 .setConnectionMinimumIdleSize(1)
                 .setConnectionPoolSize(32)
                 .setSubscriptionConnectionMinimumIdleSize(1)
                 .setConnectTimeout(2000)
-                .setTimeout(3000);
+                .setTimeout(timeoutMillis);
         return Redisson.create(config);
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
     }
 
     static String newClientName() {

@@ -216,20 +216,28 @@ public abstract class VersionedUpdateTck extends AbstractTck {
     class Fencing {
         /** Two real tokens from the store, lower first (L2). */
         private long[] tokens() {
-            Lease lower = clientA()
-                    .jobLock()
-                    .tryAcquire(Keys.fresh("v3-token"), LEASE)
-                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
-            Lease higher = clientB()
-                    .jobLock()
-                    .tryAcquire(Keys.fresh("v3-token"), LEASE)
-                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
-            lower.release();
-            higher.release();
-            assertThat(higher.token())
-                    .as("L2: a later grant has a greater token")
-                    .isGreaterThan(lower.token());
-            return new long[] {lower.token(), higher.token()};
+            return tokens(2);
+        }
+
+        /**
+         * {@code n} real tokens from the store, in increasing order (L2). Fenced writes take tokens
+         * of the same backend's leases: a store may refuse a token it never granted (one from before
+         * a restart that lost its fences, say).
+         */
+        private long[] tokens(int n) {
+            long[] t = new long[n];
+            for (int i = 0; i < n; i++) {
+                Lease lease = (i % 2 == 0 ? clientA() : clientB())
+                        .jobLock()
+                        .tryAcquire(Keys.fresh("v3-token"), LEASE)
+                        .orElseThrow(Expect.empty(Expect.FREE_KEY));
+                lease.release();
+                t[i] = lease.token();
+                if (i > 0) {
+                    assertThat(t[i]).as("L2: a later grant has a greater token").isGreaterThan(t[i - 1]);
+                }
+            }
+            return t;
         }
 
         @Test
@@ -301,19 +309,20 @@ public abstract class VersionedUpdateTck extends AbstractTck {
         @Test
         @DisplayName("V3: a create fenced with a lower token is fenced out after delete; a higher token may create")
         void v3_fencedCreateAfterDeleteRejectsALowerToken() {
+            long[] t = tokens(3); // standing for tokens 3 < 5 < 7
             String key = Keys.fresh("v3-create-deleted");
             Versioned initial = create(key, "initial");
-            Versioned byFive = a().compareAndSet(key, initial.version(), Keys.utf8("by 5"), 5)
+            Versioned byFive = a().compareAndSet(key, initial.version(), Keys.utf8("by 5"), t[1])
                     .orElseThrow(Expect.empty(Expect.CAS));
             assertThat(a().delete(key, byFive.version())).isTrue();
-            assertThatThrownBy(() -> b().create(key, Keys.utf8("zombie by 3"), 3))
+            assertThatThrownBy(() -> b().create(key, Keys.utf8("zombie by 3"), t[0]))
                     .as("V3: token 5 wrote the key before it was deleted; a create fenced with token 3 MUST"
                             + " throw FencedOutException (the fence survives delete, also for a create)")
                     .isInstanceOf(FencedOutException.class);
             assertThat(a().read(key))
                     .as("V3: the fenced-out create wrote nothing")
                     .isEmpty();
-            Versioned bySeven = b().create(key, Keys.utf8("by 7"), 7)
+            Versioned bySeven = b().create(key, Keys.utf8("by 7"), t[2])
                     .orElseThrow(
                             () -> new AssertionError("V3: a create fenced with the higher token 7 returned empty"));
             assertThat(a().read(key))
@@ -324,12 +333,13 @@ public abstract class VersionedUpdateTck extends AbstractTck {
         @Test
         @DisplayName("V3: a fenced create of a fresh key records its token as the key's fence")
         void v3_fencedCreateOnAFreshKeyRecordsTheFence() {
+            long[] t = tokens(2); // standing for tokens 4 < 9
             String key = Keys.fresh("v3-create-fresh");
-            Versioned byNine = a().create(key, Keys.utf8("by 9"), 9)
+            Versioned byNine = a().create(key, Keys.utf8("by 9"), t[1])
                     .orElseThrow(() ->
                             new AssertionError("V3: a fenced create of the fresh key " + key + " returned empty"));
             assertThat(byNine.version()).as("V2: the first version is ≥ 1").isGreaterThanOrEqualTo(1);
-            assertThatThrownBy(() -> b().compareAndSet(key, byNine.version(), Keys.utf8("by 4"), 4))
+            assertThatThrownBy(() -> b().compareAndSet(key, byNine.version(), Keys.utf8("by 4"), t[0]))
                     .as("V3: the key was created with token 9; a compareAndSet fenced with token 4 MUST throw"
                             + " FencedOutException, even with the current version (the create MUST record"
                             + " its token)")
@@ -342,19 +352,20 @@ public abstract class VersionedUpdateTck extends AbstractTck {
         @Test
         @DisplayName("V3: a fenced create of a live key is empty, and fenced out when its token is lower")
         void v3_fencedCreateOfALiveKeyIsEmptyOrFencedOut() {
+            long[] t = tokens(4); // standing for tokens 3 < 5 < 6 < 7
             String key = Keys.fresh("v3-create-live");
-            Versioned byFive = a().create(key, Keys.utf8("by 5"), 5).orElseThrow(Expect.empty(Expect.CREATE));
-            assertThat(b().create(key, Keys.utf8("by 7"), 7))
+            Versioned byFive = a().create(key, Keys.utf8("by 5"), t[1]).orElseThrow(Expect.empty(Expect.CREATE));
+            assertThat(b().create(key, Keys.utf8("by 7"), t[3]))
                     .as("V1: a fenced create of an existing key MUST be empty")
                     .isEmpty();
-            assertThatThrownBy(() -> b().create(key, Keys.utf8("by 3"), 3))
+            assertThatThrownBy(() -> b().create(key, Keys.utf8("by 3"), t[0]))
                     .as("V3: token 5 wrote the key; a create fenced with token 3 MUST throw FencedOutException,"
                             + " not return empty (the fence is checked first, as for compareAndSet)")
                     .isInstanceOf(FencedOutException.class);
             assertThat(b().read(key))
                     .as("V3: neither refused create changed the key")
                     .contains(byFive);
-            assertThat(a().compareAndSet(key, byFive.version(), Keys.utf8("by 6"), 6))
+            assertThat(a().compareAndSet(key, byFive.version(), Keys.utf8("by 6"), t[2]))
                     .as("V3: the empty create with token 7 MUST NOT raise the fence: token 6 may still write")
                     .isPresent();
         }
@@ -362,15 +373,16 @@ public abstract class VersionedUpdateTck extends AbstractTck {
         @Test
         @DisplayName("V3: a zombie's fenced updater cannot bring back a key the new holder deleted")
         void v3_zombieUpdaterOnADeletedKeyIsFencedOut() {
+            long[] t = tokens(2); // standing for tokens 3 < 7
             String key = Keys.fresh("v3-updater-zombie");
             Versioned initial = create(key, "initial");
             Versioned byNewHolder = b().updater(RetryPolicy.ofDefaults())
-                    .update(key, 7, current -> Optional.of(Keys.utf8("by the new holder, token 7")))
+                    .update(key, t[1], current -> Optional.of(Keys.utf8("by the new holder, token 7")))
                     .orElseThrow(Expect.empty("V3: the updater fenced with token 7, no one else writing,"));
             assertThat(byNewHolder.version()).isGreaterThan(initial.version());
             assertThat(b().delete(key, byNewHolder.version())).isTrue();
             AtomicInteger calls = new AtomicInteger();
-            assertThatThrownBy(() -> a().updater(RetryPolicy.ofDefaults()).update(key, 3, current -> {
+            assertThatThrownBy(() -> a().updater(RetryPolicy.ofDefaults()).update(key, t[0], current -> {
                         calls.incrementAndGet();
                         return Optional.of(Keys.utf8("by the zombie, token 3"));
                     }))

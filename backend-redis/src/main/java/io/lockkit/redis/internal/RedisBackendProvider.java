@@ -5,14 +5,14 @@ import io.lockkit.internal.Uris;
 import io.lockkit.redis.RedisBackend;
 import io.lockkit.spi.BackendProvider;
 import io.lockkit.spi.Options;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
 import org.redisson.config.Config;
 import org.redisson.config.SingleServerConfig;
@@ -23,7 +23,10 @@ import org.redisson.config.SingleServerConfig;
  * shuts down. Options, from the query or the options map but not both: {@code timeout},
  * {@code connectTimeout}, {@code driftMargin}, {@code prefix}, {@code evictionPolicyCheck}
  * ({@code refuse|warn|off}), {@code persistent} ({@code true|false}). Every bad option is reported
- * at once (E1); credentials never appear in a message. Thread-safe.
+ * at once (E1). The URI is split by structure: the user info runs to the last {@code @} followed by
+ * a host, so a password may hold {@code / # ? : @}; everything is percent-decoded only ({@code +}
+ * stays {@code +}). Messages show the URI with its user info replaced by {@code ***}, and Redisson
+ * is given the host and port alone, so no credential reaches a message or a log. Thread-safe.
  */
 public final class RedisBackendProvider implements BackendProvider {
     /** The default connect timeout of the Redisson client this provider creates. */
@@ -46,9 +49,9 @@ public final class RedisBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(String uri, Map<String, String> options) {
-        URI parsed = parse(uri);
+        Parsed parsed = Parsed.of(uri);
         Map<String, String> all = new HashMap<>(options);
-        readQuery(parsed.getRawQuery(), all);
+        readQuery(parsed, all);
 
         Options o = new Options("redis", all);
         Duration timeout = o.duration("timeout", RedisBackend.DEFAULT_TIMEOUT, false);
@@ -63,15 +66,14 @@ public final class RedisBackendProvider implements BackendProvider {
         Config config = new Config();
         config.setLazyInitialization(true); // the first call, not construction, meets an unreachable server (E2)
         SingleServerConfig server = config.useSingleServer()
-                .setAddress(parsed.getScheme() + "://" + parsed.getHost() + ":"
-                        + (parsed.getPort() < 0 ? 6379 : parsed.getPort()))
-                .setDatabase(database(parsed, uri))
+                .setAddress(parsed.scheme + "://" + parsed.host + ":" + parsed.port)
+                .setDatabase(parsed.database())
                 .setConnectTimeout(millis(connectTimeout))
                 .setTimeout(millis(timeout))
                 .setRetryAttempts(0)
                 .setConnectionMinimumIdleSize(1)
                 .setClientName("lockkit");
-        credentials(parsed.getRawUserInfo(), server);
+        parsed.credentials(server);
         var redisson = Redisson.create(config);
         try {
             return RedisBackend.builder(redisson)
@@ -88,64 +90,143 @@ public final class RedisBackendProvider implements BackendProvider {
         }
     }
 
-    private static URI parse(String uri) {
-        try {
-            URI parsed = new URI(uri);
-            if (parsed.getHost() == null) {
+    /**
+     * A Redis URI split by structure, not by java.net.URI: users write passwords raw, so the user
+     * info runs from {@code //} to the <em>last</em> {@code @} that is followed by a host (a password
+     * may hold {@code /}, {@code #}, {@code ?}, {@code @}); a query value holding {@code @} must then
+     * be written {@code %40}. Every part is percent-decoded only: {@code +} stays {@code +}.
+     */
+    private record Parsed(
+            String scheme,
+            @Nullable String rawUserInfo,
+            String host,
+            int port,
+            String path,
+            @Nullable String rawQuery,
+            String redacted) {
+        /** A host name, an IPv4 or bracketed IPv6 address, and a port. */
+        private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9._~%\\-\\[\\]:]*");
+
+        static Parsed of(String uri) {
+            int slashes = uri.indexOf("://");
+            String scheme = slashes < 0 ? "" : uri.substring(0, slashes);
+            if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+                throw new IllegalArgumentException("not a Redis URI: '" + Uris.redact(uri)
+                        + "'; expected redis://[[user]:password@]host[:port][/database][?option=value&…]");
+            }
+            int start = slashes + 3;
+            int at = Uris.userInfoEnd(uri, start); // the last '@' followed by a host
+            if (at < 0 && uri.indexOf('@', start) >= 0) {
+                // Some '@' but no host after any: where a password would end is unknown, so show nothing.
+                throw new IllegalArgumentException("malformed Redis URI '" + scheme
+                        + "://***': no host[:port] follows its last '@' (write an '@' in an option as %40)");
+            }
+            String rawUserInfo = at < 0 ? null : uri.substring(start, at);
+            int hostStart = at < 0 ? start : at + 1;
+            // Everything after the user info is shown as it is: it holds no credentials.
+            String redacted = scheme + "://" + (at < 0 ? "" : "***@") + Uris.redact(uri.substring(hostStart));
+            int authorityEnd = end(uri, hostStart, "/?#");
+            int pathEnd = end(uri, authorityEnd, "?#");
+            int queryEnd = end(uri, pathEnd, "#");
+            String rawQuery = pathEnd < queryEnd ? uri.substring(pathEnd + 1, queryEnd) : null;
+            String authority = uri.substring(hostStart, authorityEnd);
+            if (!HOST_PORT.matcher(authority).matches()) {
+                throw new IllegalArgumentException("bad host '" + authority + "' in '" + redacted + "'");
+            }
+            int colon = authority.lastIndexOf(':');
+            if (colon < authority.lastIndexOf(']')) {
+                colon = -1; // a colon inside [IPv6] is not the port's
+            }
+            String host = colon < 0 ? authority : authority.substring(0, colon);
+            if (host.isEmpty() || host.equals("[]")) {
                 throw new IllegalArgumentException(
-                        "no host in '" + Uris.redact(uri) + "'; expected redis://host[:port][/database]");
+                        "no host in '" + redacted + "'; expected " + scheme + "://host[:port][/database]");
             }
-            return parsed;
-        } catch (URISyntaxException e) {
-            // The exception's own message would repeat the URI with its credentials.
-            throw new IllegalArgumentException("malformed Redis URI '" + Uris.redact(uri) + "': " + e.getReason());
-        }
-    }
-
-    private static int database(URI parsed, String uri) {
-        String path = parsed.getPath() == null ? "" : parsed.getPath();
-        if (path.isEmpty() || path.equals("/")) {
-            return 0;
-        }
-        try {
-            int db = Integer.parseInt(path.substring(1));
-            if (db >= 0) {
-                return db;
+            int port = 6379;
+            if (colon >= 0) {
+                String p = authority.substring(colon + 1);
+                port = p.matches("[0-9]{1,5}") ? Integer.parseInt(p) : -1;
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException(
+                            "bad port '" + p + "' in '" + redacted + "'; expected a number from 1 to 65535");
+                }
             }
-        } catch (NumberFormatException e) {
-            // reported below
+            return new Parsed(
+                    scheme, rawUserInfo, host, port, uri.substring(authorityEnd, pathEnd), rawQuery, redacted);
         }
-        throw new IllegalArgumentException(
-                "bad database '" + path.substring(1) + "' in '" + Uris.redact(uri) + "'; expected a number ≥ 0");
+
+        /** The first index from {@code from} of one of {@code stops}, or the length. */
+        private static int end(String s, int from, String stops) {
+            int i = from;
+            while (i < s.length() && stops.indexOf(s.charAt(i)) < 0) {
+                i++;
+            }
+            return i;
+        }
+
+        int database() {
+            if (path.isEmpty() || path.equals("/")) {
+                return 0;
+            }
+            String db = path.substring(1);
+            if (db.matches("[0-9]{1,9}")) {
+                return Integer.parseInt(db);
+            }
+            throw new IllegalArgumentException(
+                    "bad database '" + db + "' in '" + redacted + "'; expected a number ≥ 0");
+        }
+
+        /** {@code user:password}, {@code :password}, or {@code password} alone, as redis-cli -u reads them. */
+        void credentials(SingleServerConfig server) {
+            if (rawUserInfo == null || rawUserInfo.isEmpty()) {
+                return;
+            }
+            int colon = rawUserInfo.indexOf(':');
+            if (colon < 0) {
+                server.setPassword(decode(rawUserInfo, "the password"));
+                return;
+            }
+            String user = decode(rawUserInfo.substring(0, colon), "the user name");
+            if (!user.isEmpty()) {
+                server.setUsername(user);
+            }
+            server.setPassword(decode(rawUserInfo.substring(colon + 1), "the password"));
+        }
+
+        /** Percent-decoding (RFC 3986) of UTF-8; never form decoding, so {@code +} stays {@code +}. */
+        String decode(String s, String what) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] != '%') {
+                    out.write(bytes[i]);
+                    continue;
+                }
+                int hi = i + 2 < bytes.length ? Character.digit(bytes[i + 1], 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(bytes[i + 2], 16);
+                if (lo < 0) {
+                    // Not the value: it may be a password.
+                    throw new IllegalArgumentException(
+                            "bad percent-escape in " + what + " of '" + redacted + "': write a % as %25");
+                }
+                out.write(hi * 16 + lo);
+                i += 2;
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        }
     }
 
-    private static void credentials(String rawUserInfo, SingleServerConfig server) {
-        if (rawUserInfo == null || rawUserInfo.isEmpty()) {
+    private static void readQuery(Parsed parsed, Map<String, String> into) {
+        if (parsed.rawQuery == null) {
             return;
         }
-        int colon = rawUserInfo.indexOf(':');
-        if (colon < 0) {
-            server.setPassword(decode(rawUserInfo)); // redis://secret@host, as redis-cli -u reads it
-            return;
-        }
-        String user = decode(rawUserInfo.substring(0, colon));
-        if (!user.isEmpty()) {
-            server.setUsername(user);
-        }
-        server.setPassword(decode(rawUserInfo.substring(colon + 1)));
-    }
-
-    private static void readQuery(String rawQuery, Map<String, String> into) {
-        if (rawQuery == null) {
-            return;
-        }
-        for (String pair : rawQuery.split("&")) {
+        for (String pair : parsed.rawQuery.split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            String k = parsed.decode(eq < 0 ? pair : pair.substring(0, eq), "an option name");
+            String v = eq < 0 ? "" : parsed.decode(pair.substring(eq + 1), "option " + k);
             if (into.put(k, v) != null) {
                 throw new IllegalArgumentException("bad options for redis: " + k + " is given twice");
             }
@@ -154,9 +235,5 @@ public final class RedisBackendProvider implements BackendProvider {
 
     private static int millis(Duration d) {
         return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
-    }
-
-    private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 }
