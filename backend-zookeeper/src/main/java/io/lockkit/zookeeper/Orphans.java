@@ -4,19 +4,21 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lock nodes this client gave up and still has to delete: the node of a lease lost on a suspended
- * connection (the session may live on, and the node with it, blocking the key), of a waiter that
+ * connection (the session may live on, and the node with it, blocking the key), of a lease that
+ * ran out without a release or an extend (see {@link ZkLease}), of a waiter that
  * timed out or was interrupted, or a create whose reply was lost ({@code parent/prefix*}: every
  * child whose name starts with the prefix). Only this client's nodes can match, since every name
  * carries a random UUID, so deleting them never touches another holder (L3). Deleted on one
@@ -29,7 +31,7 @@ final class Orphans {
     private final ZkSession session;
     private final long timeoutNanos;
     private final Set<String> paths = ConcurrentHashMap.newKeySet();
-    private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledThreadPoolExecutor cleaner = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "lockkit-zookeeper-cleanup");
         t.setDaemon(true);
         return t;
@@ -38,6 +40,17 @@ final class Orphans {
     Orphans(ZkSession session, long timeoutNanos) {
         this.session = session;
         this.timeoutNanos = timeoutNanos;
+        cleaner.setRemoveOnCancelPolicy(true);
+    }
+
+    /** Runs a short, non-blocking {@code task} on the clean-up thread after {@code delayNanos}; null once closed. */
+    @Nullable
+    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        try {
+            return cleaner.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
     }
 
     /** The orphan for a create whose reply was lost: every child of {@code parent} named {@code prefix…}. */

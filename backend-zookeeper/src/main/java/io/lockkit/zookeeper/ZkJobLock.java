@@ -2,6 +2,7 @@ package io.lockkit.zookeeper;
 
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.Ticker;
 import io.lockkit.spi.Checks;
 import java.time.Duration;
@@ -52,18 +53,30 @@ final class ZkJobLock implements JobLock {
     private final ZkSession session;
     private final Ticker ticker;
     private final Duration driftMargin;
+    private final LeaseLimits limits;
 
     ZkJobLock(ZkSession session, Ticker ticker, Duration driftMargin) {
         this.session = session;
         this.ticker = ticker;
         this.driftMargin = driftMargin;
+        this.limits = LeaseLimits.forDriftMargin(driftMargin);
+    }
+
+    /**
+     * Shortest: twice the drift margin, so a lease is still valid when it is returned (a shorter
+     * one would be granted already invalid). Longest: {@link LeaseLimits#MAX}; a lease longer than
+     * the session timeout is bounded by the session (see {@link ZkLease}).
+     */
+    @Override
+    public LeaseLimits leaseLimits() {
+        return limits;
     }
 
     /** One attempt; the caller's interrupt flag is left as it is and does not stop the attempt. */
     @Override
     public Optional<Lease> tryAcquire(String key, Duration lease) {
         Checks.key(key);
-        Checks.lease(lease);
+        limits.check(lease);
         try {
             return acquire(key, lease, 0, false);
         } catch (InterruptedException e) {
@@ -74,7 +87,7 @@ final class ZkJobLock implements JobLock {
     @Override
     public Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
         Checks.key(key);
-        Checks.lease(lease);
+        limits.check(lease);
         Checks.maxWait(maxWait);
         long waitNanos = maxWait.compareTo(Duration.ofDays(365)) > 0 ? TimeUnit.DAYS.toNanos(365) : maxWait.toNanos();
         return acquire(key, lease, waitNanos, true);
@@ -172,8 +185,9 @@ final class ZkJobLock implements JobLock {
     }
 
     private Lease grant(String key, Node node, long sent, Duration lease) {
-        ZkLease granted = new ZkLease(session, key, node, ticker, sent, lease, driftMargin);
+        ZkLease granted = new ZkLease(session, key, node, ticker, sent, lease, driftMargin, limits);
         session.track(granted);
+        granted.runOutAfter(lease);
         return granted;
     }
 

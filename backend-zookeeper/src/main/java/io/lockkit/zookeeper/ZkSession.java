@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -226,8 +227,25 @@ final class ZkSession implements ConnectionStateListener {
         held.add(hold);
     }
 
-    void untrack(ZkLease hold) {
-        held.remove(hold);
+    /** Whether {@code hold} was still tracked (not released, lost or run out before). */
+    boolean untrack(ZkLease hold) {
+        return held.remove(hold);
+    }
+
+    /** Runs a short, non-blocking {@code task} after {@code delayNanos} on this client's clean-up thread. */
+    @Nullable
+    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        return orphans.schedule(task, delayNanos);
+    }
+
+    /**
+     * A lease that ran out ({@link ZkLease}): its node, which the session would otherwise keep,
+     * is deleted now, unless the lease was released or lost meanwhile.
+     */
+    void ranOut(ZkLease hold) {
+        if (held.remove(hold)) {
+            orphans.add(hold.path());
+        }
     }
 
     /** Number of times the connection was suspended or lost (test hook). */
@@ -283,9 +301,10 @@ final class ZkSession implements ConnectionStateListener {
 
     private void loseAll() {
         for (ZkLease hold : held) {
-            held.remove(hold);
-            orphans.add(hold.path(), false);
-            hold.lost();
+            if (held.remove(hold)) {
+                orphans.add(hold.path(), false);
+                hold.lost();
+            }
         }
     }
 }

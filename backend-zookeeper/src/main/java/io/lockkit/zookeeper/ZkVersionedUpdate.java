@@ -19,8 +19,10 @@ import org.jspecify.annotations.Nullable;
  * global and increasing, so it never repeats (V2); the 32-bit znode version stays inside. Nodes are
  * never deleted: {@code delete} writes a tombstone that keeps the highest fence (V3). Every write
  * carries a random id so a writer whose reply was lost recognises its own write (V4). Reads are
- * ZooKeeper's sequentially consistent reads; a decision to refuse a write is taken after a {@code
- * sync}, so it is never based on a stale replica. Thread-safe.
+ * ZooKeeper's sequentially consistent reads. A write refused for its version or for absence is
+ * refused after a {@code sync}, never on a stale replica; a write refused for its fence may be
+ * refused on the first, unsynced read, which is sound since a fence only grows: a replica's fence
+ * above the token means the leader's is too. Thread-safe.
  */
 final class ZkVersionedUpdate implements VersionedUpdate {
     private final ZkSession session;
@@ -160,15 +162,39 @@ final class ZkVersionedUpdate implements VersionedUpdate {
     public boolean delete(String key, long expectedVersion) {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
+        return delete0(key, expectedVersion, 0);
+    }
+
+    @Override
+    public boolean delete(String key, long expectedVersion, long fencingToken) {
+        Checks.key(key);
+        Checks.expectedVersion(expectedVersion);
+        Checks.fencingToken(fencingToken);
+        return delete0(key, expectedVersion, fencingToken);
+    }
+
+    /**
+     * {@code token} 0 means unfenced. Like {@link #compareAndSet0}: the fence is checked first, on
+     * a tombstone too (V3 wins over "absent" and over a version conflict); the tombstone then keeps
+     * {@code max(fence, token)} and its znode version moves on, so the next version is larger (V2).
+     */
+    private boolean delete0(String key, long expected, long token) {
         String path = session.valuePath(key);
         Snapshot s = read(key, false);
-        if (s == null || !s.isLive(expectedVersion)) {
+        checkFence(key, s, token);
+        if (s == null || !s.isLive(expected)) {
             s = read(key, true);
-            if (s == null || !s.isLive(expectedVersion)) {
+            checkFence(key, s, token);
+            if (s == null || !s.isLive(expected)) {
                 return false;
             }
         }
-        return write(key, path, Cell.tombstone(s.cell.fence()), s.stat.getVersion(), "deleting '" + key + "'") != null;
+        Cell tombstone = Cell.tombstone(Math.max(s.cell.fence(), token));
+        if (write(key, path, tombstone, s.stat.getVersion(), "deleting '" + key + "'") != null) {
+            return true;
+        }
+        checkFence(key, read(key, true), token); // V3 wins over a mere conflict
+        return false;
     }
 
     private static void checkFence(String key, @Nullable Snapshot s, long token) {

@@ -5,6 +5,7 @@ import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.spi.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -30,15 +31,22 @@ import org.apache.zookeeper.common.PathUtils;
  * restart (L2).
  *
  * <p><b>What {@code lease} means here.</b> ZooKeeper keeps the node as long as the client's session
- * lives: until {@code release}, or until the server expires the session, the negotiated session
- * timeout {@code T} after it last heard from the client (the ZooKeeper client pings in the
- * background while the process runs). The store therefore never expires a lease after {@code
- * lease}; {@code lease} only bounds how long the holder may rely on it without another round trip:
- * the deadline is the send time of the last acknowledged acquire/extend request + {@code min(lease,
- * T)} − the drift margin, and {@link io.lockkit.Lease#extend} is such a round trip. A holder that
- * dies or pauses loses the lock when its session expires (L4). When Curator reports the connection
+ * lives, and the server keeps a session the negotiated session timeout {@code T} after it last
+ * heard from the client (the ZooKeeper client pings in the background while the process runs). So
+ * the holder's deadline is the send time of the last acknowledged acquire/extend request + {@code
+ * min(lease, T)} − the drift margin: a lease longer than {@code T} is bounded by the session and
+ * must be extended ({@link io.lockkit.Lease#extend}, one round trip) to stay valid longer. Leases
+ * run from twice the drift margin to {@link io.lockkit.LeaseLimits#MAX} ({@link
+ * JobLock#leaseLimits()}); a shorter one would be returned already invalid. The node
+ * is removed by whichever comes first: {@code release}; this client deleting it {@code lease} after
+ * the reply to the last acquire or extend, when the holder neither released nor extended it (the
+ * deadline has passed by then, see {@code ZkLease}); the end of the session, {@code T} after the
+ * server last heard from a dead or paused holder (L4). When Curator reports the connection
  * SUSPENDED or LOST every lease of this client is lost at once (L5); its node is deleted as soon as
- * the connection is back, so {@code release} afterwards returns false and touches nothing (L3).
+ * the connection is back, so {@code release} afterwards returns false and touches nothing (L3). A
+ * {@code release} that fails with {@link io.lockkit.BackendUnavailableException} may or may not have
+ * deleted the node; either way this client deletes it as soon as it is connected again, or it ends
+ * with the session.
  *
  * <h2>Versioned values</h2>
  *
@@ -66,6 +74,8 @@ public final class ZooKeeperBackend implements Backend {
     public static final String DEFAULT_ROOT = "/lockkit";
     /** How long a call waits for a connected server before {@code BackendUnavailableException}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** The longest {@link Builder#timeout}: a day (longer ones would overflow a nanosecond deadline). */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     /** Subtracted from every deadline: clock-rate drift between client and leader over one session timeout. */
     public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(100);
 
@@ -154,13 +164,16 @@ public final class ZooKeeperBackend implements Backend {
             return this;
         }
 
-        /** How long a call waits for a connected server before {@code BackendUnavailableException} (E2). */
+        /** How long a call waits for a connected server before {@code BackendUnavailableException} (E2); at most {@link #MAX_TIMEOUT}. */
         public Builder timeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** Subtracted from every lease's deadline; zero or positive. */
+        /**
+         * Subtracted from every lease's deadline; from zero to {@link Checks#MAX_DRIFT_MARGIN}. The
+         * shortest lease granted is twice this ({@link io.lockkit.JobLock#leaseLimits()}).
+         */
         public Builder driftMargin(Duration driftMargin) {
             this.driftMargin = Objects.requireNonNull(driftMargin, "driftMargin");
             return this;
@@ -195,11 +208,13 @@ public final class ZooKeeperBackend implements Backend {
             } catch (IllegalArgumentException e) {
                 bad.add("root=" + root + " (" + e.getMessage() + ")");
             }
-            if (timeout.isZero() || timeout.isNegative()) {
-                bad.add("timeout must be positive, was " + timeout);
+            if (timeout.isZero() || timeout.isNegative() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                bad.add("timeout must be positive and at most " + MAX_TIMEOUT + ", was " + timeout);
             }
-            if (driftMargin.isNegative()) {
-                bad.add("driftMargin must not be negative, was " + driftMargin);
+            try {
+                Checks.driftMargin(driftMargin);
+            } catch (IllegalArgumentException e) {
+                bad.add(e.getMessage());
             }
             if (!bad.isEmpty()) {
                 throw new IllegalArgumentException("bad ZooKeeper backend settings: " + String.join("; ", bad));

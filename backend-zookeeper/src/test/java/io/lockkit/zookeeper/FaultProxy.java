@@ -7,21 +7,23 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.zookeeper.ZooDefs.OpCode;
 
 /**
  * A TCP proxy on the loopback address in front of one ZooKeeper server, for one client: it drops
  * the client's connections (the client reconnects), partitions it (connections refused, so the
  * server expires the session: a crash), loses the reply to one request after the server applied it
- * (V4), and counts the requests that cross it, by op code (round trips). It reads ZooKeeper's
- * length-prefixed frames: a request starts with {@code xid, type}, a reply with {@code xid}.
- * Thread-safe.
+ * (V4), loses or delays every reply for a while (as {@code io.lockkit.tck.TcpProxy} does), and
+ * counts the requests that cross it, by op code (round trips). It reads ZooKeeper's length-prefixed
+ * frames: a request starts with {@code xid, type}, a reply with {@code xid}. Thread-safe.
  */
 final class FaultProxy implements AutoCloseable {
     private static final int NONE = Integer.MIN_VALUE;
@@ -34,6 +36,8 @@ final class FaultProxy implements AutoCloseable {
     private final AtomicInteger loseReplyTo = new AtomicInteger(NONE);
     private volatile boolean partitionAfterLoss;
     private volatile boolean refusing;
+    private volatile boolean losingReplies;
+    private volatile long replyDelayNanos;
 
     FaultProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -68,6 +72,23 @@ final class FaultProxy implements AutoCloseable {
     void loseReplyToNext(int opCode, boolean thenPartition) {
         partitionAfterLoss = thenPartition;
         loseReplyTo.set(opCode);
+    }
+
+    /**
+     * While {@code on}, every reply (the connect response included) is discarded: the server
+     * applies every request and the client never hears back. Switching it off drops every
+     * connection, as the client's view is out of step with the server's by then.
+     */
+    void loseReplies(boolean on) {
+        losingReplies = on;
+        if (!on) {
+            dropConnections();
+        }
+    }
+
+    /** Every reply is passed on {@code delay} after it was read from the server; zero ends it. */
+    void delayReplies(Duration delay) {
+        replyDelayNanos = delay.toNanos();
     }
 
     /** Whether an armed {@link #loseReplyToNext} has happened. */
@@ -204,10 +225,20 @@ final class FaultProxy implements AutoCloseable {
                         return;
                     }
                     first = false;
-                    forward(out, frame);
+                    holdBack(System.nanoTime());
+                    if (!losingReplies) {
+                        forward(out, frame);
+                    }
                 }
             } catch (IOException e) {
                 close();
+            }
+        }
+
+        private void holdBack(long arrived) {
+            long until = arrived + replyDelayNanos;
+            for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
+                LockSupport.parkNanos(left);
             }
         }
 

@@ -9,9 +9,14 @@ import io.lockkit.Lease;
 import io.lockkit.LockKit;
 import io.lockkit.spi.BackendProvider;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -65,6 +70,29 @@ class ZooKeeperBackendProviderTest {
     }
 
     @Test
+    @DisplayName("a password with /, #, ?, @ and + authenticates as written (percent-decoding only: + stays +)")
+    void passwordWithDelimitersAuthenticatesAsWritten() throws Exception {
+        String password = "pa/ss#x?y@z+w";
+        String node = "/secret-" + UUID.randomUUID();
+        CuratorFramework plain = ZooKeeperTarget.curator(server.connectString(), Duration.ofSeconds(5));
+        try {
+            String digest = DigestAuthenticationProvider.generateDigest("user:" + password);
+            plain.create()
+                    .withACL(List.of(new ACL(ZooDefs.Perms.ALL, new Id("digest", digest))))
+                    .forPath(node, new byte[] {42});
+        } finally {
+            plain.close();
+        }
+        String uri = "zookeeper://user:" + password + "@" + String.join(",", server.hosts()) + "/?timeout=3s";
+        try (Backend backend = LockKit.open(uri, Map.of())) {
+            CuratorFramework curator = ((ZooKeeperBackend) backend).curator();
+            assertThat(curator.getData().forPath(node)).containsExactly(42);
+            assertThat(backend.jobLock().tryAcquire("job", Duration.ofSeconds(30)))
+                    .isPresent();
+        }
+    }
+
+    @Test
     @DisplayName("E1: every bad part of the URI and every bad option is named at once, credentials never")
     void reportsEveryProblemAtOnce() {
         assertThatThrownBy(() -> LockKit.open(
@@ -78,6 +106,20 @@ class ZooKeeperBackendProviderTest {
                 .hasMessageContaining("driftMargin=soon")
                 .hasMessageContaining("bogus")
                 .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    @DisplayName("E1: durations that would overflow are refused naming the value, never ArithmeticException")
+    void hugeDurationsAreRefusedNamingTheValue() {
+        String uri = "zookeeper://" + String.join(",", server.hosts());
+        for (String option : List.of("driftMargin", "timeout", "sessionTimeout")) {
+            for (String huge : List.of("9223372036854775807s", "3650d")) {
+                assertThatThrownBy(() -> LockKit.open(uri, Map.of(option, huge)))
+                        .as(option)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining(option);
+            }
+        }
     }
 
     @Test

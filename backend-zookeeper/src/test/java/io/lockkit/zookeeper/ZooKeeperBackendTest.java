@@ -289,6 +289,35 @@ class ZooKeeperBackendTest {
     }
 
     @Test
+    @DisplayName("V3/V4: a fenced delete checks the fence before the version, also on a tombstone; one whose reply"
+            + " was lost is recognised as the caller's own, and its tombstone keeps the higher token")
+    void v3v4_fencedDelete() throws Exception {
+        ZooKeeperBackend a = client();
+        VersionedUpdate other = client().versionedUpdate();
+        String key = key("fenced-delete");
+        Versioned v1 = a.versionedUpdate().create(key, bytes("1"), 40).orElseThrow();
+        assertThatThrownBy(() -> other.delete(key, v1.version() + 1, 39))
+                .as("the fence first, whatever the version")
+                .isInstanceOf(FencedOutException.class);
+        assertThat(other.delete(key, v1.version() + 1, 40))
+                .as("a version conflict")
+                .isFalse();
+        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.setData, false));
+        assertThat(a.versionedUpdate().delete(key, v1.version(), 60)).isTrue();
+        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(other.read(key)).isEmpty();
+        assertThatThrownBy(() -> other.delete(key, v1.version(), 59))
+                .as("a deleted key keeps its fence: still checked before existence")
+                .isInstanceOf(FencedOutException.class);
+        assertThatThrownBy(() -> other.create(key, bytes("zombie"), 59))
+                .as("the tombstone keeps max(40, 60)")
+                .isInstanceOf(FencedOutException.class);
+        assertThat(other.delete(key, v1.version(), 60)).as("absent").isFalse();
+        Versioned v2 = other.create(key, bytes("2"), 60).orElseThrow();
+        assertThat(v2.version()).isGreaterThan(v1.version());
+    }
+
+    @Test
     @DisplayName("V4: a write whose reply was lost and that was overwritten meanwhile is OutcomeUnknownException")
     void v4_lostReplyThenOverwrittenIsOutcomeUnknown() throws Exception {
         ZooKeeperBackend a = client();
@@ -363,6 +392,95 @@ class ZooKeeperBackendTest {
         assertThat(a.versionedUpdate().read(big).orElseThrow().value()).isEqualTo(largest);
         assertThatThrownBy(() -> a.versionedUpdate().create(key("too-big"), new byte[Checks.MAX_VALUE_BYTES + 1]))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("E1: keys that differ only in escaping, normalisation, dots, slashes or characters ZooKeeper refuses"
+            + " stay apart for locks and for values; a key with a lone surrogate is refused and writes nothing")
+    void oddKeysStayApartForLocksAndValues() throws Exception {
+        String root = "/odd-" + UUID.randomUUID();
+        ZooKeeperBackend a = client(root);
+        ZooKeeperBackend b = client(root);
+        CuratorFramework curator = target.client(a).curator();
+        for (String bad : List.of("\uD800", "\uDC00", "a\uD800b")) {
+            assertThatThrownBy(() -> a.jobLock().tryAcquire(bad, LEASE))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("index");
+            assertThatThrownBy(() -> a.versionedUpdate().create(bad, bytes("x")))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> a.versionedUpdate().read(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(curator.checkExists().forPath(root)).as("nothing written").isNull();
+
+        List<Lease> held = new ArrayList<>();
+        for (String k : KeyCodecTest.ODD_KEYS) {
+            held.add(a.jobLock().tryAcquire(k, LEASE).orElseThrow(() -> new AssertionError("held: " + k)));
+            assertThat(a.versionedUpdate().create(k, bytes(k)))
+                    .as("create %s", k)
+                    .isPresent();
+        }
+        for (String k : KeyCodecTest.ODD_KEYS) {
+            assertThat(b.jobLock().tryAcquire(k, LEASE)).as("held by a: %s", k).isEmpty();
+            assertThat(b.versionedUpdate().read(k).orElseThrow().value()).isEqualTo(bytes(k));
+        }
+        assertThat(curator.getChildren().forPath(root + "/locks")).hasSize(KeyCodecTest.ODD_KEYS.size());
+        assertThat(curator.getChildren().forPath(root + "/values")).hasSize(KeyCodecTest.ODD_KEYS.size());
+        for (Lease l : held) {
+            assertThat(l.release()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("a lease shorter than twice the drift margin (2 ms) is refused before any node is written")
+    void leaseShorterThanTheShortestIsRefusedAndWritesNothing() throws Exception {
+        String root = "/short-" + UUID.randomUUID();
+        ZooKeeperBackend a = client(root);
+        String key = key("short");
+        assertThatThrownBy(() -> a.jobLock().tryAcquire(key, Duration.ofMillis(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease")
+                .hasMessageContaining("PT0.002S");
+        assertThatThrownBy(() -> a.jobLock().acquire(key, Duration.ofMillis(199), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lease");
+        assertThat(target.client(a).curator().checkExists().forPath(root))
+                .as("nothing written")
+                .isNull();
+        assertThat(a.jobLock().leaseLimits().shortest()).isEqualTo(Duration.ofMillis(200));
+        Lease shortest = a.jobLock().tryAcquire(key, Duration.ofMillis(200)).orElseThrow();
+        assertThatThrownBy(() -> shortest.extend(Duration.ofMillis(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT0.002S");
+        assertThat(shortest.release()).isTrue();
+    }
+
+    @Test
+    @DisplayName("L4: a lease that runs out without release or extend stops blocking the key while the holder's"
+            + " session lives on, whether shorter or longer than the session timeout; extend and release then fail")
+    void aLeaseThatRanOutFreesTheKeyWhileTheSessionLives() throws Exception {
+        ZooKeeperBackend a = client();
+        ZooKeeperBackend b = client();
+        for (Duration lease : List.of(Duration.ofMillis(500), ZooKeeperTarget.SESSION_TIMEOUT.plusSeconds(1))) {
+            String key = key("ran-out");
+            Lease first = a.jobLock().tryAcquire(key, lease).orElseThrow();
+            Lease next = Poll.forValue(Duration.ofSeconds(30), () -> b.jobLock().tryAcquire(key, LEASE))
+                    .orElseThrow(() -> new AssertionError("the key stayed blocked by a lease of " + lease));
+            assertThat(first.isValid())
+                    .as("L5: invalid before the key was free")
+                    .isFalse();
+            assertThat(first.extend(LEASE)).isFalse();
+            assertThat(first.release()).as("L3: touches nothing").isFalse();
+            assertThat(next.isValid()).isTrue();
+            assertThat(a.suspensions()).as("the holder's session lived on").isZero();
+            assertThat(next.release()).isTrue();
+        }
+    }
+
+    /** A client of the target's server whose nodes live under {@code root}. */
+    private ZooKeeperBackend client(String root) {
+        ZooKeeperBackend b = target.newClient(root);
+        opened.add(b);
+        return b;
     }
 
     private static byte[] bytes(String s) {

@@ -10,8 +10,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,25 +29,36 @@ import org.apache.zookeeper.ZooKeeper;
  * FaultProxy} per server, so faults hit one client only. Thread-safe.
  */
 final class ZooKeeperTarget implements TckTarget, StoreFaults {
-    /** Asked of the server; the embedded one grants it (its maximum is 20 ticks). */
-    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(4);
-    /** The E2 bound of the test clients. */
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Session timeout of the TCK's clients, asked of the server (the embedded one grants 2–20
+     * ticks): short, so that a lost reply surfaces as connection loss after two seconds.
+     */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(3);
+    /** The E2 bound of the TCK's clients. */
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** The race comparison's session timeout and E2 bound, unchanged so its figures stay comparable. */
+    static final Duration RACE_SESSION_TIMEOUT = Duration.ofSeconds(4);
+
+    static final Duration RACE_TIMEOUT = Duration.ofSeconds(5);
 
     private final ZkServer server;
     private final boolean ownsServer;
+    private final Duration sessionTimeout;
+    private final Duration timeout;
     private final Map<Backend, Client> clients = new ConcurrentHashMap<>();
 
     /** One test client: its Curator client and its proxies. */
     record Client(CuratorFramework curator, List<FaultProxy> proxies) {}
 
     ZooKeeperTarget() {
-        this(ZkServer.start(), true);
+        this(SESSION_TIMEOUT, TIMEOUT);
     }
 
-    ZooKeeperTarget(ZkServer server, boolean ownsServer) {
-        this.server = server;
-        this.ownsServer = ownsServer;
+    ZooKeeperTarget(Duration sessionTimeout, Duration timeout) {
+        this.server = ZkServer.start();
+        this.ownsServer = true;
+        this.sessionTimeout = sessionTimeout;
+        this.timeout = timeout;
     }
 
     ZkServer server() {
@@ -59,6 +72,11 @@ final class ZooKeeperTarget implements TckTarget, StoreFaults {
 
     @Override
     public ZooKeeperBackend newClient() {
+        return newClient(ZooKeeperBackend.DEFAULT_ROOT);
+    }
+
+    /** A client whose nodes live under {@code root}. */
+    ZooKeeperBackend newClient(String root) {
         List<FaultProxy> proxies = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         try {
@@ -72,9 +90,10 @@ final class ZooKeeperTarget implements TckTarget, StoreFaults {
             proxies.forEach(FaultProxy::close);
             throw new UncheckedIOException(e);
         }
-        CuratorFramework curator = curator(String.join(",", addresses), TIMEOUT);
+        CuratorFramework curator = curator(String.join(",", addresses), sessionTimeout, timeout);
         ZooKeeperBackend backend = ZooKeeperBackend.builder(curator)
-                .timeout(TIMEOUT)
+                .root(root)
+                .timeout(timeout)
                 .closeClientOnClose(true)
                 .build();
         clients.put(backend, new Client(curator, proxies));
@@ -94,9 +113,13 @@ final class ZooKeeperTarget implements TckTarget, StoreFaults {
     }
 
     static CuratorFramework curator(String connectString, Duration timeout) {
+        return curator(connectString, SESSION_TIMEOUT, timeout);
+    }
+
+    static CuratorFramework curator(String connectString, Duration sessionTimeout, Duration timeout) {
         CuratorFramework curator = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
-                .sessionTimeoutMs((int) SESSION_TIMEOUT.toMillis())
+                .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) timeout.toMillis())
                 .retryPolicy(new ExponentialBackoffRetry(100, 3))
                 .build();
@@ -131,7 +154,7 @@ final class ZooKeeperTarget implements TckTarget, StoreFaults {
             CountDownLatch connected = new CountDownLatch(1);
             ZooKeeper twin = new ZooKeeper(
                     server.connectString(),
-                    (int) SESSION_TIMEOUT.toMillis(),
+                    (int) sessionTimeout.toMillis(),
                     e -> {
                         if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
                             connected.countDown();
@@ -185,6 +208,61 @@ final class ZooKeeperTarget implements TckTarget, StoreFaults {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** All three on the embedded server; an external one (LOCKKIT_ZOOKEEPER_CONNECT) cannot be restarted by a test. */
+    @Override
+    public Set<Fault> supported() {
+        return server.isEmbedded() ? EnumSet.allOf(Fault.class) : EnumSet.of(Fault.LOSE_REPLIES, Fault.DELAY_REPLIES);
+    }
+
+    /**
+     * Every reply to the client is dropped at its proxies. The ZooKeeper client notices after its
+     * read timeout (two thirds of the session timeout), reports connection loss for what was
+     * in flight, and cannot reconnect until healed (the connect response is dropped too).
+     */
+    @Override
+    public Heal loseReplies(Backend backend) {
+        List<FaultProxy> proxies = client(backend).proxies();
+        proxies.forEach(p -> p.loseReplies(true));
+        return () -> proxies.forEach(p -> p.loseReplies(false));
+    }
+
+    @Override
+    public Heal delayReplies(Backend backend, Duration delay) {
+        List<FaultProxy> proxies = client(backend).proxies();
+        proxies.forEach(p -> p.delayReplies(delay));
+        return () -> proxies.forEach(p -> p.delayReplies(Duration.ZERO));
+    }
+
+    /**
+     * Restarts the embedded server on the same port and data directory. ZooKeeper persists every
+     * transaction before it answers, so values, versions, fences and the zxid (tokens) survive;
+     * sessions survive too when their clients reconnect within the session timeout, but every
+     * client sees its connection SUSPENDED, which ends its leases (L5). Returns once a fresh
+     * client can read from the server again.
+     */
+    @Override
+    public void restartStore() {
+        try {
+            server.restart();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not restart the embedded ZooKeeper", e);
+        }
+        CuratorFramework probe = curator(server.connectString(), timeout);
+        try {
+            if (!probe.blockUntilConnected(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the restarted ZooKeeper did not answer within 30 s");
+            }
+            probe.checkExists().forPath("/");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the restarted ZooKeeper did not answer", e);
+        } finally {
+            probe.close();
         }
     }
 

@@ -12,6 +12,6 @@ public final class ZooKeeperTargetFactory implements TargetFactory {
 
     @Override
     public TckTarget open() {
-        return new ZooKeeperTarget();
+        return new ZooKeeperTarget(ZooKeeperTarget.RACE_SESSION_TIMEOUT, ZooKeeperTarget.RACE_TIMEOUT);
     }
 }

@@ -2,6 +2,7 @@ package io.lockkit.tck;
 
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -76,9 +77,13 @@ final class Fuzz extends AbstractScenario {
             this.random = random;
             this.key = prefix + random.nextInt(KEYS);
             this.lock = clients.get(random.nextInt(clients.size())).jobLock();
-            // 50–500 ms at the default short lease of 1 s
+            // 50–500 ms at the default short lease of 1 s, within what the backend grants
             long base = settings.shortLease().toNanos();
-            this.lease = Duration.ofNanos(Math.max(1_000_000, random.nextLong(base / 20, base / 2 + 1)));
+            long drawn = Math.max(1_000_000, random.nextLong(base / 20, base / 2 + 1));
+            LeaseLimits limits = lock.leaseLimits();
+            this.lease = Duration.ofNanos(Math.min(
+                    Math.max(drawn, limits.shortest().toNanos()),
+                    limits.longest().toNanos()));
         }
 
         Optional<Result> run(IntervalRecorder recorder) throws InterruptedException {

@@ -1,11 +1,10 @@
 package io.lockkit.zookeeper.internal;
 
 import io.lockkit.Backend;
-import io.lockkit.internal.Uris;
 import io.lockkit.spi.BackendProvider;
+import io.lockkit.spi.Checks;
 import io.lockkit.spi.Options;
 import io.lockkit.zookeeper.ZooKeeperBackend;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +19,9 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 /**
  * {@code zookeeper://[user:password@]host:port[,host:port…][/chroot][?option=value&…]}: a new
  * Curator client of its own (closed with the backend), its namespace the chroot, with digest
- * authentication when the URI names a user. Options, from the query or the map, not both: {@code
+ * authentication when the URI names a user. The password may contain any character ({@code /},
+ * {@code #}, {@code ?}, {@code @} as they are; see {@link ZooKeeperUri}); it is percent-decoded
+ * only, so {@code +} stays {@code +}, and no message shows it. Options, from the query or the map, not both: {@code
  * sessionTimeout} (default 10s), {@code timeout} (connection and E2 bound, default 5s), {@code
  * driftMargin} (default 100ms), {@code root} (default /lockkit). Thread-safe.
  */
@@ -41,36 +42,27 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(String uri, Map<String, String> options) {
-        String shown = Uris.redact(uri);
-        String rest = uri.substring(PREFIX.length());
-        int q = rest.indexOf('?');
-        String query = q < 0 ? "" : rest.substring(q + 1);
-        String authority = q < 0 ? rest : rest.substring(0, q);
-        int slash = authority.indexOf('/');
-        String chroot = slash < 0 ? "" : authority.substring(slash + 1);
-        String hosts = slash < 0 ? authority : authority.substring(0, slash);
-        String userInfo = "";
-        int at = hosts.lastIndexOf('@');
-        if (at >= 0) {
-            userInfo = decode(hosts.substring(0, at));
-            hosts = hosts.substring(at + 1);
-        }
+        ZooKeeperUri parsed = ZooKeeperUri.parse(uri);
+        String hosts = parsed.hosts();
+        String chroot = parsed.chroot();
+        String userInfo = parsed.userInfo();
 
         List<String> bad = new ArrayList<>(checkHosts(hosts));
         if (chroot.startsWith("/") || chroot.endsWith("/") || chroot.contains("//")) {
             bad.add("chroot '/" + chroot + "' (expected /name[/name…])");
         }
-        if (!userInfo.isEmpty() && !userInfo.contains(":")) {
-            bad.add("user info (expected user:password)");
-        }
+        bad.addAll(parsed.problems());
         Map<String, String> all = new HashMap<>(options);
-        for (String pair : query.split("&")) {
+        for (String pair : parsed.query().split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
-            if (all.put(k, eq < 0 ? "" : decode(pair.substring(eq + 1))) != null) {
+            String k = ZooKeeperUri.percentDecode(eq < 0 ? pair : pair.substring(0, eq));
+            String v = ZooKeeperUri.percentDecode(eq < 0 ? "" : pair.substring(eq + 1));
+            if (k == null || v == null) {
+                bad.add("a query parameter with a bad percent escape");
+            } else if (all.put(k, v) != null) {
                 bad.add(k + " (given twice)");
             }
         }
@@ -85,7 +77,7 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
             bad.add(e.getMessage());
         }
         if (!bad.isEmpty()) {
-            throw new IllegalArgumentException("bad ZooKeeper URI '" + shown + "': " + String.join("; ", bad));
+            throw new IllegalArgumentException("bad ZooKeeper URI '" + parsed.shown() + "': " + String.join("; ", bad));
         }
 
         CuratorFrameworkFactory.Builder curator = CuratorFrameworkFactory.builder()
@@ -131,10 +123,6 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
     }
 
     private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
-    }
-
-    private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        return (int) Math.min(Integer.MAX_VALUE, Checks.saturatedNanos(d) / 1_000_000);
     }
 }
