@@ -15,14 +15,14 @@ import java.util.regex.Pattern;
  * rather than by the characters a valid URI would allow, because users write passwords raw: the
  * user info runs from {@code //} to the <em>last</em> {@code @} that is followed by a host list, so
  * a password may contain {@code /}, {@code #}, {@code ?} or {@code @}; and a secret query parameter
- * runs to the next {@code &} or {@code ;}, so it may contain {@code #}.
+ * runs to the next {@code &}, so it may contain {@code #}, {@code ;}, {@code ?} or {@code @}.
  */
 public final class Uris {
     /** What may follow the user info: hosts, ports, IPv6 brackets, commas between hosts. */
     private static final Pattern HOSTS = Pattern.compile("[A-Za-z0-9._~%\\-\\[\\]:,]*");
 
     private static final Pattern SECRET_PARAM = Pattern.compile(
-            "(?i)((?:^|[?&;])[A-Za-z0-9_.\\-]*(?:password|passwd|pwd|secret|token|auth|user|username)=)[^&;]*");
+            "(?i)((?:^|[?&;])[A-Za-z0-9_.\\-]*(?:password|passwd|pwd|secret|token|auth|user|username)=)[^&]*");
 
     private Uris() {}
 
@@ -32,7 +32,9 @@ public final class Uris {
      * hidden: the safe side.
      */
     public static String redact(String uri) {
-        String s = uri;
+        // Secret parameters first: a raw password value may hold '@', '?' or '/', which must not be
+        // taken for the end of the user info.
+        String s = SECRET_PARAM.matcher(uri).replaceAll("$1***");
         int start = s.indexOf("//");
         if (start >= 0) {
             start += 2;
@@ -41,7 +43,7 @@ public final class Uris {
                 s = s.substring(0, start) + "***" + s.substring(at);
             }
         }
-        return SECRET_PARAM.matcher(s).replaceAll("$1***");
+        return s;
     }
 
     /**
