@@ -5,6 +5,12 @@
  * with a {@link io.lockkit.JobLock} (leases with fencing tokens) and a {@link
  * io.lockkit.VersionedUpdate} (optimistic compare-and-set). The numbered rules cited in the
  * Javadoc (L1–L8, V1–V4, E1–E2) are the contract every backend passes through the TCK.
+ *
+ * <p>The contract is written out in full in {@code CONTRACT.md} at the root of the lockkit source
+ * repository: every rule, the lease kinds and their deadline, lease limits, what {@code release()}
+ * guarantees when its reply is lost, capabilities, limits, exceptions and the race scenarios.
+ * {@code INCIDENTS.md} beside it lists the lock failures real users hit, the rule that stops each
+ * and the test that catches it.
  */
 @NullMarked
 package io.lockkit;

@@ -66,7 +66,7 @@ final class KeyCodec {
      * bytes of {@code namespace + ":" + key}, in the one-bigint form of advisory locks. Injective up to
      * the hash, since a namespace holds no {@code :} ({@link #isNamespace}) and the stored bytes of
      * distinct strings differ. Stable across versions and processes; 64 bits, so a collision between
-     * two names is negligible (a 32-bit hash is not).
+     * two names is negligible (a 32-bit hash is not, INCIDENTS.md row 22).
      */
     static long advisoryId(String namespace, String key) {
         if (!isNamespace(namespace)) {

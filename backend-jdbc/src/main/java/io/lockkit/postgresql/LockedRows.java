@@ -8,9 +8,9 @@ import org.jdbi.v3.core.Handle;
 /**
  * The incident pattern "lock this row of my own table, re-read it, decide, write", done right: the
  * row is locked and re-read in one statement ({@code SELECT * … FOR UPDATE SKIP LOCKED}) inside the
- * caller's transaction, so the decision is made on the current row, not a stale copy (pitfall 3),
- * and the caller's writes commit together with the end of the lock. It never waits and never
- * aborts the caller's transaction: a row held by another transaction (or absent) is an empty
+ * caller's transaction, so the decision is made on the current row, not a stale copy (INCIDENTS.md
+ * row 3), and the caller's writes commit together with the end of the lock. It never waits and
+ * never aborts the caller's transaction: a row held by another transaction (or absent) is an empty
  * result (L6). Use it under {@code READ COMMITTED}. Table and id column are validated identifiers
  * (E1). Immutable and thread-safe.
  *

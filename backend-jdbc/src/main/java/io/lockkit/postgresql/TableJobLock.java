@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The lock table variant: timed leases on the database clock, one statement per acquire, extend and
- * release on the client's own autocommit connections (never the caller's transaction, pitfall 19).
- * Thread-safe.
+ * release on the client's own autocommit connections (never the caller's transaction, INCIDENTS.md
+ * row 19). Thread-safe.
  */
 final class TableJobLock extends PgJobLock {
     private static final SecureRandom OWNERS = new SecureRandom();

@@ -3,7 +3,7 @@
 -- Keys are stored as bytea: the key's UTF-8 bytes (any characters, U+0000 included).
 
 -- Every fencing token of every variant comes from this one sequence (L2). CACHE 1: with a cache,
--- sessions hand out pre-allocated values out of order (pitfall 20).
+-- sessions hand out pre-allocated values out of order (INCIDENTS.md row 20).
 CREATE SEQUENCE IF NOT EXISTS {token} AS bigint MINVALUE 1 CACHE 1 NO CYCLE;
 
 -- table variant: one row per key ever locked; a free key's row has expired (a release expires it at once).

@@ -16,7 +16,7 @@ import java.util.Locale;
  * ({@link Clients#idleNamespace}: own tables, prefix, root, store). Their operations are
  * <em>interleaved</em>, {@value #BATCH} of one then {@value #BATCH} of the other, round after round,
  * so the machine's load falls on both alike: separate JMH forks, run minutes apart on a shared
- * machine, differed by more than the 10 % the issue's target allows. Every call MUST succeed.
+ * machine, differed by more than the 10 % the idle-keys target allows. Every call MUST succeed.
  *
  * <p>{@code IdleRun OUT.json IDLE_KEYS ROUNDS}; {@link BenchMain} runs it in its own JVM (in smoke
  * mode, in the launcher, with 10³ keys and a few rounds).

@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Turns one run's results ({@link Results}) into the README section {@code results.md} and the
  * chart {@code chart.svg} ({@link Chart}), beside the JSON. The section has the machine and its
- * load, one "met / missed" line per target of the issue with by how much, and the tables: medians,
- * the ratios lockkit/floor and lockkit/peer, counted round trips against the minimum, idle keys,
- * handoff, the contended counter, and where PostgreSQL's time goes.
+ * load, one "met / missed" line per performance target ({@code Targets}) with by how much, and the
+ * tables: medians, the ratios lockkit/floor and lockkit/peer, counted round trips against the
+ * minimum, idle keys, handoff, the contended counter, and where PostgreSQL's time goes.
  *
  * <p>{@code java io.lockkit.bench.Report DIR [--readme=PATH]} regenerates {@code DIR/results.md} and
  * {@code DIR/chart.svg} from {@code DIR/*.json}, prints the section and, given {@code --readme},
@@ -264,7 +264,7 @@ public final class Report {
         }
     }
 
-    /** The issue's handoff target: two round trips of the floor plus 1 ms. */
+    /** The handoff target: two round trips of the floor plus 1 ms. */
     private static void handoff(StringBuilder md, Results r) {
         if (Clients.VARIANTS.stream().noneMatch(v -> r.median(Results.HANDOFF, v) != null)) {
             return;

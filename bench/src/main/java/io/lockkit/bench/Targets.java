@@ -8,9 +8,10 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The issue's targets, each checked against one run and written as a "met" or "missed" line with by
- * how much. Reported, never asserted (except the counter's correctness, which {@link CounterRun}
- * fails on). Stateless.
+ * The benchmark's performance targets (against the store's floor, the fastest peer, the minimum
+ * round trips, handoff, the contended counter and idle keys), each checked against one run and
+ * written as a "met" or "missed" line with by how much. Reported, never asserted (except the
+ * counter's correctness, which {@link CounterRun} fails on). Stateless.
  */
 final class Targets {
     private static final double FLOOR_FACTOR = 1.2;

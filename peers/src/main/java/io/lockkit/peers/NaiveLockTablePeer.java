@@ -13,14 +13,15 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The incident pattern, by hand over JDBC in autocommit (each statement its own transaction):
- * {@code SELECT} the key's row; if there is one that has not expired, the lock is held; otherwise
- * {@code DELETE} the expired row if any and {@code INSERT} a new one. Check-then-act, so two
- * workers can both see the key free: the second {@code INSERT} then fails with a duplicate key,
- * and that error propagates as it did in users' code (a {@link LockKitException} with the driver's
- * {@code SQLException} as cause); or a late {@code DELETE} of an "expired" row deletes a fresh one,
- * and both hold. Release is an unconditional {@code DELETE WHERE key = ?} (no owner check),
- * reporting whether it deleted a row. No extend (false), no token. Thread-safe.
+ * The incident pattern (INCIDENTS.md rows 1, 2, 5), by hand over JDBC in autocommit (each statement
+ * its own transaction): {@code SELECT} the key's row; if there is one that has not expired, the
+ * lock is held; otherwise {@code DELETE} the expired row if any and {@code INSERT} a new one.
+ * Check-then-act, so two workers can both see the key free: the second {@code INSERT} then fails
+ * with a duplicate key, and that error propagates as it did in users' code (a {@link
+ * LockKitException} with the driver's {@code SQLException} as cause); or a late {@code DELETE} of
+ * an "expired" row deletes a fresh one, and both hold. Release is an unconditional {@code DELETE
+ * WHERE key = ?} (no owner check), reporting whether it deleted a row. No extend (false), no token.
+ * Thread-safe.
  */
 final class NaiveLockTablePeer implements PeerLock {
     private final DataSource pool;

@@ -5,9 +5,9 @@ import io.lockkit.peers.internal.PeerJobLock;
 import io.lockkit.peers.internal.Pg;
 
 /**
- * [naive/lock-table]: the hand-written lock table of the incident ({@link NaiveLockTablePeer}) on
- * PostgreSQL ({@link PgPoolTarget}: a HikariCP pool per client, lockkit's data unfenced). A timed
- * lease: the row's {@code expires_at}.
+ * [naive/lock-table]: the hand-written lock table of INCIDENTS.md rows 1, 2 and 5 ({@link
+ * NaiveLockTablePeer}) on PostgreSQL ({@link PgPoolTarget}: a HikariCP pool per client, lockkit's
+ * data unfenced). A timed lease: the row's {@code expires_at}.
  *
  * <p>Expected to fail: scenario 1 (L1/L6: under contention several workers see the key free; the
  * losers of the {@code INSERT} race throw a duplicate-key error instead of getting empty, and a late

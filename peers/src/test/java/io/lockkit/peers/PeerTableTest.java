@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The whole SPEC §5 table for the peers, printed: every scenario against every peer factory found
- * by ServiceLoader, with the {@code lockkit.tck.*} settings from system properties. Slow (minutes),
- * so it runs only with {@code -Dpeers.table=true}; {@code -Dpeers.only=a,b} picks peers. It asserts
- * only that every row was produced: a peer's results are reported as measured.
+ * The whole table of the race scenarios (CONTRACT.md) for the peers, printed: every scenario
+ * against every peer factory found by ServiceLoader, with the {@code lockkit.tck.*} settings from
+ * system properties. Slow (minutes), so it runs only with {@code -Dpeers.table=true}; {@code
+ * -Dpeers.only=a,b} picks peers. It asserts only that every row was produced: a peer's results are
+ * reported as measured.
  */
 @Tag("slow")
 @EnabledIfSystemProperty(named = "peers.table", matches = "true")

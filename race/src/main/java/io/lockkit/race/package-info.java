@@ -1,5 +1,5 @@
 /**
- * The race comparison: every SPEC §5 scenario against every backend whose {@link
+ * The race comparison: every one of the race scenarios (CONTRACT.md) against every backend whose {@link
  * io.lockkit.tck.TargetFactory} is on the class path, printed as one table.
  */
 @NullMarked

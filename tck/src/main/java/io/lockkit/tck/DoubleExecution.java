@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Scenario 2 (L1, L6, V1; the CakePHP incident): workers apply a guarded, side-effecting
- * transition PENDING → DONE to one entity from stale copies read before the race. A loser is told
- * "locked", waits for the holder to release and retries, still holding its stale copy; under the
- * lease it re-reads the entity and proceeds only if nothing moved since its copy. The side effect
- * MUST run exactly once, every loser MUST be told locked or blocked, no one may throw.
+ * Scenario 2 (L1, L6, V1; the CakePHP incident, INCIDENTS.md rows 1–3): workers apply a guarded,
+ * side-effecting transition PENDING → DONE to one entity from stale copies read before the race. A
+ * loser is told "locked", waits for the holder to release and retries, still holding its stale
+ * copy; under the lease it re-reads the entity and proceeds only if nothing moved since its copy.
+ * The side effect MUST run exactly once, every loser MUST be told locked or blocked, no one may
+ * throw.
  */
 final class DoubleExecution extends AbstractScenario {
     private static final String PENDING = "PENDING";

@@ -1,7 +1,7 @@
 package io.lockkit.tck;
 
 /**
- * One race scenario of SPEC §5, runnable against any {@link TckTarget}, inside JUnit (the kits) or
+ * One of the race scenarios (CONTRACT.md), runnable against any {@link TckTarget}, inside JUnit (the kits) or
  * outside it (the race comparison). A scenario MUST use keys no earlier run used, MUST close every
  * client it opens, and MUST return a skipped row with the reason, never a passing one, when the
  * backend lacks what it needs.

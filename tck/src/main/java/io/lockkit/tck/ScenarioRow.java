@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One scenario's result against one backend: the numbers of the SPEC §5 table and the rules it
+ * One scenario's result against one backend: the numbers of the race scenarios' table (CONTRACT.md) and the rules it
  * broke. Immutable.
  *
  * @param scenario the scenario's id, such as {@code 1} or {@code 2b}

@@ -3,7 +3,10 @@ package io.lockkit.tck;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Formats rows as the SPEC §5 table, one line per scenario and backend, for side-by-side reading. */
+/**
+ * Formats rows as the table of the race scenarios (CONTRACT.md), one line per scenario and backend,
+ * for side-by-side reading.
+ */
 public final class ScenarioTable {
     private static final String FORMAT = "%-4s %-34s %-20s %-4s %7s %7s %7s %7s %7s %7s %9s";
 

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * The scenarios of SPEC §5, in order; scenario 2 runs twice (2a with the configured workers, 2b with
+ * The race scenarios (CONTRACT.md), in order; scenario 2 runs twice (2a with the configured workers, 2b with
  * twice as many). Each is stateless and can be run against any number of targets.
  */
 public final class Scenarios {
@@ -25,7 +25,7 @@ public final class Scenarios {
 
     private Scenarios() {}
 
-    /** All scenarios, in SPEC order: 1, 2a, 2b, 3 … 12. */
+    /** All scenarios, in the order of CONTRACT.md: 1, 2a, 2b, 3 … 12. */
     public static List<Scenario> all() {
         return ALL;
     }

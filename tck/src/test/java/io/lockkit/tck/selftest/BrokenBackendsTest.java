@@ -26,10 +26,10 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * The TCK tests itself: each deliberately broken backend in {@link Defects} MUST fail exactly the
- * scenarios and kit tests aimed at its defect — no fewer (the TCK would miss the incident) and no
- * more (the TCK would blame the wrong rule). The unbroken reference backend passes them all (the
- * {@code Mem*TckTest} classes).
+ * The TCK tests itself: each deliberately broken backend in {@link Defects} (named after its row in
+ * INCIDENTS.md, "incident N") MUST fail exactly the scenarios and kit tests aimed at its defect — no
+ * fewer (the TCK would miss the incident) and no more (the TCK would blame the wrong rule). The
+ * unbroken reference backend passes them all (the {@code Mem*TckTest} classes).
  */
 @DisplayName("TCK self-test: each broken backend fails exactly what is aimed at it")
 class BrokenBackendsTest {
@@ -40,51 +40,51 @@ class BrokenBackendsTest {
      */
     static Stream<Arguments> defects() {
         return Stream.of(
-                defect("no fencing (PITFALLS 6)", Defects::noFencing, Set.of("8", "9"), NONE, TESTS_NO_FENCING),
+                defect("no fencing (incident 6)", Defects::noFencing, Set.of("8", "9"), NONE, TESTS_NO_FENCING),
                 defect(
-                        "tokens per key (PITFALLS 7)",
+                        "tokens per key (incident 7)",
                         Defects::tokensPerKey,
                         Set.of("8"),
                         Set.of("5", "9"),
                         TESTS_TOKENS_PER_KEY),
                 defect(
-                        "unconditional release (PITFALLS 5)",
+                        "unconditional release (incident 5)",
                         Defects::unconditionalRelease,
                         Set.of("8", "11"),
                         Set.of("2a", "2b", "5"),
                         TESTS_UNCONDITIONAL_RELEASE),
                 defect(
-                        "check-then-insert (PITFALLS 1, 2)",
+                        "check-then-insert (incidents 1, 2)",
                         Defects::checkThenInsert,
                         Set.of("1", "2a", "2b", "11"),
                         Set.of("5"),
                         TESTS_CHECK_THEN_INSERT),
                 defect(
-                        "CAS ignores the version (PITFALLS 3)",
+                        "CAS ignores the version (incident 3)",
                         Defects::casIgnoresVersion,
                         Set.of("3", "4", "7"),
                         Set.of("5", "6"),
                         TESTS_CAS_IGNORES_VERSION),
                 defect(
-                        "versions restart after delete (PITFALLS 16)",
+                        "versions restart after delete (incident 16)",
                         Defects::versionsRestartAfterDelete,
                         Set.of("7"),
                         NONE,
                         TESTS_VERSIONS_RESTART),
                 defect(
-                        "unreachable store looks held (E2)",
+                        "unreachable store looks held (incident 34)",
                         Defects::unreachableLooksHeld,
                         Set.of("12"),
                         NONE,
                         TESTS_UNREACHABLE),
                 defect(
-                        "a failed release brings the lease back",
+                        "a failed release brings the lease back (incident 23)",
                         Defects::releaseResurrects,
                         NONE,
                         NONE,
                         Set.of("l5_aReleaseWhoseReplyWasLostNeverBringsTheLeaseBack")),
                 defect(
-                        "the fenced delete ignores its token",
+                        "the fenced delete ignores its token (incident 31)",
                         Defects::fencedDeleteIgnoresTheToken,
                         NONE,
                         NONE,
@@ -94,19 +94,19 @@ class BrokenBackendsTest {
                                 "v3_aFencedDeleteLeavesItsTokenAsTheFence",
                                 "v2_v3_versionsAndFencesAcrossAStoreRestart")),
                 defect(
-                        "a lost reply is reported as a conflict",
+                        "a lost reply is reported as a conflict (incident 28)",
                         Defects::lostReplyIsAConflict,
                         NONE,
                         NONE,
                         Set.of("v4_aWriteWhoseReplyWasLostIsNeverReportedAsAConflict")),
                 defect(
-                        "versions repeat after a store restart",
+                        "versions repeat after a store restart (incident 29)",
                         Defects::versionsRepeatAfterAStoreRestart,
                         NONE,
                         NONE,
                         Set.of("v2_v3_versionsAndFencesAcrossAStoreRestart")),
                 defect(
-                        "tokens and data claimed to survive a restart are forgotten",
+                        "tokens and data claimed to survive a restart are forgotten (incident 30)",
                         Defects::forgetsWhatItClaimsSurvivesARestart,
                         NONE,
                         NONE,
@@ -114,7 +114,7 @@ class BrokenBackendsTest {
                                 "l2_tokensKeepIncreasingAcrossAStoreRestart",
                                 "v2_v3_versionsAndFencesAcrossAStoreRestart")),
                 defect(
-                        "keys encoded lossily",
+                        "keys encoded lossily (incident 24)",
                         Defects::lossyKeys,
                         NONE,
                         Set.of("12"),
@@ -122,13 +122,13 @@ class BrokenBackendsTest {
                                 "e1_badKeysLeasesAndWaitsFailFastAndTakeNothing",
                                 "e1_badKeysValuesAndVersionsFailFastAndWriteNothing")),
                 defect(
-                        "a lease too long is written, then overflows",
+                        "a lease too long is written, then overflows (incident 25)",
                         Defects::overflowingLease,
                         NONE,
                         Set.of("12"),
                         Set.of("e1_leasesOutsideTheBackendsLimitsAreRefusedBeforeAnythingIsWritten")),
                 defect(
-                        "the deadline counts from the reply",
+                        "the deadline counts from the reply (incident 27)",
                         Defects::deadlineFromTheReply,
                         NONE,
                         NONE,

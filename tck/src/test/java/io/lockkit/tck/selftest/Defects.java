@@ -24,13 +24,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
- * The deliberately broken backends, one per class of incident the kit must catch. Each is the reference
+ * The deliberately broken backends, one per class of incident the kit must catch (the rows of
+ * INCIDENTS.md). Each is the reference
  * backend with exactly one thing wrong. <b>All backends in this file are wrong.</b>
  */
 final class Defects {
     private Defects() {}
 
-    /** PITFALLS 6: no fencing. Every lease has the same token and fenced writes (creates too) ignore it. */
+    /** INCIDENTS.md row 6: no fencing. Every lease has the same token and fenced writes (creates too) ignore it. */
     static BrokenTarget noFencing() {
         return new BrokenTarget("broken/no-fencing", (store, client) -> new ForwardingBackend(client) {
             @Override
@@ -78,7 +79,7 @@ final class Defects {
     }
 
     /**
-     * PITFALLS 7: tokens per key, restarting when the key is free again (a sequence node under a
+     * INCIDENTS.md row 7: tokens per key, restarting when the key is free again (a sequence node under a
      * parent that is removed when empty). Tokens collide across keys and across holders of one key.
      */
     static BrokenTarget tokensPerKey() {
@@ -117,7 +118,7 @@ final class Defects {
         };
     }
 
-    /** PITFALLS 5: release deletes whatever holds the key, without checking the owner. */
+    /** INCIDENTS.md row 5: release deletes whatever holds the key, without checking the owner. */
     static BrokenTarget unconditionalRelease() {
         return new BrokenTarget("broken/unconditional-release", (store, client) -> new ForwardingBackend(client) {
             @Override
@@ -154,7 +155,7 @@ final class Defects {
     }
 
     /**
-     * PITFALLS 1, 2: check, then delete the old row, then insert — with a pause between check and
+     * INCIDENTS.md rows 1, 2: check, then delete the old row, then insert — with a pause between check and
      * insert that widens the race. Concurrent callers both pass the check; the second delete removes
      * the first caller's fresh lock, and a lost insert surfaces as a duplicate-key error.
      */
@@ -229,7 +230,7 @@ final class Defects {
         }
     }
 
-    /** PITFALLS 3: compare-and-set that ignores the expected version (last writer wins). */
+    /** INCIDENTS.md row 3: compare-and-set that ignores the expected version (last writer wins). */
     static BrokenTarget casIgnoresVersion() {
         return new BrokenTarget("broken/cas-ignores-version", (store, client) -> new ForwardingBackend(client) {
             @Override
@@ -250,7 +251,7 @@ final class Defects {
         });
     }
 
-    /** E2: an unreachable store answers "held" (empty) instead of failing. */
+    /** INCIDENTS.md row 34 (E2): an unreachable store answers "held" (empty) instead of failing. */
     static BrokenTarget unreachableLooksHeld() {
         return new BrokenTarget("broken/unreachable-looks-held", (store, client) -> new ForwardingBackend(client) {
             @Override
@@ -285,7 +286,7 @@ final class Defects {
         return store.read(key).map(Versioned::version).orElse(expected);
     }
 
-    /** PITFALLS 16: versions restart at 1 after delete and re-create (ABA). */
+    /** INCIDENTS.md row 16: versions restart at 1 after delete and re-create (ABA). */
     static BrokenTarget versionsRestartAfterDelete() {
         Map<String, Long> base = new ConcurrentHashMap<>();
         return new BrokenTarget("broken/versions-restart", (store, client) -> new ForwardingBackend(client) {
@@ -341,9 +342,9 @@ final class Defects {
     }
 
     /**
-     * A failed release brings the lease back: when the release's reply is lost, the lease goes back
-     * to what it was, valid until its old deadline, although the store may already have freed the
-     * key for someone else (two holders).
+     * INCIDENTS.md row 23: a failed release brings the lease back. When the release's reply is lost,
+     * the lease goes back to what it was, valid until its old deadline, although the store may
+     * already have freed the key for someone else (two holders).
      */
     static BrokenTarget releaseResurrects() {
         return new BrokenTarget("broken/release-resurrects", (store, client) -> new ForwardingBackend(client) {
@@ -401,7 +402,10 @@ final class Defects {
         }
     }
 
-    /** The fenced delete ignores its token: a zombie deletes the new holder's value, and leaves no fence. */
+    /**
+     * INCIDENTS.md row 31: the fenced delete ignores its token. A zombie deletes the new holder's
+     * value, and leaves no fence.
+     */
     static BrokenTarget fencedDeleteIgnoresTheToken() {
         return new BrokenTarget("broken/unfenced-delete", (store, client) -> new ForwardingBackend(client) {
             @Override
@@ -418,8 +422,9 @@ final class Defects {
     }
 
     /**
-     * A write whose reply was lost is reported as a conflict ("the timeout means it did not
-     * happen"): a caller that retries on conflict applies it twice, one that gives up loses track.
+     * INCIDENTS.md row 28: a write whose reply was lost is reported as a conflict ("the timeout
+     * means it did not happen"): a caller that retries on conflict applies it twice, one that gives
+     * up loses track.
      */
     static BrokenTarget lostReplyIsAConflict() {
         return new BrokenTarget("broken/lost-reply-is-a-conflict", (store, client) -> new ForwardingBackend(client) {
@@ -458,8 +463,9 @@ final class Defects {
     }
 
     /**
-     * A store that keeps nothing across a restart and starts its counters again, honest about it
-     * (it declares neither restart capability): versions are handed out again (V2 always holds).
+     * INCIDENTS.md row 29: a store that keeps nothing across a restart and starts its counters
+     * again, honest about it (it declares neither restart capability): versions are handed out
+     * again (V2 always holds).
      */
     static BrokenTarget versionsRepeatAfterAStoreRestart() {
         return new BrokenTarget(
@@ -476,7 +482,10 @@ final class Defects {
                 MemStore::restartForgettingEverything);
     }
 
-    /** A store that declares that tokens and data survive a restart, and forgets everything. */
+    /**
+     * INCIDENTS.md row 30: a store that declares that tokens and data survive a restart, and
+     * forgets everything.
+     */
     static BrokenTarget forgetsWhatItClaimsSurvivesARestart() {
         return new BrokenTarget(
                 "broken/forgets-on-restart",
@@ -485,8 +494,8 @@ final class Defects {
     }
 
     /**
-     * Keys go through a lossy encoding without the well-formedness check: an unpaired surrogate
-     * becomes {@code ?}, so distinct keys share one lock and one value.
+     * INCIDENTS.md row 24: keys go through a lossy encoding without the well-formedness check: an
+     * unpaired surrogate becomes {@code ?}, so distinct keys share one lock and one value.
      */
     static BrokenTarget lossyKeys() {
         return new BrokenTarget("broken/lossy-keys", (store, client) -> new ForwardingBackend(client) {
@@ -533,8 +542,9 @@ final class Defects {
     }
 
     /**
-     * A lease longer than the store can count is written first and then fails in the client's
-     * arithmetic: no lease is returned and the key stays blocked (the store keeps the longest lease).
+     * INCIDENTS.md row 25: a lease longer than the store can count is written first and then fails
+     * in the client's arithmetic: no lease is returned and the key stays blocked (the store keeps the
+     * longest lease).
      */
     static BrokenTarget overflowingLease() {
         return new BrokenTarget("broken/overflowing-lease", (store, client) -> new ForwardingBackend(client) {
@@ -555,8 +565,8 @@ final class Defects {
     }
 
     /**
-     * The deadline counts from when the acquire or extend returned, not from when it was sent: a
-     * late reply makes the holder believe in time the store never promised.
+     * INCIDENTS.md row 27: the deadline counts from when the acquire or extend returned, not from
+     * when it was sent: a late reply makes the holder believe in time the store never promised.
      */
     static BrokenTarget deadlineFromTheReply() {
         return new BrokenTarget("broken/deadline-from-reply", (store, client) -> new ForwardingBackend(client) {
