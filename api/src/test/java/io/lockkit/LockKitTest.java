@@ -94,6 +94,8 @@ class LockKitTest {
                 "jdbc:postgresql://db/app?sslpassword=s#x&password=p&q=1",
                 "jdbc:postgresql://db/app?sslpassword=***&password=***&q=1"
             },
+            {"postgresql://db:5432/app?password=Pa/ss#W@rd?+1", "postgresql://db:5432/app?password=***"},
+            {"postgresql://db/app?password=a;b&ssl=true", "postgresql://db/app?password=***&ssl=true"},
         };
         for (String[] c : cases) {
             assertThat(Uris.redact(c[0])).as(c[0]).isEqualTo(c[1]);
