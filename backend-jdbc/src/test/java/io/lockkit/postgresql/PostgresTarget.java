@@ -145,16 +145,12 @@ final class PostgresTarget implements TckTarget, StoreFaults {
 
     @Override
     public Heal loseReplies(Backend client) {
-        TcpProxy proxy = proxy(client);
-        proxy.loseReplies(true);
-        return () -> proxy.loseReplies(false);
+        return proxy(client).losingReplies();
     }
 
     @Override
     public Heal delayReplies(Backend client, Duration delay) {
-        TcpProxy proxy = proxy(client);
-        proxy.delayReplies(delay);
-        return () -> proxy.delayReplies(Duration.ZERO);
+        return proxy(client).delayingReplies(delay);
     }
 
     private TcpProxy proxy(Backend client) {

@@ -116,16 +116,12 @@ final class RedisTarget implements TckTarget {
 
             @Override
             public Heal loseReplies(Backend client) {
-                TcpProxy proxy = proxy(client);
-                proxy.loseReplies(true);
-                return () -> proxy.loseReplies(false);
+                return proxy(client).losingReplies();
             }
 
             @Override
             public Heal delayReplies(Backend client, Duration delay) {
-                TcpProxy proxy = proxy(client);
-                proxy.delayReplies(delay);
-                return () -> proxy.delayReplies(Duration.ZERO);
+                return proxy(client).delayingReplies(delay);
             }
 
             /** The embedded server, persistence off, stops and starts again on its port: every key is lost. */

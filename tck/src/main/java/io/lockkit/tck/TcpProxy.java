@@ -90,6 +90,18 @@ public final class TcpProxy implements AutoCloseable {
         replyDelayNanos = delay.toNanos();
     }
 
+    /** {@link #loseReplies(boolean) loseReplies(true)} until the handle is closed: {@link StoreFaults#loseReplies} for a target with a proxy per client. */
+    public StoreFaults.Heal losingReplies() {
+        loseReplies(true);
+        return () -> loseReplies(false);
+    }
+
+    /** {@link #delayReplies(Duration)} until the handle is closed: {@link StoreFaults#delayReplies} for a target with a proxy per client. */
+    public StoreFaults.Heal delayingReplies(Duration delay) {
+        delayReplies(delay);
+        return () -> delayReplies(Duration.ZERO);
+    }
+
     private void acceptLoop() {
         while (!closed) {
             Socket client;
