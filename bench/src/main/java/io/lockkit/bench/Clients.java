@@ -86,6 +86,7 @@ final class Clients {
                     .build();
             case "postgresql" -> {
                 PostgresBackend backend = PostgresBackend.builder(dataSource())
+                        .maxConnections(CONNECTIONS)
                         .variant(postgresVariant(variant))
                         .tables(IDLE_TABLES)
                         .build();
@@ -102,6 +103,13 @@ final class Clients {
                     .build();
         };
     }
+
+    /**
+     * Connections of a PostgreSQL client here, and of the HikariCP pool its floor is measured on: the
+     * benchmark's data source is lockkit's alone, so it gets the provider's default rather than the
+     * smaller share lockkit takes of an application's pool.
+     */
+    static final int CONNECTIONS = 10;
 
     /** The Redis backend on {@code redisson}, which it shuts down when closed. */
     static Backend redis(RedissonClient redisson) {
@@ -122,8 +130,10 @@ final class Clients {
 
     /** A PostgreSQL backend of {@code variant} on {@code dataSource}, its schema created. */
     static PostgresBackend postgres(PostgresBackend.Variant variant, javax.sql.DataSource dataSource) {
-        PostgresBackend backend =
-                PostgresBackend.builder(dataSource).variant(variant).build();
+        PostgresBackend backend = PostgresBackend.builder(dataSource)
+                .maxConnections(CONNECTIONS)
+                .variant(variant)
+                .build();
         backend.createSchema();
         return backend;
     }

@@ -10,7 +10,6 @@ import io.lockkit.OutcomeUnknownException;
 import io.lockkit.RetryPolicy;
 import io.lockkit.Updater;
 import io.lockkit.Versioned;
-import io.lockkit.postgresql.PostgresBackend;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -241,7 +240,7 @@ public final class CounterRun {
         List<Row> rows = new ArrayList<>();
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(Stores.postgres());
-        config.setMaximumPoolSize(PostgresBackend.DEFAULT_MAX_CONNECTIONS);
+        config.setMaximumPoolSize(Clients.CONNECTIONS);
         config.setConnectionTimeout(30_000);
         try (HikariDataSource pool = new HikariDataSource(config)) {
             try (Connection c = pool.getConnection();
