@@ -602,6 +602,12 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(woken.returnedAt() - releasing)
                     .as("L1: the waiter got the lock before the holder called release()")
                     .isNotNegative();
+            assertThat(Duration.ofNanos(woken.returnedAt() - releasing))
+                    .as(
+                            "L7: the waiter got the lock only when its maxWait of %s was half over: it was not woken by"
+                                    + " the release (a lost wake-up, or a poll as long as the wait)",
+                            settings.deadline())
+                    .isLessThan(settings.deadline().dividedBy(2));
             assertThat(woken.lease().get().token())
                     .as("L2: the waiter's token must be greater than the holder's")
                     .isGreaterThan(held.token());

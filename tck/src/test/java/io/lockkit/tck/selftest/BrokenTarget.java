@@ -24,6 +24,7 @@ final class BrokenTarget implements TckTarget, StoreFaults {
     private final Map<Backend, MemBackend> real = new ConcurrentHashMap<>();
 
     private final Consumer<MemStore> restart;
+    private final MemBackend.LeaseKind kind;
 
     BrokenTarget(String name, BiFunction<MemStore, MemBackend, Backend> defect) {
         this(name, defect, MemStore::restart);
@@ -31,9 +32,19 @@ final class BrokenTarget implements TckTarget, StoreFaults {
 
     /** A target whose store restarts as {@code restart} says (the reference store's is durable). */
     BrokenTarget(String name, BiFunction<MemStore, MemBackend, Backend> defect, Consumer<MemStore> restart) {
+        this(name, defect, restart, MemBackend.LeaseKind.TIMED);
+    }
+
+    /** A target whose clients take {@code kind} leases (the session path of the kit's tests). */
+    BrokenTarget(
+            String name,
+            BiFunction<MemStore, MemBackend, Backend> defect,
+            Consumer<MemStore> restart,
+            MemBackend.LeaseKind kind) {
         this.name = name;
         this.defect = defect;
         this.restart = restart;
+        this.kind = kind;
     }
 
     @Override
@@ -43,7 +54,7 @@ final class BrokenTarget implements TckTarget, StoreFaults {
 
     @Override
     public Backend newClient() {
-        MemBackend client = MemBackend.builder(store).build();
+        MemBackend client = MemBackend.builder(store).leaseKind(kind).build();
         Backend broken = defect.apply(store, client);
         real.put(broken, client);
         return broken;
@@ -95,6 +106,8 @@ final class BrokenTarget implements TckTarget, StoreFaults {
 
     @Override
     public Backend unreachableClient() {
-        return defect.apply(store, MemBackend.builder(MemStore.unreachable()).build());
+        return defect.apply(
+                store,
+                MemBackend.builder(MemStore.unreachable()).leaseKind(kind).build());
     }
 }

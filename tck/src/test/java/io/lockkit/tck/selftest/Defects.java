@@ -7,6 +7,7 @@ import io.lockkit.Lease;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
 import io.lockkit.spi.Checks;
 import io.lockkit.spi.ForwardingVersionedUpdate;
@@ -622,5 +623,275 @@ final class Defects {
         public Duration remaining() {
             return isValid() ? Duration.ofNanos(Math.max(0, deadline - System.nanoTime())) : Duration.ZERO;
         }
+    }
+
+    /** A JobLock whose every granted lease is wrapped by {@code wrap}: the shape of most lease defects. */
+    private static JobLock wrapping(JobLock lock, java.util.function.UnaryOperator<Lease> wrap) {
+        return new ForwardingBackend.ForwardingJobLock(lock) {
+            @Override
+            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                return delegate.tryAcquire(key, lease).map(wrap);
+            }
+
+            @Override
+            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait) throws InterruptedException {
+                return delegate.acquire(key, lease, maxWait).map(wrap);
+            }
+        };
+    }
+
+    /** INCIDENTS.md row 8: the lease is lost and the holder is never told (onLost never fires). */
+    static BrokenTarget lossNeverReported() {
+        return new BrokenTarget(
+                "broken/loss-never-reported (incident 8)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return wrapping(client.jobLock(), lease -> new ForwardingBackend.ForwardingLease(lease) {
+                            @Override
+                            public void onLost(java.util.function.Consumer<Lease> listener) {
+                                // "the watchdog logs and stops": nobody is told
+                            }
+                        });
+                    }
+                });
+    }
+
+    /**
+     * INCIDENTS.md row 9: a session lease whose connection was dropped goes on as valid until its
+     * own clock says otherwise (SUSPENDED treated as still holding). Session-kind clients.
+     */
+    static BrokenTarget suspendedStillHolds() {
+        return new BrokenTarget(
+                "broken/suspended-still-holds (incident 9)",
+                (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                long sent = System.nanoTime();
+                                return delegate.tryAcquire(key, lease).map(l -> new IgnoresLoss(l, sent, lease));
+                            }
+
+                            @Override
+                            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                    throws InterruptedException {
+                                long sent = System.nanoTime();
+                                return delegate.acquire(key, lease, maxWait).map(l -> new IgnoresLoss(l, sent, lease));
+                            }
+                        };
+                    }
+                },
+                MemStore::restart,
+                MemBackend.LeaseKind.SESSION);
+    }
+
+    /** Valid until its own deadline whatever the session did; the loss is never reported. */
+    private static final class IgnoresLoss extends ForwardingBackend.ForwardingLease {
+        private volatile long deadline;
+        private volatile boolean released;
+
+        IgnoresLoss(Lease delegate, long sent, Duration lease) {
+            super(delegate);
+            this.deadline = sent + lease.toNanos();
+        }
+
+        @Override
+        public boolean extend(Duration lease) {
+            long sent = System.nanoTime();
+            boolean extended = delegate.extend(lease);
+            if (extended) {
+                deadline = sent + lease.toNanos();
+            }
+            return extended;
+        }
+
+        @Override
+        public boolean isValid() {
+            return !released && System.nanoTime() - deadline < 0;
+        }
+
+        @Override
+        public Duration remaining() {
+            return isValid() ? Duration.ofNanos(deadline - System.nanoTime()) : Duration.ZERO;
+        }
+
+        @Override
+        public boolean release() {
+            released = true;
+            return delegate.release();
+        }
+
+        @Override
+        public void onLost(java.util.function.Consumer<Lease> listener) {
+            // connection state changes are not looked at
+        }
+    }
+
+    /**
+     * INCIDENTS.md row 10: expiry decided on the client's clock, which runs at twice the store's: a
+     * lease that is half over looks expired, so the client deletes it and takes the key.
+     */
+    static BrokenTarget expiryOnTheClientsClock() {
+        Map<String, long[]> granted = new ConcurrentHashMap<>(); // key → {granted at, lease} as this client saw it
+        return new BrokenTarget(
+                "broken/expiry-on-the-clients-clock (incident 10)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                Checks.key(key);
+                                leaseLimits().check(lease);
+                                long[] seen = granted.get(key);
+                                if (seen != null
+                                        && store.holderToken(key).isPresent()
+                                        && 2 * (System.nanoTime() - seen[0]) >= seen[1]) {
+                                    store.evict(key); // "expired" by this client's fast clock
+                                }
+                                long now = System.nanoTime();
+                                Optional<Lease> got = delegate.tryAcquire(key, lease);
+                                got.ifPresent(l -> granted.put(key, new long[] {now, lease.toNanos()}));
+                                return got;
+                            }
+
+                            @Override
+                            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                    throws InterruptedException {
+                                long until = System.nanoTime()
+                                        + Math.min(
+                                                Checks.saturatedNanos(Checks.maxWait(maxWait)),
+                                                TimeUnit.DAYS.toNanos(1));
+                                while (true) {
+                                    if (Thread.interrupted()) {
+                                        Thread.currentThread().interrupt(); // L8 is not this backend's defect
+                                        throw new InterruptedException("interrupted while acquiring '" + key + "'");
+                                    }
+                                    Optional<Lease> got = tryAcquire(key, lease);
+                                    if (got.isPresent() || System.nanoTime() - until >= 0) {
+                                        return got;
+                                    }
+                                    try {
+                                        TimeUnit.MILLISECONDS.sleep(1);
+                                    } catch (InterruptedException e) {
+                                        Thread.currentThread().interrupt();
+                                        throw e;
+                                    }
+                                }
+                            }
+                        };
+                    }
+                });
+    }
+
+    /** INCIDENTS.md row 11: only the thread that acquired a lease may release it. */
+    static BrokenTarget unlockBoundToTheAcquiringThread() {
+        return new BrokenTarget(
+                "broken/thread-bound-unlock (incident 11)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return wrapping(client.jobLock(), lease -> {
+                            Thread owner = Thread.currentThread();
+                            return new ForwardingBackend.ForwardingLease(lease) {
+                                @Override
+                                public boolean release() {
+                                    if (Thread.currentThread() != owner) {
+                                        throw new IllegalMonitorStateException(
+                                                "attempt to unlock lock, not locked by current thread");
+                                    }
+                                    return delegate.release();
+                                }
+                            };
+                        });
+                    }
+                });
+    }
+
+    /**
+     * INCIDENTS.md row 12: the release notification is lost, so a waiter sleeps for its whole wait
+     * (or until the holder's lease would have run out) before it looks again.
+     */
+    static BrokenTarget lostWakeUp() {
+        return new BrokenTarget("broken/lost-wake-up (incident 12)", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public JobLock jobLock() {
+                return new ForwardingJobLock(client.jobLock()) {
+                    @Override
+                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                            throws InterruptedException {
+                        Checks.maxWait(maxWait);
+                        if (Thread.interrupted()) {
+                            Thread.currentThread().interrupt(); // L8 is not this backend's defect
+                            throw new InterruptedException("interrupted while acquiring '" + key + "'");
+                        }
+                        Optional<Lease> first = delegate.tryAcquire(key, lease);
+                        if (first.isPresent() || maxWait.isZero()) {
+                            return first;
+                        }
+                        long wait = Math.min(Checks.saturatedNanos(maxWait), TimeUnit.DAYS.toNanos(1));
+                        try {
+                            TimeUnit.NANOSECONDS.sleep(wait); // the message that would have woken it never came
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw e;
+                        }
+                        return delegate.tryAcquire(key, lease);
+                    }
+                };
+            }
+        });
+    }
+
+    /** INCIDENTS.md row 14: losing a race is thrown as the store's serialization failure instead of empty. */
+    static BrokenTarget contentionThrows() {
+        return new BrokenTarget(
+                "broken/contention-throws (incident 14)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                return Optional.of(
+                                        delegate.tryAcquire(key, lease)
+                                                .orElseThrow(
+                                                        () -> new IllegalStateException(
+                                                                "ERROR: could not serialize access due to concurrent update (SQLSTATE 40001)")));
+                            }
+                        };
+                    }
+                });
+    }
+
+    /**
+     * INCIDENTS.md row 21: every client of the store has the same client id, and a lock "already
+     * held by us" is granted again: two clients hold one key.
+     */
+    static BrokenTarget sharedClientId() {
+        Map<String, Lease> heldByTheId = new ConcurrentHashMap<>();
+        return new BrokenTarget(
+                "broken/shared-client-id (incident 21)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                Optional<Lease> got = delegate.tryAcquire(key, lease);
+                                if (got.isPresent()) {
+                                    heldByTheId.put(key, got.get());
+                                    return got;
+                                }
+                                Lease ours = heldByTheId.get(key);
+                                return ours != null && ours.isValid()
+                                        ? Optional.of(new ForwardingBackend.ForwardingLease(ours) {
+                                            @Override
+                                            public boolean release() {
+                                                return false; // reentrant hold: the outer holder releases
+                                            }
+                                        })
+                                        : Optional.empty();
+                            }
+                        };
+                    }
+                });
     }
 }
