@@ -114,6 +114,10 @@ class LockKitTest {
         RuntimeException clean = new IllegalStateException("no server at db:6379");
         assertThat(Uris.scrubbed(clean, "redis://:pa/ss#1@db:6379", java.util.Map.of()))
                 .isSameAs(clean);
+        RuntimeException naming = new IllegalStateException("jdbc:postgresql://db/app: connection refused");
+        assertThat(Uris.scrubbed(naming, "jdbc:postgresql://postgres@db/app?user=postgres", java.util.Map.of()))
+                .as("a user name is no credential: a message naming postgresql stays whole, with its cause")
+                .isSameAs(naming);
         RuntimeException fromOption = new IllegalArgumentException("bad sslpassword s3cr3t!");
         assertThat(Uris.scrubbed(fromOption, "jdbc:postgresql://db/app", java.util.Map.of("sslpassword", "s3cr3t!"))
                         .getMessage())

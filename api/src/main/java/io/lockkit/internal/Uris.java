@@ -24,6 +24,14 @@ public final class Uris {
     private static final Pattern SECRET_PARAM = Pattern.compile(
             "(?i)((?:^|[?&;])[A-Za-z0-9_.\\-]*(?:password|passwd|pwd|secret|token|auth|user|username)=)[^&]*");
 
+    /**
+     * The parameters whose values are credentials. {@link #redact} also hides user names, but the
+     * net of {@link #scrubbed} must not: a user such as {@code postgres} stands in every message that
+     * names the scheme {@code postgresql}.
+     */
+    private static final Pattern PASSWORD_PARAM =
+            Pattern.compile("(?i)((?:^|[?&;])[A-Za-z0-9_.\\-]*(?:password|passwd|pwd|secret|token|auth)=)[^&]*");
+
     private Uris() {}
 
     /**
@@ -76,15 +84,17 @@ public final class Uris {
             if (at >= 0) {
                 String userInfo = uri.substring(start + 2, at);
                 int colon = userInfo.indexOf(':');
-                addSecret(secrets, colon >= 0 ? userInfo.substring(colon + 1) : userInfo);
+                if (colon >= 0) { // a user name alone is no credential, and hiding it would mangle messages
+                    addSecret(secrets, userInfo.substring(colon + 1));
+                }
             }
         }
-        Matcher m = SECRET_PARAM.matcher(uri);
+        Matcher m = PASSWORD_PARAM.matcher(uri);
         while (m.find()) {
             addSecret(secrets, uri.substring(m.end(1), m.end()));
         }
         options.forEach((k, v) -> {
-            if (SECRET_PARAM.matcher("?" + k + "=x").find()) {
+            if (PASSWORD_PARAM.matcher("?" + k + "=x").find()) {
                 addSecret(secrets, v);
             }
         });
