@@ -57,9 +57,4 @@ public record LeaseLimits(Duration shortest, Duration longest) {
         }
         return lease;
     }
-
-    /** True when {@code lease} is within these limits. */
-    public boolean contains(Duration lease) {
-        return lease.compareTo(shortest) >= 0 && lease.compareTo(longest) <= 0;
-    }
 }

@@ -9,7 +9,6 @@ import io.lockkit.mem.MemStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -53,17 +52,30 @@ class KeepAliveTest {
 
     @Test
     void extendsRunOnTheUsersExecutorWhenGiven() throws Exception {
-        ScheduledExecutorService mine = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "mine"));
-        try (MemBackend client = MemBackend.builder(MemStore.create()).build()) {
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        ScheduledExecutorService mine = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                ran.incrementAndGet();
+            }
+        };
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        try (MemBackend client = MemBackend.builder(MemStore.create(now::get)).build()) {
             Lease lease =
-                    client.jobLock().tryAcquire("k", Duration.ofMillis(300)).orElseThrow();
-            try (KeepAlive keepAlive = KeepAlive.start(lease, Duration.ofMillis(300), Duration.ofMillis(50), mine)) {
-                TimeUnit.MILLISECONDS.sleep(900); // three lease lengths: only the keep-alive keeps it
-                assertThat(lease.isValid())
-                        .as("extended by the user's executor")
-                        .isTrue();
+                    client.jobLock().tryAcquire("k", Duration.ofSeconds(30)).orElseThrow();
+            now.addAndGet(Duration.ofSeconds(10).toNanos()); // the store's clock stands still from here on
+            assertThat(lease.remaining()).isEqualTo(Duration.ofSeconds(20));
+            try (KeepAlive keepAlive = KeepAlive.start(lease, Duration.ofSeconds(30), Duration.ofMillis(10), mine)) {
+                long guard = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (ran.get() < 2 && System.nanoTime() - guard < 0) {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                }
+                assertThat(ran).as("ticks run on the user's executor").hasValueGreaterThanOrEqualTo(2);
                 assertThat(keepAlive.isRunning()).isTrue();
             }
+            assertThat(lease.remaining())
+                    .as("a tick on the user's executor extended the lease to 30 s from the (frozen) now")
+                    .isEqualTo(Duration.ofSeconds(30));
             assertThat(lease.release()).isTrue();
         } finally {
             mine.shutdownNow();

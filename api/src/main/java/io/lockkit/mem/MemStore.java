@@ -28,6 +28,9 @@ public final class MemStore {
     private static final Map<String, MemStore> NAMED = new ConcurrentHashMap<>();
 
     private final String name;
+    /** Whether the store lives in the {@link #named} registry (while a client of it is open). */
+    private final boolean registered;
+
     private final Ticker ticker;
     private volatile boolean reachable;
     private final ReentrantLock lock = new ReentrantLock();
@@ -66,8 +69,9 @@ public final class MemStore {
     /** What a successful acquire returns to the client. */
     record Grant(long owner, long token, long grantedAt) {}
 
-    private MemStore(String name, Ticker ticker, boolean reachable) {
+    private MemStore(String name, Ticker ticker, boolean reachable, boolean registered) {
         this.name = name;
+        this.registered = registered;
         this.ticker = ticker;
         this.reachable = reachable;
     }
@@ -79,7 +83,7 @@ public final class MemStore {
 
     /** A fresh store whose lease expiry follows {@code ticker} (move it to expire leases without sleeping). */
     public static MemStore create(Ticker ticker) {
-        return new MemStore("anonymous", Objects.requireNonNull(ticker, "ticker"), true);
+        return new MemStore("anonymous", Objects.requireNonNull(ticker, "ticker"), true, false);
     }
 
     /**
@@ -89,12 +93,12 @@ public final class MemStore {
      */
     public static MemStore named(String name) {
         Objects.requireNonNull(name, "name");
-        return NAMED.computeIfAbsent(name, n -> new MemStore(n, Ticker.system(), true));
+        return NAMED.computeIfAbsent(name, n -> new MemStore(n, Ticker.system(), true, true));
     }
 
     /** A store no client can reach: every call fails with {@link BackendUnavailableException} (E2). */
     public static MemStore unreachable() {
-        return new MemStore("unreachable", Ticker.system(), false);
+        return new MemStore("unreachable", Ticker.system(), false, false);
     }
 
     /** The name given to {@link #named}, or {@code anonymous}/{@code unreachable}. */
@@ -108,21 +112,25 @@ public final class MemStore {
 
     /** Called when a client is built: a named store is registered again if its last client had closed. */
     void opened(MemBackend client) {
-        if (!name.equals("anonymous") && !name.equals("unreachable")) {
-            MemStore registered = NAMED.computeIfAbsent(name, n -> this);
-            if (registered != this) {
-                throw new IllegalStateException("mem store '" + name + "' was dropped when its last client closed,"
-                        + " and a new one took the name: call MemStore.named(\"" + name + "\") again");
+        synchronized (NAMED) { // with closed(): a client opening as the last one closes keeps the name
+            if (registered) {
+                MemStore current = NAMED.computeIfAbsent(name, n -> this);
+                if (current != this) {
+                    throw new IllegalStateException("mem store '" + name + "' was dropped when its last client closed,"
+                            + " and a new one took the name: call MemStore.named(\"" + name + "\") again");
+                }
             }
+            clients.add(client);
         }
-        clients.add(client);
     }
 
     /** Called when a client closes: a named store with no client left leaves the registry. */
     void closed(MemBackend client) {
-        clients.remove(client);
-        if (clients.isEmpty()) {
-            NAMED.remove(name, this);
+        synchronized (NAMED) {
+            clients.remove(client);
+            if (clients.isEmpty()) {
+                NAMED.remove(name, this);
+            }
         }
     }
 

@@ -136,11 +136,6 @@ public final class Checks {
         return token;
     }
 
-    /** Returns {@code lease} if it is within {@code limits} (see {@link io.lockkit.LeaseLimits#check}). */
-    public static Duration lease(Duration lease, io.lockkit.LeaseLimits limits) {
-        return limits.check(lease);
-    }
-
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "…";
     }

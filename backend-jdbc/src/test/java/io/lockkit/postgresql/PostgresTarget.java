@@ -8,7 +8,6 @@ import io.lockkit.tck.TcpProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,15 +131,7 @@ final class PostgresTarget implements TckTarget, StoreFaults {
      */
     @Override
     public Set<Fault> supported() {
-        Set<Fault> faults = EnumSet.noneOf(Fault.class);
-        if (proxied) {
-            faults.add(Fault.LOSE_REPLIES);
-            faults.add(Fault.DELAY_REPLIES);
-        }
-        if (TestDatabase.canRestart()) {
-            faults.add(Fault.RESTART_STORE);
-        }
-        return faults;
+        return StoreFaults.optionalFaults(proxied, TestDatabase.canRestart());
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.lockkit.tck.TcpProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -103,15 +102,7 @@ final class RedisTarget implements TckTarget {
 
             @Override
             public Set<Fault> supported() {
-                Set<Fault> faults = EnumSet.noneOf(Fault.class);
-                if (proxied) {
-                    faults.add(Fault.LOSE_REPLIES);
-                    faults.add(Fault.DELAY_REPLIES);
-                }
-                if (redis.isEmbedded()) {
-                    faults.add(Fault.RESTART_STORE);
-                }
-                return faults;
+                return StoreFaults.optionalFaults(proxied, redis.isEmbedded());
             }
 
             @Override

@@ -45,6 +45,22 @@ public interface StoreFaults {
         RESTART_STORE
     }
 
+    /**
+     * The optional faults of a target that puts a {@link TcpProxy} in front of each client when
+     * {@code proxied} (lost and delayed replies) and can restart its store when {@code restartable}.
+     */
+    static Set<Fault> optionalFaults(boolean proxied, boolean restartable) {
+        Set<Fault> faults = java.util.EnumSet.noneOf(Fault.class);
+        if (proxied) {
+            faults.add(Fault.LOSE_REPLIES);
+            faults.add(Fault.DELAY_REPLIES);
+        }
+        if (restartable) {
+            faults.add(Fault.RESTART_STORE);
+        }
+        return faults;
+    }
+
     /** Ends a fault that lasts until it is closed. */
     interface Heal extends AutoCloseable {
         @Override

@@ -37,18 +37,7 @@ final class Defects {
         return new BrokenTarget("broken/no-fencing", (store, client) -> new ForwardingBackend(client) {
             @Override
             public JobLock jobLock() {
-                return new ForwardingJobLock(client.jobLock()) {
-                    @Override
-                    public Optional<Lease> tryAcquire(String key, Duration lease) {
-                        return delegate.tryAcquire(key, lease).map(Defects::constantToken);
-                    }
-
-                    @Override
-                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
-                            throws InterruptedException {
-                        return delegate.acquire(key, lease, maxWait).map(Defects::constantToken);
-                    }
-                };
+                return wrapping(client.jobLock(), Defects::constantToken);
             }
 
             @Override
@@ -124,18 +113,7 @@ final class Defects {
         return new BrokenTarget("broken/unconditional-release", (store, client) -> new ForwardingBackend(client) {
             @Override
             public JobLock jobLock() {
-                return new ForwardingJobLock(client.jobLock()) {
-                    @Override
-                    public Optional<Lease> tryAcquire(String key, Duration lease) {
-                        return delegate.tryAcquire(key, lease).map(l -> deletesAnyHolder(store, l));
-                    }
-
-                    @Override
-                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
-                            throws InterruptedException {
-                        return delegate.acquire(key, lease, maxWait).map(l -> deletesAnyHolder(store, l));
-                    }
-                };
+                return wrapping(client.jobLock(), l -> deletesAnyHolder(store, l));
             }
         });
     }
@@ -351,18 +329,7 @@ final class Defects {
         return new BrokenTarget("broken/release-resurrects", (store, client) -> new ForwardingBackend(client) {
             @Override
             public JobLock jobLock() {
-                return new ForwardingJobLock(client.jobLock()) {
-                    @Override
-                    public Optional<Lease> tryAcquire(String key, Duration lease) {
-                        return delegate.tryAcquire(key, lease).map(Resurrecting::new);
-                    }
-
-                    @Override
-                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
-                            throws InterruptedException {
-                        return delegate.acquire(key, lease, maxWait).map(Resurrecting::new);
-                    }
-                };
+                return wrapping(client.jobLock(), Resurrecting::new);
             }
         });
     }
