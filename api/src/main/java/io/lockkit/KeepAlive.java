@@ -3,6 +3,7 @@ package io.lockkit;
 import io.lockkit.internal.LeaseTimer;
 import io.lockkit.spi.AbstractLease;
 import io.lockkit.spi.Checks;
+import io.lockkit.spi.ForwardingLease;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -90,7 +91,11 @@ public final class KeepAlive implements AutoCloseable {
             @org.jspecify.annotations.Nullable ScheduledExecutorService executor) {
         Objects.requireNonNull(lease, "lease");
         Checks.lease(length);
-        if (lease instanceof AbstractLease held) {
+        Lease inner = lease;
+        while (inner instanceof ForwardingLease decorated) { // metered or otherwise decorated
+            inner = decorated.delegate();
+        }
+        if (inner instanceof AbstractLease held) {
             held.limits().check(length); // refused now, not by every tick in the background
         }
         Checks.lease(every);

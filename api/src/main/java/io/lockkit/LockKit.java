@@ -1,7 +1,7 @@
 package io.lockkit;
 
-import io.lockkit.internal.Uris;
 import io.lockkit.spi.BackendProvider;
+import io.lockkit.spi.Uris;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -94,7 +94,8 @@ public final class LockKit {
                 .toList();
         if (candidates.isEmpty()) {
             throw new IllegalArgumentException("no lockkit backend accepts '" + shown + "'"
-                    + (wanted == null ? "" : " with provider '" + wanted + "'") + "; " + discovery.describe());
+                    + (wanted == null ? "" : " with provider '" + wanted + "'") + hint(uri, discovery) + "; "
+                    + discovery.describe());
         }
         int best =
                 candidates.stream().mapToInt(p -> longestPrefix(p, uri)).max().orElseThrow();
@@ -109,16 +110,109 @@ public final class LockKit {
         }
         Map<String, String> rest = new java.util.HashMap<>(options);
         rest.remove(PROVIDER_OPTION);
+        // Schemes are case-insensitive (RFC 3986 §3.1): the provider sees its own spelling.
+        String canonical = winners.get(0).uriPrefixes().stream()
+                .filter(prefix -> prefix.length() == best && uri.regionMatches(true, 0, prefix, 0, best))
+                .findFirst()
+                .map(prefix -> prefix + uri.substring(best))
+                .orElse(uri);
         try {
-            return winners.get(0).open(uri, Map.copyOf(rest));
+            return winners.get(0).open(canonical, Map.copyOf(rest));
         } catch (RuntimeException e) {
             throw Uris.scrubbed(e, uri, options);
         }
     }
 
+    /**
+     * The URI prefixes of lockkit's own backends, with the artifact that serves each, for a message
+     * when the jar is missing.
+     */
+    private static final Map<String, String> ARTIFACTS = Map.of(
+            "mem:", "io.lockkit:lockkit-api",
+            "jdbc:postgresql:", "io.lockkit:lockkit-backend-jdbc",
+            "postgresql://", "io.lockkit:lockkit-backend-jdbc",
+            "redis://", "io.lockkit:lockkit-backend-redis",
+            "rediss://", "io.lockkit:lockkit-backend-redis",
+            "zookeeper://", "io.lockkit:lockkit-backend-zookeeper");
+
+    /** Spellings users bring from other tools, and the prefix lockkit reads them as ("": none yet). */
+    private static final Map<String, String> ALIASES = Map.of(
+            "postgres://", "postgresql://",
+            "jdbc:postgres://", "jdbc:postgresql://",
+            "pg://", "postgresql://",
+            "zk://", "zookeeper://",
+            "memory:", "mem:",
+            "jdbc:mysql:", "",
+            "jdbc:mariadb:", "");
+
+    /**
+     * What the user may have meant: a known backend whose jar is missing, a spelling of another
+     * tool, or a prefix one or two letters away. Empty when nothing fits.
+     */
+    static String hint(String uri, Discovery discovery) {
+        for (Map.Entry<String, String> known : ARTIFACTS.entrySet()) {
+            String prefix = known.getKey();
+            boolean served = discovery.providers().stream()
+                    .anyMatch(p -> p.uriPrefixes().stream().anyMatch(prefix::equalsIgnoreCase));
+            if (!served && uri.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                return ": '" + prefix + "' is served by " + known.getValue()
+                        + ", which is not on the class path (add it to your dependencies)";
+            }
+        }
+        for (Map.Entry<String, String> alias : ALIASES.entrySet()) {
+            String from = alias.getKey();
+            if (uri.regionMatches(true, 0, from, 0, from.length())) {
+                String to = alias.getValue();
+                return to.isEmpty()
+                        ? ": '" + from + "' is not supported yet; lockkit's backends serve "
+                                + new java.util.TreeSet<>(ARTIFACTS.keySet())
+                        : ": did you mean '" + to + "'?";
+            }
+        }
+        int colon = uri.indexOf(':');
+        if (colon > 0) {
+            String scheme = uri.substring(0, colon).toLowerCase(java.util.Locale.ROOT);
+            String closest = null;
+            int distance = Integer.MAX_VALUE;
+            for (BackendProvider p : discovery.providers()) {
+                for (String prefix : p.uriPrefixes()) {
+                    String theirs = prefix.substring(0, prefix.indexOf(':'));
+                    int d = editDistance(scheme, theirs);
+                    // a typo: about one edit in three letters, at least one, at most three
+                    if (d > 0 && d <= Math.max(1, Math.min(3, theirs.length() / 3)) && d < distance) {
+                        distance = d;
+                        closest = prefix;
+                    }
+                }
+            }
+            if (closest != null) {
+                return ": did you mean '" + closest + "'?";
+            }
+        }
+        return "";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] row = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            row[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int above = row[j];
+                row[j] = Math.min(
+                        Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.length()];
+    }
+
     private static int longestPrefix(BackendProvider p, String uri) {
         return p.uriPrefixes().stream()
-                .filter(uri::startsWith)
+                .filter(prefix -> uri.regionMatches(true, 0, prefix, 0, prefix.length()))
                 .mapToInt(String::length)
                 .max()
                 .orElse(0);

@@ -93,4 +93,20 @@ class KeepAliveTest {
             assertThat(lease.isValid()).isTrue();
         }
     }
+
+    @Test
+    void aDecoratedLeaseIsCheckedAgainstTheLimitsOfTheLeaseItForwardsTo() {
+        try (MemBackend client = MemBackend.builder(MemStore.create())
+                .driftMargin(Duration.ofMillis(100))
+                .build()) {
+            Lease lease =
+                    client.jobLock().tryAcquire("k", Duration.ofSeconds(5)).orElseThrow();
+            Lease decorated = new io.lockkit.spi.ForwardingLease(new io.lockkit.spi.ForwardingLease(lease));
+            assertThatThrownBy(() -> KeepAlive.start(decorated, Duration.ofMillis(150)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("PT0.2S")
+                    .hasMessageContaining("PT0.15S");
+            assertThat(lease.isValid()).isTrue();
+        }
+    }
 }

@@ -3,9 +3,9 @@ package io.lockkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lockkit.internal.Uris;
 import io.lockkit.mem.MemStore;
 import io.lockkit.spi.BackendProvider;
+import io.lockkit.spi.Uris;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,6 +52,80 @@ class LockKitTest {
                 .hasMessageNotContaining("s3cret")
                 .hasMessageNotContaining("alice")
                 .hasMessageNotContaining("hunter2");
+    }
+
+    /** A provider that records the URI it was asked to open. */
+    static final class Recording implements BackendProvider {
+        final List<String> opened = new java.util.ArrayList<>();
+        private final String name;
+        private final Set<String> prefixes;
+
+        Recording(String name, String... prefixes) {
+            this.name = name;
+            this.prefixes = Set.of(prefixes);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Set<String> uriPrefixes() {
+            return prefixes;
+        }
+
+        @Override
+        public Backend open(String uri, Map<String, String> options) {
+            opened.add(uri);
+            return io.lockkit.mem.MemBackend.builder(MemStore.create()).build();
+        }
+    }
+
+    @Test
+    void schemesAreCaseInsensitiveAndTheProviderSeesItsOwnSpelling() {
+        Recording redis = new Recording("redis", "redis://", "rediss://");
+        var discovery = new LockKit.Discovery(List.of(redis, new Fake("mem", Set.of("mem:"))), List.of());
+        for (String uri : List.of("Redis://h:6379/0", "REDISS://h:6380/1", "redis://h")) {
+            try (Backend b = LockKit.open(uri, Map.of(), discovery)) {
+                assertThat(b).isNotNull();
+            }
+        }
+        assertThat(redis.opened).containsExactly("redis://h:6379/0", "rediss://h:6380/1", "redis://h");
+    }
+
+    @Test
+    void anotherToolsSpellingGetsDidYouMeanWithoutCredentials() {
+        var discovery = new LockKit.Discovery(
+                List.of(
+                        new Fake("postgresql", Set.of("postgresql://", "jdbc:postgresql:")),
+                        new Fake("mem", Set.of("mem:"))),
+                List.of());
+        assertThatThrownBy(() -> LockKit.open("postgres://app:p/w#x@db:5432/app", Map.of(), discovery))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("did you mean 'postgresql://'?")
+                .hasMessageNotContaining("p/w#x");
+        assertThatThrownBy(() -> LockKit.open("postgre://db/app", Map.of(), discovery))
+                .hasMessageContaining("did you mean 'postgresql://'?");
+        assertThatThrownBy(() -> LockKit.open("jdbc:mysql://db/app", Map.of(), discovery))
+                .hasMessageContaining("'jdbc:mysql:' is not supported yet")
+                .hasMessageNotContaining("did you mean");
+        assertThatThrownBy(() -> LockKit.open("ftp://db/app", Map.of(), discovery))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("did you mean");
+    }
+
+    @Test
+    void aKnownBackendWhoseJarIsMissingNamesTheArtifact() {
+        var discovery = new LockKit.Discovery(List.of(new Fake("mem", Set.of("mem:"))), List.of());
+        assertThatThrownBy(() -> LockKit.open("Redis://h:6379", Map.of(), discovery))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'redis://' is served by io.lockkit:lockkit-backend-redis")
+                .hasMessageContaining("not on the class path");
+        assertThatThrownBy(() -> LockKit.open("jdbc:postgresql://h/db", Map.of(), discovery))
+                .hasMessageContaining("io.lockkit:lockkit-backend-jdbc");
+        assertThatThrownBy(() -> LockKit.open("zookeeper://h:2181", Map.of(), discovery))
+                .hasMessageContaining("io.lockkit:lockkit-backend-zookeeper");
     }
 
     @Test

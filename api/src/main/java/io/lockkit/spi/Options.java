@@ -101,7 +101,12 @@ public final class Options {
         }
     }
 
-    static @org.jspecify.annotations.Nullable Duration parseDuration(String raw) {
+    /**
+     * Parses lockkit's one duration grammar: a whole number with {@code ms}, {@code s} or {@code m}
+     * ({@code 500ms}, {@code 2s}, {@code 1m}), or ISO-8601 ({@code PT1.5S}); null when {@code raw} is
+     * neither. Options, URI parameters and the race's command line all read durations with it.
+     */
+    public static @org.jspecify.annotations.Nullable Duration parseDuration(String raw) {
         String s = raw.trim();
         Matcher m = SIMPLE_DURATION.matcher(s);
         try {

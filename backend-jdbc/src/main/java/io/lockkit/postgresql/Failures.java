@@ -10,8 +10,10 @@ import org.jspecify.annotations.Nullable;
  * What a database error means to lockkit (L6, E2). Stateless.
  *
  * <ul>
- *   <li>{@link Kind#LOST_RACE}: 40001 serialization failure, 40P01 deadlock, 23505 a concurrent insert
- *       of the same key — the caller lost a race, which is a value, never an exception (L6);
+ *   <li>{@link Kind#LOST_RACE}: 40001 serialization failure, 40P01 deadlock (once the statement
+ *       has been sent {@link SessionPool#SERIALIZATION_RETRIES} times in all: by {@link
+ *       SessionPool#call}, a versioned write, a session lease's attempt), 23505 a concurrent insert of the same key — the caller lost a race, which is a value,
+ *       never an exception (L6);
  *   <li>{@link Kind#NOT_ACQUIRED}: 55P03, a {@code NOWAIT} lock held by another session;
  *   <li>{@link Kind#CONNECTION}: class 08, the server ending the session (57P01–57P03, 57P05, 25P03),
  *       too many connections (53300), failed authentication (class 28), or an I/O error: the store
@@ -40,6 +42,15 @@ final class Failures {
             case "57P01", "57P02", "57P03", "57P05", "25P03", "53300" -> Kind.CONNECTION;
             default -> state.startsWith("08") || state.startsWith("28") ? Kind.CONNECTION : Kind.OTHER;
         };
+    }
+
+    /**
+     * 40001 (serialization failure) and 40P01 (deadlock): the server rolled the statement's
+     * transaction back and nothing of it was applied, so it may be sent again as it was.
+     */
+    static boolean rolledBackForARetry(Throwable error) {
+        String state = sqlState(error);
+        return "40001".equals(state) || "40P01".equals(state);
     }
 
     static boolean isConnection(Throwable error) {

@@ -232,24 +232,35 @@ final class PgVersionedUpdate implements VersionedUpdate {
      */
     private Optional<Long> write(String what, byte[] key, long expected, boolean deleting, Write<Optional<Long>> op) {
         long writeId = WRITE_IDS.nextLong();
-        Session session = backend.pool().borrow(what); // E2: nothing was sent if this fails
+        Session session;
         RuntimeException lost;
-        try {
-            return backend.pool().runOnce(session, h -> op.send(h, writeId));
-        } catch (RuntimeException e) {
-            if (!Failures.isConnection(e)) {
-                return lostRaceOrThrow(what, e);
+        for (int attempt = 1; ; attempt++) {
+            session = backend.pool().borrow(what); // E2: nothing was sent if this fails
+            try {
+                return backend.pool().runOnce(session, h -> op.send(h, writeId));
+            } catch (RuntimeException e) {
+                if (Failures.rolledBackForARetry(e) && attempt < SessionPool.SERIALIZATION_RETRIES) {
+                    // 40001/40P01: rolled back, nothing applied; under SERIALIZABLE possibly with no
+                    // other writer at all, so only a fresh attempt tells a lost race (V1).
+                    continue;
+                }
+                if (!Failures.isConnection(e)) {
+                    return lostRaceOrThrow(what, e);
+                }
+                lost = e;
+                break;
             }
-            lost = e;
         }
+        Session sentOn = session;
+        RuntimeException lostReply = lost;
         try {
             Session fresh = backend.pool().open(what);
             return backend.pool()
                     .runOnce(
                             fresh,
                             h -> expected == 0
-                                    ? settleCreate(h, what, key, writeId, session, op, lost)
-                                    : settle(h, what, key, expected, deleting, writeId, op, lost));
+                                    ? settleCreate(h, what, key, writeId, sentOn, op, lostReply)
+                                    : settle(h, what, key, expected, deleting, writeId, op, lostReply));
         } catch (FencedOutException | OutcomeUnknownException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -37,7 +37,7 @@ import org.jdbi.v3.core.Jdbi;
  * leases, and always at least one for statements (acquire/extend/release of the table variant,
  * versioned values), so a holder can always write its result.
  *
- * <p>Setup: {@link #build()} refuses a token sequence or table that exists but is wrong ({@code
+ * <p>Setup: {@link Builder#build()} refuses a token sequence or table that exists but is wrong ({@code
  * CACHE} other than 1, a non-positive increment, {@code CYCLE}); objects still missing are refused by
  * the first call unless {@link #createSchema()} creates them first.
  *
@@ -84,7 +84,8 @@ public final class PostgresBackend implements Backend {
     /** Prefix of the names hashed into advisory lock ids (no {@code :}). */
     public static final String DEFAULT_NAMESPACE = "lockkit";
 
-    private static final String SCHEMA_RESOURCE = "schema.sql";
+    /** The DDL, with {@code {token}}, {@code {lock}}, {@code {rowlock}} and {@code {versioned}} for the names. */
+    static final String SCHEMA_RESOURCE = "/io/lockkit/postgresql/schema.sql";
 
     private final Jdbi jdbi;
     private final Variant variant;
@@ -144,7 +145,9 @@ public final class PostgresBackend implements Backend {
 
     /**
      * Creates the sequence and tables if they do not exist, then checks them as {@link
-     * #checkSchema()} does ({@code IF NOT EXISTS} keeps an existing object as it is). Idempotent, and
+     * #checkSchema()} does ({@code IF NOT EXISTS} keeps an existing object as it is). When everything
+     * is there already, no DDL is sent, so a user without the {@code CREATE} privilege can call it on
+     * a database its owner set up. Idempotent, and
      * safe when several processes run it at once: a transaction-scoped advisory lock, whose id no key
      * can take, serialises them (plain {@code CREATE … IF NOT EXISTS} can fail with 23505 when two
      * sessions race).
@@ -153,6 +156,9 @@ public final class PostgresBackend implements Backend {
      * @throws io.lockkit.BackendUnavailableException when the database cannot be reached (E2)
      */
     public void createSchema() {
+        if (schemaCheck.isSetUp()) {
+            return; // nothing to create: no DDL, which a user without the CREATE privilege could not run
+        }
         String ddl = schemaSql(tables);
         try {
             pool.call(
@@ -190,7 +196,16 @@ public final class PostgresBackend implements Backend {
         try (Statement statement = connection.createStatement()) {
             statement.execute(script); // several statements in one simple query
         } catch (SQLException e) {
-            throw new LockKitException("createSchema failed", e);
+            LockKitException failed = Failures.unexpected("createSchema", e);
+            if (!"42501".equals(e.getSQLState())) {
+                throw failed;
+            }
+            throw new LockKitException(
+                    failed.getMessage() + ". The user needs the CREATE privilege on the schema (GRANT CREATE ON"
+                            + " SCHEMA … TO …); or let an owner create the objects, from the resource "
+                            + SCHEMA_RESOURCE.substring(1) + " or PostgresBackend.schemaSql(tables), and open"
+                            + " without createSchema",
+                    e);
         }
     }
 

@@ -29,6 +29,18 @@ final class SchemaCheck {
     /** One thing wrong; {@code missing}: an object that {@code createSchema()} would create. */
     private record Problem(String text, boolean missing) {}
 
+    /** Where the DDL resource lives in the lockkit repository. */
+    static final String SCHEMA_SOURCE = "backend-jdbc/src/main/resources" + PostgresBackend.SCHEMA_RESOURCE;
+
+    /** How to create what is missing: the option, the call, and the DDL for teams that run migrations. */
+    static final String HOW_TO_CREATE = "To create what is missing: open with the option createSchema=true (in the"
+            + " URI's query, postgresql://host/db?createSchema=true, or in the options map), or call"
+            + " PostgresBackend.createSchema(); the user needs the CREATE privilege on the schema. For migrations"
+            + " instead: the DDL is the resource " + PostgresBackend.SCHEMA_RESOURCE.substring(1)
+            + " in lockkit-backend-jdbc's jar (" + SCHEMA_SOURCE + " in the lockkit repository), with {token},"
+            + " {lock}, {rowlock} and {versioned} replaced by the names in use, or PostgresBackend.schemaSql(tables)"
+            + " with them filled in";
+
     private final PostgresBackend backend;
     private final String sql;
     private volatile boolean passed;
@@ -53,6 +65,17 @@ final class SchemaCheck {
             throw refusal(problems);
         }
         passed = problems.isEmpty();
+    }
+
+    /**
+     * Whether everything this client needs is there and right, reading it unless the check passed
+     * before; then {@code createSchema()} has nothing to create.
+     */
+    boolean isSetUp() {
+        if (!passed && inspect().isEmpty()) {
+            passed = true;
+        }
+        return passed;
     }
 
     /** Before an operation (and after {@code createSchema()}): refuses anything wrong or missing. */
@@ -153,8 +176,7 @@ final class SchemaCheck {
             text.append(i == 0 ? "" : "; ").append(problems.get(i).text());
         }
         if (problems.stream().anyMatch(Problem::missing)) {
-            text.append(". Create what is missing with createSchema() (option createSchema=true), or run"
-                    + " PostgresBackend.schemaSql(tables) in your migrations");
+            text.append(". ").append(HOW_TO_CREATE);
         }
         return new LockKitException(text.toString());
     }

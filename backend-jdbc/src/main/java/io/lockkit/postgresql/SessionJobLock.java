@@ -39,6 +39,24 @@ abstract class SessionJobLock extends PgJobLock {
 
     @Override
     final Attempt attempt(String key, Duration lease) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return attemptOnce(key, lease);
+            } catch (RuntimeException e) {
+                if (attempt == SessionPool.SERIALIZATION_RETRIES || !Failures.rolledBackForARetry(e)) {
+                    Failures.Kind kind = Failures.classify(e);
+                    if (kind == Failures.Kind.NOT_ACQUIRED || kind == Failures.Kind.LOST_RACE) {
+                        return Attempt.held(Long.MAX_VALUE);
+                    }
+                    throw e;
+                }
+                // 40001/40P01: rolled back, nothing taken; under SERIALIZABLE possibly with nobody
+                // holding the key, so only a fresh attempt tells "held" (L6).
+            }
+        }
+    }
+
+    private Attempt attemptOnce(String key, Duration lease) {
         String what = "acquire '" + key + "'";
         Session session = backend.pool().borrow(what, true);
         try {
@@ -70,7 +88,8 @@ abstract class SessionJobLock extends PgJobLock {
             } else {
                 backend.pool().giveBack(session);
             }
-            if (kind == Failures.Kind.NOT_ACQUIRED || kind == Failures.Kind.LOST_RACE) {
+            if (kind == Failures.Kind.NOT_ACQUIRED
+                    || (kind == Failures.Kind.LOST_RACE && !Failures.rolledBackForARetry(e))) {
                 return Attempt.held(Long.MAX_VALUE);
             }
             throw e;

@@ -25,6 +25,12 @@ import org.postgresql.PGConnection;
  * connection for longer than one call. Thread-safe.
  */
 final class SessionPool implements AutoCloseable {
+    /**
+     * How many times a statement the server rolled back with 40001 or 40P01 is sent in all before the
+     * error stands (and counts as a lost race, L6).
+     */
+    static final int SERIALIZATION_RETRIES = 10;
+
     /** One operation on a connection. */
     @FunctionalInterface
     interface Op<T> {
@@ -60,6 +66,22 @@ final class SessionPool implements AutoCloseable {
      * @throws BackendUnavailableException when no working connection could be had (E2)
      */
     <T> T call(String what, Op<T> op) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return callOnce(what, op);
+            } catch (RuntimeException e) {
+                if (attempt == SERIALIZATION_RETRIES || !Failures.rolledBackForARetry(e)) {
+                    throw e;
+                }
+                // 40001/40P01: the server rolled the statement back and asks for it again. Under
+                // SERIALIZABLE it may even be no real conflict (predicate locks on index pages), so
+                // only a fresh attempt tells a lost race from a spurious abort (V1: exactly one of
+                // the racing compare-and-sets must win).
+            }
+        }
+    }
+
+    private <T> T callOnce(String what, Op<T> op) {
         Session session = borrow(what);
         try {
             return runOnce(session, op);

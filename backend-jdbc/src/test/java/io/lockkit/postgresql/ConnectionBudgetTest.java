@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.Lease;
 import io.lockkit.postgresql.PostgresBackend.Variant;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.io.PrintWriter;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -84,7 +85,7 @@ class ConnectionBudgetTest {
     @ParameterizedTest
     @EnumSource(Variant.class)
     void theClientNeverHoldsMoreThanMaxConnectionsListenerIncluded(Variant variant) throws Exception {
-        CountingDataSource counting = new CountingDataSource(TestDatabase.dataSource("lockkit-test-budget"));
+        CountingDataSource counting = new CountingDataSource(PostgresTestServer.dataSource("lockkit-test-budget"));
         try (PostgresBackend client = PostgresBackend.builder(counting)
                 .variant(variant)
                 .tables(fixture.tables)
@@ -104,7 +105,7 @@ class ConnectionBudgetTest {
     @EnumSource(Variant.class)
     void anApplicationSharingAHikariPoolOfTheDefaultSizeStillGetsItsConnection(Variant variant) throws Exception {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(TestDatabase.url());
+        config.setJdbcUrl(PostgresTestServer.jdbcUrl());
         config.setConnectionTimeout(1000);
         config.setPoolName("lockkit-test-" + variant);
         try (HikariDataSource hikari = new HikariDataSource(config);

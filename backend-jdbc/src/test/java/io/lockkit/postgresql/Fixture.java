@@ -1,6 +1,9 @@
 package io.lockkit.postgresql;
 
 import io.lockkit.postgresql.PostgresBackend.Variant;
+import io.lockkit.testkit.postgresql.PostgresTarget;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
+import io.lockkit.testkit.postgresql.WireSocketFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,11 +12,11 @@ import org.postgresql.ds.PGSimpleDataSource;
 /** A schema of its own and clients in it, for the focused tests; {@link #close()} removes both. */
 final class Fixture implements AutoCloseable {
     private static final AtomicInteger CLIENTS = new AtomicInteger();
-    /** The tests' clients hold several leases at once; their DataSource is unpooled, so nothing else needs a share. */
-    static final int CONNECTIONS = 10;
+    /** As many connections as the TCK's clients ({@link PostgresTarget#CONNECTIONS}). */
+    static final int CONNECTIONS = PostgresTarget.CONNECTIONS;
 
-    final String schema = TestDatabase.newSchema();
-    final TableNames tables = TestDatabase.tables(schema);
+    final String schema = PostgresTestServer.newSchema();
+    final TableNames tables = tables(schema);
     private final List<PostgresBackend> clients = new ArrayList<>();
 
     Fixture() {
@@ -23,9 +26,19 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /** Table names inside {@code schema}. */
+    static TableNames tables(String schema) {
+        TableNames d = TableNames.DEFAULT;
+        return new TableNames(
+                schema + "." + d.lockTable(),
+                schema + "." + d.rowLockTable(),
+                schema + "." + d.versionedTable(),
+                schema + "." + d.tokenSequence());
+    }
+
     /** A builder for a client in this schema whose sessions carry {@code applicationName}. */
     PostgresBackend.Builder builder(Variant variant, String applicationName) {
-        return PostgresBackend.builder(TestDatabase.dataSource(applicationName))
+        return PostgresBackend.builder(PostgresTestServer.dataSource(applicationName))
                 .variant(variant)
                 .tables(tables)
                 .namespace(schema)
@@ -45,7 +58,7 @@ final class Fixture implements AutoCloseable {
      * wireName} (also its application name); the caller closes it.
      */
     PostgresBackend wiredClient(Variant variant, String wireName) {
-        PGSimpleDataSource ds = TestDatabase.dataSource(wireName);
+        PGSimpleDataSource ds = PostgresTestServer.dataSource(wireName);
         ds.setSocketFactory(WireSocketFactory.class.getName());
         ds.setSocketFactoryArg(wireName);
         return PostgresBackend.builder(ds)
@@ -59,6 +72,6 @@ final class Fixture implements AutoCloseable {
     @Override
     public synchronized void close() {
         clients.forEach(PostgresBackend::close);
-        TestDatabase.dropSchema(schema);
+        PostgresTestServer.dropSchema(schema);
     }
 }

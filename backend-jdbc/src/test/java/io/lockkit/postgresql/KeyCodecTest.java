@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockkit.LockKit;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class KeyCodecTest {
         assertThatThrownBy(() -> KeyCodec.advisoryId("a:b", "c"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'a:b'");
-        assertThatThrownBy(() -> PostgresBackend.builder(TestDatabase.unreachable())
+        assertThatThrownBy(() -> PostgresBackend.builder(PostgresTestServer.unreachable())
                         .namespace("a:b")
                         .build())
                 .isInstanceOf(IllegalArgumentException.class)

@@ -9,7 +9,9 @@ import io.lockkit.Lease;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
 import io.lockkit.postgresql.PostgresBackend.Variant;
-import io.lockkit.tck.Poll;
+import io.lockkit.tck.harness.Poll;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
+import io.lockkit.testkit.postgresql.WireSocketFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
@@ -161,12 +163,13 @@ class LostReplyTest {
     void v4_aCreateStillRunningWhenItsReplyIsLostIsNotSentAgain(boolean fenced) throws Exception {
         String key = key();
         String schema = fixture.schema;
-        TestDatabase.execute("CREATE SEQUENCE IF NOT EXISTS " + schema + ".slow_once");
-        TestDatabase.execute("SELECT setval('" + schema + ".slow_once', 1, false)");
-        TestDatabase.execute("CREATE OR REPLACE FUNCTION " + schema + ".slow_once() RETURNS trigger LANGUAGE plpgsql"
+        PostgresTestServer.execute("CREATE SEQUENCE IF NOT EXISTS " + schema + ".slow_once");
+        PostgresTestServer.execute("SELECT setval('" + schema + ".slow_once', 1, false)");
+        PostgresTestServer.execute("CREATE OR REPLACE FUNCTION " + schema
+                + ".slow_once() RETURNS trigger LANGUAGE plpgsql"
                 + " AS $$ BEGIN IF NEW.value = convert_to('slow', 'UTF8') AND nextval('" + schema + ".slow_once') = 1"
                 + " THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; END $$");
-        TestDatabase.execute("CREATE TRIGGER slow_once BEFORE INSERT ON " + fixture.tables.versionedTable()
+        PostgresTestServer.execute("CREATE TRIGGER slow_once BEFORE INSERT ON " + fixture.tables.versionedTable()
                 + " FOR EACH ROW EXECUTE FUNCTION " + schema + ".slow_once()");
         try {
             wire.cutNextReply();
@@ -187,16 +190,16 @@ class LostReplyTest {
             assertThat(other.versionedUpdate().delete(key, 1)).isTrue();
             assertThat(other.versionedUpdate().read(key)).isEmpty();
         } finally {
-            TestDatabase.execute("DROP TRIGGER slow_once ON " + fixture.tables.versionedTable());
+            PostgresTestServer.execute("DROP TRIGGER slow_once ON " + fixture.tables.versionedTable());
         }
     }
 
     @Test
     void aCreateOnAConnectionTheServerEndedWhileIdleIsSentAgain() {
-        TestDatabase.terminate(wireName);
+        PostgresTestServer.terminate(wireName);
         String key = key();
         assertThat(client.versionedUpdate().create(key, bytes("1"))).isPresent();
-        TestDatabase.terminate(wireName);
+        PostgresTestServer.terminate(wireName);
         assertThat(client.versionedUpdate().create(key + "/fenced", bytes("1"), 3))
                 .isPresent();
     }
@@ -219,12 +222,12 @@ class LostReplyTest {
         String key = key();
         Versioned v1 = client.versionedUpdate().create(key, bytes("1")).orElseThrow();
         Lease lease = client.jobLock().tryAcquire(key, Duration.ofSeconds(30)).orElseThrow();
-        TestDatabase.terminate(wireName);
+        PostgresTestServer.terminate(wireName);
         assertThat(client.versionedUpdate().compareAndSet(key, v1.version(), bytes("2")))
                 .isPresent();
-        TestDatabase.terminate(wireName);
+        PostgresTestServer.terminate(wireName);
         assertThat(lease.extend(Duration.ofSeconds(30))).isTrue();
-        TestDatabase.terminate(wireName);
+        PostgresTestServer.terminate(wireName);
         assertThat(lease.release()).isTrue();
     }
 

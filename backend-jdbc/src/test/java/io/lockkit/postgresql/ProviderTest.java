@@ -7,6 +7,7 @@ import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.Lease;
 import io.lockkit.LockKit;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -17,10 +18,10 @@ import org.junit.jupiter.api.Test;
 class ProviderTest {
     @Test
     void opensEachVariantFromAJdbcUri() {
-        String schema = TestDatabase.newSchema();
+        String schema = PostgresTestServer.newSchema();
         try {
             for (String variant : new String[] {"table", "advisory", "rowlock"}) {
-                try (Backend backend = LockKit.open(TestDatabase.url(), options(schema, variant))) {
+                try (Backend backend = LockKit.open(PostgresTestServer.jdbcUrl(), options(schema, variant))) {
                     assertThat(backend.name()).isEqualTo("postgresql/" + variant);
                     Lease lease = backend.jobLock()
                             .tryAcquire("k", Duration.ofSeconds(5))
@@ -29,25 +30,25 @@ class ProviderTest {
                 }
             }
         } finally {
-            TestDatabase.dropSchema(schema);
+            PostgresTestServer.dropSchema(schema);
         }
     }
 
     @Test
     void opensALibpqStyleUri() {
-        String schema = TestDatabase.newSchema();
-        String uri = TestDatabase.url().replaceFirst("^jdbc:postgresql://", "postgresql://");
+        String schema = PostgresTestServer.newSchema();
+        String uri = PostgresTestServer.jdbcUrl().replaceFirst("^jdbc:postgresql://", "postgresql://");
         try (Backend backend = LockKit.open(uri, options(schema, "advisory"))) {
             assertThat(backend.versionedUpdate().create("k", new byte[] {1})).isPresent();
         } finally {
-            TestDatabase.dropSchema(schema);
+            PostgresTestServer.dropSchema(schema);
         }
     }
 
     @Test
     void e1_reportsEveryBadOptionAtOnce() {
         assertThatThrownBy(() -> LockKit.open(
-                        TestDatabase.url(),
+                        PostgresTestServer.jdbcUrl(),
                         Map.of("variant", "mutex", "maxConnections", "1", "lockTable", "Bad-Name", "colour", "blue")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("variant=mutex")

@@ -9,7 +9,8 @@ import io.lockkit.Lease;
 import io.lockkit.LockKitException;
 import io.lockkit.Versioned;
 import io.lockkit.postgresql.PostgresBackend.Variant;
-import io.lockkit.tck.Poll;
+import io.lockkit.tck.harness.Poll;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class RestartTest {
     @Test
     void timedLeasesValuesFencesAndTheSequenceSurviveARestartSessionLeasesEnd() throws Exception {
-        assumeTrue(TestDatabase.canRestart(), "the tests run on an external server, which they cannot restart");
+        assumeTrue(PostgresTestServer.canRestart(), "the tests run on an external server, which they cannot restart");
         try (Fixture f = new Fixture()) {
             PostgresBackend table = f.client(Variant.TABLE);
             PostgresBackend advisory = f.client(Variant.ADVISORY);
@@ -41,7 +42,7 @@ class RestartTest {
                     .orElseThrow();
             String startedBefore = postmasterStart();
 
-            TestDatabase.restart();
+            PostgresTestServer.restart();
 
             assertThat(postmasterStart()).as("the server was restarted").isNotEqualTo(startedBefore);
             PostgresBackend other = f.client(Variant.TABLE);
@@ -78,7 +79,8 @@ class RestartTest {
     }
 
     private static String postmasterStart() throws SQLException {
-        try (Connection c = TestDatabase.dataSource("lockkit-test-restart").getConnection();
+        try (Connection c =
+                        PostgresTestServer.dataSource("lockkit-test-restart").getConnection();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text")) {
             rs.next();

@@ -1,13 +1,13 @@
 package io.lockkit.postgresql;
 
-import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.tck.JobLockTck;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.testkit.postgresql.PostgresTarget;
 
 /** The whole {@link JobLockTck} against the rowlock variant. */
 class RowLockJobLockTckTest extends JobLockTck {
     @Override
     protected TckTarget createTarget() {
-        return new PostgresTarget(Variant.ROWLOCK);
+        return new PostgresTarget("rowlock");
     }
 }

@@ -1,13 +1,13 @@
 package io.lockkit.postgresql;
 
-import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.tck.TckTarget;
 import io.lockkit.tck.VersionedUpdateTck;
+import io.lockkit.testkit.postgresql.PostgresTarget;
 
 /** The whole {@link VersionedUpdateTck} against clients of the rowlock variant. */
 class RowLockVersionedUpdateTckTest extends VersionedUpdateTck {
     @Override
     protected TckTarget createTarget() {
-        return new PostgresTarget(Variant.ROWLOCK);
+        return new PostgresTarget("rowlock");
     }
 }

@@ -7,6 +7,7 @@ import io.lockkit.Backend;
 import io.lockkit.LockKit;
 import io.lockkit.LockKitException;
 import io.lockkit.postgresql.PostgresBackend.Variant;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -28,21 +29,21 @@ class SchemaCheckTest {
 
     @BeforeEach
     void schema() {
-        schema = TestDatabase.newSchema();
-        tables = TestDatabase.tables(schema);
+        schema = PostgresTestServer.newSchema();
+        tables = Fixture.tables(schema);
         sequence = tables.tokenSequence();
     }
 
     @AfterEach
     void drop() {
-        TestDatabase.dropSchema(schema);
+        PostgresTestServer.dropSchema(schema);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"CACHE 20", "INCREMENT BY -1", "CYCLE"})
     void l2_aBadTokenSequenceIsRefusedWhenOpeningAndByCreateSchema(String setting) {
-        TestDatabase.execute("CREATE SEQUENCE " + sequence + " " + setting);
-        TestDatabase.execute(PostgresBackend.schemaSql(tables)); // the tables exist, the sequence stays as it is
+        PostgresTestServer.execute("CREATE SEQUENCE " + sequence + " " + setting);
+        PostgresTestServer.execute(PostgresBackend.schemaSql(tables)); // the tables exist, the sequence stays as it is
         String fix =
                 switch (setting) {
                     case "CACHE 20" -> "ALTER SEQUENCE \"" + schema + "\".\"lockkit_token\" CACHE 1";
@@ -56,11 +57,11 @@ class SchemaCheckTest {
                     .hasMessageContaining(setting.replace("INCREMENT BY -1", "INCREMENT BY -1:"))
                     .hasMessageContaining(fix);
         }
-        assertThatThrownBy(() -> LockKit.open(TestDatabase.url(), options("true")))
+        assertThatThrownBy(() -> LockKit.open(PostgresTestServer.jdbcUrl(), options("true")))
                 .as("createSchema=true keeps the sequence, then refuses it")
                 .isInstanceOf(LockKitException.class)
                 .hasMessageContaining(fix);
-        assertThatThrownBy(() -> LockKit.open(TestDatabase.url(), options("false")))
+        assertThatThrownBy(() -> LockKit.open(PostgresTestServer.jdbcUrl(), options("false")))
                 .isInstanceOf(LockKitException.class)
                 .hasMessageContaining(fix);
     }
@@ -68,14 +69,14 @@ class SchemaCheckTest {
     @Test
     void l2_aBadSequenceCreatedAfterTheClientWasBuiltIsRefusedByCreateSchema() {
         try (PostgresBackend client = builder(Variant.TABLE).build()) { // nothing exists yet: left for later
-            TestDatabase.execute("CREATE SEQUENCE " + sequence + " CACHE 20");
+            PostgresTestServer.execute("CREATE SEQUENCE " + sequence + " CACHE 20");
             assertThatThrownBy(client::createSchema)
                     .isInstanceOf(LockKitException.class)
                     .hasMessageContaining("CACHE 20");
             assertThatThrownBy(() -> client.jobLock().tryAcquire("k", Duration.ofSeconds(5)))
                     .isInstanceOf(LockKitException.class)
                     .hasMessageContaining("CACHE 20");
-            TestDatabase.execute("ALTER SEQUENCE " + sequence + " CACHE 1");
+            PostgresTestServer.execute("ALTER SEQUENCE " + sequence + " CACHE 1");
             client.jobLock()
                     .tryAcquire("k", Duration.ofSeconds(5))
                     .orElseThrow()
@@ -86,16 +87,16 @@ class SchemaCheckTest {
     @ParameterizedTest
     @EnumSource(Variant.class)
     void aMissingTableIsRefusedWhenOpeningWithoutCreateSchema(Variant variant) {
-        TestDatabase.execute(PostgresBackend.schemaSql(tables));
+        PostgresTestServer.execute(PostgresBackend.schemaSql(tables));
         String missing =
                 switch (variant) {
                     case TABLE -> "lockkit_lock";
                     case ROWLOCK -> "lockkit_row_lock";
                     case ADVISORY -> "lockkit_versioned";
                 };
-        TestDatabase.execute("DROP TABLE " + schema + "." + missing);
+        PostgresTestServer.execute("DROP TABLE " + schema + "." + missing);
         assertThatThrownBy(() -> LockKit.open(
-                        TestDatabase.url(),
+                        PostgresTestServer.jdbcUrl(),
                         Map.of(
                                 "variant",
                                 variant.name().toLowerCase(java.util.Locale.ROOT),
@@ -132,8 +133,8 @@ class SchemaCheckTest {
 
     @Test
     void anObjectOfTheWrongKindIsRefused() {
-        TestDatabase.execute("CREATE TABLE " + sequence + " (x int)");
-        TestDatabase.execute(PostgresBackend.schemaSql(tables).replaceFirst("CREATE SEQUENCE[^;]*;", ""));
+        PostgresTestServer.execute("CREATE TABLE " + sequence + " (x int)");
+        PostgresTestServer.execute(PostgresBackend.schemaSql(tables).replaceFirst("CREATE SEQUENCE[^;]*;", ""));
         assertThatThrownBy(() -> builder(Variant.TABLE).build())
                 .isInstanceOf(LockKitException.class)
                 .hasMessageContaining("is not a sequence");
@@ -141,19 +142,19 @@ class SchemaCheckTest {
 
     @Test
     void aWellMadeSchemaPassesAndTheProviderChecksIt() {
-        try (Backend backend = LockKit.open(TestDatabase.url(), options("true"))) {
+        try (Backend backend = LockKit.open(PostgresTestServer.jdbcUrl(), options("true"))) {
             backend.jobLock()
                     .tryAcquire("k", Duration.ofSeconds(5))
                     .orElseThrow()
                     .release();
         }
-        try (Backend backend = LockKit.open(TestDatabase.url(), options("false"))) {
+        try (Backend backend = LockKit.open(PostgresTestServer.jdbcUrl(), options("false"))) {
             assertThat(backend.versionedUpdate().create("k", new byte[] {1})).isPresent();
         }
     }
 
     private PostgresBackend.Builder builder(Variant variant) {
-        return PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-schema-check"))
+        return PostgresBackend.builder(PostgresTestServer.dataSource("lockkit-test-schema-check"))
                 .variant(variant)
                 .tables(tables)
                 .namespace(schema);

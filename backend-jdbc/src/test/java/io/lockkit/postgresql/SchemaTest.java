@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockkit.postgresql.PostgresBackend.Variant;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 class SchemaTest {
     @Test
     void createSchemaIsSafeWhenManyProcessesRunItAtOnce() throws Exception {
-        String schema = TestDatabase.newSchema();
-        TableNames tables = TestDatabase.tables(schema);
+        String schema = PostgresTestServer.newSchema();
+        TableNames tables = Fixture.tables(schema);
         int n = 8;
         ExecutorService pool = Executors.newFixedThreadPool(n);
         CyclicBarrier start = new CyclicBarrier(n);
@@ -27,7 +28,7 @@ class SchemaTest {
             for (int i = 0; i < n; i++) {
                 runs.add(pool.submit(() -> {
                     try (PostgresBackend client = PostgresBackend.builder(
-                                    TestDatabase.dataSource("lockkit-test-schema"))
+                                    PostgresTestServer.dataSource("lockkit-test-schema"))
                             .tables(tables)
                             .build()) {
                         start.await();
@@ -40,7 +41,7 @@ class SchemaTest {
             for (Future<?> run : runs) {
                 run.get(); // any exception (such as a 23505 from racing CREATEs) fails the test
             }
-            try (PostgresBackend client = PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-schema"))
+            try (PostgresBackend client = PostgresBackend.builder(PostgresTestServer.dataSource("lockkit-test-schema"))
                     .tables(tables)
                     .build()) {
                 assertThat(client.jobLock().tryAcquire("k", Duration.ofSeconds(5)))
@@ -49,15 +50,15 @@ class SchemaTest {
             }
         } finally {
             pool.shutdownNow();
-            TestDatabase.dropSchema(schema);
+            PostgresTestServer.dropSchema(schema);
         }
     }
 
     @Test
     void reservedWordsWorkAsNamesBecauseNamesAreQuoted() {
-        String schema = TestDatabase.newSchema();
+        String schema = PostgresTestServer.newSchema();
         TableNames tables = new TableNames(schema + ".order", schema + ".select", schema + ".user", schema + ".from");
-        try (PostgresBackend client = PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-schema"))
+        try (PostgresBackend client = PostgresBackend.builder(PostgresTestServer.dataSource("lockkit-test-schema"))
                 .variant(Variant.ROWLOCK)
                 .tables(tables)
                 .build()) {
@@ -68,7 +69,7 @@ class SchemaTest {
                     .release();
             assertThat(client.versionedUpdate().create("k", new byte[] {1})).isPresent();
         } finally {
-            TestDatabase.dropSchema(schema);
+            PostgresTestServer.dropSchema(schema);
         }
     }
 

@@ -7,6 +7,7 @@ import io.lockkit.BackendUnavailableException;
 import io.lockkit.Lease;
 import io.lockkit.LockKitException;
 import io.lockkit.postgresql.PostgresBackend.Variant;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -113,12 +114,12 @@ class SessionLeaseTest {
             PostgresBackend b = f.client(variant);
             String sequence = f.tables.tokenSequence();
             // nextval fails after the lock was taken in the same statement (as 42501 or 42704 would)
-            TestDatabase.execute("SELECT setval('" + sequence + "', 100)");
-            TestDatabase.execute("ALTER SEQUENCE " + sequence + " MAXVALUE 100");
+            PostgresTestServer.execute("SELECT setval('" + sequence + "', 100)");
+            PostgresTestServer.execute("ALTER SEQUENCE " + sequence + " MAXVALUE 100");
             assertThatThrownBy(() -> a.jobLock().tryAcquire("k", Duration.ofSeconds(30)))
                     .isInstanceOf(LockKitException.class)
                     .hasMessageContaining("2200H");
-            TestDatabase.execute("ALTER SEQUENCE " + sequence + " NO MAXVALUE");
+            PostgresTestServer.execute("ALTER SEQUENCE " + sequence + " NO MAXVALUE");
             Lease lease = b.jobLock()
                     .tryAcquire("k", Duration.ofSeconds(30))
                     .orElseThrow(() -> new AssertionError("the failed acquire left the lock on a pooled session"));
@@ -129,11 +130,11 @@ class SessionLeaseTest {
     @Test
     void aKeyNamedCreateSchemaInTheDefaultNamespaceDoesNotTakeCreateSchemasLock() {
         try (Fixture f = new Fixture();
-                PostgresBackend holder = PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-ids"))
+                PostgresBackend holder = PostgresBackend.builder(PostgresTestServer.dataSource("lockkit-test-ids"))
                         .variant(Variant.ADVISORY)
                         .tables(f.tables)
                         .build();
-                PostgresBackend other = PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-ids"))
+                PostgresBackend other = PostgresBackend.builder(PostgresTestServer.dataSource("lockkit-test-ids"))
                         .tables(f.tables)
                         .networkTimeout(Duration.ofSeconds(2))
                         .build()) {
@@ -162,7 +163,7 @@ class SessionLeaseTest {
                     .release();
         }
         // an unreachable server is no error at build (E2): each call reports it
-        try (PostgresBackend unreachable = PostgresBackend.builder(TestDatabase.unreachable())
+        try (PostgresBackend unreachable = PostgresBackend.builder(PostgresTestServer.unreachable())
                 .variant(Variant.ADVISORY)
                 .build()) {
             assertThatThrownBy(() -> unreachable.jobLock().tryAcquire("k", Duration.ofSeconds(5)))
@@ -174,7 +175,7 @@ class SessionLeaseTest {
     void l5_aLeaseIsLostWhenItsSessionEndedEvenThoughAnotherSessionGotItsPid() throws Exception {
         try (Fixture f = new Fixture();
                 Connection other =
-                        TestDatabase.dataSource("lockkit-test-pid-reuse").getConnection();
+                        PostgresTestServer.dataSource("lockkit-test-pid-reuse").getConnection();
                 Statement s = other.createStatement();
                 ResultSet rs = s.executeQuery(Sql.SESSION_START)) {
             rs.next();

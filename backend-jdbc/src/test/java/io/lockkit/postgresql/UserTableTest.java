@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockkit.FencedOutException;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,9 +27,9 @@ class UserTableTest {
 
     @BeforeEach
     void table() {
-        schema = TestDatabase.newSchema();
+        schema = PostgresTestServer.newSchema();
         jobs = schema + ".jobs";
-        jdbi = Jdbi.create(TestDatabase.dataSource("lockkit-test-user-table"));
+        jdbi = Jdbi.create(PostgresTestServer.dataSource("lockkit-test-user-table"));
         jdbi.useHandle(h -> {
             h.execute("CREATE TABLE " + jobs + " (id bigint PRIMARY KEY, status text NOT NULL,"
                     + " lock_version bigint NOT NULL DEFAULT 1, fence bigint)");
@@ -39,7 +40,7 @@ class UserTableTest {
 
     @AfterEach
     void drop() {
-        TestDatabase.dropSchema(schema);
+        PostgresTestServer.dropSchema(schema);
     }
 
     @Test
@@ -133,7 +134,7 @@ class UserTableTest {
                 .withRowLockTable(schema + ".rows")
                 .withVersionedTable(schema + ".values");
         try (PostgresBackend mine = PostgresBackend.builder(jdbi).tables(tables).build();
-                PostgresBackend other = PostgresBackend.builder(TestDatabase.dataSource("lockkit-test-other"))
+                PostgresBackend other = PostgresBackend.builder(PostgresTestServer.dataSource("lockkit-test-other"))
                         .tables(tables)
                         .build()) {
             mine.createSchema();
@@ -172,7 +173,7 @@ class UserTableTest {
             assertThat(row).containsEntry("status", "PENDING");
             // while this transaction holds the row, another one is told "not now" at once
             Jdbi otherProcess =
-                    Jdbi.create(TestDatabase.dataSource("lockkit-test-user-table")); // not this thread's handle
+                    Jdbi.create(PostgresTestServer.dataSource("lockkit-test-user-table")); // not this thread's handle
             Optional<Object> other =
                     otherProcess.inTransaction(h2 -> rows.inLockedRow(h2, 1L, (tx2, r2) -> (Object) r2));
             assertThat(other).isEmpty();

@@ -2,6 +2,7 @@ package io.lockkit.postgresql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -25,7 +26,7 @@ class WatcherProbeTest {
 
     @Test
     void takesEffectOnTheDriverWeShipWith() throws SQLException {
-        try (Connection c = TestDatabase.dataSource("probe-test").getConnection()) {
+        try (Connection c = PostgresTestServer.dataSource("probe-test").getConnection()) {
             assertThat(Watcher.skipTrailingProbe(c))
                     .as("pgjdbc changed: the listener would wake waiters 1 ms late again")
                     .isTrue();
@@ -35,8 +36,10 @@ class WatcherProbeTest {
     @Test
     void everyNotificationArrivesWithTheProbeOff() throws Exception {
         int count = 50;
-        try (Connection listener = TestDatabase.dataSource("probe-listener").getConnection();
-                Connection sender = TestDatabase.dataSource("probe-sender").getConnection()) {
+        try (Connection listener =
+                        PostgresTestServer.dataSource("probe-listener").getConnection();
+                Connection sender =
+                        PostgresTestServer.dataSource("probe-sender").getConnection()) {
             try (Statement s = listener.createStatement()) {
                 s.execute("LISTEN " + CHANNEL);
             }

@@ -7,6 +7,7 @@ import io.lockkit.JobLock;
 import io.lockkit.LeaseLimits;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.redis.internal.Unreachable;
 import io.lockkit.spi.Checks;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ import org.redisson.client.codec.StringCodec;
  *       never re-sent by Redisson (retries off per call) and are re-loaded after {@code NOSCRIPT}.
  * </ul>
  *
- * <p>Durability. {@link #build} refuses a server whose {@code maxmemory-policy} evicts keys (an
+ * <p>Durability. {@link Builder#build} refuses a server whose {@code maxmemory-policy} evicts keys (an
  * evicted lock is an L1 breach, an evicted counter or fence an L2/V3 breach) unless told to only
  * warn. Tokens and versions are never below the server's clock in µs when drawn, and never run
  * ahead of it (a script takes more than a µs). After a restart that lost every key (no persistence):
@@ -272,9 +273,7 @@ public final class RedisBackend implements Backend {
             String memory = info("memory");
             String policy = infoField(memory, "maxmemory_policy");
             if (!policy.isEmpty() && !policy.equals("noeviction")) {
-                String msg = "Redis maxmemory-policy is '" + policy + "': under memory pressure it evicts keys,"
-                        + " which can drop a held lock (L1), the token counter or a fence (L2, V3);"
-                        + " set it to noeviction, or build with evictionPolicyCheck(WARN) to accept this";
+                String msg = evictionMessage(policy);
                 if (check == EvictionPolicyCheck.REFUSE) {
                     throw new IllegalStateException(msg);
                 }
@@ -282,9 +281,25 @@ public final class RedisBackend implements Backend {
             }
         }
         if (persistent && !infoField(info("persistence"), "aof_enabled").equals("1")) {
-            throw new IllegalStateException("persistent(true) was declared but the Redis server has AOF off"
-                    + " (aof_enabled:0): values and fences would not survive a restart");
+            throw new IllegalStateException("persistent=true (RedisBackend.Builder.persistent(true)) was declared"
+                    + " but the Redis server has AOF off (aof_enabled:0): values and fences would not survive a"
+                    + " restart; turn AOF on with appendfsync always, or leave persistent false");
         }
+    }
+
+    /** Why {@code policy} (not {@code noeviction}) is a risk, and how to fix it or accept it, for every way of opening. */
+    static String evictionMessage(String policy) {
+        String risk = policy.startsWith("volatile-")
+                ? "under memory pressure it evicts keys that have a TTL, and every held lock is such a key:"
+                        + " another client could then acquire a lock that is still held (two holders at once, L1)"
+                : "under memory pressure it evicts any key: a held lock (two holders at once, L1), a stored"
+                        + " value (an acknowledged write lost, V1), the fencing token counter or a key's fence"
+                        + " (a stale holder's fenced write accepted, L2, V3)";
+        return "Redis maxmemory-policy is '" + policy + "' (managed Redis such as Memorystore and ElastiCache"
+                + " default to volatile-lru): " + risk + ". Set maxmemory-policy to noeviction, or accept the"
+                + " risk: add ?evictionPolicyCheck=warn to the URI (&evictionPolicyCheck=warn after other options),"
+                + " or put evictionPolicyCheck=warn in LockKit.open's options map, or call"
+                + " RedisBackend.Builder.evictionPolicyCheck(WARN)";
     }
 
     /**
@@ -396,6 +411,14 @@ public final class RedisBackend implements Backend {
             RedisBackend backend = new RedisBackend(this);
             try {
                 backend.checkServer(evictionPolicyCheck, persistent);
+            } catch (BackendUnavailableException e) {
+                backend.close();
+                throw new BackendUnavailableException(
+                        "Redis did not answer lockkit's check of the server within "
+                                + Unreachable.format(timeout) + ": " + Unreachable.reason(e)
+                                + "; timeout(Duration) sets how long build() waits, the Redisson client's"
+                                + " connectTimeout each connection attempt",
+                        e);
             } catch (RuntimeException e) {
                 backend.close();
                 throw e;

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lettuce.core.AclSetuserArgs;
 import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.Capability;
 import io.lockkit.Lease;
 import io.lockkit.LockKit;
+import io.lockkit.testkit.redis.RedisAdmin;
+import io.lockkit.testkit.redis.RedisTestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +21,12 @@ import org.junit.jupiter.api.Test;
 /** Discovery of {@code redis://} and {@code rediss://}, and option validation (E1, E2). */
 @DisplayName("redis:// provider")
 class RedisBackendProviderTest {
-    private final TestRedis redis = TestRedis.get();
+    private final RedisTestServer redis = RedisTestServer.get();
 
     @Test
     @DisplayName("LockKit.open finds the Redis backend, which works and declares what it promises")
     void opensAWorkingBackend() {
-        try (Backend b = LockKit.open(redis.address() + "?prefix=" + TestRedis.freshPrefix() + "&timeout=2s")) {
+        try (Backend b = LockKit.open(redis.address() + "?prefix=" + RedisTestServer.freshPrefix() + "&timeout=2s")) {
             assertThat(b.name()).isEqualTo("redis");
             assertThat(b.capabilities())
                     .containsExactlyInAnyOrder(
@@ -33,6 +36,22 @@ class RedisBackendProviderTest {
             Lease lease = b.jobLock().tryAcquire("k", Duration.ofSeconds(5)).orElseThrow();
             assertThat(lease.release()).isTrue();
         }
+    }
+
+    @Test
+    @DisplayName("clientName names the client's connections, so CLIENT LIST and CLIENT KILL find them")
+    void clientNameNamesTheConnections() {
+        String name = RedisTestServer.newClientName("provider");
+        try (Backend b =
+                LockKit.open(redis.address(), Map.of("prefix", RedisTestServer.freshPrefix(), "clientName", name))) {
+            b.jobLock().tryAcquire("k", Duration.ofSeconds(5)).orElseThrow().release();
+            try (RedisAdmin admin = redis.admin()) {
+                assertThat(admin.commands().clientList()).contains(" name=" + name + " ");
+            }
+        }
+        assertThatThrownBy(() -> LockKit.open(redis.address(), Map.of("clientName", "two words")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("clientName");
     }
 
     @Test
@@ -64,8 +83,8 @@ class RedisBackendProviderTest {
     @DisplayName("E2: an unreachable address fails with BackendUnavailable within the timeout, without credentials")
     void e2_unreachableAddressIsUnavailable() {
         long start = System.nanoTime();
-        assertThatThrownBy(() -> LockKit.open(
-                        "redis://:s3cret@127.0.0.1:" + TestRedis.freePort() + "?timeout=300ms&connectTimeout=200ms"))
+        assertThatThrownBy(() -> LockKit.open("redis://:s3cret@127.0.0.1:" + RedisTestServer.freePort()
+                        + "?timeout=300ms&connectTimeout=200ms"))
                 .isInstanceOf(BackendUnavailableException.class)
                 .hasMessageNotContaining("s3cret");
         // A guard against hanging, not a timing claim: a cold Redisson client on a loaded machine takes seconds.
@@ -88,35 +107,44 @@ class RedisBackendProviderTest {
     void e1_passwordsAreParsedByStructure() {
         assumeTrue(
                 redis.isEmbedded(),
-                "skipped: adds an ACL user to the server, which " + TestRedis.URL_ENV + " may share");
+                "skipped: adds an ACL user to the server, which " + RedisTestServer.URL_ENV + " may share");
         String host = redis.address().substring("redis://".length());
-        try (Resp admin = redis.admin()) {
+        try (RedisAdmin admin = redis.admin()) {
             for (List<String> pw : PASSWORDS) {
                 String password = pw.get(0);
                 String user = "lockkit-pw-" + Integer.toHexString(password.hashCode());
-                assertThat(admin.call("ACL", "SETUSER", user, "reset", "on", ">" + password, "~*", "&*", "+@all"))
+                assertThat(admin.commands()
+                                .aclSetuser(
+                                        user,
+                                        AclSetuserArgs.Builder.reset()
+                                                .on()
+                                                .addPassword(password)
+                                                .allKeys()
+                                                .allChannels()
+                                                .allCommands()))
                         .isEqualTo("OK");
-                try (Backend b = LockKit.open(
-                        "redis://" + user + ":" + pw.get(1) + "@" + host + "/0?prefix=" + TestRedis.freshPrefix())) {
+                try (Backend b = LockKit.open("redis://" + user + ":" + pw.get(1) + "@" + host + "/0?prefix="
+                        + RedisTestServer.freshPrefix())) {
                     Lease lease =
                             b.jobLock().tryAcquire("k", Duration.ofSeconds(5)).orElseThrow();
                     assertThat(lease.release()).isTrue();
                 } catch (RuntimeException e) {
                     throw new AssertionError("password written as '" + pw.get(1) + "' did not open", e);
                 } finally {
-                    admin.call("ACL", "DELUSER", user);
+                    admin.commands().aclDeluser(user);
                 }
             }
             // redis://:password@host authenticates the default user; give it the password for a moment.
             String password = "d/e#f@g+h";
-            admin.call("ACL", "SETUSER", "default", "resetpass", ">" + password);
+            admin.commands()
+                    .aclSetuser("default", AclSetuserArgs.Builder.resetpass().addPassword(password));
             try {
-                admin.call("AUTH", password);
+                admin.commands().auth(password);
                 for (String form : List.of(
                         "redis://:" + password + "@" + host,
                         "redis://" + password + "@" + host,
                         "redis://:d%2Fe%23f%40g%2Bh@" + host)) {
-                    try (Backend b = LockKit.open(form + "?prefix=" + TestRedis.freshPrefix())) {
+                    try (Backend b = LockKit.open(form + "?prefix=" + RedisTestServer.freshPrefix())) {
                         assertThat(b.jobLock().tryAcquire("k", Duration.ofSeconds(5)))
                                 .isPresent();
                     }
@@ -126,7 +154,7 @@ class RedisBackendProviderTest {
                         .isInstanceOf(RuntimeException.class)
                         .hasMessageNotContaining("d/e#f");
             } finally {
-                admin.call("ACL", "SETUSER", "default", "nopass");
+                admin.commands().aclSetuser("default", AclSetuserArgs.Builder.nopass());
             }
         }
     }
@@ -138,7 +166,7 @@ class RedisBackendProviderTest {
             for (List<String> pw : PASSWORDS) {
                 String secret = pw.get(1);
                 String auth = scheme + "://app:" + secret + "@";
-                String port = Integer.toString(TestRedis.freePort());
+                String port = Integer.toString(RedisTestServer.freePort());
                 List<String> bad = List.of(
                         auth + "127.0.0.1:" + port + "?timeout=soon",
                         auth + "127.0.0.1:" + port + "/zero",

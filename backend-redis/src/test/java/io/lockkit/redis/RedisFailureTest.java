@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lettuce.core.RedisFuture;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.Lease;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
+import io.lockkit.testkit.redis.RedisAdmin;
+import io.lockkit.testkit.redis.RedisTestServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -20,41 +23,43 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("Redis failures")
 class RedisFailureTest {
-    private final TestRedis redis = TestRedis.get();
+    private final RedisTestServer redis = RedisTestServer.get();
 
     @AfterEach
     void restoreServer() {
         if (redis.isEmbedded()) {
-            try (Resp r = redis.admin()) {
-                r.call("CONFIG", "SET", "maxmemory-policy", "noeviction");
+            try (RedisAdmin r = redis.admin()) {
+                r.commands().configSet("maxmemory-policy", "noeviction");
             }
         }
     }
 
     @Test
     @DisplayName("V4: a compare-and-set whose reply is lost is OutcomeUnknown, and reaches the server exactly once")
-    void v4_lostReplyIsOutcomeUnknownAndAppliedOnce() {
-        assumeTrue(redis.isEmbedded(), "skipped: puts to sleep the server, which " + TestRedis.URL_ENV + " may share");
-        String prefix = TestRedis.freshPrefix();
-        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(TestRedis.newClientName()))
+    void v4_lostReplyIsOutcomeUnknownAndAppliedOnce() throws Exception {
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: puts to sleep the server, which " + RedisTestServer.URL_ENV + " may share");
+        String prefix = RedisTestServer.freshPrefix();
+        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
                         .prefix(prefix)
                         .timeout(Duration.ofMillis(300))
                         .shutdownClientOnClose(true)
                         .build();
-                Resp admin = redis.admin()) {
+                RedisAdmin admin = redis.admin()) {
             Versioned v0 = c.versionedUpdate().create("counter", bytes("0")).orElseThrow();
             // Once first, so that the script is cached: a NOSCRIPT reply would mean nothing ran.
             Versioned v1 = c.versionedUpdate()
                     .compareAndSet("counter", v0.version(), bytes("1"))
                     .orElseThrow();
             c.versionedUpdate().read("counter").orElseThrow(); // cached too
-            admin.call("CONFIG", "RESETSTAT");
+            admin.commands().configResetstat();
             // The server sleeps for 1 s: the CAS waits in its socket past the client's 300 ms timeout,
             // and runs when the server wakes, as a request whose reply was lost does.
-            redis.sleepServer(admin, 1);
+            RedisFuture<String> awake = admin.sleepServer(1);
             assertThatThrownBy(() -> c.versionedUpdate().compareAndSet("counter", v1.version(), bytes("2")))
                     .isInstanceOf(OutcomeUnknownException.class);
-            admin.read(); // the server is awake
+            awake.get(); // the server is awake
             java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
             Versioned after = Poll.forValue(Duration.ofSeconds(5), () -> {
                 reads.incrementAndGet();
@@ -69,23 +74,25 @@ class RedisFailureTest {
 
     @Test
     @DisplayName("E2: an acquire whose reply is lost reports no lease, and the lock it may have taken is freed")
-    void e2_lostAcquireReplyIsUnavailableAndCleanedUp() {
-        assumeTrue(redis.isEmbedded(), "skipped: puts to sleep the server, which " + TestRedis.URL_ENV + " may share");
-        String prefix = TestRedis.freshPrefix();
-        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(TestRedis.newClientName()))
+    void e2_lostAcquireReplyIsUnavailableAndCleanedUp() throws Exception {
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: puts to sleep the server, which " + RedisTestServer.URL_ENV + " may share");
+        String prefix = RedisTestServer.freshPrefix();
+        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
                         .prefix(prefix)
                         .timeout(Duration.ofMillis(300))
                         .shutdownClientOnClose(true)
                         .build();
-                Resp admin = redis.admin()) {
+                RedisAdmin admin = redis.admin()) {
             c.jobLock()
                     .tryAcquire("warm-up", Duration.ofSeconds(5))
                     .orElseThrow()
                     .release(); // scripts cached
-            redis.sleepServer(admin, 1);
+            RedisFuture<String> awake = admin.sleepServer(1);
             assertThatThrownBy(() -> c.jobLock().tryAcquire("job", Duration.ofMinutes(5)))
                     .isInstanceOf(BackendUnavailableException.class);
-            admin.read(); // the server is awake
+            awake.get(); // the server is awake
             // Not 5 minutes: the owner-checked clean-up freed whatever the lost acquire took.
             Lease next =
                     Poll.forValue(Duration.ofSeconds(10), () -> c.jobLock().tryAcquire("job", Duration.ofSeconds(5)));
@@ -96,11 +103,13 @@ class RedisFailureTest {
     @Test
     @DisplayName("an evicting maxmemory-policy is refused by default, and only warned about when asked")
     void evictingPolicyIsRefused() {
-        assumeTrue(redis.isEmbedded(), "skipped: reconfigures the server, which " + TestRedis.URL_ENV + " may share");
-        try (Resp admin = redis.admin()) {
-            admin.call("CONFIG", "SET", "maxmemory-policy", "volatile-lru");
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: reconfigures the server, which " + RedisTestServer.URL_ENV + " may share");
+        try (RedisAdmin admin = redis.admin()) {
+            admin.commands().configSet("maxmemory-policy", "volatile-lru");
         }
-        var redisson = redis.newRedisson(TestRedis.newClientName());
+        var redisson = redis.newRedisson(RedisTestServer.newClientName());
         try {
             assertThatThrownBy(() -> RedisBackend.builder(redisson).build())
                     .isInstanceOf(IllegalStateException.class)
@@ -108,7 +117,7 @@ class RedisFailureTest {
             try (RedisBackend warned = RedisBackend.builder(redisson)
                     .evictionPolicyCheck(RedisBackend.EvictionPolicyCheck.WARN)
                     .build()) {
-                assertThat(warned.jobLock().tryAcquire(TestRedis.freshPrefix(), Duration.ofSeconds(1)))
+                assertThat(warned.jobLock().tryAcquire(RedisTestServer.freshPrefix(), Duration.ofSeconds(1)))
                         .isPresent();
             }
         } finally {
@@ -119,9 +128,9 @@ class RedisFailureTest {
     @Test
     @DisplayName("persistent(true) is refused when the server has AOF off")
     void persistentIsChecked() {
-        var redisson = redis.newRedisson(TestRedis.newClientName());
+        var redisson = redis.newRedisson(RedisTestServer.newClientName());
         try {
-            boolean aof = RedisBackend.infoField((String) redis.admin().call("INFO", "persistence"), "aof_enabled")
+            boolean aof = RedisBackend.infoField(redisInfo("persistence"), "aof_enabled")
                     .equals("1");
             assumeTrue(!aof, "skipped: this server has AOF on");
             assertThatThrownBy(() ->
@@ -141,7 +150,7 @@ class RedisFailureTest {
         // retries, not by lockkit's timeout; so they are short here, as in the provider's client.
         config.setLazyInitialization(true);
         config.useSingleServer()
-                .setAddress("redis://127.0.0.1:" + TestRedis.freePort())
+                .setAddress("redis://127.0.0.1:" + RedisTestServer.freePort())
                 .setConnectTimeout(200)
                 .setRetryAttempts(0);
         var redisson = org.redisson.Redisson.create(config);
@@ -160,8 +169,14 @@ class RedisFailureTest {
         }
     }
 
-    private static long evalshaCalls(Resp admin) {
-        String stats = (String) admin.call("INFO", "commandstats");
+    private String redisInfo(String section) {
+        try (RedisAdmin admin = redis.admin()) {
+            return admin.commands().info(section);
+        }
+    }
+
+    private static long evalshaCalls(RedisAdmin admin) {
+        String stats = admin.commands().info("commandstats");
         String line = RedisBackend.infoField(stats, "cmdstat_evalsha");
         return line.isEmpty() ? 0 : Long.parseLong(line.replaceAll("^calls=(\\d+),.*", "$1"));
     }

@@ -3,9 +3,12 @@ package io.lockkit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lettuce.core.RedisFuture;
 import io.lockkit.KeepAlive;
 import io.lockkit.Lease;
 import io.lockkit.internal.LeaseTimer;
+import io.lockkit.testkit.redis.RedisAdmin;
+import io.lockkit.testkit.redis.RedisTestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,18 +33,20 @@ class RedisKeepAliveThreadsTest {
 
     @Test
     @DisplayName("300 keep-alives on a sleeping server use at most the documented lease threads")
-    void keepAlivesOnASleepingServerUseBoundedThreads() {
-        TestRedis redis = TestRedis.get();
-        assumeTrue(redis.isEmbedded(), "skipped: puts to sleep the server, which " + TestRedis.URL_ENV + " may share");
-        String prefix = TestRedis.freshPrefix();
-        var redisson = redis.newRedisson(TestRedis.newClientName());
+    void keepAlivesOnASleepingServerUseBoundedThreads() throws Exception {
+        RedisTestServer redis = RedisTestServer.get();
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: puts to sleep the server, which " + RedisTestServer.URL_ENV + " may share");
+        String prefix = RedisTestServer.freshPrefix();
+        var redisson = redis.newRedisson(RedisTestServer.newClientName());
         // Redisson's own pool runs reply callbacks: fixed at Config.threads, however many calls wait.
         int redissonThreads = redisson.getConfig().getThreads();
         try (RedisBackend c = RedisBackend.builder(redisson)
                         .prefix(prefix)
                         .shutdownClientOnClose(true)
                         .build();
-                Resp admin = redis.admin()) {
+                RedisAdmin admin = redis.admin()) {
             List<Lease> leases = new ArrayList<>();
             List<KeepAlive> keepAlives = new ArrayList<>();
             try {
@@ -55,7 +60,7 @@ class RedisKeepAliveThreadsTest {
                 for (Lease lease : leases) {
                     keepAlives.add(KeepAlive.start(lease, Duration.ofSeconds(30), Duration.ofMillis(100)));
                 }
-                redis.sleepServer(admin, SLEEP_SECONDS);
+                RedisFuture<String> awake = admin.sleepServer(SLEEP_SECONDS);
                 int mostLease = 0;
                 int mostAll = 0;
                 java.util.Map<String, Integer> namesAtMost = namesBefore;
@@ -70,7 +75,7 @@ class RedisKeepAliveThreadsTest {
                     }
                     java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
                 }
-                admin.read(); // the server is awake
+                awake.get(); // the server is awake
                 System.out.println("[measure] " + KEEP_ALIVES + " keep-alives, server asleep " + SLEEP_SECONDS
                         + " s: JVM threads " + before + " before, at most " + mostAll + " during; lockkit lease"
                         + " threads at most " + mostLease + " (bound " + BOUND + "); by name before " + namesBefore

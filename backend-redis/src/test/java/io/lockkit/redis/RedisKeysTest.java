@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockkit.Lease;
 import io.lockkit.Versioned;
+import io.lockkit.testkit.redis.RedisTestServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -39,8 +40,8 @@ class RedisKeysTest {
             List.of("\u00e9", "e\u0301"),
             List.of("\uD83D\uDE00", "?"));
 
-    private static final TestRedis REDIS = TestRedis.get();
-    private static final String PREFIX = TestRedis.freshPrefix();
+    private static final RedisTestServer REDIS = RedisTestServer.get();
+    private static final String PREFIX = RedisTestServer.freshPrefix();
     private static RedisBackend a;
     private static RedisBackend b;
 
@@ -116,7 +117,7 @@ class RedisKeysTest {
                 .as("nothing written under '?'")
                 .isEmpty();
         assertThat(a.jobLock().tryAcquire("?", LEASE)).isPresent().get().satisfies(Lease::release);
-        var redisson = REDIS.newRedisson(TestRedis.newClientName());
+        var redisson = REDIS.newRedisson(RedisTestServer.newClientName());
         try {
             assertThatThrownBy(() ->
                             RedisBackend.builder(redisson).prefix("p\uD800").build())

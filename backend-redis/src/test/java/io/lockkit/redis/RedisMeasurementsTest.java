@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockkit.Lease;
 import io.lockkit.Versioned;
+import io.lockkit.tck.harness.TcpProxy;
+import io.lockkit.testkit.redis.RedisTestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,22 +23,25 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Round trips per operation, counted on the server with {@code MONITOR} (commands a script runs
- * show as {@code [db lua]} and are not round trips), and acquire handoff latency with and without
+ * Round trips per operation, counted on the wire by a {@link TcpProxy} in front of the client (a
+ * request the client sends after the server spoke last; what a script runs stays on the server), and acquire handoff latency with and without
  * the release message. Prints the figures and writes them to {@code target/redis-measurements.txt}.
  */
 @DisplayName("Redis measurements")
 class RedisMeasurementsTest {
     private static final List<String> REPORT = Collections.synchronizedList(new ArrayList<>());
-    private final TestRedis redis = TestRedis.get();
+    private final RedisTestServer redis = RedisTestServer.get();
 
     @Test
     @DisplayName("acquire, release, extend and compare-and-set are one round trip each")
-    void roundTrips() {
-        String prefix = TestRedis.freshPrefix();
-        try (RedisBackend c = RedisRestartTest.client(redis, prefix);
-                Resp monitor = redis.admin();
-                Resp marker = redis.admin()) {
+    void roundTrips() throws Exception {
+        String prefix = RedisTestServer.freshPrefix();
+        try (TcpProxy proxy = new TcpProxy(redis.host(), redis.port());
+                RedisBackend c = RedisBackend.builder(RedisTestServer.newRedisson(
+                                RedisTestServer.newClientName(), "redis://" + proxy.address(), 3000))
+                        .prefix(prefix)
+                        .shutdownClientOnClose(true)
+                        .build()) {
             // Warm up: scripts cached, connections open, so that only steady-state traffic is counted.
             Lease warm = c.jobLock().tryAcquire("warm", Duration.ofSeconds(5)).orElseThrow();
             warm.release();
@@ -48,38 +53,32 @@ class RedisMeasurementsTest {
             c.versionedUpdate().delete("warm", w.version());
             c.jobLock().tryAcquire("warm", Duration.ofSeconds(5)).orElseThrow().extend(Duration.ofSeconds(5));
 
-            monitor.send("MONITOR");
-            monitor.read();
             AtomicReference<Lease> lease = new AtomicReference<>();
             AtomicReference<Versioned> value = new AtomicReference<>();
             count(
-                    monitor,
-                    marker,
+                    proxy,
                     "tryAcquire (free)",
                     1,
                     () -> lease.set(
                             c.jobLock().tryAcquire("job", Duration.ofSeconds(5)).orElseThrow()));
-            count(monitor, marker, "tryAcquire (held)", 1, () -> c.jobLock().tryAcquire("job", Duration.ofSeconds(5)));
-            count(monitor, marker, "extend", 1, () -> lease.get().extend(Duration.ofSeconds(5)));
-            count(monitor, marker, "release", 1, () -> lease.get().release());
+            count(proxy, "tryAcquire (held)", 1, () -> c.jobLock().tryAcquire("job", Duration.ofSeconds(5)));
+            count(proxy, "extend", 1, () -> lease.get().extend(Duration.ofSeconds(5)));
+            count(proxy, "release", 1, () -> lease.get().release());
             count(
-                    monitor,
-                    marker,
+                    proxy,
                     "create",
                     1,
                     () -> value.set(c.versionedUpdate().create("v", bytes("1")).orElseThrow()));
-            count(monitor, marker, "read", 1, () -> c.versionedUpdate().read("v"));
+            count(proxy, "read", 1, () -> c.versionedUpdate().read("v"));
             count(
-                    monitor,
-                    marker,
+                    proxy,
                     "compareAndSet",
                     1,
                     () -> value.set(c.versionedUpdate()
                             .compareAndSet("v", value.get().version(), bytes("2"))
                             .orElseThrow()));
             count(
-                    monitor,
-                    marker,
+                    proxy,
                     "compareAndSet (fenced)",
                     1,
                     () -> value.set(c.versionedUpdate()
@@ -89,15 +88,14 @@ class RedisMeasurementsTest {
                                     bytes("3"),
                                     lease.get().token())
                             .orElseThrow()));
-            count(monitor, marker, "delete", 1, () -> c.versionedUpdate()
+            count(proxy, "delete", 1, () -> c.versionedUpdate()
                     .delete("v", value.get().version()));
             count(
-                    monitor,
-                    marker,
+                    proxy,
                     "create (over a tombstone)",
                     1,
                     () -> value.set(c.versionedUpdate().create("v", bytes("4")).orElseThrow()));
-            count(monitor, marker, "delete (fenced)", 1, () -> c.versionedUpdate()
+            count(proxy, "delete (fenced)", 1, () -> c.versionedUpdate()
                     .delete("v", value.get().version(), lease.get().token()));
         }
     }
@@ -105,10 +103,10 @@ class RedisMeasurementsTest {
     @Test
     @DisplayName("L7: handoff after release is prompt with the release message, and bounded by the PTTL without it")
     void handoffLatency() throws Exception {
-        String prefix = TestRedis.freshPrefix();
+        String prefix = RedisTestServer.freshPrefix();
         try (RedisBackend holder = RedisRestartTest.client(redis, prefix);
                 RedisBackend notified = RedisRestartTest.client(redis, prefix);
-                RedisBackend polling = RedisBackend.builder(redis.newRedisson(TestRedis.newClientName()))
+                RedisBackend polling = RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
                         .prefix(prefix)
                         .releaseNotification(false)
                         .shutdownClientOnClose(true)
@@ -170,25 +168,12 @@ class RedisMeasurementsTest {
         throw new AssertionError("the waiter never started waiting");
     }
 
-    private static void count(Resp monitor, Resp marker, String what, int expected, Runnable op) {
+    private static void count(TcpProxy proxy, String what, int expected, Runnable op) {
+        long before = proxy.roundTrips();
         op.run();
-        String mark = "lockkit-mark-" + System.nanoTime();
-        marker.call("ECHO", mark);
-        List<String> sent = new ArrayList<>();
-        while (true) {
-            String line = (String) monitor.read();
-            if (line.contains(mark)) {
-                break;
-            }
-            if (!line.contains(" lua]") && !line.contains("\"PING\"")) {
-                sent.add(line.replaceAll("^\\S+ \\[\\d+ [^]]+\\] ", ""));
-            }
-        }
-        report("round trips for " + what + ": " + sent.size() + "  "
-                + sent.stream()
-                        .map(s -> s.length() > 60 ? s.substring(0, 60) + "…" : s)
-                        .toList());
-        assertThat(sent).as("round trips for " + what).hasSize(expected);
+        long sent = proxy.roundTrips() - before;
+        report("round trips for " + what + ": " + sent);
+        assertThat(sent).as("round trips for " + what).isEqualTo(expected);
     }
 
     private static String summary(List<Long> micros) {

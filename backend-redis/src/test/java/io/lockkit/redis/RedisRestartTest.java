@@ -8,6 +8,8 @@ import io.lockkit.Capability;
 import io.lockkit.FencedOutException;
 import io.lockkit.Lease;
 import io.lockkit.Versioned;
+import io.lockkit.testkit.redis.RedisAdmin;
+import io.lockkit.testkit.redis.RedisTestServer;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,9 +27,11 @@ class RedisRestartTest {
     @DisplayName(
             "L2: tokens keep increasing after a restart mid-hold that lost the counter; the old lease is owner-checked out (L3)")
     void l2_tokensIncreaseAfterARestartThatLostTheCounter() {
-        TestRedis redis = TestRedis.get();
-        assumeTrue(redis.isEmbedded(), "skipped: " + TestRedis.URL_ENV + " names a server this test must not restart");
-        String prefix = TestRedis.freshPrefix();
+        RedisTestServer redis = RedisTestServer.get();
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: " + RedisTestServer.URL_ENV + " names a server this test must not restart");
+        String prefix = RedisTestServer.freshPrefix();
         try (RedisBackend a = client(redis, prefix);
                 RedisBackend b = client(redis, prefix)) {
             assertThat(a.capabilities()).contains(Capability.FENCING_SURVIVES_STORE_RESTART);
@@ -37,13 +41,13 @@ class RedisRestartTest {
 
             redis.restart();
 
-            try (Resp r = redis.admin()) {
-                assertThat(r.call("EXISTS", "{" + prefix + "}:token"))
+            try (RedisAdmin r = redis.admin()) {
+                assertThat(r.commands().exists("{" + prefix + "}:token"))
                         .as("the restart must have lost the counter, or this test shows nothing")
                         .isEqualTo(0L);
-                assertThat(r.call("SCRIPT", "EXISTS", Script.ACQUIRE.sha))
+                assertThat(r.commands().scriptExists(Script.ACQUIRE.sha))
                         .as("and the script cache: the next call meets NOSCRIPT")
-                        .isEqualTo(java.util.List.of(0L));
+                        .isEqualTo(java.util.List.of(false));
             }
             // The lock went with the restart (no persistence: documented), so another client gets it...
             Lease next = b.jobLock().tryAcquire("job", LEASE).orElseThrow();
@@ -65,9 +69,11 @@ class RedisRestartTest {
     @Test
     @DisplayName("V2: after a restart that lost every key, a key's next version is above every version it had before")
     void v2_versionsNeverRepeatAfterARestart() {
-        TestRedis redis = TestRedis.get();
-        assumeTrue(redis.isEmbedded(), "skipped: " + TestRedis.URL_ENV + " names a server this test must not restart");
-        String prefix = TestRedis.freshPrefix();
+        RedisTestServer redis = RedisTestServer.get();
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: " + RedisTestServer.URL_ENV + " names a server this test must not restart");
+        String prefix = RedisTestServer.freshPrefix();
         try (RedisBackend a = client(redis, prefix);
                 RedisBackend b = client(redis, prefix)) {
             Versioned v1 = a.versionedUpdate().create("v", bytes("a1")).orElseThrow();
@@ -102,9 +108,11 @@ class RedisRestartTest {
     @Test
     @DisplayName("V3: after a restart that lost every fence, a pre-restart token is fenced out of every key")
     void v3_preRestartTokensAreFencedOutAfterARestart() {
-        TestRedis redis = TestRedis.get();
-        assumeTrue(redis.isEmbedded(), "skipped: " + TestRedis.URL_ENV + " names a server this test must not restart");
-        String prefix = TestRedis.freshPrefix();
+        RedisTestServer redis = RedisTestServer.get();
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: " + RedisTestServer.URL_ENV + " names a server this test must not restart");
+        String prefix = RedisTestServer.freshPrefix();
         try (RedisBackend a = client(redis, prefix);
                 RedisBackend b = client(redis, prefix)) {
             Lease zombie = a.jobLock().tryAcquire("job", LEASE).orElseThrow();
@@ -150,10 +158,10 @@ class RedisRestartTest {
     }
 
     /** Restarts the embedded server and checks that it lost lockkit's keys, or the test shows nothing. */
-    private static void restartLosingEverything(TestRedis redis, String prefix) {
+    private static void restartLosingEverything(RedisTestServer redis, String prefix) {
         redis.restart();
-        try (Resp r = redis.admin()) {
-            assertThat(r.call("KEYS", "{" + prefix + "}*"))
+        try (RedisAdmin r = redis.admin()) {
+            assertThat(r.commands().keys("{" + prefix + "}*"))
                     .as("the restart must have lost every key")
                     .isEqualTo(java.util.List.of());
         }
@@ -166,15 +174,15 @@ class RedisRestartTest {
     @Test
     @DisplayName("SCRIPT FLUSH between calls: the next call reloads the script and succeeds")
     void noScriptIsHandled() {
-        TestRedis redis = TestRedis.get();
+        RedisTestServer redis = RedisTestServer.get();
         assumeTrue(
                 redis.isEmbedded(),
-                "skipped: " + TestRedis.URL_ENV + " names a server whose script cache this test must not flush");
-        String prefix = TestRedis.freshPrefix();
+                "skipped: " + RedisTestServer.URL_ENV + " names a server whose script cache this test must not flush");
+        String prefix = RedisTestServer.freshPrefix();
         try (RedisBackend a = client(redis, prefix)) {
             Lease first = a.jobLock().tryAcquire("k", LEASE).orElseThrow();
-            try (Resp r = redis.admin()) {
-                r.call("SCRIPT", "FLUSH");
+            try (RedisAdmin r = redis.admin()) {
+                r.commands().scriptFlush();
             }
             assertThat(first.release()).isTrue();
             Lease second = a.jobLock().tryAcquire("k", LEASE).orElseThrow();
@@ -184,8 +192,8 @@ class RedisRestartTest {
         }
     }
 
-    static RedisBackend client(TestRedis redis, String prefix) {
-        return RedisBackend.builder(redis.newRedisson(TestRedis.newClientName()))
+    static RedisBackend client(RedisTestServer redis, String prefix) {
+        return RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
                 .prefix(prefix)
                 .shutdownClientOnClose(true)
                 .build();

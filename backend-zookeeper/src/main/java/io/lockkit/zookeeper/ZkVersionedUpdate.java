@@ -18,8 +18,10 @@ import org.jspecify.annotations.Nullable;
  * version have exactly one winner (V1). The version users see is the node's {@code mzxid}: 64-bit,
  * global and increasing, so it never repeats (V2); the 32-bit znode version stays inside. Nodes are
  * never deleted: {@code delete} writes a tombstone that keeps the highest fence (V3). Every write
- * carries a random id so a writer whose reply was lost recognises its own write (V4). Reads are
- * ZooKeeper's sequentially consistent reads. A write refused for its version or for absence is
+ * carries a random id so a writer whose reply was lost recognises its own write (V4). {@code read}
+ * sends a {@code sync} before its {@code getData} (pipelined: still one round trip), so on an
+ * ensemble it returns the last acknowledged write even when this client's server lags the leader
+ * (V1); ZooKeeper's plain reads are only sequentially consistent. A write refused for its version or for absence is
  * refused after a {@code sync}, never on a stale replica; a write refused for its fence may be
  * refused on the first, unsynced read, which is sound since a fence only grows: a replica's fence
  * above the token means the leader's is too. Thread-safe.
@@ -41,7 +43,7 @@ final class ZkVersionedUpdate implements VersionedUpdate {
     @Override
     public Optional<Versioned> read(String key) {
         Checks.key(key);
-        Snapshot s = read(key, false);
+        Snapshot s = read(key, true); // V1: the last acknowledged write, also from a lagging follower
         return s == null || s.cell.deleted()
                 ? Optional.empty()
                 : Optional.of(new Versioned(key, s.cell.value(), s.stat.getMzxid()));

@@ -8,6 +8,7 @@ import io.lockkit.Capability;
 import io.lockkit.Lease;
 import io.lockkit.LockKit;
 import io.lockkit.spi.BackendProvider;
+import io.lockkit.testkit.zookeeper.ZooKeeperTestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +27,11 @@ import org.junit.jupiter.api.TestInstance;
 /** Discovery of {@code zookeeper://} and its URI and options (E1). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ZooKeeperBackendProviderTest {
-    private ZkServer server;
+    private ZooKeeperTestServer server;
 
     @BeforeAll
     void start() {
-        server = ZkServer.start();
+        server = ZooKeeperTestServer.start();
     }
 
     @AfterAll
@@ -58,7 +59,7 @@ class ZooKeeperBackendProviderTest {
                     backend.jobLock().tryAcquire("job", Duration.ofSeconds(30)).orElseThrow();
             CuratorFramework curator = ((ZooKeeperBackend) backend).curator();
             assertThat(curator.getNamespace()).isEqualTo(chroot + "/locks");
-            CuratorFramework plain = ZooKeeperTarget.curator(server.connectString(), Duration.ofSeconds(5));
+            CuratorFramework plain = BuilderTarget.curator(server.connectString(), Duration.ofSeconds(5));
             try {
                 assertThat(plain.checkExists().forPath("/" + chroot + "/locks/lockkit/locks/job"))
                         .isNotNull();
@@ -74,7 +75,7 @@ class ZooKeeperBackendProviderTest {
     void passwordWithDelimitersAuthenticatesAsWritten() throws Exception {
         String password = "pa/ss#x?y@z+w";
         String node = "/secret-" + UUID.randomUUID();
-        CuratorFramework plain = ZooKeeperTarget.curator(server.connectString(), Duration.ofSeconds(5));
+        CuratorFramework plain = BuilderTarget.curator(server.connectString(), Duration.ofSeconds(5));
         try {
             String digest = DigestAuthenticationProvider.generateDigest("user:" + password);
             plain.create()

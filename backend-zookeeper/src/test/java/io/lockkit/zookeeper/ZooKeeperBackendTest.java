@@ -10,7 +10,9 @@ import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.spi.Checks;
-import io.lockkit.tck.Poll;
+import io.lockkit.tck.harness.Poll;
+import io.lockkit.testkit.zookeeper.ZooKeeperProxy;
+import io.lockkit.testkit.zookeeper.ZooKeeperTarget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.ZooDefs.OpCode;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,12 +39,12 @@ import org.junit.jupiter.api.TestInstance;
 class ZooKeeperBackendTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
 
-    private ZooKeeperTarget target;
+    private BuilderTarget target;
     private final List<ZooKeeperBackend> opened = new ArrayList<>();
 
     @BeforeAll
     void start() {
-        target = new ZooKeeperTarget();
+        target = new BuilderTarget();
     }
 
     @AfterAll
@@ -65,8 +68,17 @@ class ZooKeeperBackendTest {
         return name + "-" + UUID.randomUUID();
     }
 
+    private boolean onANewSession(ZooKeeperBackend client, long expired) {
+        try {
+            ZooKeeper zk = target.curator(client).getZookeeperClient().getZooKeeper();
+            return zk.getSessionId() != expired && zk.getState().isConnected();
+        } catch (Exception e) {
+            return false; // between handles
+        }
+    }
+
     private Stat stat(ZooKeeperBackend client, String path) throws Exception {
-        return target.client(client).curator().checkExists().forPath(path);
+        return target.curator(client).checkExists().forPath(path);
     }
 
     @Test
@@ -75,7 +87,7 @@ class ZooKeeperBackendTest {
         ZooKeeperBackend a = client();
         String key = key("czxid");
         Lease first = a.jobLock().tryAcquire(key, LEASE).orElseThrow();
-        CuratorFramework curator = target.client(a).curator();
+        CuratorFramework curator = target.curator(a);
         String parent = "/lockkit/locks/" + KeyCodec.encode(key);
         List<String> nodes = curator.getChildren().forPath(parent);
         assertThat(nodes).hasSize(1);
@@ -96,8 +108,7 @@ class ZooKeeperBackendTest {
         ZooKeeperBackend a = client();
         Lease longLease =
                 a.jobLock().tryAcquire(key("cap"), Duration.ofMinutes(10)).orElseThrow();
-        long negotiated =
-                target.client(a).curator().getZookeeperClient().getZooKeeper().getSessionTimeout();
+        long negotiated = target.curator(a).getZookeeperClient().getZooKeeper().getSessionTimeout();
         assertThat(negotiated).isPositive();
         assertThat(longLease.remaining()).isLessThanOrEqualTo(Duration.ofMillis(negotiated));
         assertThat(longLease.extend(Duration.ofMinutes(10))).isTrue();
@@ -129,6 +140,7 @@ class ZooKeeperBackendTest {
         Versioned zombieWrote = a.versionedUpdate()
                 .compareAndSet(dataKey, initial.version(), bytes("A"), zombie.token())
                 .orElseThrow();
+        long expired = target.curator(a).getZookeeperClient().getZooKeeper().getSessionId();
         target.expireSession(a);
 
         assertThat(zombie.isValid()).as("L5: the holder was told").isFalse();
@@ -138,6 +150,11 @@ class ZooKeeperBackendTest {
         Versioned bWrote = b.versionedUpdate()
                 .compareAndSet(dataKey, zombieWrote.version(), bytes("B"), next.token())
                 .orElseThrow();
+        // The zombie's client learns of the expiry when it reconnects (after a random pause of up to a second),
+        // then opens a new session: this test is about fencing, not about how long that takes (E2 covers it).
+        assertThat(Poll.until(Duration.ofSeconds(15), () -> onANewSession(a, expired)))
+                .as("the zombie's client is on a new session")
+                .isTrue();
         assertThatThrownBy(() ->
                         a.versionedUpdate().compareAndSet(dataKey, bWrote.version(), bytes("zombie"), zombie.token()))
                 .isInstanceOf(FencedOutException.class);
@@ -257,10 +274,10 @@ class ZooKeeperBackendTest {
         ZooKeeperBackend a = client();
         String key = key("lost-reply");
         Versioned v1 = a.versionedUpdate().create(key, bytes("1")).orElseThrow();
-        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.setData, false));
+        target.proxies(a).forEach(p -> p.loseReplyToNext(OpCode.setData, false));
         Versioned v2 =
                 a.versionedUpdate().compareAndSet(key, v1.version(), bytes("2")).orElseThrow();
-        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(target.proxies(a).get(0).replyLost()).isTrue();
         assertThat(v2.version()).isGreaterThan(v1.version());
         assertThat(client().versionedUpdate().read(key)).contains(v2);
     }
@@ -271,17 +288,17 @@ class ZooKeeperBackendTest {
         ZooKeeperBackend a = client();
         String key = key("lost-fenced-create");
         a.versionedUpdate().create(key("lost-fenced-create-parent"), bytes("p")); // the values node exists
-        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.create2, false));
+        target.proxies(a).forEach(p -> p.loseReplyToNext(OpCode.create2, false));
         Versioned v1 = a.versionedUpdate().create(key, bytes("1"), 50).orElseThrow();
-        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(target.proxies(a).get(0).replyLost()).isTrue();
         assertThat(client().versionedUpdate().read(key)).contains(v1);
         assertThat(a.versionedUpdate().delete(key, v1.version())).isTrue();
         assertThatThrownBy(() -> client().versionedUpdate().create(key, bytes("zombie"), 49))
                 .as("the lost create's token 50 is the tombstone's fence")
                 .isInstanceOf(FencedOutException.class);
-        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.setData, false));
+        target.proxies(a).forEach(p -> p.loseReplyToNext(OpCode.setData, false));
         Versioned v2 = a.versionedUpdate().create(key, bytes("2"), 51).orElseThrow();
-        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(target.proxies(a).get(0).replyLost()).isTrue();
         assertThat(v2.version()).isGreaterThan(v1.version());
         assertThat(client().versionedUpdate().read(key)).contains(v2);
         assertThatThrownBy(() -> client().versionedUpdate().compareAndSet(key, v2.version(), bytes("late"), 50))
@@ -302,9 +319,9 @@ class ZooKeeperBackendTest {
         assertThat(other.delete(key, v1.version() + 1, 40))
                 .as("a version conflict")
                 .isFalse();
-        target.client(a).proxies().forEach(p -> p.loseReplyToNext(OpCode.setData, false));
+        target.proxies(a).forEach(p -> p.loseReplyToNext(OpCode.setData, false));
         assertThat(a.versionedUpdate().delete(key, v1.version(), 60)).isTrue();
-        assertThat(target.client(a).proxies().get(0).replyLost()).isTrue();
+        assertThat(target.proxies(a).get(0).replyLost()).isTrue();
         assertThat(other.read(key)).isEmpty();
         assertThatThrownBy(() -> other.delete(key, v1.version(), 59))
                 .as("a deleted key keeps its fence: still checked before existence")
@@ -324,7 +341,7 @@ class ZooKeeperBackendTest {
         ZooKeeperBackend b = client();
         String key = key("lost-unknown");
         Versioned v1 = a.versionedUpdate().create(key, bytes("1")).orElseThrow();
-        FaultProxy proxy = target.client(a).proxies().get(0);
+        ZooKeeperProxy proxy = target.proxies(a).get(0);
         proxy.loseReplyToNext(OpCode.setData, true);
         CompletableFuture<Optional<Versioned>> write =
                 CompletableFuture.supplyAsync(() -> a.versionedUpdate().compareAndSet(key, v1.version(), bytes("A")));
@@ -333,7 +350,7 @@ class ZooKeeperBackendTest {
                         .filter(v -> v.valueAsString().equals("A")))
                 .orElseThrow();
         b.versionedUpdate().compareAndSet(key, byA.version(), bytes("B")).orElseThrow();
-        proxy.partition(false);
+        proxy.tcp().partition(false);
         assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(OutcomeUnknownException.class);
         assertThat(b.versionedUpdate().read(key).orElseThrow().valueAsString()).isEqualTo("B");
     }
@@ -401,7 +418,7 @@ class ZooKeeperBackendTest {
         String root = "/odd-" + UUID.randomUUID();
         ZooKeeperBackend a = client(root);
         ZooKeeperBackend b = client(root);
-        CuratorFramework curator = target.client(a).curator();
+        CuratorFramework curator = target.curator(a);
         for (String bad : List.of("\uD800", "\uDC00", "a\uD800b")) {
             assertThatThrownBy(() -> a.jobLock().tryAcquire(bad, LEASE))
                     .isInstanceOf(IllegalArgumentException.class)
@@ -443,7 +460,7 @@ class ZooKeeperBackendTest {
         assertThatThrownBy(() -> a.jobLock().acquire(key, Duration.ofMillis(199), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lease");
-        assertThat(target.client(a).curator().checkExists().forPath(root))
+        assertThat(target.curator(a).checkExists().forPath(root))
                 .as("nothing written")
                 .isNull();
         assertThat(a.jobLock().leaseLimits().shortest()).isEqualTo(Duration.ofMillis(200));

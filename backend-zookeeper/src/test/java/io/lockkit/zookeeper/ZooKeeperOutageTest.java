@@ -8,7 +8,8 @@ import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.Lease;
 import io.lockkit.Versioned;
-import io.lockkit.tck.Poll;
+import io.lockkit.tck.harness.Poll;
+import io.lockkit.testkit.zookeeper.ZooKeeperTestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The store going away while locks are held and waited for: the embedded server stopped and
  * restarted, and members of a three-node ensemble killed. Needs servers in this JVM: skipped, with
- * the reason printed, when {@value ZkServer#CONNECT_ENV} names an external ensemble.
+ * the reason printed, when {@value ZooKeeperTestServer#CONNECT_ENV} names an external ensemble.
  */
 class ZooKeeperOutageTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
@@ -43,16 +44,17 @@ class ZooKeeperOutageTest {
     }
 
     private static void assumeEmbedded() {
-        String external = System.getenv(ZkServer.CONNECT_ENV);
+        String external = System.getenv(ZooKeeperTestServer.CONNECT_ENV);
         boolean embedded = external == null || external.isBlank();
         if (!embedded) {
-            System.out.println("[SKIP] outage tests need servers in this JVM; " + ZkServer.CONNECT_ENV + " is set");
+            System.out.println(
+                    "[SKIP] outage tests need servers in this JVM; " + ZooKeeperTestServer.CONNECT_ENV + " is set");
         }
         Assumptions.assumeTrue(embedded, "outage tests need servers in this JVM");
     }
 
     private ZooKeeperBackend client(String connectString) {
-        CuratorFramework curator = ZooKeeperTarget.curator(connectString, TIMEOUT);
+        CuratorFramework curator = BuilderTarget.curator(connectString, TIMEOUT);
         ZooKeeperBackend backend = ZooKeeperBackend.builder(curator)
                 .timeout(TIMEOUT)
                 .closeClientOnClose(true)
@@ -80,7 +82,7 @@ class ZooKeeperOutageTest {
             + " the restart the waiter gets the lock with a larger token and the data is still there")
     void serverStopAndRestart() throws Exception {
         assumeEmbedded();
-        ZkServer server = ZkServer.start();
+        ZooKeeperTestServer server = ZooKeeperTestServer.start();
         toClose.add(server);
         ZooKeeperBackend holder = client(server.connectString());
         ZooKeeperBackend waiting = client(server.connectString());
@@ -95,7 +97,7 @@ class ZooKeeperOutageTest {
         assertThat(Poll.until(Duration.ofSeconds(10), () -> !held.isValid()))
                 .as("L5: SUSPENDED ends the lease")
                 .isTrue();
-        ZooKeeperBackend fast = ZooKeeperBackend.builder(ZooKeeperTarget.curator(server.connectString(), TIMEOUT))
+        ZooKeeperBackend fast = ZooKeeperBackend.builder(BuilderTarget.curator(server.connectString(), TIMEOUT))
                 .timeout(Duration.ofMillis(500))
                 .closeClientOnClose(true)
                 .build();
@@ -126,7 +128,7 @@ class ZooKeeperOutageTest {
         assumeEmbedded();
         List<InstanceSpec> specs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            specs.add(ZkServer.spec(-1));
+            specs.add(ZooKeeperTestServer.spec(-1));
         }
         TestingCluster cluster = new TestingCluster(specs);
         toClose.add(cluster);
@@ -167,7 +169,7 @@ class ZooKeeperOutageTest {
                 .findFirst()
                 .orElseThrow();
         cluster.killServer(second);
-        ZooKeeperBackend noQuorum = ZooKeeperBackend.builder(ZooKeeperTarget.curator(connect, TIMEOUT))
+        ZooKeeperBackend noQuorum = ZooKeeperBackend.builder(BuilderTarget.curator(connect, TIMEOUT))
                 .timeout(Duration.ofSeconds(1))
                 .closeClientOnClose(true)
                 .build();

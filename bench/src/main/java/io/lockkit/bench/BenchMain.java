@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +17,11 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 
 /**
  * Runs the benchmarks: starts each store once (or finds the one named, see {@link Stores}), runs
@@ -28,7 +34,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (the machine and its load), {@code results.md} and {@code chart.svg} ({@link Report}). A counter
  * whose final value differs from the acknowledged increments fails the run (exit status 1).
  *
- * <p>Arguments: {@code smoke} (no forks, no warm-up, one 100 ms iteration per benchmark, 10³ idle
+ * <p>Arguments ({@link Args}, read by picocli; {@code --help} prints them): {@code smoke} (no forks, no warm-up, one 100 ms iteration per benchmark, 10³ idle
  * keys, the counter at 100 threads for 200 ms per case: proves everything runs, measures nothing), {@code --include=REGEX}
  * (JMH's benchmark filter), {@code --out=DIR} (default {@code results}, or {@code
  * target/bench-smoke} in smoke mode), {@code --no-counter}, {@code --no-roundtrips}, {@code --no-breakdown}, {@code --no-idle}, {@code --no-interleaved}, {@code
@@ -55,45 +61,123 @@ public final class BenchMain {
         System.exit(status);
     }
 
-    private static int run(String[] args) throws Exception {
-        boolean smoke = false;
+    /** The command line, read by picocli; see the class comment. */
+    @Command(
+            name = "bench",
+            customSynopsis = {
+                "./mvnw -B -q -Pbench -DskipTests verify -Dbench.args=\"[smoke] [OPTION]...\"",
+                "   or: java -cp CLASSPATH io.lockkit.bench.BenchMain [smoke] [OPTION]...",
+            },
+            sortOptions = false,
+            usageHelpWidth = 100,
+            description = {
+                "",
+                "Runs the benchmarks (JMH, then the round-trip counts, the interleaved uncontended run, the idle"
+                        + " keys, the PostgreSQL breakdown and the contended counter) and writes the JSON, results.md"
+                        + " and chart.svg. Exit status 1 when a benchmark failed or the counter lost or doubled an"
+                        + " increment, 2 on bad arguments.",
+                "",
+            })
+    static final class Args {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Print this help and exit.")
+        boolean help;
+
+        @Parameters(arity = "0..1", paramLabel = "smoke", description = "The same as --smoke.")
+        @Nullable
+        Mode mode;
+
+        @Option(
+                names = "--smoke",
+                description = "No forks, no warm-up, one 100 ms iteration per benchmark, 10³ idle keys, the counter at"
+                        + " 100 threads for 200 ms per case: proves everything runs, measures nothing.")
+        boolean smoke;
+
+        @Option(
+                names = "--include",
+                paramLabel = "REGEX",
+                description = "JMH's benchmark filter (default: ${DEFAULT-VALUE}).")
         String include = BenchMain.class.getPackageName() + "\\..*";
-        @Nullable Path out = null;
-        @Nullable Path readme = null;
-        boolean counter = true;
-        boolean roundTrips = true;
-        boolean breakdown = true;
-        boolean idle = true;
-        boolean interleaved = true;
-        // Maven passes -Dbench.args as one argument: split it on spaces.
-        for (String arg : String.join(" ", args).strip().split("\\s+")) {
-            if (arg.isEmpty()) {
-                continue;
-            } else if (arg.equals("smoke") || arg.equals("--smoke")) {
-                smoke = true;
-            } else if (arg.startsWith("--include=")) {
-                include = arg.substring("--include=".length());
-            } else if (arg.startsWith("--out=")) {
-                out = Path.of(arg.substring("--out=".length()));
-            } else if (arg.startsWith("--readme=")) {
-                readme = Path.of(arg.substring("--readme=".length()));
-            } else if (arg.equals("--no-counter")) {
-                counter = false;
-            } else if (arg.equals("--no-roundtrips")) {
-                roundTrips = false;
-            } else if (arg.equals("--no-breakdown")) {
-                breakdown = false;
-            } else if (arg.equals("--no-idle")) {
-                idle = false;
-            } else if (arg.equals("--no-interleaved")) {
-                interleaved = false;
-            } else {
-                System.err.println("bench: unknown argument " + arg + "; expected smoke, --include=REGEX, --out=DIR,"
-                        + " --no-counter, --no-roundtrips, --no-breakdown, --no-idle, --no-interleaved,"
-                        + " --readme=PATH");
-                return 2;
-            }
+
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
+                description = "The output folder (default: results, or target/bench-smoke in smoke mode).")
+        @Nullable
+        Path out;
+
+        @Option(
+                names = "--readme",
+                paramLabel = "PATH",
+                description = "Also replace the section between the markers in that file (see Report).")
+        @Nullable
+        Path readme;
+
+        @Option(names = "--no-counter", description = "Skip the contended counter.")
+        boolean noCounter;
+
+        @Option(names = "--no-roundtrips", description = "Skip counting round trips.")
+        boolean noRoundTrips;
+
+        @Option(names = "--no-breakdown", description = "Skip the PostgreSQL breakdown.")
+        boolean noBreakdown;
+
+        @Option(names = "--no-idle", description = "Skip the idle-keys comparison.")
+        boolean noIdle;
+
+        @Option(names = "--no-interleaved", description = "Skip the interleaved uncontended run.")
+        boolean noInterleaved;
+
+        boolean smoke() {
+            return smoke || mode == Mode.smoke;
         }
+    }
+
+    /** The positional argument's one value. */
+    enum Mode {
+        smoke
+    }
+
+    /**
+     * The arguments, checked. Maven passes {@code -Dbench.args} as one argument: they are split on
+     * whitespace first.
+     *
+     * @throws ParameterException naming the unknown argument or bad value
+     */
+    static Args parse(String... args) {
+        Args a = new Args();
+        new CommandLine(a)
+                .parseArgs(Arrays.stream(String.join(" ", args).strip().split("\\s+"))
+                        .filter(w -> !w.isEmpty())
+                        .toArray(String[]::new));
+        return a;
+    }
+
+    private static int run(String[] argv) throws Exception {
+        Args args;
+        try {
+            args = parse(argv);
+        } catch (ParameterException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.println();
+            e.getCommandLine().usage(System.err);
+            return 2;
+        }
+        if (args.help) {
+            new CommandLine(new Args()).usage(System.out);
+            return 0;
+        }
+        boolean smoke = args.smoke();
+        String include = args.include;
+        @Nullable Path out = args.out;
+        @Nullable Path readme = args.readme;
+        boolean counter = !args.noCounter;
+        boolean roundTrips = !args.noRoundTrips;
+        boolean breakdown = !args.noBreakdown;
+        boolean idle = !args.noIdle;
+        boolean interleaved = !args.noInterleaved;
         if (out == null) {
             out = Path.of(smoke ? "target/bench-smoke" : "results");
         }

@@ -36,7 +36,7 @@ import org.jdbi.v3.core.Jdbi;
  * of each step in turn), so the load of other work on a shared machine falls on all of them alike,
  * which separate JMH forks cannot promise. Steps: the read floor ({@code SELECT 1}), the write floor
  * (a single-row autocommit {@code UPDATE}), lockkit's table statements raw, as the backend sends
- * them ({@code TableStatements} of its test jar reads them from its {@code Sql}), with and without
+ * them ({@code TableStatements} of backend-jdbc reads them from its {@code Sql}), with and without
  * the release's {@code pg_notify}, the same statements through Jdbi's fluent API on one handle (how the backend sent them before it ran them as plain JDBC), lockkit's table
  * backend itself (acquire and release timed apart), ShedLock's statements raw and ShedLock's JDBC
  * provider itself. Prints medians and writes them to {@code breakdown.json}: {@code PgBreakdown

@@ -1,5 +1,6 @@
 package io.lockkit.bench;
 
+import io.lockkit.race.report.SvgChart;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,10 +9,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 
 /**
  * Turns one run's results ({@link Results}) into the README section {@code results.md} and the
- * chart {@code chart.svg} ({@link Chart}), beside the JSON. The section has the machine and its
+ * chart {@code chart.svg} ({@link #chart}, drawn by the race report's {@link SvgChart}), beside the JSON. The section has the machine and its
  * load, one "met / missed" line per performance target ({@code Targets}) with by how much, and the
  * tables: medians, the ratios lockkit/floor and lockkit/peer, counted round trips against the
  * minimum, idle keys, handoff, the contended counter, and where PostgreSQL's time goes.
@@ -37,30 +43,54 @@ public final class Report {
 
     private Report() {}
 
-    public static void main(String[] args) throws IOException {
-        @Nullable Path dir = null;
-        @Nullable Path readme = null;
-        for (String arg : args) {
-            if (arg.startsWith("--readme=")) {
-                readme = Path.of(arg.substring("--readme=".length()));
-            } else if (dir == null) {
-                // Also accepts the path of jmh.json, as the first version of this tool did.
-                Path p = Path.of(arg);
-                dir = arg.endsWith(".json") ? p.toAbsolutePath().getParent() : p;
-            } else {
-                System.err.println("usage: Report <results dir> [--readme=README.md]; unexpected: " + arg);
-                System.exit(2);
-            }
-        }
-        if (dir == null) {
-            System.err.println("usage: Report <results dir> [--readme=README.md]");
+    /** {@code Report DIR [--readme=PATH]}, read by picocli. */
+    @Command(
+            name = "Report",
+            description = "Regenerates DIR/results.md and DIR/chart.svg from DIR/*.json and prints the section.")
+    static final class Args {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Print this help and exit.")
+        boolean help;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The results folder (or the path of its jmh.json).")
+        @Nullable
+        Path dir;
+
+        @Option(
+                names = "--readme",
+                paramLabel = "PATH",
+                description = "Also replace the section between the markers in that file.")
+        @Nullable
+        Path readme;
+    }
+
+    public static void main(String[] argv) throws IOException {
+        Args args = new Args();
+        CommandLine cli = new CommandLine(args);
+        try {
+            cli.parseArgs(argv);
+        } catch (ParameterException e) {
+            System.err.println("Report: " + e.getMessage());
+            cli.usage(System.err);
             System.exit(2);
+            return;
         }
+        if (args.help || args.dir == null) {
+            cli.usage(args.help ? System.out : System.err);
+            System.exit(args.help ? 0 : 2);
+            return;
+        }
+        // Also accepts the path of jmh.json, as the first version of this tool did.
+        Path dir = args.dir.toString().endsWith(".json")
+                ? args.dir.toAbsolutePath().getParent()
+                : args.dir;
         String section = write(dir);
         System.out.print(section);
-        if (readme != null) {
-            replaceSection(readme, section);
-            System.out.println("bench: replaced the section between the markers in " + readme);
+        if (args.readme != null) {
+            replaceSection(args.readme, section);
+            System.out.println("bench: replaced the section between the markers in " + args.readme);
         }
     }
 
@@ -69,7 +99,7 @@ public final class Report {
         Results r = Results.read(dir);
         String section = markdown(r);
         Files.writeString(dir.resolve("results.md"), section);
-        Files.writeString(dir.resolve("chart.svg"), Chart.svg(r));
+        Files.writeString(dir.resolve("chart.svg"), chart(r));
         return section;
     }
 
@@ -90,6 +120,104 @@ public final class Report {
         String replaced = text.substring(0, begin + BEGIN.length()) + "\n" + section.strip() + "\n\n" + CHART_LINK
                 + "\n" + text.substring(end);
         Files.writeString(file, replaced);
+    }
+
+    /**
+     * The results as one self-contained SVG: horizontal bars on log scales. The top panel, per store:
+     * the floor times the round trips a lock needs, each lockkit variant's uncontended
+     * acquire+release (and with the idle keys), and each peer's lock+unlock, in µs. The bottom panel:
+     * the contended counter's throughput at 1, 8 and 100 threads, in ops/s.
+     */
+    static String chart(Results r) {
+        String lockkit = "#2b6cb0";
+        String idle = "#90cdf4";
+        String floorColour = "#a0aec0";
+        String peerColour = "#dd6b20";
+        List<String> threadColours = List.of("#9ae6b4", "#38a169", "#22543d");
+        List<SvgChart.Row> top = new ArrayList<>();
+        for (String store : List.of("postgresql", "redis", "zookeeper", "mem")) {
+            List<SvgChart.Group> bars = new ArrayList<>();
+            Double floor = r.floor(store);
+            int trips = minTrips(store, "acquire") + minTrips(store, "release");
+            if (floor != null && trips > 0) {
+                bars.add(bar("floor × " + trips + " RT", "floor × round trips", floorColour, floor * trips));
+            }
+            for (String v : variantsOn(store)) {
+                bars.add(bar("lockkit " + v, "lockkit", lockkit, r.median(Results.ACQUIRE, v)));
+                for (IdleRun.Row row : r.idle()) {
+                    if (row.backend().equals(v)) {
+                        bars.add(bar(
+                                "lockkit " + v + ", idle keys (vs " + micros(row.plainMicros()) + " beside)",
+                                "lockkit, idle keys",
+                                idle,
+                                row.idleMicros()));
+                    }
+                }
+            }
+            for (String peer : r.peers()) {
+                if (Clients.store(peer).equals(store)) {
+                    bars.add(bar(peer, "peer", peerColour, r.median(Results.PEER, peer)));
+                }
+            }
+            if (bars.stream().anyMatch(g -> g.bars().get(0).value().isPresent())) {
+                top.add(new SvgChart.Heading(store));
+                top.addAll(bars);
+            }
+        }
+        List<SvgChart.Row> bottom = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (CounterRun.Row row : r.counter()) {
+            String name = row.subject() + " " + row.mode();
+            if (seen.contains(name)) {
+                continue;
+            }
+            seen.add(name);
+            for (int i = 0; i < THREADS.size(); i++) {
+                CounterRun.Row at = r.counter(row.subject(), row.mode(), THREADS.get(i));
+                if (at != null) {
+                    bottom.add(bar(
+                            name + " × " + at.threads(),
+                            at.threads() + (at.threads() == 1 ? " thread" : " threads"),
+                            threadColours.get(i),
+                            at.opsPerSecond() > 0 ? at.opsPerSecond() : null));
+                }
+            }
+        }
+        List<SvgChart.Panel> panels = new ArrayList<>();
+        if (!top.isEmpty()) {
+            panels.add(new SvgChart.Panel(
+                    "Uncontended acquire+release vs floor·RT vs peers (µs per operation; lower is better)",
+                    "µs per operation",
+                    SvgChart.Scale.LOG,
+                    SvgChart::decade,
+                    v -> v >= 1000 ? String.format(Locale.ROOT, "%,.0f", v) : micros(v),
+                    top));
+        }
+        if (!bottom.isEmpty()) {
+            panels.add(new SvgChart.Panel(
+                    "Contended counter, one key (ops/s; higher is better): × threads",
+                    "ops/s",
+                    SvgChart.Scale.LOG,
+                    SvgChart::decade,
+                    v -> String.format(Locale.ROOT, "%,.0f", v),
+                    bottom));
+        }
+        List<SvgChart.Key> legend = List.of(
+                new SvgChart.Key("floor × round trips", floorColour),
+                new SvgChart.Key("lockkit", lockkit),
+                new SvgChart.Key("lockkit, idle keys", idle),
+                new SvgChart.Key("peer", peerColour),
+                new SvgChart.Key("1 thread", threadColours.get(0)),
+                new SvgChart.Key("8 threads", threadColours.get(1)),
+                new SvgChart.Key("100 threads", threadColours.get(2)));
+        return SvgChart.bars("lockkit benchmarks", legend, panels);
+    }
+
+    /** One bar in a group of its own; a null value prints n/a. */
+    private static SvgChart.Group bar(String label, String series, String colour, @Nullable Double value) {
+        return SvgChart.Group.of(
+                label,
+                List.of(value == null ? SvgChart.Bar.missing(series, colour) : SvgChart.Bar.of(series, colour, value)));
     }
 
     static String markdown(Results r) {

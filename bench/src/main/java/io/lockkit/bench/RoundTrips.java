@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lockkit.Backend;
 import io.lockkit.Lease;
 import io.lockkit.VersionedUpdate;
-import io.lockkit.postgresql.WireSocketFactory;
-import io.lockkit.tck.TcpProxy;
+import io.lockkit.tck.harness.TcpProxy;
+import io.lockkit.testkit.postgresql.WireSocketFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -25,7 +25,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * Round trips per operation of each lockkit backend, counted on the wire: PostgreSQL through a
  * pgjdbc socket factory that counts write→read turns of the calling thread ({@link
- * WireSocketFactory}, the backend's own test wire); Redis and ZooKeeper through a TCP proxy that counts client turns on
+ * WireSocketFactory}, the PostgreSQL testkit's wire); Redis and ZooKeeper through a TCP proxy that counts client turns on
  * every connection ({@link TcpProxy}, the TCK's). Each operation is repeated on a warm client (the key
  * already used once) and the median, minimum and maximum counts are kept; a background ping can make
  * the maximum one higher. Not timed, so it runs in the launcher.

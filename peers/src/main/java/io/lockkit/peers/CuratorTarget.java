@@ -8,8 +8,9 @@ import io.lockkit.peers.internal.PeerJobLock;
 import io.lockkit.peers.internal.PeerLease;
 import io.lockkit.peers.internal.Ports;
 import io.lockkit.peers.internal.Unfenced;
-import io.lockkit.tck.TcpProxy;
-import io.lockkit.zookeeper.ZooKeeperTestServer;
+import io.lockkit.tck.harness.TcpProxy;
+import io.lockkit.testkit.zookeeper.ZooKeeperTarget;
+import io.lockkit.testkit.zookeeper.ZooKeeperTestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -24,9 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 
@@ -48,7 +47,7 @@ final class CuratorTarget extends PeerTarget {
 
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final String connectString = ZooKeeperTestServer.connectString();
+    private final String connectString = ZooKeeperTestServer.shared().connectString();
     private final String root = "/lockkit-peers-" + UUID.randomUUID().toString().substring(0, 8);
 
     CuratorTarget() {
@@ -147,14 +146,7 @@ final class CuratorTarget extends PeerTarget {
 
     /** A started Curator client with lockkit's test session timeout, as Curator's users build one. */
     static CuratorFramework curator(String connectString, Duration timeout) {
-        CuratorFramework curator = CuratorFrameworkFactory.builder()
-                .connectString(connectString)
-                .sessionTimeoutMs((int) SESSION_TIMEOUT.toMillis())
-                .connectionTimeoutMs((int) timeout.toMillis())
-                .retryPolicy(new ExponentialBackoffRetry(100, 3))
-                .build();
-        curator.start();
-        return curator;
+        return ZooKeeperTarget.curator(connectString, SESSION_TIMEOUT, timeout);
     }
 
     private void endSession(CuratorFramework curator) {

@@ -2,7 +2,7 @@ package io.lockkit.peers;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.lockkit.peers.internal.PeerJobLock;
-import io.lockkit.peers.internal.Pg;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 
 /**
  * [naive/lock-table]: the hand-written lock table of INCIDENTS.md rows 1, 2 and 5 ({@link
@@ -24,7 +24,7 @@ final class NaiveLockTableTarget extends PgPoolTarget {
 
     NaiveLockTableTarget() {
         super(NAME);
-        Pg.execute(NaiveLockTablePeer.ddl(table));
+        PostgresTestServer.execute(NaiveLockTablePeer.ddl(table));
         createLockkitTables();
     }
 

@@ -4,6 +4,7 @@ import io.lockkit.Backend;
 import io.lockkit.peers.internal.BlindWrites;
 import io.lockkit.peers.internal.PeerBackend;
 import io.lockkit.peers.internal.Pg;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,33 +24,34 @@ final class NaiveRmwTarget extends PeerTarget {
     static final String NAME = "naive/rmw";
     private static final AtomicInteger CLIENTS = new AtomicInteger();
 
-    private final String schema = Pg.newSchema();
+    private final String schema = PostgresTestServer.newSchema();
 
     NaiveRmwTarget() {
         super(NAME);
-        Pg.lockkit(Pg.url(schema + "-setup"), schema, "table", true, false).close();
+        Pg.lockkit(PostgresTestServer.jdbcUrl(schema + "-setup"), schema, "table", true, false)
+                .close();
     }
 
     @Override
     public Backend newClient() {
         String app = schema + "-rmw-" + CLIENTS.incrementAndGet();
-        Backend lockkit = Pg.lockkit(Pg.url(app), schema, "table", false, false);
+        Backend lockkit = Pg.lockkit(PostgresTestServer.jdbcUrl(app), schema, "table", false, false);
         return register(backend(lockkit), new Wire() {
             @Override
             public void kill() {
-                Pg.terminate(app);
+                PostgresTestServer.terminate(app);
             }
 
             @Override
             public void crash() {
-                Pg.terminate(app);
+                PostgresTestServer.terminate(app);
             }
         });
     }
 
     @Override
     public Backend unreachableClient() {
-        return backend(Pg.lockkit(Pg.unreachableUrl(), schema, "table", false, true));
+        return backend(Pg.lockkit(PostgresTestServer.unreachableUrl(), schema, "table", false, true));
     }
 
     private static PeerBackend backend(Backend lockkit) {
@@ -63,6 +65,6 @@ final class NaiveRmwTarget extends PeerTarget {
 
     @Override
     void closeStore() {
-        Pg.dropSchema(schema);
+        PostgresTestServer.dropSchema(schema);
     }
 }

@@ -9,6 +9,7 @@ import io.lockkit.peers.internal.PeerBackend;
 import io.lockkit.peers.internal.PeerJobLock;
 import io.lockkit.peers.internal.Pg;
 import io.lockkit.peers.internal.Unfenced;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +25,7 @@ abstract class PgPoolTarget extends PeerTarget {
     private static final AtomicInteger CLIENTS = new AtomicInteger();
 
     /** The target's own schema, dropped when it closes. */
-    final String schema = Pg.newSchema();
+    final String schema = PostgresTestServer.newSchema();
 
     PgPoolTarget(String name) {
         super(name);
@@ -35,23 +36,24 @@ abstract class PgPoolTarget extends PeerTarget {
 
     /** Creates lockkit's tables in the schema; call once the peer's own tables exist. */
     final void createLockkitTables() {
-        Pg.lockkit(Pg.url(schema + "-setup"), schema, "table", true, false).close();
+        Pg.lockkit(PostgresTestServer.jdbcUrl(schema + "-setup"), schema, "table", true, false)
+                .close();
     }
 
     @Override
     public final Backend newClient() {
         String app = schema + "-" + name().replace('/', '-') + "-" + CLIENTS.incrementAndGet();
-        HikariDataSource pool = pool(Pg.url(app), app, Duration.ofSeconds(30));
+        HikariDataSource pool = pool(PostgresTestServer.jdbcUrl(app), app, Duration.ofSeconds(30));
         Backend data;
         try {
-            data = Pg.lockkit(Pg.url(app), schema, "table", false, false);
+            data = Pg.lockkit(PostgresTestServer.jdbcUrl(app), schema, "table", false, false);
         } catch (RuntimeException e) {
             throw Closer.closeAfter(e, pool);
         }
         return register(backend(pool, data), new Wire() {
             @Override
             public void kill() {
-                Pg.terminate(app);
+                PostgresTestServer.terminate(app);
             }
 
             /**
@@ -61,14 +63,14 @@ abstract class PgPoolTarget extends PeerTarget {
             @Override
             public void crash() {
                 pool.close();
-                Pg.terminate(app);
+                PostgresTestServer.terminate(app);
             }
         });
     }
 
     @Override
     public final Backend unreachableClient() {
-        String url = Pg.unreachableUrl();
+        String url = PostgresTestServer.unreachableUrl();
         HikariDataSource pool = pool(url, "unreachable", Duration.ofSeconds(1));
         try {
             return backend(pool, Pg.lockkit(url, schema, "table", false, true));
@@ -98,6 +100,6 @@ abstract class PgPoolTarget extends PeerTarget {
 
     @Override
     final void closeStore() {
-        Pg.dropSchema(schema);
+        PostgresTestServer.dropSchema(schema);
     }
 }

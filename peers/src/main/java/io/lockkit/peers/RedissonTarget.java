@@ -8,8 +8,8 @@ import io.lockkit.peers.internal.Closer;
 import io.lockkit.peers.internal.PeerBackend;
 import io.lockkit.peers.internal.PeerJobLock;
 import io.lockkit.peers.internal.Ports;
-import io.lockkit.peers.internal.RedisAdmin;
 import io.lockkit.peers.internal.Unfenced;
+import io.lockkit.testkit.redis.RedisTestServer;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +35,7 @@ final class RedissonTarget extends PeerTarget {
     static final String FENCED = "redisson/fenced";
 
     private final boolean fenced;
-    private final String prefix = RedisAdmin.freshPrefix("redisson");
+    private final String prefix = RedisTestServer.freshPrefix("peers-redisson");
 
     RedissonTarget(boolean fenced) {
         super(fenced ? FENCED : RLOCK);
@@ -44,11 +44,11 @@ final class RedissonTarget extends PeerTarget {
 
     @Override
     public Backend newClient() {
-        String clientName = RedisAdmin.newClientName("redisson");
+        String clientName = RedisTestServer.newClientName("peers-redisson");
         Config config = new Config();
         config.setNettyThreads(4);
         config.useSingleServer()
-                .setAddress(RedisAdmin.address())
+                .setAddress(RedisTestServer.get().address())
                 .setClientName(clientName)
                 .setConnectionMinimumIdleSize(1)
                 .setConnectionPoolSize(32)
@@ -58,14 +58,14 @@ final class RedissonTarget extends PeerTarget {
         RedissonClient redisson = Redisson.create(config);
         Backend data;
         try {
-            data = LockKit.open(RedisAdmin.address(), Map.of("prefix", prefix));
+            data = LockKit.open(RedisTestServer.get().address(), Map.of("prefix", prefix));
         } catch (RuntimeException e) {
             throw Closer.closeAfter(e, redisson::shutdown);
         }
         return register(backend(redisson, data), new Wire() {
             @Override
             public void kill() {
-                RedisAdmin.killClients(clientName);
+                RedisTestServer.get().killClients(clientName);
             }
 
             /** The process vanishes: its Redisson client stops at once, releasing nothing. */

@@ -2,7 +2,7 @@ package io.lockkit.peers;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.lockkit.peers.internal.PeerJobLock;
-import io.lockkit.peers.internal.Pg;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import net.javacrumbs.shedlock.provider.jdbc.JdbcLockProvider;
 
 /**
@@ -21,8 +21,9 @@ final class ShedLockJdbcTarget extends PgPoolTarget {
 
     ShedLockJdbcTarget() {
         super(NAME);
-        Pg.execute("CREATE TABLE " + schema + ".shedlock (name VARCHAR(256) NOT NULL, lock_until TIMESTAMP NOT NULL,"
-                + " locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))");
+        PostgresTestServer.execute(
+                "CREATE TABLE " + schema + ".shedlock (name VARCHAR(256) NOT NULL, lock_until TIMESTAMP NOT NULL,"
+                        + " locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))");
         createLockkitTables();
     }
 

@@ -9,8 +9,8 @@ import io.lockkit.peers.internal.Closer;
 import io.lockkit.peers.internal.PeerBackend;
 import io.lockkit.peers.internal.PeerJobLock;
 import io.lockkit.peers.internal.Ports;
-import io.lockkit.peers.internal.RedisAdmin;
 import io.lockkit.peers.internal.Unfenced;
+import io.lockkit.testkit.redis.RedisTestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +33,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 final class ShedLockRedisTarget extends PeerTarget {
     static final String NAME = "shedlock/redis";
 
-    private final String environment = RedisAdmin.freshPrefix("shedlock");
+    private final String environment = RedisTestServer.freshPrefix("peers-shedlock");
 
     ShedLockRedisTarget() {
         super(NAME);
@@ -41,18 +41,19 @@ final class ShedLockRedisTarget extends PeerTarget {
 
     @Override
     public Backend newClient() {
-        String name = RedisAdmin.newClientName("shedlock");
-        LettuceConnectionFactory factory = factory(RedisAdmin.host(), RedisAdmin.port(), name, Duration.ofSeconds(3));
+        String name = RedisTestServer.newClientName("peers-shedlock");
+        LettuceConnectionFactory factory =
+                factory(RedisTestServer.get().host(), RedisTestServer.get().port(), name, Duration.ofSeconds(3));
         Backend data;
         try {
-            data = LockKit.open(RedisAdmin.address(), Map.of("prefix", environment));
+            data = LockKit.open(RedisTestServer.get().address(), Map.of("prefix", environment));
         } catch (RuntimeException e) {
             throw Closer.closeAfter(e, factory::destroy);
         }
         return register(backend(factory, data), new Wire() {
             @Override
             public void kill() {
-                RedisAdmin.killClients(name);
+                RedisTestServer.get().killClients(name);
             }
 
             /** The process vanishes: its connections close, releasing nothing; the keys expire by their PX. */

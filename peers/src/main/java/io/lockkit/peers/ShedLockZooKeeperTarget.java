@@ -8,8 +8,8 @@ import io.lockkit.peers.internal.PeerBackend;
 import io.lockkit.peers.internal.PeerJobLock;
 import io.lockkit.peers.internal.Ports;
 import io.lockkit.peers.internal.Unfenced;
-import io.lockkit.tck.TcpProxy;
-import io.lockkit.zookeeper.ZooKeeperTestServer;
+import io.lockkit.tck.harness.TcpProxy;
+import io.lockkit.testkit.zookeeper.ZooKeeperTestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +44,7 @@ import org.apache.curator.framework.CuratorFramework;
 final class ShedLockZooKeeperTarget extends PeerTarget {
     static final String NAME = "shedlock/zookeeper";
 
-    private final String connectString = ZooKeeperTestServer.connectString();
+    private final String connectString = ZooKeeperTestServer.shared().connectString();
     private final String root =
             "/lockkit-shedlock-" + UUID.randomUUID().toString().substring(0, 8);
 

@@ -2,10 +2,10 @@ package io.lockkit.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockkit.tck.ScenarioRow;
-import io.lockkit.tck.Scenarios;
 import io.lockkit.tck.TckSettings;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.scenarios.ScenarioRow;
+import io.lockkit.tck.scenarios.Scenarios;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,12 +2,12 @@ package io.lockkit.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockkit.tck.Scenario;
-import io.lockkit.tck.ScenarioRow;
-import io.lockkit.tck.Scenarios;
 import io.lockkit.tck.TargetFactory;
 import io.lockkit.tck.TckSettings;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.scenarios.Scenario;
+import io.lockkit.tck.scenarios.ScenarioRow;
+import io.lockkit.tck.scenarios.Scenarios;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

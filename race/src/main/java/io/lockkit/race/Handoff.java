@@ -2,9 +2,9 @@ package io.lockkit.race;
 
 import io.lockkit.Backend;
 import io.lockkit.Lease;
-import io.lockkit.tck.Keys;
-import io.lockkit.tck.Poll;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.harness.Keys;
+import io.lockkit.tck.harness.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,13 @@
 package io.lockkit.race;
 
-import io.lockkit.tck.ScenarioRow;
+import io.lockkit.race.proc.Soak;
+import io.lockkit.race.report.SvgChart;
+import io.lockkit.tck.scenarios.ScenarioRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.function.DoubleFunction;
 
 /**
  * The comparison as one self-contained HTML page ({@code results.html}): inline CSS and SVG, no
@@ -15,7 +17,7 @@ import java.util.OptionalLong;
  * <p>The page: run date, machine and options; the table (pass, fail and skip coloured, the counts in
  * each cell, violations, skip reasons and notes as the cell's tooltip and, for failures and skips,
  * listed below); a chart of handoff latency p50 and p99 per backend (logarithmic when the values
- * span more than {@value BarChart#LOG_SCALE_RATIO}×); and a chart of lost updates (scenario 5) and double
+ * span more than {@value SvgChart#LOG_SCALE_RATIO}×); and a chart of lost updates (scenario 5) and double
  * executions (side effects beyond 1 in the double-execution rows) per backend.
  */
 final class HtmlReport {
@@ -66,6 +68,7 @@ final class HtmlReport {
         h.append(handoffChart(table));
         h.append("<h2 id=\"lost-updates\">Lost updates and double executions</h2>\n");
         h.append(lostUpdatesChart(table));
+        soak(h, table);
         h.append("</body>\n</html>\n");
         return h.toString();
     }
@@ -199,6 +202,57 @@ final class HtmlReport {
         list(h, skips, "Nothing was skipped.");
     }
 
+    /**
+     * Each soak row: grants per second as bars, and every fault injected as a red mark above the
+     * second it began in, with its kind and client as the mark's tooltip.
+     */
+    private static void soak(StringBuilder h, ResultTable table) {
+        StringBuilder charts = new StringBuilder();
+        for (String b : table.backends()) {
+            for (ResultTable.RowId id : table.rowIds()) {
+                table.row(b, id.id()).ifPresent(r -> {
+                    List<Long> grants = new ArrayList<>();
+                    List<SvgChart.Mark> faults = new ArrayList<>();
+                    for (String n : r.notes()) {
+                        if (n.startsWith(Soak.GRANTS_PER_SECOND)) {
+                            for (String v : n.substring(Soak.GRANTS_PER_SECOND.length())
+                                    .strip()
+                                    .split(",")) {
+                                grants.add(v.isBlank() ? 0 : Long.parseLong(v.strip()));
+                            }
+                        } else if (n.startsWith(Soak.FAULT_TIMELINE)) {
+                            for (String f : n.substring(Soak.FAULT_TIMELINE.length())
+                                    .strip()
+                                    .split(Soak.TIMELINE_SEPARATOR)) {
+                                String[] parts = f.strip().split(" ", 2); // "+3.8s", "cut c1 (11 ms)"
+                                String at = parts[0].replace("+", "").replace("s", "");
+                                try {
+                                    faults.add(new SvgChart.Mark(
+                                            Double.parseDouble(at),
+                                            "+" + at + " s " + (parts.length > 1 ? parts[1] : "")));
+                                } catch (NumberFormatException e) {
+                                    // not a mark
+                                }
+                            }
+                        }
+                    }
+                    if (!grants.isEmpty()) {
+                        charts.append("<h3>")
+                                .append(escape(b + ", " + id.id() + " " + id.title()))
+                                .append("</h3>\n");
+                        charts.append(SvgChart.timeline(grants, "grants", faults));
+                    }
+                });
+            }
+        }
+        if (charts.length() > 0) {
+            h.append("<h2 id=\"soak\">Soak: grants per second and the faults injected</h2>\n");
+            h.append("<p class=\"legend\">Bars: leases granted in each second. Red marks: a fault began in that"
+                    + " second (hover for its kind, client and length).</p>\n");
+            h.append(charts);
+        }
+    }
+
     private static void list(StringBuilder h, List<String> items, String none) {
         if (items.isEmpty()) {
             h.append("<p>").append(escape(none)).append("</p>\n");
@@ -211,31 +265,30 @@ final class HtmlReport {
 
     /** p50 and p99 per backend, horizontal bars. */
     static String handoffChart(ResultTable table) {
-        List<BarChart.Bars> rows = new ArrayList<>();
+        String p50 = "#4a7bd0";
+        String p99 = "#e08a2c";
+        List<SvgChart.Row> rows = new ArrayList<>();
         for (String b : table.backends()) {
             Optional<Handoff.Result> r = table.handoff(b);
             String label = table.isPeer(b) ? b + " (peer)" : b;
             if (r.isEmpty()) {
-                rows.add(BarChart.Bars.missing(label, "not measured"));
+                rows.add(SvgChart.Group.note(label, "not measured"));
             } else if (r.get().skipped()) {
-                rows.add(BarChart.Bars.missing(
+                rows.add(SvgChart.Group.note(
                         label, "skipped: " + r.get().skipReason().orElse("")));
             } else {
-                rows.add(new BarChart.Bars(
+                rows.add(SvgChart.Group.of(
                         label,
                         List.of(
-                                OptionalLong.of(r.get().p50Micros()),
-                                OptionalLong.of(r.get().p99Micros())),
-                        ""));
+                                SvgChart.Bar.of("p50", p50, r.get().p50Micros()),
+                                SvgChart.Bar.of("p99", p99, r.get().p99Micros()))));
             }
         }
-        return new BarChart(
-                        List.of("p50", "p99"),
-                        List.of("#4a7bd0", "#e08a2c"),
-                        "handoff latency",
-                        HtmlReport::micros,
-                        true)
-                .render(rows);
+        DoubleFunction<String> micros = v -> micros(Math.round(v));
+        return SvgChart.bars(
+                "handoff latency per backend",
+                List.of(new SvgChart.Key("p50", p50), new SvgChart.Key("p99", p99)),
+                new SvgChart.Panel("", "handoff latency", SvgChart.Scale.AUTO, micros, micros, rows));
     }
 
     /** Lost updates of scenario 5 and double executions (side effects beyond 1) per backend. */
@@ -246,36 +299,42 @@ final class HtmlReport {
                         || id.title().startsWith("Double execution"))
                 .map(ResultTable.RowId::id)
                 .toList();
-        List<BarChart.Bars> rows = new ArrayList<>();
+        String lostName = "lost updates (scenario " + LOST_UPDATES_SCENARIO + ")";
+        String lostColour = "#c0392b";
+        String doubleName = "double executions";
+        String doubleColour = "#8e44ad";
+        List<SvgChart.Row> rows = new ArrayList<>();
         for (String b : table.backends()) {
-            OptionalLong lost = table.row(b, LOST_UPDATES_SCENARIO)
-                    .filter(r -> !r.skipped())
-                    .map(r -> OptionalLong.of(r.lostUpdates()))
-                    .orElse(OptionalLong.empty());
+            Optional<ScenarioRow> lost = table.row(b, LOST_UPDATES_SCENARIO).filter(r -> !r.skipped());
             List<ScenarioRow> doubles = doubleIds.stream()
                     .flatMap(id -> table.row(b, id).stream())
                     .filter(r -> !r.skipped())
                     .toList();
-            OptionalLong extra = doubles.isEmpty()
-                    ? OptionalLong.empty()
-                    : OptionalLong.of(doubles.stream()
-                            .mapToLong(r -> Math.max(0, r.sideEffects() - 1))
-                            .sum());
-            rows.add(new BarChart.Bars(table.isPeer(b) ? b + " (peer)" : b, List.of(lost, extra), ""));
+            rows.add(SvgChart.Group.of(
+                    table.isPeer(b) ? b + " (peer)" : b,
+                    List.of(
+                            lost.map(r -> SvgChart.Bar.of(lostName, lostColour, r.lostUpdates()))
+                                    .orElse(SvgChart.Bar.missing(lostName, lostColour)),
+                            doubles.isEmpty()
+                                    ? SvgChart.Bar.missing(doubleName, doubleColour)
+                                    : SvgChart.Bar.of(
+                                            doubleName,
+                                            doubleColour,
+                                            doubles.stream()
+                                                    .mapToLong(r -> Math.max(0, r.sideEffects() - 1))
+                                                    .sum()))));
         }
         String caption = "<p class=\"legend\">Lost updates: scenario " + LOST_UPDATES_SCENARIO
                 + "'s acknowledged increments missing from the final value. Double executions: side effects"
                 + " executed beyond the one allowed, summed over the double-execution rows "
                 + escape(doubleIds.isEmpty() ? "(none ran)" : String.join(", ", doubleIds))
                 + ". Both MUST be 0; n/a = not run or skipped.</p>\n";
+        DoubleFunction<String> count = v -> Long.toString(Math.round(v));
         return caption
-                + new BarChart(
-                                List.of("lost updates (scenario " + LOST_UPDATES_SCENARIO + ")", "double executions"),
-                                List.of("#c0392b", "#8e44ad"),
-                                "count",
-                                Long::toString,
-                                false)
-                        .render(rows);
+                + SvgChart.bars(
+                        "lost updates and double executions per backend",
+                        List.of(new SvgChart.Key(lostName, lostColour), new SvgChart.Key(doubleName, doubleColour)),
+                        new SvgChart.Panel("", "count", SvgChart.Scale.LINEAR, count, count, rows));
     }
 
     /** A duration in microseconds as {@code 850 µs}, {@code 1.2 ms} or {@code 3.4 s}. */
@@ -294,20 +353,8 @@ final class HtmlReport {
         return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
     }
 
-    /** Text for HTML content and attribute values: {@code & < > " '} escaped. */
+    /** Text for HTML content and attribute values: {@code & < > " '} escaped ({@link SvgChart#escape}). */
     static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> b.append("&amp;");
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
+        return SvgChart.escape(s);
     }
 }

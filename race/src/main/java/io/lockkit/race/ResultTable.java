@@ -1,7 +1,10 @@
 package io.lockkit.race;
 
-import io.lockkit.tck.Scenario;
-import io.lockkit.tck.ScenarioRow;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lockkit.tck.scenarios.Scenario;
+import io.lockkit.tck.scenarios.ScenarioRow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -9,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Collects rows and renders them side by side: rows = scenarios, columns = backends. Not
@@ -28,6 +30,8 @@ final class ResultTable {
     static final String PEERS_HEADER = "peers (reported as measured)";
     static final String HANDOFF_ROW = "handoff µs p50/p99 (n)";
     static final int MAX_COLUMNS = 6;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One row of the table: a scenario id and its title. */
     record RowId(String id, String title) {}
@@ -208,69 +212,56 @@ final class ResultTable {
         return h.skipped() ? "skip" : h.p50Micros() + "/" + h.p99Micros() + " (" + h.count() + ")";
     }
 
-    /** The whole run as one JSON object: run, scenarios (the row order), backends with peer, handoff and rows. */
+    /**
+     * The whole run as one JSON object, pretty-printed: {@code run} (date, cores, java, os, options),
+     * {@code scenarios} (the row order: id, title), {@code backends} (name, peer, handoff or null,
+     * rows), {@code anyFailed}.
+     */
     String json(RunInfo run) {
-        String options = run.options().entrySet().stream()
-                .map(e -> quote(e.getKey()) + ": " + quote(e.getValue()))
-                .collect(Collectors.joining(", ", "{", "}"));
-        String runJson = "  \"run\": {\"date\": " + quote(run.date().toString()) + ", \"cores\": " + run.cores()
-                + ", \"java\": " + quote(run.java()) + ", \"os\": " + quote(run.os()) + ", \"options\": " + options
-                + "}";
-        String scenariosJson = rowIds().stream()
-                .map(id -> "    {\"id\": " + quote(id.id()) + ", \"title\": " + quote(id.title()) + "}")
-                .collect(Collectors.joining(",\n", "  \"scenarios\": [\n", "\n  ]"));
-        String backendsJson =
-                backends().stream().map(this::json).collect(Collectors.joining(",\n", "  \"backends\": [\n", "\n  ]"));
-        return "{\n" + runJson + ",\n" + scenariosJson + ",\n" + backendsJson + ",\n  \"anyFailed\": " + anyFailed()
-                + "\n}\n";
-    }
-
-    private String json(String backend) {
-        String rows =
-                byBackend.get(backend).values().stream().map(ResultTable::json).collect(Collectors.joining(",\n"));
-        return "    {\"name\": " + quote(backend) + ", \"peer\": " + peers.contains(backend) + ", \"handoff\": "
-                + handoff(backend).map(ResultTable::json).orElse("null") + ", \"rows\": ["
-                + (rows.isEmpty() ? "]}" : "\n" + rows + "\n    ]}");
-    }
-
-    private static String json(Handoff.Result h) {
-        return "{\"count\": " + h.count() + ", \"p50Micros\": " + h.p50Micros() + ", \"p90Micros\": "
-                + h.p90Micros() + ", \"p99Micros\": " + h.p99Micros() + ", \"maxMicros\": " + h.maxMicros()
-                + ", \"skipReason\": " + h.skipReason().map(ResultTable::quote).orElse("null") + "}";
-    }
-
-    private static String json(ScenarioRow r) {
-        return "      {\"scenario\": " + quote(r.scenario()) + ", \"title\": " + quote(r.title())
-                + ", \"result\": " + quote(r.skipReason().isPresent() ? "skip" : r.passed() ? "pass" : "fail")
-                + ", \"workers\": " + r.workers() + ", \"winners\": " + r.winners()
-                + ", \"sideEffects\": " + r.sideEffects() + ", \"lostUpdates\": " + r.lostUpdates()
-                + ", \"overlaps\": " + r.overlaps() + ", \"uncaught\": " + r.uncaught()
-                + ", \"millis\": " + r.duration().toMillis()
-                + ", \"violations\": " + list(r.violations()) + ", \"notes\": " + list(r.notes())
-                + ", \"skipReason\": " + r.skipReason().map(ResultTable::quote).orElse("null") + "}";
-    }
-
-    private static String list(List<String> values) {
-        return values.stream().map(ResultTable::quote).collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode runNode = root.putObject("run")
+                .put("date", run.date().toString())
+                .put("cores", run.cores())
+                .put("java", run.java())
+                .put("os", run.os());
+        ObjectNode options = runNode.putObject("options");
+        run.options().forEach(options::put);
+        ArrayNode scenarioNodes = root.putArray("scenarios");
+        rowIds().forEach(id -> scenarioNodes.addObject().put("id", id.id()).put("title", id.title()));
+        ArrayNode backendNodes = root.putArray("backends");
+        for (String backend : backends()) {
+            ObjectNode b = backendNodes.addObject().put("name", backend).put("peer", peers.contains(backend));
+            handoff(backend).ifPresentOrElse(h -> json(b.putObject("handoff"), h), () -> b.putNull("handoff"));
+            ArrayNode rows = b.putArray("rows");
+            byBackend.get(backend).values().forEach(r -> json(rows.addObject(), r));
         }
-        return b.append('"').toString();
+        root.put("anyFailed", anyFailed());
+        return root.toPrettyString() + "\n";
+    }
+
+    private static void json(ObjectNode n, Handoff.Result h) {
+        n.put("count", h.count())
+                .put("p50Micros", h.p50Micros())
+                .put("p90Micros", h.p90Micros())
+                .put("p99Micros", h.p99Micros())
+                .put("maxMicros", h.maxMicros())
+                .put("skipReason", h.skipReason().orElse(null));
+    }
+
+    private static void json(ObjectNode n, ScenarioRow r) {
+        n.put("scenario", r.scenario())
+                .put("title", r.title())
+                .put("result", r.skipReason().isPresent() ? "skip" : r.passed() ? "pass" : "fail")
+                .put("workers", r.workers())
+                .put("winners", r.winners())
+                .put("sideEffects", r.sideEffects())
+                .put("lostUpdates", r.lostUpdates())
+                .put("overlaps", r.overlaps())
+                .put("uncaught", r.uncaught())
+                .put("millis", r.duration().toMillis());
+        r.violations().forEach(n.putArray("violations")::add);
+        r.notes().forEach(n.putArray("notes")::add);
+        n.put("skipReason", r.skipReason().orElse(null));
     }
 
     private Map<String, ScenarioRow> column(String backend) {

@@ -2,7 +2,7 @@ package io.lockkit.race;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockkit.tck.Scenarios;
+import io.lockkit.tck.scenarios.Scenarios;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ class HtmlReportTest {
         table.peer("naive/check-then-insert");
         table.add(
                 "naive/check-then-insert",
-                new io.lockkit.tck.ScenarioRow(
+                new io.lockkit.tck.scenarios.ScenarioRow(
                         "2a",
                         "Double execution",
                         "naive/check-then-insert",
@@ -110,5 +110,39 @@ class HtmlReportTest {
         assertThat(HtmlReport.micros(1_250)).isEqualTo("1.25 ms");
         assertThat(HtmlReport.micros(100_000)).isEqualTo("100 ms");
         assertThat(HtmlReport.micros(3_400_000)).isEqualTo("3.4 s");
+    }
+
+    @Test
+    @DisplayName("soak rows: grants per second as bars, each fault a mark above its second, all text escaped")
+    void soakTimeline() {
+        ResultTable table = table();
+        table.add(
+                "redis",
+                new io.lockkit.tck.scenarios.ScenarioRow(
+                        "S8",
+                        "Soak, 8 JVMs × 8, 10 s under faults",
+                        "redis",
+                        64,
+                        30,
+                        0,
+                        0,
+                        0,
+                        0,
+                        java.time.Duration.ofSeconds(10),
+                        List.of(),
+                        List.of(
+                                io.lockkit.race.proc.Soak.GRANTS_PER_SECOND + " 10,0,20",
+                                io.lockkit.race.proc.Soak.FAULT_TIMELINE
+                                        + " +0.5s pause c<1> (3000 ms); +2.1s cut c2 (0 ms)"),
+                        java.util.Optional.empty()));
+        String html = HtmlReport.render(table, RUN);
+
+        assertThat(html).contains("<h2 id=\"soak\">", "redis, S8 Soak, 8 JVMs × 8, 10 s under faults");
+        assertThat(html).contains("0 s: 10 grants", "1 s: 0 grants", "2 s: 20 grants", "tallest bar 20 grants");
+        assertThat(html).contains("+0.5 s pause c&lt;1&gt; (3000 ms)", "+2.1 s cut c2 (0 ms)");
+        assertThat(html).doesNotContain("c<1>");
+        assertThat(HtmlReport.render(table(), RUN))
+                .as("no soak rows, no soak section")
+                .doesNotContain("id=\"soak\"");
     }
 }

@@ -2,9 +2,12 @@ package io.lockkit.race;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockkit.tck.Scenario;
-import io.lockkit.tck.Scenarios;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lockkit.tck.scenarios.Scenario;
+import io.lockkit.tck.scenarios.Scenarios;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("ResultTable")
 class ResultTableTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<Scenario> TWO = List.of(Scenarios.byId("1"), Scenarios.byId("2a"));
     private static final RunInfo RUN = new RunInfo(
             Instant.parse("2026-12-01T22:00:00Z"),
@@ -121,8 +125,7 @@ class ResultTableTest {
 
     @Test
     @DisplayName("writes well-formed JSON with peer, handoff and every row, escaping quotes and newlines")
-    @SuppressWarnings("unchecked")
-    void json() {
+    void json() throws Exception {
         ResultTable table = new ResultTable(TWO);
         table.add("mem/timed", Rows.fail("1", "Exclusive claim", "mem/timed", "L1 \"two\" winners\nand a tab\t"));
         table.handoff("mem/timed", Rows.handoff(40, 900));
@@ -130,35 +133,72 @@ class ResultTableTest {
         table.add("shedlock/jdbc", Rows.pass("F1", "Pause (SIGSTOP)", "shedlock/jdbc"));
         table.handoff("shedlock/jdbc", Handoff.Result.skipped("release returned false"));
 
-        Map<String, Object> root = (Map<String, Object>) MiniJson.parse(table.json(RUN));
+        JsonNode root = JSON.readTree(table.json(RUN));
 
-        assertThat(root).containsEntry("anyFailed", true);
-        Map<String, Object> run = (Map<String, Object>) root.get("run");
-        assertThat(run).containsEntry("date", "2026-12-01T22:00:00Z").containsEntry("cores", 2L);
-        assertThat((List<Map<String, Object>>) root.get("scenarios"))
-                .extracting(m -> m.get("id"))
-                .containsExactly("1", "2a", "F1");
-        List<Map<String, Object>> backends = (List<Map<String, Object>>) root.get("backends");
-        assertThat(backends).extracting(m -> m.get("name")).containsExactly("mem/timed", "shedlock/jdbc");
-        assertThat(backends).extracting(m -> m.get("peer")).containsExactly(false, true);
-        Map<String, Object> handoff = (Map<String, Object>) backends.get(0).get("handoff");
-        assertThat(handoff)
-                .containsEntry("p50Micros", 40L)
-                .containsEntry("p99Micros", 900L)
-                .containsEntry("count", 100L);
-        assertThat((Map<String, Object>) backends.get(1).get("handoff"))
-                .containsEntry("skipReason", "release returned false");
-        Map<String, Object> row = ((List<Map<String, Object>>) backends.get(0).get("rows")).get(0);
-        assertThat(row).containsEntry("result", "fail").containsEntry("lostUpdates", 3L);
-        assertThat((List<Object>) row.get("violations")).containsExactly("L1 \"two\" winners\nand a tab\t");
+        assertThat(fields(root)).containsExactly("run", "scenarios", "backends", "anyFailed");
+        assertThat(root.get("anyFailed").isBoolean()).isTrue();
+        assertThat(root.get("anyFailed").booleanValue()).isTrue();
+        JsonNode run = root.get("run");
+        assertThat(fields(run)).containsExactly("date", "cores", "java", "os", "options");
+        assertThat(run.get("date").textValue()).isEqualTo("2026-12-01T22:00:00Z");
+        assertThat(run.get("cores").isIntegralNumber()).isTrue();
+        assertThat(run.get("cores").intValue()).isEqualTo(2);
+        assertThat(run.get("options").get("workers").textValue()).isEqualTo("50");
+        assertThat(root.get("scenarios").findValuesAsText("id")).containsExactly("1", "2a", "F1");
+        assertThat(fields(root.get("scenarios").get(0))).containsExactly("id", "title");
+        JsonNode backends = root.get("backends");
+        assertThat(backends.findValuesAsText("name")).containsExactly("mem/timed", "shedlock/jdbc");
+        assertThat(fields(backends.get(0))).containsExactly("name", "peer", "handoff", "rows");
+        assertThat(backends.get(0).get("peer").booleanValue()).isFalse();
+        assertThat(backends.get(1).get("peer").booleanValue()).isTrue();
+        JsonNode handoff = backends.get(0).get("handoff");
+        assertThat(fields(handoff))
+                .containsExactly("count", "p50Micros", "p90Micros", "p99Micros", "maxMicros", "skipReason");
+        assertThat(handoff.get("p50Micros").longValue()).isEqualTo(40);
+        assertThat(handoff.get("p99Micros").longValue()).isEqualTo(900);
+        assertThat(handoff.get("count").intValue()).isEqualTo(100);
+        assertThat(handoff.get("skipReason").isNull()).isTrue();
+        assertThat(backends.get(1).get("handoff").get("skipReason").textValue()).isEqualTo("release returned false");
+        JsonNode row = backends.get(0).get("rows").get(0);
+        assertThat(fields(row))
+                .containsExactly(
+                        "scenario",
+                        "title",
+                        "result",
+                        "workers",
+                        "winners",
+                        "sideEffects",
+                        "lostUpdates",
+                        "overlaps",
+                        "uncaught",
+                        "millis",
+                        "violations",
+                        "notes",
+                        "skipReason");
+        assertThat(row.get("result").textValue()).isEqualTo("fail");
+        assertThat(row.get("lostUpdates").longValue()).isEqualTo(3);
+        assertThat(row.get("millis").longValue()).isEqualTo(40);
+        assertThat(row.get("violations")).hasSize(1);
+        assertThat(row.get("violations").get(0).textValue()).isEqualTo("L1 \"two\" winners\nand a tab\t");
+        assertThat(row.get("notes").get(0).textValue()).isEqualTo("seed 42");
+        assertThat(row.get("skipReason").isNull()).isTrue();
     }
 
     @Test
     @DisplayName("an empty table renders and writes valid JSON")
-    void empty() {
+    void empty() throws Exception {
         ResultTable table = new ResultTable(List.of());
         assertThat(table.render()).isEqualTo("no results\n");
-        assertThat(MiniJson.parse(table.json(RUN))).isInstanceOf(Map.class);
+        JsonNode root = JSON.readTree(table.json(RUN));
+        assertThat(root.get("backends").isArray()).isTrue();
+        assertThat(root.get("backends")).isEmpty();
+        assertThat(root.get("anyFailed").booleanValue()).isFalse();
+    }
+
+    private static List<String> fields(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static String line(String text, String containing) {

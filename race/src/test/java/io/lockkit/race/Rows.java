@@ -1,6 +1,6 @@
 package io.lockkit.race;
 
-import io.lockkit.tck.ScenarioRow;
+import io.lockkit.tck.scenarios.ScenarioRow;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

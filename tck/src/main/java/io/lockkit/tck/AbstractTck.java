@@ -6,6 +6,10 @@ import io.lockkit.Backend;
 import io.lockkit.Capability;
 import io.lockkit.Lease;
 import io.lockkit.Versioned;
+import io.lockkit.tck.harness.ClientPool;
+import io.lockkit.tck.harness.Keys;
+import io.lockkit.tck.scenarios.Scenario;
+import io.lockkit.tck.scenarios.ScenarioRow;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +34,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Execution(ExecutionMode.SAME_THREAD) // clients are per test, and races need the machine to themselves
-public abstract class AbstractTck {
+public abstract class AbstractTck implements FixtureRules {
     private @Nullable TckTarget target;
     private @Nullable ClientPool clients;
 
@@ -101,9 +105,10 @@ public abstract class AbstractTck {
         return clients.get(i);
     }
 
+    @Override
     @Test
     @DisplayName("the fixture: the target opens independent clients of one store, declaring one lease kind")
-    void fixture_targetOpensIndependentClientsOfOneStore() {
+    public final void fixture_targetOpensIndependentClientsOfOneStore() {
         assertThat(target().name())
                 .as("TckTarget.name() is printed in every row; it must not be blank")
                 .isNotBlank();
@@ -139,15 +144,21 @@ public abstract class AbstractTck {
      * Runs {@code scenario} against the target, prints its row, aborts the test (printing the reason)
      * when the scenario was skipped, and fails it with the row's violations.
      */
-    protected final ScenarioRow runScenario(String id) throws Exception {
-        ScenarioRow row = Scenarios.byId(id).run(target(), settings());
+    protected final ScenarioRow runScenario(Scenario scenario) throws Exception {
+        ScenarioRow row = scenario.run(target(), settings());
         System.out.println(row.describe());
         if (row.skipReason().isPresent()) {
-            Assumptions.abort("scenario " + id + " skipped on " + row.backend() + ": "
+            Assumptions.abort("scenario " + scenario.id() + " skipped on " + row.backend() + ": "
                     + row.skipReason().get());
         }
         assertThat(row.violations())
-                .as("scenario %s (%s) on %s broke these rules", row.scenario(), row.title(), row.backend())
+                .as(
+                        "scenario %s (%s, checking %s) on %s broke these rules",
+                        row.scenario(),
+                        row.title(),
+                        String.join(
+                                ", ", scenario.rules().stream().map(Rule::label).toList()),
+                        row.backend())
                 .isEmpty();
         return row;
     }

@@ -9,6 +9,18 @@ import io.lockkit.Lease;
 import io.lockkit.LockKitException;
 import io.lockkit.tck.StoreFaults.Fault;
 import io.lockkit.tck.StoreFaults.Heal;
+import io.lockkit.tck.harness.ClientPool;
+import io.lockkit.tck.harness.Keys;
+import io.lockkit.tck.harness.Poll;
+import io.lockkit.tck.harness.Race;
+import io.lockkit.tck.harness.RaceResult;
+import io.lockkit.tck.internal.BadInput;
+import io.lockkit.tck.internal.Expect;
+import io.lockkit.tck.internal.OddKeys;
+import io.lockkit.tck.internal.Unreachable;
+import io.lockkit.tck.internal.Waiter;
+import io.lockkit.tck.scenarios.ScenarioRow;
+import io.lockkit.tck.scenarios.Scenarios;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,16 +51,17 @@ import org.junit.jupiter.api.TestInfo;
  * at…".
  */
 @DisplayName("JobLock TCK")
-public abstract class JobLockTck extends AbstractTck {
+public abstract class JobLockTck extends AbstractTck implements JobLockRules {
     private static final Duration LEASE = Duration.ofSeconds(30);
 
     /** L1 exclusion and L6 graceful contention. */
     @Nested
     @DisplayName("L1 exclusion, L6 graceful contention")
-    class Exclusion {
+    class Exclusion implements JobLockRules.Exclusion {
+        @Override
         @Test
         @DisplayName("L1: a held key is not granted to another client")
-        void l1_exclusion_aHeldKeyIsNotGrantedToAnotherClient() {
+        public void l1_exclusion_aHeldKeyIsNotGrantedToAnotherClient() {
             String key = Keys.fresh("l1-held");
             Lease held = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
             assertThat(clientB().jobLock().tryAcquire(key, LEASE))
@@ -59,9 +72,10 @@ public abstract class JobLockTck extends AbstractTck {
                     .isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L1: leases are not reentrant, not even on the same client")
-        void l1_exclusion_leasesAreNotReentrantEvenOnTheSameClient() {
+        public void l1_exclusion_leasesAreNotReentrantEvenOnTheSameClient() {
             String key = Keys.fresh("l1-reentrant");
             Lease held = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
             assertThat(clientA().jobLock().tryAcquire(key, LEASE))
@@ -73,9 +87,10 @@ public abstract class JobLockTck extends AbstractTck {
                     .isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L1: acquire with a zero maxWait on a held key is one attempt, and empty")
-        void l1_exclusion_zeroMaxWaitOnAHeldKeyIsOneEmptyAttempt() throws Exception {
+        public void l1_exclusion_zeroMaxWaitOnAHeldKeyIsOneEmptyAttempt() throws Exception {
             String key = Keys.fresh("l1-zero-wait");
             Lease held = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
             assertThat(clientB().jobLock().acquire(key, LEASE, Duration.ZERO))
@@ -84,9 +99,10 @@ public abstract class JobLockTck extends AbstractTck {
             held.release();
         }
 
+        @Override
         @Test
         @DisplayName("L1: different keys do not exclude each other")
-        void l1_exclusion_differentKeysDoNotExcludeEachOther() {
+        public void l1_exclusion_differentKeysDoNotExcludeEachOther() {
             Lease one = clientA()
                     .jobLock()
                     .tryAcquire(Keys.fresh("l1-one"), LEASE)
@@ -99,10 +115,11 @@ public abstract class JobLockTck extends AbstractTck {
             one.release();
         }
 
+        @Override
         @Test
         @DisplayName("scenario 1: of N workers claiming one job at once, 1 wins and the others get empty")
-        void scenario01_exclusiveClaim() throws Exception {
-            ScenarioRow row = runScenario("1");
+        public void scenario01_exclusiveClaim() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.EXCLUSIVE_CLAIM);
             assertThat(row.winners())
                     .as("L1: exactly one worker wins the claim")
                     .isEqualTo(1);
@@ -111,16 +128,18 @@ public abstract class JobLockTck extends AbstractTck {
                     .isZero();
         }
 
+        @Override
         @Test
         @DisplayName("scenario 2a: losers retrying from stale copies never run the side effect twice")
-        void scenario02a_doubleExecution() throws Exception {
-            assertDoubleExecution(runScenario("2a"));
+        public void scenario02a_doubleExecution() throws Exception {
+            assertDoubleExecution(runScenario(Scenarios.DOUBLE_EXECUTION));
         }
 
+        @Override
         @Test
         @DisplayName("scenario 2b: the same with twice the workers")
-        void scenario02b_doubleExecutionWithTwiceTheWorkers() throws Exception {
-            assertDoubleExecution(runScenario("2b"));
+        public void scenario02b_doubleExecutionWithTwiceTheWorkers() throws Exception {
+            assertDoubleExecution(runScenario(Scenarios.DOUBLE_EXECUTION_TWICE_THE_WORKERS));
         }
 
         private void assertDoubleExecution(ScenarioRow row) {
@@ -135,10 +154,11 @@ public abstract class JobLockTck extends AbstractTck {
                     .isZero();
         }
 
+        @Override
         @Test
         @DisplayName("scenario 11: random keys, leases and hold times never give two overlapping sections")
-        void scenario11_fuzz() throws Exception {
-            ScenarioRow row = runScenario("11");
+        public void scenario11_fuzz() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.FUZZ);
             assertThat(row.overlaps())
                     .as("L1: critical sections of one key must never overlap")
                     .isZero();
@@ -150,10 +170,11 @@ public abstract class JobLockTck extends AbstractTck {
     /** L2 fencing tokens. */
     @Nested
     @DisplayName("L2 fencing tokens")
-    class Fencing {
+    class Fencing implements JobLockRules.Fencing {
+        @Override
         @Test
         @DisplayName("L2: tokens strictly increase across keys, clients and releases")
-        void l2_tokensStrictlyIncreaseAcrossKeysAndReleases() {
+        public void l2_tokensStrictlyIncreaseAcrossKeysAndReleases() {
             String prefix = Keys.fresh("l2-");
             Backend[] clients = {clientA(), clientB(), clientC()};
             long last = 0;
@@ -173,9 +194,10 @@ public abstract class JobLockTck extends AbstractTck {
             }
         }
 
+        @Override
         @Test
         @DisplayName("L2: tokens strictly increase across client restarts")
-        void l2_tokensStrictlyIncreaseAcrossClientRestarts() {
+        public void l2_tokensStrictlyIncreaseAcrossClientRestarts() {
             String key = Keys.fresh("l2-restart");
             long last = 0;
             for (int restart = 0; restart < 3; restart++) {
@@ -193,9 +215,10 @@ public abstract class JobLockTck extends AbstractTck {
             }
         }
 
+        @Override
         @Test
         @DisplayName("L2: concurrent grants on different keys get distinct tokens, all above earlier ones")
-        void l2_concurrentGrantsOnDifferentKeysGetDistinctIncreasingTokens() throws Exception {
+        public void l2_concurrentGrantsOnDifferentKeysGetDistinctIncreasingTokens() throws Exception {
             TckSettings settings = settings();
             String prefix = Keys.fresh("l2-concurrent-");
             Lease before =
@@ -225,9 +248,10 @@ public abstract class JobLockTck extends AbstractTck {
                     .allMatch(t -> t > before.token());
         }
 
+        @Override
         @Test
         @DisplayName("L2: a grant after a wait is ordered after every grant made while it waited")
-        void l2_grantAfterWaitIsOrderedAfterGrantsMadeWhileWaiting() throws Exception {
+        public void l2_grantAfterWaitIsOrderedAfterGrantsMadeWhileWaiting() throws Exception {
             TckSettings settings = settings();
             String key = Keys.fresh("l2-wait");
             Lease held = clientA()
@@ -255,9 +279,10 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(meanwhile.release()).isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L2: after a store restart every grant has a larger token than every grant before it")
-        void l2_tokensKeepIncreasingAcrossAStoreRestart(TestInfo test) throws Exception {
+        public void l2_tokensKeepIncreasingAcrossAStoreRestart(TestInfo test) throws Exception {
             assumeFault(Fault.RESTART_STORE, test);
             assumeCapability(Capability.FENCING_SURVIVES_STORE_RESTART, test);
             TckSettings settings = settings();
@@ -302,10 +327,11 @@ public abstract class JobLockTck extends AbstractTck {
             }
         }
 
+        @Override
         @Test
         @DisplayName("scenario 8: a zombie holder is fenced out, and its release frees nothing")
-        void scenario08_zombieHolder() throws Exception {
-            ScenarioRow row = runScenario("8");
+        public void scenario08_zombieHolder() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.ZOMBIE_HOLDER);
             assertThat(row.winners()).as("L4: B takes over the zombie's lock").isEqualTo(1);
         }
     }
@@ -313,10 +339,11 @@ public abstract class JobLockTck extends AbstractTck {
     /** L3 ownership. */
     @Nested
     @DisplayName("L3 ownership")
-    class Ownership {
+    class Ownership implements JobLockRules.Ownership {
+        @Override
         @Test
         @DisplayName("L3: release is idempotent and never frees the next holder")
-        void l3_releaseIsIdempotentAndNeverFreesTheNextHolder() {
+        public void l3_releaseIsIdempotentAndNeverFreesTheNextHolder() {
             String key = Keys.fresh("l3-release");
             Lease first = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
             assertThat(first.release())
@@ -350,9 +377,10 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(second.release()).as("L3: B's release() returns true").isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L3: extend keeps a current lease beyond its first duration")
-        void l3_extendKeepsACurrentLeaseBeyondItsFirstDuration() throws Exception {
+        public void l3_extendKeepsACurrentLeaseBeyondItsFirstDuration() throws Exception {
             String key = Keys.fresh("l3-extend");
             Duration shortLease = settings().shortLease();
             long sent = System.nanoTime();
@@ -380,9 +408,10 @@ public abstract class JobLockTck extends AbstractTck {
                     .isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L3: close() releases the lease")
-        void l3_closeReleasesTheLease() {
+        public void l3_closeReleasesTheLease() {
             String key = Keys.fresh("l3-close");
             try (Lease lease = clientA().jobLock().tryAcquire(key, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY))) {
                 assertThat(lease.isValid()).isTrue();
@@ -396,10 +425,11 @@ public abstract class JobLockTck extends AbstractTck {
     /** L4 expiry and L5 validity. */
     @Nested
     @DisplayName("L4 expiry, L5 validity")
-    class Expiry {
+    class Expiry implements JobLockRules.Expiry {
+        @Override
         @Test
         @DisplayName("L5: a held lease is valid with time remaining; a released one is not")
-        void l5_isValidWithTimeRemainingWhileHeld() {
+        public void l5_isValidWithTimeRemainingWhileHeld() {
             Lease lease = clientA()
                     .jobLock()
                     .tryAcquire(Keys.fresh("l5-held"), LEASE)
@@ -416,9 +446,10 @@ public abstract class JobLockTck extends AbstractTck {
                     .isZero();
         }
 
+        @Override
         @Test
         @DisplayName("L5: isValid() is false from the deadline on and never true again")
-        void l5_isValidFalseFromDeadlineAndNeverTrueAgain(TestInfo test) throws Exception {
+        public void l5_isValidFalseFromDeadlineAndNeverTrueAgain(TestInfo test) throws Exception {
             LeaseKind kind = LeaseKind.of(clientA());
             assumeThat(kind != LeaseKind.NONE, LeaseKind.NONE_REASON, test);
             TckSettings settings = settings();
@@ -474,9 +505,10 @@ public abstract class JobLockTck extends AbstractTck {
                     .isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L5: a release whose reply was lost leaves the lease invalid for ever; a retry frees no one else")
-        void l5_aReleaseWhoseReplyWasLostNeverBringsTheLeaseBack(TestInfo test) throws Exception {
+        public void l5_aReleaseWhoseReplyWasLostNeverBringsTheLeaseBack(TestInfo test) throws Exception {
             assumeFault(Fault.LOSE_REPLIES, test);
             String key = Keys.fresh("l5-lost-release");
             Lease lease = clientA()
@@ -524,9 +556,10 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(lost).as("L5: onLost is never called after release()").isEmpty();
         }
 
+        @Override
         @Test
         @DisplayName("L5: the deadline counts from when the request was sent, not from when its reply came")
-        void l5_theDeadlineCountsFromTheSendNotTheReply(TestInfo test) throws Exception {
+        public void l5_theDeadlineCountsFromTheSendNotTheReply(TestInfo test) throws Exception {
             assumeFault(Fault.DELAY_REPLIES, test);
             Duration delay = Duration.ofMillis(400);
             String key = Keys.fresh("l5-late-reply");
@@ -552,19 +585,21 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(lease.release()).isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("scenario 9: a crashed holder's lock is free by its deadline, with no clean-up job")
-        void scenario09_crashRecovery() throws Exception {
-            ScenarioRow row = runScenario("9");
+        public void scenario09_crashRecovery() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.CRASH_RECOVERY);
             assertThat(row.winners())
                     .as("L4: the waiter gets the crashed holder's lock")
                     .isEqualTo(1);
         }
 
+        @Override
         @Test
         @DisplayName("scenario 10: a session lease ends with its connection; a timed lease survives a blip")
-        void scenario10_connectionLoss() throws Exception {
-            ScenarioRow row = runScenario("10");
+        public void scenario10_connectionLoss() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.CONNECTION_LOSS);
             assertThat(row.winners())
                     .as("the holder (or its successor) holds the key")
                     .isEqualTo(1);
@@ -574,12 +609,13 @@ public abstract class JobLockTck extends AbstractTck {
     /** L7 wake-up and L8 interrupts. */
     @Nested
     @DisplayName("L7 wake-up, L8 interrupts")
-    class WakeUp {
+    class WakeUp implements JobLockRules.WakeUp {
         private record Woken(Optional<Lease> lease, long returnedAt) {}
 
+        @Override
         @Test
         @DisplayName("L7: a waiter wakes and gets the lock after the holder releases")
-        void l7_waiterWakesAfterRelease() throws Exception {
+        public void l7_waiterWakesAfterRelease() throws Exception {
             TckSettings settings = settings();
             String key = Keys.fresh("l7-wake");
             Lease held = clientA()
@@ -614,9 +650,10 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(woken.lease().get().release()).isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L7/E1: a 'forever' maxWait is a valid wait, not an overflow")
-        void l7_aForeverMaxWaitIsAccepted() throws Exception {
+        public void l7_aForeverMaxWaitIsAccepted() throws Exception {
             String key = Keys.fresh("l7-forever");
             Lease lease = clientA()
                     .jobLock()
@@ -629,9 +666,10 @@ public abstract class JobLockTck extends AbstractTck {
                     .isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L7: a waiter gets empty, not an exception, when its maxWait passes while the key is held")
-        void l7_waiterGetsEmptyWhenMaxWaitPassesWhileHeld() throws Exception {
+        public void l7_waiterGetsEmptyWhenMaxWaitPassesWhileHeld() throws Exception {
             String key = Keys.fresh("l7-give-up");
             Lease held = clientA()
                     .jobLock()
@@ -644,9 +682,10 @@ public abstract class JobLockTck extends AbstractTck {
             assertThat(held.release()).isTrue();
         }
 
+        @Override
         @Test
         @DisplayName("L8: an interrupted acquire restores the interrupt flag and holds nothing")
-        void l8_interruptedAcquireRestoresFlagAndHoldsNothing() throws Exception {
+        public void l8_interruptedAcquireRestoresFlagAndHoldsNothing() throws Exception {
             TckSettings settings = settings();
             String key = Keys.fresh("l8-interrupt");
             Lease held = clientA()
@@ -683,9 +722,10 @@ public abstract class JobLockTck extends AbstractTck {
             }
         }
 
+        @Override
         @Test
         @DisplayName("L8: acquire called with the interrupt flag already set throws at once and holds nothing")
-        void l8_acquireWithTheInterruptFlagAlreadySetThrowsAndHoldsNothing() throws Exception {
+        public void l8_acquireWithTheInterruptFlagAlreadySetThrowsAndHoldsNothing() throws Exception {
             TckSettings settings = settings();
             String key = Keys.fresh("l8-preset");
             Lease held = clientA()
@@ -718,9 +758,10 @@ public abstract class JobLockTck extends AbstractTck {
             free.get().release();
         }
 
+        @Override
         @Test
         @DisplayName("L8: a thread whose interrupt flag is set can still release its lease")
-        void l8_anInterruptedThreadCanStillReleaseItsLease() throws Exception {
+        public void l8_anInterruptedThreadCanStillReleaseItsLease() throws Exception {
             TckSettings settings = settings();
             String key = Keys.fresh("l8-release");
             Waiter<String> holder = Waiter.start("lockkit-tck-l8-holder", () -> {
@@ -752,19 +793,21 @@ public abstract class JobLockTck extends AbstractTck {
     /** E1 bad input and E2 unavailable store. */
     @Nested
     @DisplayName("E1 bad input, E2 unavailable store")
-    class Errors {
+    class Errors implements JobLockRules.Errors {
+        @Override
         @Test
         @DisplayName("E1: bad keys, leases and waits fail fast naming the bad value, and take nothing")
-        void e1_badKeysLeasesAndWaitsFailFastAndTakeNothing() throws Exception {
+        public void e1_badKeysLeasesAndWaitsFailFastAndTakeNothing() throws Exception {
             assertThat(BadInput.lockCalls(clientA(), Keys.fresh("e1-lock")))
                     .as("E1: each of these calls must throw IllegalArgumentException (NullPointerException for a"
                             + " null) naming the bad value, and take no lock")
                     .isEmpty();
         }
 
+        @Override
         @Test
         @DisplayName("E1: leases outside the backend's limits are refused before anything is written")
-        void e1_leasesOutsideTheBackendsLimitsAreRefusedBeforeAnythingIsWritten() throws Exception {
+        public void e1_leasesOutsideTheBackendsLimitsAreRefusedBeforeAnythingIsWritten() throws Exception {
             assertThat(BadInput.leaseLimitCalls(clientA(), Keys.fresh("e1-limits")))
                     .as("E1: a lease below leaseLimits().shortest() (it would be returned already invalid while it"
                             + " blocks the key) or above longest() (or overflowing) must be refused with an"
@@ -772,9 +815,10 @@ public abstract class JobLockTck extends AbstractTck {
                     .isEmpty();
         }
 
+        @Override
         @Test
         @DisplayName("E1: any key of 1–256 UTF-8 bytes is accepted, and distinct keys stay distinct")
-        void e1_anyKeyOf1To256Utf8BytesIsAccepted() throws Exception {
+        public void e1_anyKeyOf1To256Utf8BytesIsAccepted() throws Exception {
             for (String key : OddKeys.valid()) {
                 Optional<Lease> lease = clientA()
                         .jobLock()
@@ -802,20 +846,50 @@ public abstract class JobLockTck extends AbstractTck {
             }
         }
 
+        @Override
         @Test
         @DisplayName("E2: every lock call on an unreachable store throws BackendUnavailableException")
-        void e2_everyLockCallOnAnUnreachableStoreThrowsBackendUnavailable() throws Exception {
+        public void e2_everyLockCallOnAnUnreachableStoreThrowsBackendUnavailable() throws Exception {
             assertThat(Unreachable.lockCalls(target(), settings().deadline()))
                     .as("E2: on StoreFaults.unreachableClient() each call must throw BackendUnavailableException,"
                             + " never return empty ('held') or a lease")
                     .isEmpty();
         }
 
+        @Override
         @Test
         @DisplayName("scenario 12: bad input fails fast; an unreachable store is never reported as held")
-        void scenario12_badInputAndUnavailableStore() throws Exception {
-            ScenarioRow row = runScenario("12");
+        public void scenario12_badInputAndUnavailableStore() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.BAD_INPUT_AND_UNAVAILABLE);
             assertThat(row.uncaught()).as("E1/E2: no unexpected exception").isZero();
+        }
+
+        @Override
+        @Test
+        @DisplayName("E1/L5: a lease of leaseLimits().shortest() is not granted already eaten by the drift margin")
+        public void e1_aLeaseOfTheShortestDurationIsValidWhenGranted() throws Exception {
+            Duration shortest = clientA().jobLock().leaseLimits().shortest();
+            // deadline = sent + g − m and sent ≥ before, so remaining() + (after − before) ≥ g − m at any
+            // speed (remaining() is zero, never negative, once the deadline passed): no timing luck needed.
+            for (int attempt = 1; attempt <= 5; attempt++) {
+                long before = System.nanoTime();
+                Lease lease = clientA()
+                        .jobLock()
+                        .tryAcquire(Keys.fresh("e1-shortest"), shortest)
+                        .orElseThrow(Expect.empty(Expect.FREE_KEY));
+                Duration remaining = lease.remaining();
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - before);
+                lease.release();
+                assertThat(remaining.plus(elapsed))
+                        .as(
+                                "E1: a lease of leaseLimits().shortest() = %s came back with %s left after %s: its"
+                                        + " deadline lies less than a quarter of the lease past the send, so the drift"
+                                        + " margin eats it; the shortest lease must be at least twice the margin"
+                                        + " (LeaseLimits.forDriftMargin), or a lease its holder cannot use blocks the key"
+                                        + " in the store (INCIDENTS.md row 26)",
+                                shortest, remaining, elapsed)
+                        .isGreaterThanOrEqualTo(shortest.dividedBy(4));
+            }
         }
     }
 }

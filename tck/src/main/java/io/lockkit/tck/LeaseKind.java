@@ -4,18 +4,18 @@ import io.lockkit.Backend;
 import io.lockkit.Capability;
 
 /** Which kind of lease a backend declares, which decides how a holder is made to lose its lease. */
-enum LeaseKind {
+public enum LeaseKind {
     TIMED,
     SESSION,
     NONE;
 
     /** The reason printed when a test needs a lease kind and the backend declares none. */
-    static final String NONE_REASON = "the backend declares neither " + Capability.TIMED_LEASE + " ("
+    public static final String NONE_REASON = "the backend declares neither " + Capability.TIMED_LEASE + " ("
             + Capability.TIMED_LEASE.description() + ") nor " + Capability.SESSION_LEASE + " ("
             + Capability.SESSION_LEASE.description() + ")";
 
     /** A session lease ends with the connection, so it wins when a backend declares both. */
-    static LeaseKind of(Backend client) {
+    public static LeaseKind of(Backend client) {
         if (client.has(Capability.SESSION_LEASE)) {
             return SESSION;
         }

@@ -1,6 +1,7 @@
 package io.lockkit.tck;
 
 import io.lockkit.Backend;
+import io.lockkit.tck.harness.TcpProxy;
 import java.time.Duration;
 import java.util.Set;
 

@@ -14,6 +14,14 @@ import io.lockkit.VersionedUpdate;
 import io.lockkit.spi.Checks;
 import io.lockkit.tck.StoreFaults.Fault;
 import io.lockkit.tck.StoreFaults.Heal;
+import io.lockkit.tck.harness.Keys;
+import io.lockkit.tck.harness.Poll;
+import io.lockkit.tck.internal.BadInput;
+import io.lockkit.tck.internal.Expect;
+import io.lockkit.tck.internal.OddKeys;
+import io.lockkit.tck.internal.Unreachable;
+import io.lockkit.tck.scenarios.ScenarioRow;
+import io.lockkit.tck.scenarios.Scenarios;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +48,7 @@ import org.junit.jupiter.api.TestInfo;
  * at…".
  */
 @DisplayName("VersionedUpdate TCK")
-public abstract class VersionedUpdateTck extends AbstractTck {
+public abstract class VersionedUpdateTck extends AbstractTck implements VersionedUpdateRules {
     private static final Duration LEASE = Duration.ofSeconds(30);
 
     private VersionedUpdate a() {
@@ -59,10 +67,11 @@ public abstract class VersionedUpdateTck extends AbstractTck {
     /** V1 linearizable compare-and-set. */
     @Nested
     @DisplayName("V1 linearizable compare-and-set")
-    class Linearizability {
+    class Linearizability implements VersionedUpdateRules.Linearizability {
+        @Override
         @Test
         @DisplayName("V1: create is empty when the key exists, and leaves it unchanged")
-        void v1_createIsEmptyWhenTheKeyExists() {
+        public void v1_createIsEmptyWhenTheKeyExists() {
             String key = Keys.fresh("v1-create");
             Versioned first = create(key, "first");
             assertThat(b().create(key, Keys.utf8("second")))
@@ -71,9 +80,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             assertThat(b().read(key)).as("V1: the first value must stay").contains(first);
         }
 
+        @Override
         @Test
         @DisplayName("V1: read returns the last acknowledged write, from any client")
-        void v1_readReturnsTheLastWrite() {
+        public void v1_readReturnsTheLastWrite() {
             String key = Keys.fresh("v1-read");
             assertThat(a().read(key)).as("V1: a fresh key reads as absent").isEmpty();
             Versioned created = create(key, "created");
@@ -87,9 +97,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .contains(updated);
         }
 
+        @Override
         @Test
         @DisplayName("V1: compareAndSet with a stale version is empty and writes nothing")
-        void v1_compareAndSetWithAStaleVersionIsEmptyAndWritesNothing() {
+        public void v1_compareAndSetWithAStaleVersionIsEmptyAndWritesNothing() {
             String key = Keys.fresh("v1-stale");
             Versioned v1 = create(key, "v1");
             Versioned v2 = a().compareAndSet(key, v1.version(), Keys.utf8("v2")).orElseThrow(Expect.empty(Expect.CAS));
@@ -106,9 +117,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .contains(v2);
         }
 
+        @Override
         @Test
         @DisplayName("V1: compareAndSet on an absent key is empty and creates nothing")
-        void v1_compareAndSetOnAnAbsentKeyIsEmptyAndCreatesNothing() {
+        public void v1_compareAndSetOnAnAbsentKeyIsEmptyAndCreatesNothing() {
             String key = Keys.fresh("v1-absent");
             assertThat(a().compareAndSet(key, 1, Keys.utf8("x")))
                     .as("V1: compareAndSet on an absent key must be empty")
@@ -118,9 +130,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .isEmpty();
         }
 
+        @Override
         @Test
         @DisplayName("V1: delete needs the current version")
-        void v1_deleteNeedsTheCurrentVersion() {
+        public void v1_deleteNeedsTheCurrentVersion() {
             String key = Keys.fresh("v1-delete");
             Versioned v1 = create(key, "v1");
             Versioned v2 = a().compareAndSet(key, v1.version(), Keys.utf8("v2")).orElseThrow(Expect.empty(Expect.CAS));
@@ -137,29 +150,32 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .isFalse();
         }
 
+        @Override
         @Test
         @DisplayName("scenario 3: of N concurrent completions, one is stored and the others are told")
-        void scenario03_doubleCompletion() throws Exception {
-            ScenarioRow row = runScenario("3");
+        public void scenario03_doubleCompletion() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.DOUBLE_COMPLETION);
             assertThat(row.winners()).as("V1: exactly one compareAndSet wins").isEqualTo(1);
             assertThat(row.uncaught())
                     .as("L6: losers get empty, never an exception")
                     .isZero();
         }
 
+        @Override
         @Test
         @DisplayName("scenario 4: COMPLETED against FAILED: the stored state is the one whose writer won")
-        void scenario04_conflictingTransitions() throws Exception {
-            ScenarioRow row = runScenario("4");
+        public void scenario04_conflictingTransitions() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.CONFLICTING_TRANSITIONS);
             assertThat(row.winners())
                     .as("V1: exactly one writer per job is told it won")
                     .isEqualTo(row.workers() / 2);
         }
 
+        @Override
         @Test
         @DisplayName("scenario 7: a slow writer's stale compareAndSet is rejected, also after delete and re-create")
-        void scenario07_outOfOrderSlowWriter() throws Exception {
-            ScenarioRow row = runScenario("7");
+        public void scenario07_outOfOrderSlowWriter() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.SLOW_WRITER);
             assertThat(row.winners()).as("V1: both of B's writes are accepted").isEqualTo(2);
         }
     }
@@ -167,10 +183,11 @@ public abstract class VersionedUpdateTck extends AbstractTck {
     /** V2 versions never repeat. */
     @Nested
     @DisplayName("V2 versions never repeat")
-    class Versions {
+    class Versions implements VersionedUpdateRules.Versions {
+        @Override
         @Test
         @DisplayName("V2: the first version is at least 1 and versions strictly increase")
-        void v2_firstVersionIsAtLeastOneAndVersionsStrictlyIncrease() {
+        public void v2_firstVersionIsAtLeastOneAndVersionsStrictlyIncrease() {
             String key = Keys.fresh("v2-increase");
             Versioned current = create(key, "0");
             assertThat(current.version())
@@ -187,9 +204,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             }
         }
 
+        @Override
         @Test
         @DisplayName("V2: versions never repeat across delete and re-create")
-        void v2_versionsNeverRepeatAcrossDeleteAndRecreate() {
+        public void v2_versionsNeverRepeatAcrossDeleteAndRecreate() {
             String key = Keys.fresh("v2-recreate");
             long highest = 0;
             for (int life = 0; life < 5; life++) {
@@ -213,7 +231,7 @@ public abstract class VersionedUpdateTck extends AbstractTck {
     /** V3 fenced writes. */
     @Nested
     @DisplayName("V3 fenced writes")
-    class Fencing {
+    class Fencing implements VersionedUpdateRules.Fencing {
         /** Two real tokens from the store, lower first (L2). */
         private long[] tokens() {
             return tokens(2);
@@ -240,9 +258,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             return t;
         }
 
+        @Override
         @Test
         @DisplayName("V3: a lower token is fenced out, whatever its expected version")
-        void v3_lowerTokenIsFencedOutWhateverTheExpectedVersion() {
+        public void v3_lowerTokenIsFencedOutWhateverTheExpectedVersion() {
             long[] t = tokens();
             String key = Keys.fresh("v3-fence");
             Versioned initial = create(key, "initial");
@@ -262,9 +281,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .contains(high);
         }
 
+        @Override
         @Test
         @DisplayName("V3: the same or a higher token may write")
-        void v3_sameOrHigherTokenMayWrite() {
+        public void v3_sameOrHigherTokenMayWrite() {
             long[] t = tokens();
             String key = Keys.fresh("v3-same");
             Versioned initial = create(key, "initial");
@@ -279,9 +299,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .isPresent();
         }
 
+        @Override
         @Test
         @DisplayName("V3: the fence survives delete and re-create")
-        void v3_fenceSurvivesDelete() {
+        public void v3_fenceSurvivesDelete() {
             long[] t = tokens();
             String key = Keys.fresh("v3-delete");
             Versioned initial = create(key, "initial");
@@ -306,9 +327,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .contains(recreated);
         }
 
+        @Override
         @Test
         @DisplayName("V3: a create fenced with a lower token is fenced out after delete; a higher token may create")
-        void v3_fencedCreateAfterDeleteRejectsALowerToken() {
+        public void v3_fencedCreateAfterDeleteRejectsALowerToken() {
             long[] t = tokens(3); // standing for tokens 3 < 5 < 7
             String key = Keys.fresh("v3-create-deleted");
             Versioned initial = create(key, "initial");
@@ -330,9 +352,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .contains(bySeven);
         }
 
+        @Override
         @Test
         @DisplayName("V3: a fenced create of a fresh key records its token as the key's fence")
-        void v3_fencedCreateOnAFreshKeyRecordsTheFence() {
+        public void v3_fencedCreateOnAFreshKeyRecordsTheFence() {
             long[] t = tokens(2); // standing for tokens 4 < 9
             String key = Keys.fresh("v3-create-fresh");
             Versioned byNine = a().create(key, Keys.utf8("by 9"), t[1])
@@ -349,9 +372,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .contains(byNine);
         }
 
+        @Override
         @Test
         @DisplayName("V3: a fenced create of a live key is empty, and fenced out when its token is lower")
-        void v3_fencedCreateOfALiveKeyIsEmptyOrFencedOut() {
+        public void v3_fencedCreateOfALiveKeyIsEmptyOrFencedOut() {
             long[] t = tokens(4); // standing for tokens 3 < 5 < 6 < 7
             String key = Keys.fresh("v3-create-live");
             Versioned byFive = a().create(key, Keys.utf8("by 5"), t[1]).orElseThrow(Expect.empty(Expect.CREATE));
@@ -370,9 +394,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .isPresent();
         }
 
+        @Override
         @Test
         @DisplayName("V3: a zombie's fenced updater cannot bring back a key the new holder deleted")
-        void v3_zombieUpdaterOnADeletedKeyIsFencedOut() {
+        public void v3_zombieUpdaterOnADeletedKeyIsFencedOut() {
             long[] t = tokens(2); // standing for tokens 3 < 7
             String key = Keys.fresh("v3-updater-zombie");
             Versioned initial = create(key, "initial");
@@ -393,9 +418,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             assertThat(b().read(key)).as("V3: the deleted key stays deleted").isEmpty();
         }
 
+        @Override
         @Test
         @DisplayName("V3: a zombie's fenced delete cannot remove the new holder's value")
-        void v3_aZombiesFencedDeleteCannotRemoveTheNewHoldersValue() {
+        public void v3_aZombiesFencedDeleteCannotRemoveTheNewHoldersValue() {
             String lockKey = Keys.fresh("v3-delete-zombie-lock");
             String key = Keys.fresh("v3-delete-zombie");
             Lease zombie = clientA().jobLock().tryAcquire(lockKey, LEASE).orElseThrow(Expect.empty(Expect.FREE_KEY));
@@ -418,9 +444,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             current.release();
         }
 
+        @Override
         @Test
         @DisplayName("V3: a fenced delete checks the fence before the version, also on a deleted key")
-        void v3_aFencedDeleteChecksTheFenceBeforeTheVersion() {
+        public void v3_aFencedDeleteChecksTheFenceBeforeTheVersion() {
             long[] t = tokens();
             String key = Keys.fresh("v3-delete-fence");
             Versioned initial = create(key, "initial");
@@ -441,9 +468,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .isInstanceOf(FencedOutException.class);
         }
 
+        @Override
         @Test
         @DisplayName("V3: a fenced delete leaves its token as the deleted key's fence; versions go on (V2)")
-        void v3_aFencedDeleteLeavesItsTokenAsTheFence() {
+        public void v3_aFencedDeleteLeavesItsTokenAsTheFence() {
             long[] t = tokens();
             String key = Keys.fresh("v3-delete-tombstone");
             Versioned initial = create(key, "initial");
@@ -474,10 +502,11 @@ public abstract class VersionedUpdateTck extends AbstractTck {
     /** V4 no lost or doubled updates. */
     @Nested
     @DisplayName("V4 no lost or doubled updates")
-    class NoLostUpdates {
+    class NoLostUpdates implements VersionedUpdateRules.NoLostUpdates {
+        @Override
         @Test
         @DisplayName("V4: the updater creates an absent key, and writes nothing when its function declines")
-        void v4_updaterCreatesWhenAbsentAndWritesNothingWhenItDeclines() {
+        public void v4_updaterCreatesWhenAbsentAndWritesNothingWhenItDeclines() {
             String key = Keys.fresh("v4-updater");
             var updater = a().updater(RetryPolicy.ofDefaults());
             Optional<Versioned> created =
@@ -494,10 +523,11 @@ public abstract class VersionedUpdateTck extends AbstractTck {
                     .contains(created.get());
         }
 
+        @Override
         @Test
         @DisplayName("scenario 5: N×M increments through the updater and under a lock lose and double nothing")
-        void scenario05_lostUpdates() throws Exception {
-            ScenarioRow row = runScenario("5");
+        public void scenario05_lostUpdates() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.LOST_UPDATES);
             assertThat(row.lostUpdates())
                     .as("V4: no acknowledged increment may be lost")
                     .isZero();
@@ -507,10 +537,11 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             assertThat(row.uncaught()).as("L6: no worker may throw").isZero();
         }
 
+        @Override
         @Test
         @DisplayName(
                 "V4: a write whose reply was lost is never reported as a conflict, nor as unavailable once applied")
-        void v4_aWriteWhoseReplyWasLostIsNeverReportedAsAConflict(TestInfo test) throws Exception {
+        public void v4_aWriteWhoseReplyWasLostIsNeverReportedAsAConflict(TestInfo test) throws Exception {
             assumeFault(Fault.LOSE_REPLIES, test);
             String casKey = Keys.fresh("v4-lost-cas");
             String createKey = Keys.fresh("v4-lost-create");
@@ -542,9 +573,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             deleted.check("delete(key, current version)", b().read(deleteKey).isEmpty());
         }
 
+        @Override
         @Test
         @DisplayName("V2, V3: after a store restart no version is handed out again, and fences hold where declared")
-        void v2_v3_versionsAndFencesAcrossAStoreRestart(TestInfo test) throws Exception {
+        public void v2_v3_versionsAndFencesAcrossAStoreRestart(TestInfo test) throws Exception {
             assumeFault(Fault.RESTART_STORE, test);
             TckSettings settings = settings();
             String lockKey = Keys.fresh("v2-restart-lock");
@@ -627,31 +659,93 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             return result.get(0);
         }
 
+        @Override
         @Test
         @DisplayName("scenario 6: concurrent progress reports never make stored progress decrease")
-        void scenario06_monotonicProgress() throws Exception {
-            ScenarioRow row = runScenario("6");
+        public void scenario06_monotonicProgress() throws Exception {
+            ScenarioRow row = runScenario(Scenarios.MONOTONIC_PROGRESS);
             assertThat(row.winners()).as("some progress reports were written").isPositive();
             assertThat(row.uncaught()).as("L6: no worker may throw").isZero();
+        }
+
+        @Override
+        @Test
+        @DisplayName("V4: a compareAndSet whose reply was lost is applied once: another client's later write stays")
+        public void v4_aWriteWhoseReplyWasLostIsNeverAppliedAgain(TestInfo test) throws Exception {
+            assumeFault(Fault.LOSE_REPLIES, test);
+            TckSettings settings = settings();
+            String key = Keys.fresh("v4-lost-once");
+            Versioned before = create(key, "0");
+            java.util.concurrent.CompletableFuture<String> told = new java.util.concurrent.CompletableFuture<>();
+            Versioned later;
+            try (Heal heal = target().faults().loseReplies(clientA())) {
+                Thread writer = new Thread(
+                        () -> {
+                            try {
+                                told.complete(
+                                        a().compareAndSet(key, before.version(), Keys.utf8("A"))
+                                                        .isPresent()
+                                                ? "success"
+                                                : "a conflict");
+                            } catch (RuntimeException e) {
+                                told.complete(e.getClass().getSimpleName());
+                            }
+                        },
+                        "lockkit-tck-v4-lost-reply");
+                writer.setDaemon(true);
+                writer.start();
+                // A's write reaches the store; its reply does not. Wait until B sees it (or A gave up without it).
+                java.util.concurrent.atomic.AtomicReference<Versioned> applied =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                Poll.until(settings.deadline(), () -> {
+                    boolean done = told.isDone();
+                    b().read(key).filter(v -> v.valueAsString().equals("A")).ifPresent(applied::set);
+                    return applied.get() != null || done;
+                });
+                assertThat(applied.get() != null || told.isDone())
+                        .as(
+                                "E2: A's compareAndSet, whose reply was lost, neither reached the store nor ended"
+                                        + " within %s: a call whose reply never comes MUST end with an exception"
+                                        + " within the backend's timeout",
+                                settings.deadline())
+                        .isTrue();
+                assumeThat(
+                        applied.get() != null,
+                        "the compareAndSet whose reply was lost never reached the store (A was told "
+                                + told.getNow("nothing yet") + "), so there is no write that could be applied again",
+                        test);
+                later = b().compareAndSet(key, applied.get().version(), Keys.utf8("B"))
+                        .orElseThrow(Expect.empty(Expect.CAS));
+            } // A's replies come through again: a client that sends its write again gets it through now
+            String aTold = told.get(settings.deadline().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            assertThat(b().read(key))
+                    .as(
+                            "V4: A's compareAndSet, whose reply was lost (A was told %s), was applied again after B"
+                                    + " wrote on top of it: B's write is lost. A write MUST NOT be applied twice; a re-send"
+                                    + " must carry the expected version it was sent with (INCIDENTS.md row 17)",
+                            aTold)
+                    .contains(later);
         }
     }
 
     /** E1 bad input and E2 unavailable store. */
     @Nested
     @DisplayName("E1 bad input, E2 unavailable store")
-    class Errors {
+    class Errors implements VersionedUpdateRules.Errors {
+        @Override
         @Test
         @DisplayName("E1: bad keys, values and versions fail fast naming the bad value, and write nothing")
-        void e1_badKeysValuesAndVersionsFailFastAndWriteNothing() {
+        public void e1_badKeysValuesAndVersionsFailFastAndWriteNothing() {
             assertThat(BadInput.versionedCalls(clientA(), Keys.fresh("e1-record")))
                     .as("E1: each of these calls must throw IllegalArgumentException (NullPointerException for a"
                             + " null) naming the bad value, and write nothing")
                     .isEmpty();
         }
 
+        @Override
         @Test
         @DisplayName("E1: the largest value and any key of 1–256 UTF-8 bytes are stored, distinct keys apart")
-        void e1_largestValueAndAnyKeyOf1To256Utf8BytesAreAccepted() {
+        public void e1_largestValueAndAnyKeyOf1To256Utf8BytesAreAccepted() {
             String big = Keys.fresh("e1-big");
             byte[] largest = new byte[Checks.MAX_VALUE_BYTES];
             for (int i = 0; i < largest.length; i++) {
@@ -683,9 +777,10 @@ public abstract class VersionedUpdateTck extends AbstractTck {
             }
         }
 
+        @Override
         @Test
         @DisplayName("E2: every versioned call on an unreachable store throws BackendUnavailableException")
-        void e2_everyVersionedCallOnAnUnreachableStoreThrowsBackendUnavailable() throws Exception {
+        public void e2_everyVersionedCallOnAnUnreachableStoreThrowsBackendUnavailable() throws Exception {
             assertThat(Unreachable.versionedCalls(target(), settings().deadline()))
                     .as("E2: on StoreFaults.unreachableClient() each call must throw BackendUnavailableException,"
                             + " never return empty or a value")

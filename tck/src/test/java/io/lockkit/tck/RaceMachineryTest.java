@@ -3,6 +3,9 @@ package io.lockkit.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockkit.tck.harness.IntervalRecorder;
+import io.lockkit.tck.harness.Race;
+import io.lockkit.tck.harness.RaceResult;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;

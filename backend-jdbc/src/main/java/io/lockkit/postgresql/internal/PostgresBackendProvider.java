@@ -2,6 +2,7 @@ package io.lockkit.postgresql.internal;
 
 import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
+import io.lockkit.LockKitException;
 import io.lockkit.postgresql.PostgresBackend;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.postgresql.TableNames;
@@ -13,18 +14,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.postgresql.Driver;
+import org.postgresql.PGProperty;
 
 /**
- * {@code jdbc:postgresql://host[:port]/db[?jdbc properties]} or {@code
- * postgresql://[user[:password]@]host[:port]/db[?jdbc properties]}: a {@link PostgresBackend} over a
- * plain (unpooled) DataSource of the driver; lockkit pools its own connections. Options: {@code
- * variant} ({@code table}, {@code advisory}, {@code rowlock}), {@code createSchema} ({@code
- * true}/{@code false}), the table names, the timeouts and the pool size of {@link
- * PostgresBackend.Builder}, and {@code connectTimeout}. Credentials (user info, {@code password},
- * {@code sslpassword}) may hold any character, raw or percent-encoded; they never appear in a
- * message, and the driver never gets them in the URL it logs ({@link PgUri}).
+ * {@code jdbc:postgresql://host[:port]/db[?parameters]} or {@code
+ * postgresql://[user[:password]@]host[:port][/db][?parameters]}: a {@link PostgresBackend} over a
+ * plain (unpooled) DataSource of the driver; lockkit pools its own connections. Options ({@link
+ * #OPTIONS}): {@code variant} ({@code table}, {@code advisory}, {@code rowlock}), {@code
+ * createSchema} ({@code true}/{@code false}), the table names, the timeouts and the pool size of
+ * {@link PostgresBackend.Builder}, and {@code connectTimeout}; each may be given in the URI's query or
+ * in the options map (given in both, the values must agree). The query's other parameters must be
+ * pgjdbc's own connection properties ({@link PGProperty}), which go to the driver; anything else is
+ * refused by name, before anything is opened. Credentials (user info, {@code password}, {@code
+ * sslpassword}) may hold any character, raw or percent-encoded; they never appear in a message, and
+ * the driver never gets them in the URL it logs ({@link PgUri}).
  */
 public final class PostgresBackendProvider implements BackendProvider {
     /** How long opening a connection may take unless the URI says otherwise (E2). */
@@ -35,8 +42,32 @@ public final class PostgresBackendProvider implements BackendProvider {
      */
     public static final int DEFAULT_MAX_CONNECTIONS = 10;
 
+    /**
+     * Every option {@link #open} reads, in the URI's query or the options map. A query parameter of
+     * one of these names is lockkit's even where pgjdbc has a property of that name ({@code
+     * connectTimeout}, which lockkit passes on to the driver). {@code ProviderOptionsTest} checks
+     * that this list is what {@code open} reads, and that the README documents each.
+     */
+    public static final List<String> OPTIONS = List.of(
+            "variant",
+            "createSchema",
+            "lockTable",
+            "rowLockTable",
+            "versionedTable",
+            "tokenSequence",
+            "namespace",
+            "maxConnections",
+            "connectTimeout",
+            "connectionWait",
+            "networkTimeout",
+            "waitFallback",
+            "sessionCheck",
+            "driftMargin");
+
     private static final String JDBC = "jdbc:postgresql:";
     private static final String LIBPQ = "postgresql://";
+    /** pgjdbc's {@code connectTimeout}: whole seconds. */
+    private static final Pattern WHOLE_SECONDS = Pattern.compile("\\d{1,9}");
 
     private enum Flag {
         TRUE,
@@ -53,9 +84,17 @@ public final class PostgresBackendProvider implements BackendProvider {
         return Set.of(JDBC, LIBPQ);
     }
 
+    /**
+     * @throws IllegalArgumentException when the URI is malformed, or an option (in its query or the
+     *     map) is unknown or bad, naming each; nothing is opened then
+     * @throws LockKitException when {@code createSchema} is false and the database lacks what the
+     *     variant needs, saying how to create it
+     */
     @Override
     public Backend open(String uri, Map<String, String> options) {
-        Options o = new Options("postgresql", options);
+        PgUri parsed = PgUri.parse(uri, OPTIONS);
+        List<String> problems = new ArrayList<>(parsed.problems());
+        Options o = new Options("postgresql", merge(parsed.options(), options, problems));
         Variant variant = o.choice("variant", Variant.class, PostgresBackend.DEFAULT_VARIANT);
         Flag createSchema = o.choice("createSchema", Flag.class, Flag.FALSE);
         TableNames d = TableNames.DEFAULT;
@@ -63,6 +102,7 @@ public final class PostgresBackendProvider implements BackendProvider {
         String rowLockTable = o.string("rowLockTable", d.rowLockTable());
         String versionedTable = o.string("versionedTable", d.versionedTable());
         String tokenSequence = o.string("tokenSequence", d.tokenSequence());
+        String namespace = o.string("namespace", PostgresBackend.DEFAULT_NAMESPACE);
         int maxConnections = o.integer("maxConnections", DEFAULT_MAX_CONNECTIONS, 2, 10_000);
         Duration connectTimeout = o.duration("connectTimeout", DEFAULT_CONNECT_TIMEOUT, false);
         Duration connectionWait = o.duration("connectionWait", PostgresBackend.DEFAULT_CONNECTION_WAIT, false);
@@ -70,10 +110,10 @@ public final class PostgresBackendProvider implements BackendProvider {
         Duration waitFallback = o.duration("waitFallback", PostgresBackend.DEFAULT_WAIT_FALLBACK, false);
         Duration sessionCheck = o.duration("sessionCheck", PostgresBackend.DEFAULT_SESSION_CHECK, false);
         Duration driftMargin = o.duration("driftMargin", PostgresBackend.DEFAULT_DRIFT_MARGIN, true);
-        String namespace = o.string("namespace", PostgresBackend.DEFAULT_NAMESPACE);
-        TableNames tables = validate(o, lockTable, rowLockTable, versionedTable, tokenSequence);
+        boolean unknownInUri = parsed.options().keySet().stream().anyMatch(name -> !OPTIONS.contains(name));
+        TableNames tables = validate(o, problems, unknownInUri, lockTable, rowLockTable, versionedTable, tokenSequence);
 
-        PostgresBackend backend = PostgresBackend.builder(dataSource(uri, connectTimeout))
+        PostgresBackend backend = PostgresBackend.builder(dataSource(parsed, connectTimeout))
                 .variant(variant)
                 .tables(tables)
                 .maxConnections(maxConnections)
@@ -98,6 +138,48 @@ public final class PostgresBackendProvider implements BackendProvider {
     }
 
     /**
+     * The options of the map and of the URI's query together. A lockkit option given in both must
+     * have the same value (the same duration, for a duration) in both: which one was meant is not
+     * guessed. A pgjdbc property in the map is refused: the driver's properties go in the URI. In
+     * the URI, {@code connectTimeout} may be a whole number of seconds, as pgjdbc reads it.
+     */
+    private static Map<String, String> merge(
+            Map<String, String> fromUri, Map<String, String> map, List<String> problems) {
+        Map<String, String> merged = new TreeMap<>();
+        map.forEach((name, value) -> {
+            if (!OPTIONS.contains(name) && PGProperty.forName(name) != null) {
+                // its value is not shown: it may be a password (sslpassword)
+                problems.add(name + " in the options map is a pgjdbc connection property, not a lockkit option:"
+                        + " give it in the URI's query (?" + name + "=…)");
+            } else {
+                merged.put(name, value);
+            }
+        });
+        fromUri.forEach((name, raw) -> {
+            String value = name.equals("connectTimeout")
+                            && WHOLE_SECONDS.matcher(raw.trim()).matches()
+                    ? raw.trim() + "s"
+                    : raw;
+            String other = map.get(name);
+            if (other == null || !OPTIONS.contains(name)) {
+                merged.putIfAbsent(name, value);
+            } else if (!same(value, other)) {
+                problems.add(name + " is '" + raw + "' in the URI but '" + other + "' in the options map (give it"
+                        + " in one place, or the same value in both)");
+            }
+        });
+        return merged;
+    }
+
+    private static boolean same(String a, String b) {
+        if (a.trim().equals(b.trim())) {
+            return true;
+        }
+        Duration x = Options.parseDuration(a);
+        return x != null && x.equals(Options.parseDuration(b));
+    }
+
+    /**
      * Nothing can create what is missing once the backend is returned, so it is refused now; an
      * unreachable server is no error when opening (E2): each call reports it, checking the schema first.
      */
@@ -109,14 +191,32 @@ public final class PostgresBackendProvider implements BackendProvider {
         }
     }
 
-    /** Reports bad option values and bad table names together (E1). */
-    private static TableNames validate(Options o, String lock, String rowLock, String versioned, String sequence) {
+    /**
+     * Reports the URI's parameter problems, bad and unknown option values and bad table names
+     * together (E1).
+     */
+    private static TableNames validate(
+            Options o,
+            List<String> uriProblems,
+            boolean unknownInUri,
+            String lock,
+            String rowLock,
+            String versioned,
+            String sequence) {
         List<String> problems = new ArrayList<>();
         try {
             o.validate();
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
+            if (unknownInUri) {
+                problems.add("a parameter in the URI's query is a lockkit option (known above) or one of pgjdbc's"
+                        + " connection properties (org.postgresql.PGProperty, such as sslmode or ApplicationName)");
+            }
         }
+        if (problems.isEmpty() && !uriProblems.isEmpty()) {
+            problems.add("bad options for postgresql: " + uriProblems.remove(0));
+        }
+        problems.addAll(uriProblems);
         TableNames tables = null;
         try {
             tables = new TableNames(lock, rowLock, versioned, sequence);
@@ -134,17 +234,16 @@ public final class PostgresBackendProvider implements BackendProvider {
      * unless the URI sets them. The URI is taken apart by structure ({@link PgUri}): the driver gets
      * the URL without credentials, which travel as properties.
      */
-    static DataSource dataSource(String uri, Duration connectTimeout) {
-        PgUri parsed = PgUri.parse(uri);
+    static DataSource dataSource(PgUri parsed, Duration connectTimeout) {
         if (Driver.parseURL(parsed.jdbcUrl(), null) == null) { // it holds no credential: the driver may log it
             throw new IllegalArgumentException(
-                    "not a PostgreSQL URI: '" + parsed.jdbcUrl() + "' (its credentials not shown)");
+                    "not a PostgreSQL URI: the driver refuses '" + parsed.jdbcUrl() + "' (its credentials not shown)");
         }
         Properties properties = new Properties();
         int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (connectTimeout.toMillis() + 999) / 1000));
-        properties.setProperty("connectTimeout", Integer.toString(seconds)); // the URI's own win
-        properties.setProperty("loginTimeout", Integer.toString(seconds));
-        properties.setProperty("ApplicationName", "lockkit");
+        properties.setProperty("connectTimeout", Integer.toString(seconds));
+        properties.setProperty("loginTimeout", Integer.toString(seconds)); // the URI's own wins
+        properties.setProperty("ApplicationName", "lockkit"); // the URI's own wins
         properties.putAll(parsed.credentials());
         return new DriverDataSource(parsed.jdbcUrl(), properties);
     }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.LockKit;
-import io.lockkit.postgresql.PostgresTestServer;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;

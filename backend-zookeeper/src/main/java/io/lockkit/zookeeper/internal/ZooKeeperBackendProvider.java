@@ -9,21 +9,26 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.common.PathUtils;
 
 /**
- * {@code zookeeper://[user:password@]host:port[,host:port…][/chroot][?option=value&…]}: a new
- * Curator client of its own (closed with the backend), its namespace the chroot, with digest
- * authentication when the URI names a user. The password may contain any character ({@code /},
- * {@code #}, {@code ?}, {@code @} as they are; see {@link ZooKeeperUri}); it is percent-decoded
- * only, so {@code +} stays {@code +}, and no message shows it. Options, from the query or the map, not both: {@code
- * sessionTimeout} (default 10s), {@code timeout} (connection and E2 bound, default 5s), {@code
- * driftMargin} (default 100ms), {@code root} (default /lockkit). Thread-safe.
+ * {@code zookeeper://[user:password@]host:port[,host:port…][/chroot][?option=value&…]}, the scheme
+ * in any case: a new Curator client of its own (closed with the backend), its namespace the chroot,
+ * with digest authentication when the URI names a user. The password may contain any character
+ * ({@code /}, {@code #}, {@code ?}, {@code @} as they are; see {@link ZooKeeperUri}); it is
+ * percent-decoded only, so {@code +} stays {@code +}, and no message shows it. Options, from the
+ * query or the map, not both (the table in the module's README): {@code sessionTimeout} (default
+ * 10s), {@code timeout} (connection and E2 bound, default 5s, at most 1 day), {@code driftMargin}
+ * (default 100ms), {@code root} (default /lockkit). Every bad part of the URI and every bad option
+ * is named at once, with what was expected, before a client starts. Thread-safe.
  */
 public final class ZooKeeperBackendProvider implements BackendProvider {
     static final String PREFIX = "zookeeper://";
@@ -49,10 +54,17 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
 
         List<String> bad = new ArrayList<>(checkHosts(hosts));
         if (chroot.startsWith("/") || chroot.endsWith("/") || chroot.contains("//")) {
-            bad.add("chroot '/" + chroot + "' (expected /name[/name…])");
+            bad.add("chroot '/" + chroot + "' (expected /name[/name…], without an empty name or a trailing /)");
+        } else if (!chroot.isEmpty()) {
+            try {
+                PathUtils.validatePath("/" + chroot);
+            } catch (IllegalArgumentException e) {
+                bad.add("chroot '/" + chroot + "' (" + e.getMessage() + ")");
+            }
         }
         bad.addAll(parsed.problems());
         Map<String, String> all = new HashMap<>(options);
+        Set<String> inUri = new HashSet<>();
         for (String pair : parsed.query().split("&")) {
             if (pair.isEmpty()) {
                 continue;
@@ -61,9 +73,11 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
             String k = ZooKeeperUri.percentDecode(eq < 0 ? pair : pair.substring(0, eq));
             String v = ZooKeeperUri.percentDecode(eq < 0 ? "" : pair.substring(eq + 1));
             if (k == null || v == null) {
-                bad.add("a query parameter with a bad percent escape");
+                bad.add("a query parameter with a bad percent escape (write a % as %25)");
+            } else if (!inUri.add(k)) {
+                bad.add(k + " (given twice in the URI)");
             } else if (all.put(k, v) != null) {
-                bad.add(k + " (given twice)");
+                bad.add(k + " (given both in the URI and in the options map)");
             }
         }
         Options o = new Options("zookeeper", all);
@@ -73,6 +87,20 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         String root = o.string("root", ZooKeeperBackend.DEFAULT_ROOT);
         try {
             o.validate();
+        } catch (IllegalArgumentException e) {
+            bad.add(e.getMessage());
+        }
+        // The builder's own checks, here too so that every bad option is named at once and before a client starts.
+        if (timeout.compareTo(ZooKeeperBackend.MAX_TIMEOUT) > 0) {
+            bad.add("timeout=" + all.get("timeout") + " (expected at most 1 day)");
+        }
+        try {
+            PathUtils.validatePath(root);
+        } catch (IllegalArgumentException e) {
+            bad.add("root=" + root + " (expected an absolute node path such as /lockkit: " + e.getMessage() + ")");
+        }
+        try {
+            Checks.driftMargin(margin);
         } catch (IllegalArgumentException e) {
             bad.add(e.getMessage());
         }
@@ -106,17 +134,36 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         }
     }
 
+    /** A host name or IPv4 address, or a bracketed IPv6 address. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\]");
+
     private static List<String> checkHosts(String hosts) {
         List<String> bad = new ArrayList<>();
         if (hosts.isEmpty()) {
-            bad.add("no host:port");
+            bad.add("no host:port (expected zookeeper://host:port[,host:port…])");
+            return bad;
         }
         for (String hostPort : hosts.split(",", -1)) {
+            if (hostPort.isEmpty()) {
+                bad.add("an empty host in the list (expected host:port,host:port…)");
+                continue;
+            }
             int colon = hostPort.lastIndexOf(':');
-            String port = colon < 0 ? "" : hostPort.substring(colon + 1);
-            boolean ok = colon > 0 && port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65535;
-            if (!ok && !hosts.isEmpty()) {
-                bad.add("host '" + hostPort + "' (expected host:port)");
+            if (colon < hostPort.lastIndexOf(']')) {
+                colon = -1; // a colon inside [IPv6] is not the port's
+            }
+            String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            if (!HOST.matcher(host).matches()) {
+                bad.add("host '" + host + "' (expected a host name, an IPv4 address or an [IPv6] address in"
+                        + " brackets, then :port)");
+            } else if (colon < 0) {
+                bad.add("host '" + hostPort + "' has no port (expected host:port: ZooKeeper URIs have no default"
+                        + " port; the usual one is 2181)");
+            } else {
+                String port = hostPort.substring(colon + 1);
+                if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                    bad.add("port '" + port + "' of '" + hostPort + "' (expected a number from 1 to 65535)");
+                }
             }
         }
         return bad;

@@ -1,6 +1,6 @@
 package io.lockkit.zookeeper.internal;
 
-import io.lockkit.internal.Uris;
+import io.lockkit.spi.Uris;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

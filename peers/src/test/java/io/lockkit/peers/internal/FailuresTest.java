@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.LockKitException;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -16,9 +17,9 @@ class FailuresTest {
     @Test
     void aConnectionTheServerTerminatedIsUnavailable() throws Exception {
         String app = "peers-failures-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Connection c = DriverManager.getConnection(Pg.url(app))) {
+        try (Connection c = DriverManager.getConnection(PostgresTestServer.jdbcUrl(app))) {
             c.createStatement().execute("SELECT 1");
-            Pg.terminate(app);
+            PostgresTestServer.terminate(app);
             Throwable thrown = catchThrowable(() -> c.createStatement().execute("SELECT 1"));
             assertThat(thrown).isInstanceOf(SQLException.class);
             System.out.println(
@@ -29,8 +30,8 @@ class FailuresTest {
 
     @Test
     void aDuplicateKeyIsPassedOn() throws Exception {
-        String table = Pg.newSchema() + ".t";
-        try (Connection c = DriverManager.getConnection(Pg.url("peers-failures"))) {
+        String table = PostgresTestServer.newSchema() + ".t";
+        try (Connection c = DriverManager.getConnection(PostgresTestServer.jdbcUrl("peers-failures"))) {
             c.createStatement().execute("CREATE TABLE " + table + " (k TEXT PRIMARY KEY)");
             c.createStatement().execute("INSERT INTO " + table + " VALUES ('a')");
             Throwable thrown =
@@ -38,7 +39,7 @@ class FailuresTest {
             RuntimeException translated = Failures.translate("test", thrown);
             assertThat(translated).isExactlyInstanceOf(LockKitException.class).hasCause(thrown);
         } finally {
-            Pg.dropSchema(table.substring(0, table.indexOf('.')));
+            PostgresTestServer.dropSchema(table.substring(0, table.indexOf('.')));
         }
     }
 }

@@ -1,7 +1,8 @@
 package io.lockkit.race.proc;
 
-import io.lockkit.tck.ScenarioRow;
-import io.lockkit.tck.TcpProxy;
+import io.lockkit.tck.Rule;
+import io.lockkit.tck.harness.TcpProxy;
+import io.lockkit.tck.scenarios.ScenarioRow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +138,7 @@ final class FaultRows implements AutoCloseable {
         String data = freshData("f1");
         h.send("HOLD " + key + " " + data + " " + SHORT_LEASE.toMillis());
         Map<String, String> held = Protocol.fields(h.expect("HELD", deadline()));
-        if (!row.require("written".equals(held.get("wrote")), "V1", "H's first fenced write was %s", held)) {
+        if (!row.require("written".equals(held.get("wrote")), Rule.V1, "H's first fenced write was %s", held)) {
             return row.build();
         }
         h.signal("STOP");
@@ -158,10 +159,10 @@ final class FaultRows implements AutoCloseable {
             row.note(
                     "R acquired %d ms after H was stopped (H's lease %s, %s)",
                     (acquired - stopped) / 1_000_000, expiry(), store.kind());
-            row.require("written".equals(got.get("wrote")), "V3", "R's fenced write was %s", got.get("wrote"));
+            row.require("written".equals(got.get("wrote")), Rule.V3, "R's fenced write was %s", got.get("wrote"));
             row.require(
                     Long.parseLong(got.get("token")) > Long.parseLong(held.get("token")),
-                    "L2",
+                    Rule.L2,
                     "R's token %s must be greater than H's %s",
                     got.get("token"),
                     held.get("token"));
@@ -172,12 +173,12 @@ final class FaultRows implements AutoCloseable {
             Map<String, String> zombie = Protocol.fields(h.expect("ZOMBIE", sendTo(h, "ZOMBIE " + data)));
             row.require(
                     "fenced".equals(zombie.get("write")),
-                    "V3",
+                    Rule.V3,
                     "the resumed holder's fenced write MUST throw FencedOutException, it was %s",
                     zombie.get("write"));
             row.require(
                     "false".equals(zombie.get("release")),
-                    "L3",
+                    Rule.L3,
                     "the resumed holder's release() MUST return false, it returned %s",
                     zombie.get("release"));
             row.note(
@@ -190,7 +191,7 @@ final class FaultRows implements AutoCloseable {
             checkRival(r, data, got.get("token"), row);
         } catch (Child.ChildFailure e) {
             row.uncaught++;
-            row.violation("L3/V3", "%s", e.getMessage());
+            row.violation(List.of(Rule.L3, Rule.V3), "%s", e.getMessage());
         } finally {
             h.signal("CONT");
         }
@@ -203,7 +204,7 @@ final class FaultRows implements AutoCloseable {
         Map<String, String> wrote = Protocol.fields(h.expect("WROTE", sendTo(h, "WRITE " + data)));
         row.require(
                 "written".equals(wrote.get("result")),
-                "L3",
+                Rule.L3,
                 "R was kept out, yet H's own write after SIGCONT was %s",
                 wrote.get("result"));
         row.winners = 1;
@@ -214,15 +215,18 @@ final class FaultRows implements AutoCloseable {
     private void checkRival(Child r, String data, String token, RowFacts row) throws InterruptedException {
         Map<String, String> checked = Protocol.fields(r.expect("CHECKED", sendTo(r, "CHECK " + data)));
         row.require(
-                "true".equals(checked.get("valid")), "L3", "R's lease was no longer valid after the zombie's release");
+                "true".equals(checked.get("valid")),
+                Rule.L3,
+                "R's lease was no longer valid after the zombie's release");
         row.require(
                 ("by-" + token).equals(checked.get("data")),
-                "V3",
+                Rule.V3,
                 "the data must be R's write by-%s, was %s",
                 token,
                 checked.get("data"));
         Map<String, String> released = Protocol.fields(r.expect("RELEASED", sendTo(r, "RELEASE")));
-        row.require("true".equals(released.get("result")), "L3", "R's release() of its current lease returned false");
+        row.require(
+                "true".equals(released.get("result")), Rule.L3, "R's release() of its current lease returned false");
     }
 
     /** F2: H holds, R waits, SIGKILL H; R MUST get the key by H's deadline (or session timeout) + tolerance. */
@@ -237,7 +241,7 @@ final class FaultRows implements AutoCloseable {
         long holdSent = System.nanoTime();
         h.send("HOLD " + key + " " + data + " " + SHORT_LEASE.toMillis());
         Map<String, String> held = Protocol.fields(h.expect("HELD", deadline()));
-        if (!row.require("written".equals(held.get("wrote")), "V1", "H's first fenced write was %s", held)) {
+        if (!row.require("written".equals(held.get("wrote")), Rule.V1, "H's first fenced write was %s", held)) {
             return row.build();
         }
         r.send("ACQUIRE " + key + " " + data + " " + LONG_LEASE.toMillis() + " " + MAX_WAIT.toMillis());
@@ -250,7 +254,7 @@ final class FaultRows implements AutoCloseable {
             long acquired = System.nanoTime();
             if (!row.require(
                     answer.startsWith("ACQUIRED"),
-                    "L4",
+                    Rule.L4,
                     "R waited %s and never got the crashed holder's key: no lease ends without a clean-up job",
                     MAX_WAIT)) {
                 return row.build();
@@ -262,7 +266,7 @@ final class FaultRows implements AutoCloseable {
                     : killed + expiry().toNanos() + TOLERANCE.toNanos();
             row.require(
                     acquired - bound <= 0,
-                    "L4",
+                    Rule.L4,
                     "the crashed holder's key was free only %d ms after the kill; bound: %s %s + %s",
                     (acquired - killed) / 1_000_000,
                     store.kind() == Store.Kind.TIMED ? "lease" : "session timeout",
@@ -270,16 +274,16 @@ final class FaultRows implements AutoCloseable {
                     TOLERANCE);
             row.require(
                     store.kind() == Store.Kind.SESSION || acquired - (holdSent + SHORT_LEASE.toNanos()) >= 0,
-                    "L1",
+                    Rule.L1,
                     "R acquired %d ms before the crashed holder's timed lease could have expired",
                     (holdSent + SHORT_LEASE.toNanos() - acquired) / 1_000_000);
             row.require(
                     Long.parseLong(got.get("token")) > Long.parseLong(held.get("token")),
-                    "L2",
+                    Rule.L2,
                     "R's token %s must be greater than the crashed holder's %s",
                     got.get("token"),
                     held.get("token"));
-            row.require("written".equals(got.get("wrote")), "V3", "R's fenced write was %s", got.get("wrote"));
+            row.require("written".equals(got.get("wrote")), Rule.V3, "R's fenced write was %s", got.get("wrote"));
             row.note(
                     "time-to-free: %d ms after SIGKILL (%d ms after H's acquire was sent; %s %s)",
                     (acquired - killed) / 1_000_000,
@@ -287,13 +291,13 @@ final class FaultRows implements AutoCloseable {
                     store.kind() == Store.Kind.TIMED ? "lease" : "session",
                     expiry());
             Map<String, String> released = Protocol.fields(r.expect("RELEASED", sendTo(r, "RELEASE")));
-            row.require("true".equals(released.get("result")), "L3", "R's release() returned false");
+            row.require("true".equals(released.get("result")), Rule.L3, "R's release() returned false");
         } catch (Child.ChildFailure e) {
             row.uncaught++;
             row.violation(
-                    "L4", "no clean-up job ran, and the crashed holder's key never came free: %s", e.getMessage());
+                    Rule.L4, "no clean-up job ran, and the crashed holder's key never came free: %s", e.getMessage());
         }
-        row.require(!h.alive(), "F2", "the killed holder JVM %s is still alive", h);
+        row.requireOfRow(!h.alive(), "the killed holder JVM %s is still alive", h);
         return row.build();
     }
 
@@ -329,7 +333,7 @@ final class FaultRows implements AutoCloseable {
         String data = freshData("f3");
         h.send("HOLD " + key + " " + data + " " + F3_LEASE.toMillis());
         Map<String, String> held = Protocol.fields(h.expect("HELD", deadline()));
-        if (!row.require("written".equals(held.get("wrote")), "V1", "H's first fenced write was %s", held)) {
+        if (!row.require("written".equals(held.get("wrote")), Rule.V1, "H's first fenced write was %s", held)) {
             return;
         }
         row.winners = 1; // H's grant; each waiter's adds one
@@ -356,11 +360,11 @@ final class FaultRows implements AutoCloseable {
                 step(began, "F3 " + w.name() + " acquired");
                 left.remove(w);
                 Map<String, String> released = Protocol.fields(w.expect("RELEASED", sendTo(w, "RELEASE")));
-                row.require("true".equals(released.get("result")), "L3", "waiter %s's release() returned false", w);
+                row.require("true".equals(released.get("result")), Rule.L3, "waiter %s's release() returned false", w);
             }
         } catch (Child.ChildFailure e) {
             row.uncaught++;
-            row.violation("L4", "%s", e.getMessage());
+            row.violation(Rule.L4, "%s", e.getMessage());
         }
     }
 
@@ -385,26 +389,26 @@ final class FaultRows implements AutoCloseable {
         }
         row.require(
                 !"never".equals(lag.get("after")),
-                "L5",
+                Rule.L5,
                 "H's session lease was still valid %s after its connections were cut",
                 MAX_WAIT);
         Map<String, String> zombie = Protocol.fields(h.expect("ZOMBIE", sendTo(h, "ZOMBIE " + data)));
         step(cut, "F3 cut-off holder answered " + zombie);
         row.require(
                 "fenced".equals(zombie.get("write")),
-                "V3",
+                Rule.V3,
                 "the cut-off holder's fenced write MUST throw FencedOutException, it was %s",
                 zombie.get("write"));
         row.require(
                 "false".equals(zombie.get("release")),
-                "L3",
+                Rule.L3,
                 "the cut-off holder's release() MUST return false, it returned %s",
                 zombie.get("release"));
         row.note(
                 "cut-off H, once a waiter had acquired: isValid()=%s (false %s later), write %s, release %s",
                 view.get("valid"), lag.get("after"), zombie.get("write"), zombie.get("release"));
         Map<String, String> released = Protocol.fields(first.expect("RELEASED", sendTo(first, "RELEASE")));
-        row.require("true".equals(released.get("result")), "L3", "the first waiter's release() returned false");
+        row.require("true".equals(released.get("result")), Rule.L3, "the first waiter's release() returned false");
     }
 
     /** Timed lease: no waiter gets the key during the blip; H is still valid, writes and releases. */
@@ -412,7 +416,7 @@ final class FaultRows implements AutoCloseable {
         Map<String, String> valid = Protocol.fields(h.expect("VALID", sendTo(h, "VALID")));
         row.require(
                 "true".equals(valid.get("valid")),
-                "L5",
+                Rule.L5,
                 "a timed lease became invalid when only its connections were cut");
         long watchEnd = System.nanoTime() + WATCH.toNanos();
         for (Child w : left) {
@@ -421,14 +425,14 @@ final class FaultRows implements AutoCloseable {
         Map<String, String> wrote = Protocol.fields(h.expect("WROTE", sendTo(h, "WRITE " + data)));
         row.require(
                 "written".equals(wrote.get("result")),
-                "L3",
+                Rule.L3,
                 "H's fenced write after the blip was %s; the client must reconnect",
                 wrote.get("result"));
         for (Child w : left) {
             early(w, w.next(System.nanoTime()), "before H released", row);
         }
         Map<String, String> released = Protocol.fields(h.expect("RELEASED", sendTo(h, "RELEASE")));
-        row.require("true".equals(released.get("result")), "L3", "H's release() after the blip returned false");
+        row.require("true".equals(released.get("result")), Rule.L3, "H's release() after the blip returned false");
         row.note(
                 "H's timed lease survived the cut: valid %s, write %s, release %s",
                 valid.get("valid"), wrote.get("result"), released.get("result"));
@@ -441,10 +445,10 @@ final class FaultRows implements AutoCloseable {
         }
         if (line.get().startsWith("ACQUIRED")) {
             row.overlaps++;
-            row.violation("L1", "%s acquired the key %s: '%s'", w, when, line.get());
+            row.violation(Rule.L1, "%s acquired the key %s: '%s'", w, when, line.get());
         } else {
             row.uncaught++;
-            row.violation("L7", "waiter %s answered '%s' %s", w, line.get(), when);
+            row.violation(Rule.L7, "waiter %s answered '%s' %s", w, line.get(), when);
         }
     }
 
@@ -462,7 +466,7 @@ final class FaultRows implements AutoCloseable {
                     row.winners++;
                     row.require(
                             "written".equals(Protocol.fields(l).get("wrote")),
-                            "V3",
+                            Rule.V3,
                             "waiter %s's fenced write was %s",
                             w,
                             Protocol.fields(l).get("wrote"));

@@ -1,6 +1,8 @@
 package io.lockkit.race.proc;
 
-import io.lockkit.tck.ScenarioRow;
+import io.lockkit.tck.TargetFactory;
+import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.scenarios.ScenarioRow;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,7 +96,76 @@ public final class ProcPhase {
         }
     }
 
+    /**
+     * The soak: rows {@code S<P>} for each JVM count.
+     *
+     * @param duration how long each row's workers run
+     * @param processes the JVM counts, ascending
+     * @param workersPerProcess worker threads in each child JVM
+     */
+    public record SoakPlan(Duration duration, List<Integer> processes, int workersPerProcess) {
+        public SoakPlan {
+            if (duration.compareTo(Soak.LEASE.multipliedBy(3)) < 0) {
+                throw new IllegalArgumentException(
+                        "a soak must run at least " + Soak.LEASE.multipliedBy(3).toSeconds() + " s (three leases), was "
+                                + duration.toMillis() + " ms");
+            }
+            List<Integer> sorted = new ArrayList<>(processes);
+            Collections.sort(sorted);
+            if (sorted.isEmpty() || sorted.get(0) < 1 || sorted.get(sorted.size() - 1) > 16) {
+                throw new IllegalArgumentException("soak processes must be 1–16, were " + processes);
+            }
+            if (workersPerProcess < 1 || workersPerProcess > 64) {
+                throw new IllegalArgumentException("soak workers per process must be 1–64, was " + workersPerProcess);
+            }
+            processes = List.copyOf(sorted);
+        }
+
+        @Override
+        public String toString() {
+            return duration.toMillis() + "ms × " + processes + " JVMs × " + workersPerProcess + " workers";
+        }
+    }
+
     private ProcPhase() {}
+
+    /**
+     * The soak rows of one race-comparison column: across child JVMs for store backends, in this JVM
+     * (as many clients as JVMs) for peers and in-JVM backends. Every row is produced, as a failure
+     * when the run itself broke.
+     */
+    public static List<ScenarioRow> soak(TargetFactory factory, SoakPlan plan, PrintStream progress)
+            throws InterruptedException {
+        List<ScenarioRow> rows = new ArrayList<>();
+        for (int p : plan.processes()) {
+            String id = Soak.rowId(p);
+            String title = Soak.title(p, plan.workersPerProcess(), plan.duration());
+            progress.printf("   soak %-4s %s on %s … %n", id, title, factory.name());
+            try {
+                ScenarioRow row;
+                if (Store.unsupported(factory.name()).isEmpty()) {
+                    boolean ensemble = factory.name().equals("zookeeper")
+                            && io.lockkit.testkit.zookeeper.ZooKeeperTestServer.shared()
+                                    .isEmbedded();
+                    try (Store store = ensemble ? Store.zookeeperEnsemble() : Store.open(factory.name())) {
+                        store.client();
+                        row = Soak.processes(store, p, plan.workersPerProcess(), plan.duration(), progress);
+                    }
+                } else {
+                    try (TckTarget target = factory.open()) {
+                        row = Soak.inJvm(target, p, plan.workersPerProcess(), plan.duration(), Soak.LEASE);
+                    }
+                }
+                rows.add(row);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                rows.add(aborted(id, title, factory.name(), e));
+            }
+            progress.println(rows.get(rows.size() - 1).describe());
+        }
+        return rows;
+    }
 
     /** Runs the plan's rows against {@code backend} (a race-comparison column name); one row per id. */
     public static List<ScenarioRow> run(String backend, Plan plan, PrintStream progress) throws InterruptedException {
@@ -204,7 +275,7 @@ public final class ProcPhase {
     private static ScenarioRow aborted(String id, String title, String backend, Throwable e) {
         RowFacts row = new RowFacts(id, title, backend);
         row.uncaught = 1;
-        row.violation("row " + id, "aborted by an exception: %s", Protocol.oneLine(e));
+        row.requireOfRow(false, "aborted by an exception: %s", Protocol.oneLine(e));
         return row.build();
     }
 }

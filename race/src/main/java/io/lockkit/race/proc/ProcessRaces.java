@@ -2,6 +2,7 @@ package io.lockkit.race.proc;
 
 import io.lockkit.Lease;
 import io.lockkit.Versioned;
+import io.lockkit.tck.Rule;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +24,8 @@ final class ProcessRaces {
     private ProcessRaces() {}
 
     /** Scenario 2 across {@code children}, {@code perChild} workers each. */
-    static io.lockkit.tck.ScenarioRow doubleExecution(Store store, List<Child> children, int perChild, Duration guard)
-            throws InterruptedException {
+    static io.lockkit.tck.scenarios.ScenarioRow doubleExecution(
+            Store store, List<Child> children, int perChild, Duration guard) throws InterruptedException {
         int p = children.size();
         RowFacts row = new RowFacts("P2x" + p, "Double execution, " + p + " JVMs × " + perChild, store.name());
         int n = p * perChild;
@@ -34,7 +35,7 @@ final class ProcessRaces {
         String entity = "p2-entity-" + run;
         Optional<Versioned> created =
                 store.client().versionedUpdate().create(entity, "PENDING".getBytes(StandardCharsets.UTF_8));
-        if (!row.require(created.isPresent(), "V1", "create of a fresh entity key returned empty")) {
+        if (!row.require(created.isPresent(), Rule.V1, "create of a fresh entity key returned empty")) {
             return row.build();
         }
         long deadline = System.nanoTime() + guard.toNanos();
@@ -53,25 +54,26 @@ final class ProcessRaces {
         row.sideEffects = sums.getOrDefault("sideEffects", 0L);
         row.require(
                 reported == p,
-                "L1/V1",
+                List.of(Rule.L1, Rule.V1),
                 "%d of %d child JVMs did not report: their side effects are unknown",
                 p - reported,
                 p);
         row.require(
                 row.sideEffects == 1,
-                "L1/V1",
+                List.of(Rule.L1, Rule.V1),
                 "the side effect MUST run exactly once across the %d JVMs, it ran %d times",
                 p,
                 row.sideEffects);
         long gaveUp = sums.getOrDefault("gaveUp", 0L);
-        row.require(gaveUp == 0, "L7", "%d losers waited the whole guard deadline and never got the lock", gaveUp);
+        row.require(gaveUp == 0, Rule.L7, "%d losers waited the whole guard deadline and never got the lock", gaveUp);
         long rejected = sums.getOrDefault("rejected", 0L);
-        row.require(rejected == 0, "L1", "%d holders saw the entity unchanged, yet their write was rejected", rejected);
+        row.require(
+                rejected == 0, Rule.L1, "%d holders saw the entity unchanged, yet their write was rejected", rejected);
         long fenced = sums.getOrDefault("fenced", 0L);
-        row.require(fenced == 0, "L1", "%d holders ran the side effect and were then fenced out", fenced);
+        row.require(fenced == 0, Rule.L1, "%d holders ran the side effect and were then fenced out", fenced);
         row.require(
                 executed + told == n,
-                "L6",
+                Rule.L6,
                 "every loser must be told locked or blocked: %d executed, %d told, %d of %d workers neither",
                 executed,
                 told,
@@ -80,7 +82,7 @@ final class ProcessRaces {
         Optional<Versioned> stored = store.client().versionedUpdate().read(entity);
         row.require(
                 stored.isPresent() && stored.get().valueAsString().startsWith("DONE"),
-                "V1",
+                Rule.V1,
                 "the entity must end DONE, was %s",
                 stored.map(Versioned::valueAsString).orElse("absent"));
         row.note(
@@ -91,8 +93,8 @@ final class ProcessRaces {
     }
 
     /** Scenario 1 across {@code children}: exactly one of all workers wins. */
-    static io.lockkit.tck.ScenarioRow exclusiveClaim(Store store, List<Child> children, int perChild, Duration guard)
-            throws InterruptedException {
+    static io.lockkit.tck.scenarios.ScenarioRow exclusiveClaim(
+            Store store, List<Child> children, int perChild, Duration guard) throws InterruptedException {
         int p = children.size();
         RowFacts row = new RowFacts("P1x" + p, "Exclusive claim, " + p + " JVMs × " + perChild, store.name());
         int n = p * perChild;
@@ -112,16 +114,22 @@ final class ProcessRaces {
         long empty = sums.getOrDefault("empty", 0L);
         row.winners = won;
         row.require(
-                reported == p, "L1", "%d of %d child JVMs did not report: their claims are unknown", p - reported, p);
-        row.require(won == 1, "L1", "exactly 1 of %d workers in %d JVMs must win the claim, %d won", n, p, won);
-        row.require(empty == n - 1, "L6", "the %d losers must each get an empty Optional, %d did", n - 1, empty);
+                reported == p,
+                Rule.L1,
+                "%d of %d child JVMs did not report: their claims are unknown",
+                p - reported,
+                p);
+        row.require(won == 1, Rule.L1, "exactly 1 of %d workers in %d JVMs must win the claim, %d won", n, p, won);
+        row.require(empty == n - 1, Rule.L6, "the %d losers must each get an empty Optional, %d did", n - 1, empty);
         row.require(
                 sums.getOrDefault("releaseFalse", 0L) == 0,
-                "L3",
+                Rule.L3,
                 "the winner's release() of its current lease returned false");
         Optional<Lease> after = store.client().jobLock().tryAcquire(key, Duration.ofSeconds(5));
         row.require(
-                after.isPresent(), "L3", "after the winner released, the key must be free, but tryAcquire was empty");
+                after.isPresent(),
+                Rule.L3,
+                "after the winner released, the key must be free, but tryAcquire was empty");
         after.ifPresent(Lease::release);
         overlaps(row, sections, key, sums.getOrDefault("clockGapMax", 0L));
         return row.build();
@@ -172,14 +180,14 @@ final class ProcessRaces {
                 }
             } catch (Child.ChildFailure e) {
                 row.uncaught++;
-                row.violation("L6", "%s", e.getMessage());
+                row.violation(Rule.L6, "%s", e.getMessage());
             }
         }
         long uncaught = sums.getOrDefault("uncaught", 0L);
         long hung = sums.getOrDefault("hung", 0L);
         row.uncaught += uncaught;
-        row.require(uncaught == 0, "L6", "%d workers threw instead of returning an outcome", uncaught);
-        row.require(hung == 0, "L7", "%d workers were still running at the guard deadline", hung);
+        row.require(uncaught == 0, Rule.L6, "%d workers threw instead of returning an outcome", uncaught);
+        row.require(hung == 0, Rule.L7, "%d workers were still running at the guard deadline", hung);
         return reported;
     }
 
@@ -195,7 +203,7 @@ final class ProcessRaces {
             } catch (Child.ChildFailure e) {
                 failed.add(c);
                 row.uncaught++;
-                row.violation("L6", "%s", e.getMessage());
+                row.violation(Rule.L6, "%s", e.getMessage());
             }
         }
     }
@@ -223,7 +231,7 @@ final class ProcessRaces {
         row.overlaps = found.size();
         row.require(
                 found.isEmpty(),
-                "L1",
+                Rule.L1,
                 "%d critical section(s) of '%s' began in one JVM while another JVM's section had not ended; the first:"
                         + " %s",
                 found.size(),

@@ -8,10 +8,11 @@ import java.util.Map;
  * key workers leaseMs guardMs}, {@code P2 lockKey entity workers leaseMs maxWaitMs}, {@code GO},
  * {@code ALLTRIED}, {@code HOLD key data leaseMs}, {@code ACQUIRE key data leaseMs maxWaitMs},
  * {@code VALID}, {@code WRITE data}, {@code ZOMBIE data}, {@code AWAITINVALID ms}, {@code CHECK data}, {@code RELEASE},
+ * {@code SOAK prefix writer workers hot cold leaseMs durationMs stallPercent seed} ({@link SoakLoop}),
  * {@code QUIT}. Child → coordinator: {@code READY pid}, {@code ARMED}, {@code TRIED}, {@code
  * SECTION startEpochNanos endEpochNanos}, {@code RESULT name=value …}, {@code HELD …}, {@code
  * WAITING}, {@code ACQUIRED …}, {@code NOTACQUIRED}, {@code VALID …}, {@code WROTE …}, {@code
- * ZOMBIE …}, {@code INVALID after=…}, {@code CHECKED …}, {@code RELEASED …}, {@code ERROR command message}. Every line MUST
+ * ZOMBIE …}, {@code INVALID after=…}, {@code CHECKED …}, {@code RELEASED …}, the soak's {@code SB SE SW SU SOAKCOUNT SOAKDONE} lines, {@code ERROR command message}. Every line MUST
  * be one line; values MUST hold no space.
  */
 final class Protocol {

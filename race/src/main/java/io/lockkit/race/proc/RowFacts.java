@@ -1,6 +1,7 @@
 package io.lockkit.race.proc;
 
-import io.lockkit.tck.ScenarioRow;
+import io.lockkit.tck.Rule;
+import io.lockkit.tck.scenarios.ScenarioRow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ final class RowFacts {
     int workers;
     long winners;
     long sideEffects;
+    long lostUpdates;
     long overlaps;
     long uncaught;
 
@@ -27,15 +29,35 @@ final class RowFacts {
     }
 
     /** Records a violation of {@code rule} unless {@code ok}; returns {@code ok}. */
-    boolean require(boolean ok, String rule, String format, Object... args) {
+    boolean require(boolean ok, Rule rule, String format, Object... args) {
+        return require(ok, List.of(rule), format, args);
+    }
+
+    /**
+     * Records a failure of the row itself, not of a rule (a child JVM that did not die, an exception of
+     * the harness), as {@code row <id>: …}, unless {@code ok}; returns {@code ok}.
+     */
+    boolean requireOfRow(boolean ok, String format, Object... args) {
         if (!ok) {
-            violation(rule, format, args);
+            violations.add("row " + id + ": " + String.format(format, args));
         }
         return ok;
     }
 
-    void violation(String rule, String format, Object... args) {
-        violations.add(rule + ": " + String.format(format, args));
+    /** As {@link #require(boolean, Rule, String, Object...)}, for a check that guards two rules at once. */
+    boolean require(boolean ok, List<Rule> rules, String format, Object... args) {
+        if (!ok) {
+            violation(rules, format, args);
+        }
+        return ok;
+    }
+
+    void violation(List<Rule> rules, String format, Object... args) {
+        violations.add(String.join("/", rules.stream().map(Rule::name).toList()) + ": " + String.format(format, args));
+    }
+
+    void violation(Rule rule, String format, Object... args) {
+        violation(List.of(rule), format, args);
     }
 
     void note(String format, Object... args) {
@@ -50,7 +72,7 @@ final class RowFacts {
                 workers,
                 winners,
                 sideEffects,
-                0,
+                lostUpdates,
                 overlaps,
                 uncaught,
                 Duration.ofNanos(System.nanoTime() - started),

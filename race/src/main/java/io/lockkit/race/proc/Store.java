@@ -2,22 +2,26 @@ package io.lockkit.race.proc;
 
 import io.lockkit.Backend;
 import io.lockkit.LockKit;
-import io.lockkit.postgresql.PostgresTestServer;
-import io.lockkit.redis.RedisTestServer;
-import io.lockkit.zookeeper.ZooKeeperTestServer;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
+import io.lockkit.testkit.redis.RedisTestServer;
+import io.lockkit.testkit.zookeeper.ZooKeeperTestServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One store backend variant as child processes reach it: the URI of the test server (started or
- * found through the backends' test-server accessors, which read the {@code LOCKKIT_*} variables),
+ * found through the testkits' test servers, which read the {@code LOCKKIT_*} variables),
  * the options that give this run a namespace of its own (a fresh PostgreSQL schema, Redis prefix or
  * ZooKeeper root), and how its leases end. {@link #close()} drops the run's PostgreSQL schema.
  * Thread-safe.
@@ -44,6 +48,7 @@ final class Store implements AutoCloseable {
     private final Kind kind;
     private final @Nullable String schema;
     private @Nullable Backend client;
+    private @Nullable TestingCluster ensemble;
 
     private Store(String name, String uri, Map<String, String> options, Kind kind, @Nullable String schema) {
         this.name = name;
@@ -72,13 +77,7 @@ final class Store implements AutoCloseable {
             String variant = backend.substring("postgresql/".length());
             String schema = "lockkit_proc_" + run;
             PostgresTestServer.execute("CREATE SCHEMA " + schema);
-            Map<String, String> o = new LinkedHashMap<>();
-            o.put("variant", variant);
-            o.put("lockTable", schema + ".lockkit_lock");
-            o.put("rowLockTable", schema + ".lockkit_row_lock");
-            o.put("versionedTable", schema + ".lockkit_versioned");
-            o.put("tokenSequence", schema + ".lockkit_token");
-            o.put("namespace", schema);
+            Map<String, String> o = PostgresTestServer.clientOptions(variant, schema);
             o.put("maxConnections", "30");
             o.put("connectTimeout", "20s"); // many JVMs connect at once on a loaded host
             o.put("connectionWait", "30s");
@@ -89,7 +88,7 @@ final class Store implements AutoCloseable {
             // Ten JVMs starting at once on two cores: the default 3 s E2 bound is too tight for the first call.
             return new Store(
                     backend,
-                    RedisTestServer.address(),
+                    RedisTestServer.get().address(),
                     Map.of("prefix", "proc" + run, "timeout", "10s", "connectTimeout", "10s"),
                     Kind.TIMED,
                     null);
@@ -97,12 +96,77 @@ final class Store implements AutoCloseable {
         if (backend.equals("zookeeper")) {
             return new Store(
                     backend,
-                    "zookeeper://" + ZooKeeperTestServer.connectString(),
+                    "zookeeper://" + ZooKeeperTestServer.shared().connectString(),
                     Map.of("root", "/lockkit-proc-" + run, "timeout", "15s"),
                     Kind.SESSION,
                     null);
         }
         throw new IllegalArgumentException("no multi-process launcher for backend '" + backend + "'");
+    }
+
+    /**
+     * A three-member ZooKeeper ensemble of this JVM ({@link TestingCluster}) for the soak, with a run
+     * root of its own; {@link #close()} stops it. Only where ZooKeeper is embedded.
+     */
+    static Store zookeeperEnsemble() {
+        if (!ZooKeeperTestServer.shared().isEmbedded()) {
+            throw new IllegalStateException("the tests run on an external ZooKeeper, so they cannot start an ensemble");
+        }
+        List<InstanceSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            specs.add(ZooKeeperTestServer.spec(-1));
+        }
+        TestingCluster cluster = new TestingCluster(specs);
+        try {
+            cluster.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start a three-member ZooKeeper ensemble", e);
+        }
+        String run = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        Store store = new Store(
+                "zookeeper",
+                "zookeeper://" + cluster.getConnectString(),
+                Map.of("root", "/lockkit-proc-" + run, "timeout", "15s"),
+                Kind.SESSION,
+                null);
+        store.ensemble = cluster;
+        return store;
+    }
+
+    /** The ensemble this store runs on, when {@link #zookeeperEnsemble()} started one. */
+    Optional<TestingCluster> ensemble() {
+        return Optional.ofNullable(ensemble);
+    }
+
+    /** Every server the URI names, as {@code host:port}. */
+    List<String> servers() {
+        return servers(uri);
+    }
+
+    /** The URI with its servers replaced by {@code 127.0.0.1:port} for each of {@code ports} (proxies'). */
+    String uriVia(List<Integer> ports) {
+        return uriVia(uri, ports);
+    }
+
+    /** The {@code host:port} list between {@code //} and the first {@code /} or {@code ?} after it. */
+    static List<String> servers(String uri) {
+        int from = uri.indexOf("//") + 2;
+        int end = uri.length();
+        for (char c : new char[] {'/', '?'}) {
+            int at = uri.indexOf(c, from);
+            if (at >= 0) {
+                end = Math.min(end, at);
+            }
+        }
+        return List.of(uri.substring(from, end).split(","));
+    }
+
+    static String uriVia(String uri, List<Integer> ports) {
+        int from = uri.indexOf("//") + 2;
+        int serversEnd = from + String.join(",", servers(uri)).length();
+        return uri.substring(0, from)
+                + String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList())
+                + uri.substring(serversEnd);
     }
 
     String name() {
@@ -165,6 +229,14 @@ final class Store implements AutoCloseable {
         }
         if (schema != null) {
             PostgresTestServer.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        if (ensemble != null) {
+            try {
+                ensemble.close();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            ensemble = null;
         }
     }
 }

@@ -161,6 +161,7 @@ public final class Worker {
                 case "AWAITINVALID" -> awaitInvalid(millis(a[1]));
                 case "CHECK" -> check(a[1]);
                 case "RELEASE" -> Protocol.say("RELEASED result=" + lease().release());
+                case "SOAK" -> new SoakLoop(backend, SoakLoop.Params.parse(a), Protocol::say).run();
                 default -> Protocol.say("ERROR " + a[0] + " unknown command");
             }
         } catch (Throwable e) {

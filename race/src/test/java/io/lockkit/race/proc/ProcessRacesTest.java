@@ -2,7 +2,7 @@ package io.lockkit.race.proc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lockkit.tck.ScenarioRow;
+import io.lockkit.tck.scenarios.ScenarioRow;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,12 +4,16 @@ import io.lockkit.BackendUnavailableException;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
+import io.lockkit.LeaseLimits;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
 import io.lockkit.spi.Checks;
+import io.lockkit.spi.ForwardingBackend;
+import io.lockkit.spi.ForwardingJobLock;
+import io.lockkit.spi.ForwardingLease;
 import io.lockkit.spi.ForwardingVersionedUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,7 +64,7 @@ final class Defects {
     }
 
     private static Lease constantToken(Lease lease) {
-        return new ForwardingBackend.ForwardingLease(lease) {
+        return new ForwardingLease(lease) {
             @Override
             public long token() {
                 return 1;
@@ -100,7 +104,7 @@ final class Defects {
             perKey.remove(lease.key()); // the parent node went away with its last child
         }
         long token = perKey.computeIfAbsent(lease.key(), k -> new AtomicLong()).incrementAndGet();
-        return new ForwardingBackend.ForwardingLease(lease) {
+        return new ForwardingLease(lease) {
             @Override
             public long token() {
                 return token;
@@ -119,7 +123,7 @@ final class Defects {
     }
 
     private static Lease deletesAnyHolder(MemStore store, Lease lease) {
-        return new ForwardingBackend.ForwardingLease(lease) {
+        return new ForwardingLease(lease) {
             @Override
             public boolean release() {
                 // DELETE FROM locks WHERE key = ? — no owner check, one statement: whoever holds the
@@ -335,7 +339,7 @@ final class Defects {
     }
 
     /** A lease that is valid again until its old deadline after a release that threw. */
-    private static final class Resurrecting extends ForwardingBackend.ForwardingLease {
+    private static final class Resurrecting extends ForwardingLease {
         private volatile long validUntil;
         private volatile boolean restored;
 
@@ -557,7 +561,7 @@ final class Defects {
     }
 
     /** A lease whose deadline is the moment its acquire or extend returned, plus the lease. */
-    private static final class FromReply extends ForwardingBackend.ForwardingLease {
+    private static final class FromReply extends ForwardingLease {
         private volatile long deadline;
         private volatile boolean released;
 
@@ -594,7 +598,7 @@ final class Defects {
 
     /** A JobLock whose every granted lease is wrapped by {@code wrap}: the shape of most lease defects. */
     private static JobLock wrapping(JobLock lock, java.util.function.UnaryOperator<Lease> wrap) {
-        return new ForwardingBackend.ForwardingJobLock(lock) {
+        return new ForwardingJobLock(lock) {
             @Override
             public Optional<Lease> tryAcquire(String key, Duration lease) {
                 return delegate.tryAcquire(key, lease).map(wrap);
@@ -613,7 +617,7 @@ final class Defects {
                 "broken/loss-never-reported (incident 8)", (store, client) -> new ForwardingBackend(client) {
                     @Override
                     public JobLock jobLock() {
-                        return wrapping(client.jobLock(), lease -> new ForwardingBackend.ForwardingLease(lease) {
+                        return wrapping(client.jobLock(), lease -> new ForwardingLease(lease) {
                             @Override
                             public void onLost(java.util.function.Consumer<Lease> listener) {
                                 // "the watchdog logs and stops": nobody is told
@@ -654,7 +658,7 @@ final class Defects {
     }
 
     /** Valid until its own deadline whatever the session did; the loss is never reported. */
-    private static final class IgnoresLoss extends ForwardingBackend.ForwardingLease {
+    private static final class IgnoresLoss extends ForwardingLease {
         private volatile long deadline;
         private volatile boolean released;
 
@@ -759,7 +763,7 @@ final class Defects {
                     public JobLock jobLock() {
                         return wrapping(client.jobLock(), lease -> {
                             Thread owner = Thread.currentThread();
-                            return new ForwardingBackend.ForwardingLease(lease) {
+                            return new ForwardingLease(lease) {
                                 @Override
                                 public boolean release() {
                                     if (Thread.currentThread() != owner) {
@@ -775,8 +779,8 @@ final class Defects {
     }
 
     /**
-     * INCIDENTS.md row 12: the release notification is lost, so a waiter sleeps for its whole wait
-     * (or until the holder's lease would have run out) before it looks again.
+     * INCIDENTS.md row 12: the release notification is lost, so a waiter sleeps through most of its
+     * wait (seven tenths) before it looks again.
      */
     static BrokenTarget lostWakeUp() {
         return new BrokenTarget("broken/lost-wake-up (incident 12)", (store, client) -> new ForwardingBackend(client) {
@@ -795,7 +799,10 @@ final class Defects {
                         if (first.isPresent() || maxWait.isZero()) {
                             return first;
                         }
-                        long wait = Math.min(Checks.saturatedNanos(maxWait), TimeUnit.DAYS.toNanos(1));
+                        // Most of the wait: past the half by which l7_waiterWakesAfterRelease requires the
+                        // key, short of the end, so a waiter whose caller waits as long as it may still
+                        // returns (the key is free by then) instead of racing the caller's own guard.
+                        long wait = Math.min(Checks.saturatedNanos(maxWait), TimeUnit.DAYS.toNanos(1)) / 10 * 7;
                         try {
                             TimeUnit.NANOSECONDS.sleep(wait); // the message that would have woken it never came
                         } catch (InterruptedException e) {
@@ -849,13 +856,368 @@ final class Defects {
                                 }
                                 Lease ours = heldByTheId.get(key);
                                 return ours != null && ours.isValid()
-                                        ? Optional.of(new ForwardingBackend.ForwardingLease(ours) {
+                                        ? Optional.of(new ForwardingLease(ours) {
                                             @Override
                                             public boolean release() {
                                                 return false; // reentrant hold: the outer holder releases
                                             }
                                         })
                                         : Optional.empty();
+                            }
+                        };
+                    }
+                });
+    }
+
+    /** Where the version decorators of row 15 start a key's versions: its first version is 2³¹ − 3. */
+    private static final long NEAR_2_TO_31 = (1L << 31) - 4;
+
+    /**
+     * INCIDENTS.md row 15: versions kept in a signed 32-bit field that starts just below 2³¹ (a
+     * backend may start versions anywhere): the fourth version of a key wraps to −2³¹, so versions go
+     * down, and a compare-and-set with the wrapped version is refused as a version below 1.
+     */
+    static BrokenTarget versionsIn32Bits() {
+        return new BrokenTarget(
+                "broken/versions-in-32-bits (incident 15)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public VersionedUpdate versionedUpdate() {
+                        return new ShiftedVersions(
+                                client.versionedUpdate(),
+                                real -> (long) (int) (real + NEAR_2_TO_31),
+                                shown -> (shown - NEAR_2_TO_31) & 0xFFFF_FFFFL);
+                    }
+                });
+    }
+
+    /**
+     * Not broken: the twin of {@link #versionsIn32Bits} with 64-bit versions starting at 2³¹ − 3. It
+     * must pass the whole kit, which shows that the kit catches the wrap and not the starting point.
+     */
+    static BrokenTarget versionsStartNear2To31() {
+        return new BrokenTarget("control/versions-start-near-2^31", (store, client) -> new ForwardingBackend(client) {
+            @Override
+            public VersionedUpdate versionedUpdate() {
+                return new ShiftedVersions(
+                        client.versionedUpdate(), real -> real + NEAR_2_TO_31, shown -> shown - NEAR_2_TO_31);
+            }
+        });
+    }
+
+    /** Shows the store's versions through {@code shown}, and maps the caller's back through {@code real}. */
+    private static final class ShiftedVersions extends ForwardingVersionedUpdate {
+        private final java.util.function.LongUnaryOperator shown;
+        private final java.util.function.LongUnaryOperator real;
+
+        ShiftedVersions(
+                VersionedUpdate delegate,
+                java.util.function.LongUnaryOperator shown,
+                java.util.function.LongUnaryOperator real) {
+            super(delegate);
+            this.shown = shown;
+            this.real = real;
+        }
+
+        private Optional<Versioned> shown(Optional<Versioned> v) {
+            return v.map(x -> new Versioned(x.key(), x.value(), shown.applyAsLong(x.version())));
+        }
+
+        /** The store's version for the caller's, or 0 for one the store never handed out. */
+        private long real(long expected) {
+            Checks.expectedVersion(expected);
+            long r = real.applyAsLong(expected);
+            return r < 1 ? 0 : r;
+        }
+
+        @Override
+        public Optional<Versioned> read(String key) {
+            return shown(delegate.read(key));
+        }
+
+        @Override
+        public Optional<Versioned> create(String key, byte[] value) {
+            return shown(delegate.create(key, value));
+        }
+
+        @Override
+        public Optional<Versioned> create(String key, byte[] value, long token) {
+            return shown(delegate.create(key, value, token));
+        }
+
+        @Override
+        public Optional<Versioned> compareAndSet(String key, long expected, byte[] value) {
+            long r = real(expected);
+            // Long.MAX_VALUE: a version no key has
+            return shown(delegate.compareAndSet(key, r == 0 ? Long.MAX_VALUE : r, value));
+        }
+
+        @Override
+        public Optional<Versioned> compareAndSet(String key, long expected, byte[] value, long token) {
+            long r = real(expected);
+            return shown(delegate.compareAndSet(key, r == 0 ? Long.MAX_VALUE : r, value, token));
+        }
+
+        @Override
+        public boolean delete(String key, long expected) {
+            long r = real(expected);
+            return delegate.delete(key, r == 0 ? Long.MAX_VALUE : r);
+        }
+
+        @Override
+        public boolean delete(String key, long expected, long token) {
+            long r = real(expected);
+            return delegate.delete(key, r == 0 ? Long.MAX_VALUE : r, token);
+        }
+    }
+
+    /**
+     * INCIDENTS.md row 17: a compare-and-set whose reply was lost is sent again, as a command retry
+     * of a non-idempotent script does: the retry re-reads the key and writes the value again with the
+     * version it finds, until it gets through (for up to 2 s, then the outcome is unknown). The write
+     * lands twice, and a write another client made in between is overwritten.
+     */
+    static BrokenTarget resentWriteAppliedTwice() {
+        return new BrokenTarget(
+                "broken/resent-write-applied-twice (incident 17)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public VersionedUpdate versionedUpdate() {
+                        return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                            @Override
+                            public Optional<Versioned> compareAndSet(String key, long expected, byte[] value) {
+                                try {
+                                    return delegate.compareAndSet(key, expected, value);
+                                } catch (OutcomeUnknownException lost) {
+                                    return resend(lost, () -> delegate.read(key)
+                                            .flatMap(now -> delegate.compareAndSet(key, now.version(), value)));
+                                }
+                            }
+
+                            @Override
+                            public Optional<Versioned> compareAndSet(
+                                    String key, long expected, byte[] value, long token) {
+                                try {
+                                    return delegate.compareAndSet(key, expected, value, token);
+                                } catch (OutcomeUnknownException lost) {
+                                    return resend(lost, () -> delegate.read(key)
+                                            .flatMap(now -> delegate.compareAndSet(key, now.version(), value, token)));
+                                }
+                            }
+                        };
+                    }
+                });
+    }
+
+    /**
+     * Sends {@code again} until it is applied, for up to 60 s (longer than any stall of the kit test
+     * between losing the reply and healing it); then the first loss is thrown.
+     */
+    private static Optional<Versioned> resend(
+            OutcomeUnknownException lost, java.util.function.Supplier<Optional<Versioned>> again) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() - until < 0) {
+            try {
+                Optional<Versioned> applied = again.get();
+                if (applied.isPresent()) {
+                    return applied;
+                }
+            } catch (io.lockkit.LockKitException stillLost) {
+                // the reply of the retry was lost too: try again
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        throw lost;
+    }
+
+    /**
+     * INCIDENTS.md row 20: the token sequence has {@code CACHE 20}: each client takes tokens in
+     * blocks of 20 from the store's counter and hands them out from its block, so tokens go out of
+     * order across clients (client A gets 1, client B 21, client A 2).
+     */
+    static BrokenTarget tokenSequenceCachedPerClient() {
+        AtomicLong blocks = new AtomicLong();
+        return new BrokenTarget("broken/token-sequence-cache-20 (incident 20)", (store, client) -> {
+            long[] block = {1, 0}; // next, last: empty
+            java.util.function.LongSupplier next = () -> {
+                synchronized (block) {
+                    if (block[0] > block[1]) {
+                        long first = blocks.getAndAdd(20) + 1;
+                        block[0] = first;
+                        block[1] = first + 19;
+                    }
+                    return block[0]++;
+                }
+            };
+            return new ForwardingBackend(client) {
+                @Override
+                public JobLock jobLock() {
+                    return wrapping(client.jobLock(), lease -> {
+                        long token = next.getAsLong();
+                        return new ForwardingLease(lease) {
+                            @Override
+                            public long token() {
+                                return token;
+                            }
+                        };
+                    });
+                }
+            };
+        });
+    }
+
+    /**
+     * INCIDENTS.md row 22: lock names hashed to 32 bits for the lock id ({@code
+     * pg_advisory_lock(key.hashCode())}): distinct keys with the same hash share one lock. Deterministic:
+     * {@code "…Aa"} and {@code "…BB"} always collide. Values are keyed correctly.
+     */
+    static BrokenTarget keysHashedTo32Bits() {
+        return new BrokenTarget(
+                "broken/keys-hashed-to-32-bits (incident 22)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                return delegate.tryAcquire(lockId(key), lease).map(l -> namedAs(key, l));
+                            }
+
+                            @Override
+                            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                    throws InterruptedException {
+                                return delegate.acquire(lockId(key), lease, maxWait)
+                                        .map(l -> namedAs(key, l));
+                            }
+                        };
+                    }
+                });
+    }
+
+    private static String lockId(String key) {
+        return "advisory/" + Checks.key(key).hashCode();
+    }
+
+    private static Lease namedAs(String key, Lease lease) {
+        return new ForwardingLease(lease) {
+            @Override
+            public String key() {
+                return key;
+            }
+        };
+    }
+
+    /** The drift margin of {@link #shortestBelowTheDriftMargin}. */
+    private static final Duration MARGIN = Duration.ofMillis(100);
+    /** Its lease limits: the shortest half the margin, what a backend declares when it forgets its margin. */
+    private static final LeaseLimits BELOW_THE_MARGIN = new LeaseLimits(MARGIN.dividedBy(2), LeaseLimits.MAX);
+
+    /**
+     * INCIDENTS.md row 26: a backend whose leases subtract a drift margin of 100 ms, but whose
+     * {@code leaseLimits()} declare a shortest lease of half of it (50 ms): a lease of the shortest
+     * duration is returned already invalid, while the store holds the key for it.
+     */
+    static BrokenTarget shortestBelowTheDriftMargin() {
+        return new BrokenTarget(
+                "broken/shortest-below-the-drift-margin (incident 26)",
+                (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public LeaseLimits leaseLimits() {
+                                return BELOW_THE_MARGIN;
+                            }
+
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                leaseLimits().check(lease);
+                                return delegate.tryAcquire(key, lease).map(WithMargin::new);
+                            }
+
+                            @Override
+                            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                    throws InterruptedException {
+                                leaseLimits().check(lease);
+                                return delegate.acquire(key, lease, maxWait).map(WithMargin::new);
+                            }
+                        };
+                    }
+                });
+    }
+
+    /** A lease whose deadline is the store's minus {@link #MARGIN}. */
+    private static final class WithMargin extends ForwardingLease {
+        private volatile long deadline;
+
+        /** The store's deadline (mem subtracts no margin: it is the grant plus the lease) minus the margin. */
+        WithMargin(Lease delegate) {
+            super(delegate);
+            this.deadline = System.nanoTime() + delegate.remaining().toNanos() - MARGIN.toNanos();
+        }
+
+        @Override
+        public boolean extend(Duration lease) {
+            BELOW_THE_MARGIN.check(lease);
+            long sent = System.nanoTime();
+            boolean extended = delegate.extend(lease);
+            if (extended && sent - deadline < 0) {
+                deadline = System.nanoTime() + delegate.remaining().toNanos() - MARGIN.toNanos();
+            }
+            return extended;
+        }
+
+        @Override
+        public boolean isValid() {
+            return delegate.isValid() && System.nanoTime() - deadline < 0;
+        }
+
+        @Override
+        public Duration remaining() {
+            return isValid() ? Duration.ofNanos(deadline - System.nanoTime()) : Duration.ZERO;
+        }
+    }
+
+    /**
+     * INCIDENTS.md row 4: every acquire first sweeps all expired leases under a store-wide lock, and
+     * a sweep that meets another one fails with the store's deadlock error (InnoDB's gap locks, error
+     * 1213), which reaches the caller. The sweep holds its lock until a second one arrives or 50 ms
+     * have passed, so concurrent acquires always meet — on any keys, free ones too.
+     */
+    static BrokenTarget sweepOnAcquire() {
+        java.util.concurrent.locks.ReentrantLock sweep = new java.util.concurrent.locks.ReentrantLock();
+        java.util.concurrent.atomic.AtomicBoolean met = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable sweepExpired = () -> {
+            if (!sweep.tryLock()) {
+                met.set(true);
+                throw new IllegalStateException(
+                        "Deadlock found when trying to get lock; try restarting transaction (MySQL error 1213)");
+            }
+            try {
+                met.set(false);
+                spin(TimeUnit.MILLISECONDS.toNanos(50), met::get); // DELETE FROM locks WHERE expires_at < now()
+            } finally {
+                sweep.unlock();
+            }
+        };
+        return new BrokenTarget(
+                "broken/sweep-on-acquire (incident 4)", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                Checks.key(key);
+                                leaseLimits().check(lease);
+                                sweepExpired.run();
+                                return delegate.tryAcquire(key, lease);
+                            }
+
+                            @Override
+                            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                    throws InterruptedException {
+                                Checks.key(key);
+                                leaseLimits().check(lease);
+                                Checks.maxWait(maxWait);
+                                sweepExpired.run();
+                                return delegate.acquire(key, lease, maxWait);
                             }
                         };
                     }

@@ -1,0 +1,148 @@
+package io.lockkit.tck.harness;
+
+import io.lockkit.Lease;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+
+/**
+ * Records critical sections per key and finds the ones that overlap (L1). Thread-safe; times are
+ * {@link System#nanoTime()} of this JVM.
+ *
+ * <p>A section starts when acquire <em>returned</em> and ends at the earliest of: the moment
+ * {@code release()} was called, the moment {@code isValid()} was seen false, and the lease's
+ * deadline bound. A {@link Lease} does not expose its deadline, so the bound is taken from the
+ * worker's side: {@code sent + lease}, where {@code sent} is read <em>before</em> the acquire (or
+ * extend) call. That bound is safe: the store receives the request after {@code sent} and keeps the
+ * lease for at least {@code lease} from then, so in a correct backend no other acquire returns
+ * before {@code sent + lease}; and it returns only after the store processed a release that was
+ * called before. Hence a correct backend never produces two overlapping sections of one key, while
+ * a backend that grants a key early, to two holders, or to a zombie does.
+ *
+ * <p>The bound is not compared with the lease's own deadline, which a backend with no drift margin
+ * may compute from a later send time (mem uses the store's grant time) and so end a little after
+ * {@code sent + lease}: cutting the section at the earlier moment only makes the check lenient by
+ * that much, never wrong. With a session lease the store keeps the lease longer, which is just as
+ * safe.
+ */
+public final class IntervalRecorder {
+    private final ConcurrentLinkedQueue<Section> sections = new ConcurrentLinkedQueue<>();
+
+    /**
+     * Starts a section now, for a lease acquired with {@code lease} after {@code sentNanos}.
+     *
+     * @param sentNanos {@link System#nanoTime()} read before the acquire call was made
+     */
+    public Section begin(String key, long sentNanos, Duration lease) {
+        Section section = new Section(key, System.nanoTime(), sentNanos + lease.toNanos());
+        sections.add(section);
+        return section;
+    }
+
+    /** How many sections were recorded. */
+    public int sections() {
+        return sections.size();
+    }
+
+    /** How many sections ended by their deadline bound while the holder still held on (expired under it). */
+    public long endedByDeadline() {
+        return sections.stream().filter(Section::endedByDeadline).count();
+    }
+
+    /**
+     * The sections that started before an earlier-started section of the same key had ended, each
+     * paired with that earlier section. Empty for a correct backend.
+     */
+    public List<Overlap> overlaps() {
+        Map<String, List<Section>> byKey = sections.stream().collect(Collectors.groupingBy(s -> s.key));
+        List<Overlap> overlaps = new ArrayList<>();
+        for (List<Section> ofKey : byKey.values()) {
+            ofKey.sort(Comparator.comparingLong(s -> s.start));
+            Section longest = null;
+            for (Section s : ofKey) {
+                if (longest != null && s.start - longest.end() < 0) {
+                    overlaps.add(new Overlap(s.key, longest.start, longest.end(), s.start, s.end()));
+                }
+                if (longest == null || s.end() - longest.end() > 0) {
+                    longest = s;
+                }
+            }
+        }
+        return overlaps;
+    }
+
+    /**
+     * Two critical sections of one key that overlapped, in {@link System#nanoTime()} units.
+     *
+     * @param firstStart when the earlier section's acquire returned
+     * @param firstEnd when the earlier section ended (release call, isValid false, or deadline bound)
+     */
+    public record Overlap(String key, long firstStart, long firstEnd, long secondStart, long secondEnd) {
+        /** One sentence, with times relative to the first section's start. */
+        public String describe() {
+            return String.format(
+                    "key '%s': a section held %.1f–%.1f ms and another began at %.1f ms (ended %.1f ms)",
+                    key, 0.0, ms(firstEnd - firstStart), ms(secondStart - firstStart), ms(secondEnd - firstStart));
+        }
+
+        private static double ms(long nanos) {
+            return nanos / 1e6;
+        }
+    }
+
+    /** One critical section. Thread-safe: any thread may end it. */
+    public static final class Section {
+        private final String key;
+        private final long start;
+        private long bound;
+        private long ended = Long.MAX_VALUE;
+        private boolean closed;
+
+        private Section(String key, long start, long bound) {
+            this.key = key;
+            this.start = start;
+            this.bound = bound;
+        }
+
+        /**
+         * An extend that was sent after {@code sentNanos} returned true: the store keeps the lease
+         * for {@code lease} from then. Ignored once the section has ended.
+         */
+        public synchronized void extended(long sentNanos, Duration lease) {
+            if (!closed) {
+                bound = Math.max(bound, sentNanos + lease.toNanos());
+            }
+        }
+
+        /** {@code isValid()} was just seen false: the holder MUST NOT act on the lease from now on (L5). */
+        public synchronized void invalidObserved() {
+            endAt(System.nanoTime());
+        }
+
+        /** Call just before {@code release()}: the holder stops acting on the lease now. */
+        public synchronized void released() {
+            endAt(System.nanoTime());
+        }
+
+        /** When the section ended, as far as is known now. */
+        public synchronized long end() {
+            return Math.min(ended, bound);
+        }
+
+        /** Whether the deadline bound, not a release, ended the section. */
+        public synchronized boolean endedByDeadline() {
+            return bound - ended < 0;
+        }
+
+        private void endAt(long now) {
+            if (!closed) {
+                closed = true;
+                ended = now;
+            }
+        }
+    }
+}

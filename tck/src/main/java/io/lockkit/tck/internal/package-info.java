@@ -1,0 +1,5 @@
+/** Checks shared by the kits and the scenarios; not API. */
+@NullMarked
+package io.lockkit.tck.internal;
+
+import org.jspecify.annotations.NullMarked;
