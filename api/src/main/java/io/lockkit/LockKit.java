@@ -176,7 +176,8 @@ public final class LockKit {
             int distance = Integer.MAX_VALUE;
             for (BackendProvider p : discovery.providers()) {
                 for (String prefix : p.uriPrefixes()) {
-                    String theirs = prefix.substring(0, prefix.indexOf(':'));
+                    int end = prefix.indexOf(':');
+                    String theirs = end < 0 ? prefix : prefix.substring(0, end);
                     int d = editDistance(scheme, theirs);
                     // a typo: about one edit in three letters, at least one, at most three
                     if (d > 0 && d <= Math.max(1, Math.min(3, theirs.length() / 3)) && d < distance) {

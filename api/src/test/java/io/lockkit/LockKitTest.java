@@ -170,10 +170,33 @@ class LockKitTest {
             },
             {"postgresql://db:5432/app?password=Pa/ss#W@rd?+1", "postgresql://db:5432/app?password=***"},
             {"postgresql://db/app?password=a;b&ssl=true", "postgresql://db/app?password=***&ssl=true"},
+            {"redis://db/0?pass=hunter22&apikey=K1234&x=1", "redis://db/0?pass=***&apikey=***&x=1"},
+            {
+                "postgres://u:S3cretPw@bad host/db",
+                "postgres://*** (the rest is not shown: its user info cannot be told from its hosts)"
+            },
+            {"zk://u:S3cret!@h!/x", "zk://*** (the rest is not shown: its user info cannot be told from its hosts)"},
         };
         for (String[] c : cases) {
             assertThat(Uris.redact(c[0])).as(c[0]).isEqualTo(c[1]);
         }
+    }
+
+    @Test
+    void noBackendAcceptsNeverShowsAPasswordWhoseHostIsMalformed() {
+        var discovery = new LockKit.Discovery(List.of(new Fake("postgresql", Set.of("postgresql://"))), List.of());
+        assertThatThrownBy(() -> LockKit.open("postgres://u:S3cretPw@bad host/db", Map.of(), discovery))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("did you mean 'postgresql://'")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("S3cretPw"));
+    }
+
+    @Test
+    void aProviderPrefixWithoutAColonDoesNotBreakTheHint() {
+        BackendProvider odd = new Fake("odd", Set.of("odd"));
+        assertThatThrownBy(() -> LockKit.open("od:x", Map.of(), new LockKit.Discovery(List.of(odd), List.of())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("did you mean 'odd'");
     }
 
     @Test

@@ -60,6 +60,7 @@ public class ForwardingLease implements Lease {
 
     @Override
     public void onLost(Consumer<Lease> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
         delegate.onLost(l -> listener.accept(this));
     }
 }

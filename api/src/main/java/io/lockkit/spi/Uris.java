@@ -15,22 +15,24 @@ import java.util.regex.Pattern;
  * rather than by the characters a valid URI would allow, because users write passwords raw: the
  * user info runs from {@code //} to the <em>last</em> {@code @} that is followed by a host list, so
  * a password may contain {@code /}, {@code #}, {@code ?} or {@code @}; and a secret query parameter
- * runs to the next {@code &}, so it may contain {@code #}, {@code ;}, {@code ?} or {@code @}.
+ * runs to the next {@code &}, so it may contain {@code #}, {@code ;}, {@code ?} or {@code @}. When an
+ * {@code @} follows {@code //} but no host list follows any {@code @}, nothing after {@code //} is
+ * shown.
  */
 public final class Uris {
     /** What may follow the user info: hosts, ports, IPv6 brackets, commas between hosts. */
     private static final Pattern HOSTS = Pattern.compile("[A-Za-z0-9._~%\\-\\[\\]:,]*");
 
     private static final Pattern SECRET_PARAM = Pattern.compile(
-            "(?i)((?:^|[?&;])[A-Za-z0-9_.\\-]*(?:password|passwd|pwd|secret|token|auth|user|username)=)[^&]*");
+            "(?i)((?:^|[?&;])[A-Za-z0-9_.\\-]*(?:password|passwd|pass|pwd|secret|token|auth|key|credentials?|user|username)=)[^&]*");
 
     /**
      * The parameters whose values are credentials. {@link #redact} also hides user names, but the
      * net of {@link #scrubbed} must not: a user such as {@code postgres} stands in every message that
      * names the scheme {@code postgresql}.
      */
-    private static final Pattern PASSWORD_PARAM =
-            Pattern.compile("(?i)((?:^|[?&;])[A-Za-z0-9_.\\-]*(?:password|passwd|pwd|secret|token|auth)=)[^&]*");
+    private static final Pattern PASSWORD_PARAM = Pattern.compile(
+            "(?i)((?:^|[?&;])[A-Za-z0-9_.\\-]*(?:password|passwd|pass|pwd|secret|token|auth|key|credentials?)=)[^&]*");
 
     private Uris() {}
 
@@ -49,6 +51,10 @@ public final class Uris {
             int at = userInfoEnd(s, start);
             if (at >= 0) {
                 s = s.substring(0, start) + "***" + s.substring(at);
+            } else if (s.indexOf('@', start) >= 0) {
+                // An '@' that no host list follows ('u:pw@bad host'): what is user info and what is
+                // host cannot be told, so nothing after '//' is shown.
+                s = s.substring(0, start) + "*** (the rest is not shown: its user info cannot be told from its hosts)";
             }
         }
         return s;

@@ -163,6 +163,17 @@ class ProviderOptionsTest {
         try (Backend b = LockKit.open(libpq("variant=advisory&connectionWait=5s&connectTimeout=7"), map)) {
             assertThat(b.name()).isEqualTo("postgresql/advisory");
         }
+        // choices and flags are read case-insensitively, so these agree too
+        try (Backend b = LockKit.open(libpq("variant=ADVISORY&createSchema=TRUE&connectTimeout=7s"), map)) {
+            assertThat(b.name()).isEqualTo("postgresql/advisory");
+        }
+        map.put("connectTimeout", "7");
+        assertThatThrownBy(() -> LockKit.open(libpq("connectTimeout=7"), map))
+                .as("the same bare number in both: the map's is refused as a duration, not called a disagreement")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectTimeout")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("in the URI but"));
+        map.put("connectTimeout", "7s");
         assertThatThrownBy(() -> LockKit.open(libpq("variant=rowlock&connectTimeout=8"), map))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("variant is 'rowlock' in the URI but 'advisory' in the options map")

@@ -546,4 +546,38 @@ class MemMetricsTest {
     private static byte[] bytes(String s) {
         return s.getBytes(UTF_8);
     }
+
+    /** Like the plain lease: a null listener is refused. */
+    @Test
+    void onLostRefusesANullListenerAsThePlainLeaseDoes() {
+        try (Lease lease = backend.jobLock().tryAcquire("null-listener", LONG).orElseThrow()) {
+            assertThatThrownBy(() -> lease.onLost(null)).isInstanceOf(NullPointerException.class);
+        }
+    }
+
+    /**
+     * The loss watch behind each metered lease is a task on lockkit's shared timer: released or
+     * closed, a lease leaves none behind (an hour-long lease would otherwise keep its task an hour).
+     */
+    @Test
+    void releasedAndClosedLeasesLeaveNoTaskOnTheTimer() throws Exception {
+        java.lang.reflect.Field field =
+                Class.forName("io.lockkit.internal.LeaseTimer").getDeclaredField("EXECUTOR");
+        field.setAccessible(true);
+        var timer = (java.util.concurrent.ScheduledThreadPoolExecutor) field.get(null);
+        int before = timer.getQueue().size();
+        for (int i = 0; i < 500; i++) {
+            Lease lease = backend.jobLock()
+                    .tryAcquire("timer-" + i, Duration.ofHours(1))
+                    .orElseThrow();
+            if (i % 2 == 0) {
+                lease.release();
+            } else {
+                lease.close();
+            }
+        }
+        assertThat(timer.getQueue().size())
+                .as("tasks on the timer after 500 leases were released or closed")
+                .isLessThanOrEqualTo(before);
+    }
 }

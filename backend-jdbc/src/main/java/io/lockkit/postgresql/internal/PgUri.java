@@ -21,7 +21,8 @@ import org.postgresql.PGProperty;
  * with no credential and no lockkit option left in it, the credentials as driver properties, and
  * the lockkit options of its query. Users write passwords raw, so a password may hold {@code /},
  * {@code #}, {@code ?} or {@code @} ({@link #userInfoEnd}); a secret query parameter ({@code
- * password}, {@code sslpassword}, any name ending in password, passwd, pwd, secret or token) runs to
+ * password}, {@code sslpassword}, any name ending in password, passwd, pass, pwd, secret, token, key or
+ * credential(s)) runs to
  * the next {@code &}. Both are percent-decoded only, never form-decoded ({@code +} stays {@code +}).
  * The driver, which logs the URL it is given, never sees them in it.
  *
@@ -150,7 +151,8 @@ record PgUri(String jdbcUrl, Properties credentials, Map<String, String> options
             }
             String valueEscapes = badEscape(rawValue);
             if (valueEscapes != null) {
-                problems.add(name + "=" + rawValue + " in the URI's query: its value " + valueEscapes);
+                // the value is not shown: a parameter lockkit does not know may hold a secret
+                problems.add("the value of " + name + " in the URI's query " + valueEscapes);
                 continue;
             }
             if (lockkitOptions.contains(name)) {
@@ -172,10 +174,10 @@ record PgUri(String jdbcUrl, Properties credentials, Map<String, String> options
      * Where the user info of {@code body} ({@code //…}) ends, or -1 when there is none. A password
      * may hold {@code /}, {@code ?}, {@code #} and {@code @} raw, and a query value may hold {@code
      * @}, so: the last {@code @} followed by a host list and a database path ({@code /}) ends it;
-     * else the authority read by the standard (up to the first {@code /}, {@code ?} or {@code #}) is
-     * taken when it holds a valid host list (after its last {@code @}, if any); else, for a libpq URI
-     * without a database path, the last {@code @} followed by a host list and the end, {@code ?} or
-     * {@code #}, unless a {@code ?} comes before it (then the {@code @} could be a query value's).
+     * else the last {@code @} followed by a host list and the end, {@code ?} or {@code #}, unless a
+     * {@code ?} comes before it (then the {@code @} could be a query value's); else the authority
+     * read by the standard (up to the first {@code /}, {@code ?} or {@code #}) when it holds a valid
+     * host list. When in doubt the text is taken for user info: it never reaches the driver's URL.
      */
     static int userInfoEnd(String body, boolean libpq) {
         int lenient = Uris.userInfoEnd(body, 2);
@@ -185,15 +187,20 @@ record PgUri(String jdbcUrl, Properties credentials, Map<String, String> options
                 return lenient;
             }
         }
+        if (lenient >= 0
+                && body.lastIndexOf('?', lenient) < 0
+                && hostProblem(body.substring(lenient + 1, hostsEnd(body, lenient + 1))) == null) {
+            // '//u:1234/Secret@host' reads by the standard as host u, port 1234, database
+            // 'Secret@host': the password would reach the driver's URL. An '@' followed by a host list,
+            // with no '?' before it, ends the user info (a database name with '@' is written %40).
+            return lenient;
+        }
         int authorityEnd = hostsEnd(body, 2);
         int at = body.lastIndexOf('@', authorityEnd - 1);
         int standard = at >= 2 ? at : -1;
         String hosts = body.substring(standard >= 0 ? standard + 1 : 2, authorityEnd);
         if (hostProblem(hosts) == null) {
             return standard;
-        }
-        if (libpq && lenient >= 0 && body.lastIndexOf('?', lenient) < 0) {
-            return lenient;
         }
         // The text before the first '/' may be a user name and part of a password: not shown.
         throw bad("its hosts cannot be told from its user info: the text after '//' up to the first '/', '?' or '#'"
@@ -277,9 +284,13 @@ record PgUri(String jdbcUrl, Properties credentials, Map<String, String> options
         String n = name.toLowerCase(Locale.ROOT);
         return n.endsWith("password")
                 || n.endsWith("passwd")
+                || n.endsWith("pass")
                 || n.endsWith("pwd")
                 || n.endsWith("secret")
-                || n.endsWith("token");
+                || n.endsWith("token")
+                || n.endsWith("key")
+                || n.endsWith("credential")
+                || n.endsWith("credentials");
     }
 
     /** The scheme {@code uri} starts with, quoted, or a phrase when it has none: never more of it. */

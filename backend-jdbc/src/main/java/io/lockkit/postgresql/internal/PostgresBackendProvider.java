@@ -163,7 +163,7 @@ public final class PostgresBackendProvider implements BackendProvider {
             String other = map.get(name);
             if (other == null || !OPTIONS.contains(name)) {
                 merged.putIfAbsent(name, value);
-            } else if (!same(value, other)) {
+            } else if (!same(name, raw, other) && !same(name, value, other)) {
                 problems.add(name + " is '" + raw + "' in the URI but '" + other + "' in the options map (give it"
                         + " in one place, or the same value in both)");
             }
@@ -171,8 +171,11 @@ public final class PostgresBackendProvider implements BackendProvider {
         return merged;
     }
 
-    private static boolean same(String a, String b) {
-        if (a.trim().equals(b.trim())) {
+    /** Choices and flags are read case-insensitively, so 'TRUE' and 'true' say the same. */
+    private static final Set<String> CASE_FREE = Set.of("variant", "createSchema");
+
+    private static boolean same(String name, String a, String b) {
+        if (a.trim().equals(b.trim()) || (CASE_FREE.contains(name) && a.trim().equalsIgnoreCase(b.trim()))) {
             return true;
         }
         Duration x = Options.parseDuration(a);

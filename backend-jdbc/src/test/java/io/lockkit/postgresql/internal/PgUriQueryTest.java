@@ -33,7 +33,7 @@ class PgUriQueryTest {
         {"jdbc:postgresql://h!st/db", "the host 'h!st' holds a character a host name cannot"},
         {"jdbc:postgresql://alice:pa%2Fss%23w%40rd@db.example:5432", "no '/database' after the hosts 'db.example:5432'"
         },
-        {"jdbc:postgresql://alice:" + SECRET + "@db.example:5432", "its hosts cannot be told from its user info"},
+        {"jdbc:postgresql://alice:" + SECRET + "@db.example:5432", "no '/database' after the hosts 'db.example:5432'"},
         {"jdbc:postgresql://h/d%zz", "the database name 'd%zz' has a '%' that starts no %XX escape"},
         {"mysql://alice:" + SECRET + "@h/db", "its scheme 'mysql:' is neither jdbc:postgresql: nor postgresql://"},
         {"postgresql://alice:pa/ss@h!x/db", "its hosts cannot be told from its user info"},
@@ -98,11 +98,11 @@ class PgUriQueryTest {
                 .containsExactly(
                         "variant is given twice in the URI's query (give it once)",
                         "password is given both in the URI's user info and in its query (give it once)",
-                        "namespace=%zz in the URI's query: its value has a '%' that starts no %XX escape (write % as %25)",
+                        "the value of namespace in the URI's query has a '%' that starts no %XX escape (write % as %25)",
                         "PGPORT in the URI's query (the hosts, ports and database go in the URI's authority and path:"
                                 + " jdbc:postgresql://host:port/database)",
                         "a query parameter has no name ('=' first)",
-                        "sslmode=%4 in the URI's query: its value has a '%' that starts no %XX escape (write % as %25)",
+                        "the value of sslmode in the URI's query has a '%' that starts no %XX escape (write % as %25)",
                         "sslpassword is given twice in the URI's query (give it once)",
                         "user is given both in the URI's user info and in its query (give it once)");
         assertThat(String.join("\n", problems)).doesNotContain("pa/ss").doesNotContain("w@rd");

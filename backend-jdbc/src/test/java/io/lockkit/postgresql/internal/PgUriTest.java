@@ -173,6 +173,46 @@ class PgUriTest {
         }
     }
 
+    /**
+     * Read by the standard, {@code //u:1234/Secret@host} is host u, port 1234 and the database
+     * {@code Secret@host}: the password would go into the driver's URL and its log. An {@code @}
+     * followed by a host list ends the user info instead, and nothing of it is echoed.
+     */
+    @Test
+    void e2_aPasswordThatReadsAsAPortAndAPathNeverReachesTheDriversUrl() {
+        PgUri libpq = PgUri.parse("postgresql://u:1234/Secret@nosuchhost.invalid");
+        assertThat(libpq.jdbcUrl()).isEqualTo("jdbc:postgresql://nosuchhost.invalid/");
+        assertThat(libpq.credentials().getProperty("user")).isEqualTo("u");
+        assertThat(libpq.credentials().getProperty("password")).isEqualTo("1234/Secret");
+        PgUri withQuery = PgUri.parse("postgresql://u:1234/Secret@h:5433?ssl=false");
+        assertThat(withQuery.jdbcUrl()).isEqualTo("jdbc:postgresql://h:5433/?ssl=false");
+        assertThat(withQuery.credentials().getProperty("password")).isEqualTo("1234/Secret");
+        assertThatThrownBy(() -> PgUri.parse("jdbc:postgresql://u:1234/Sec%ret@localhost"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(fullText(e)).doesNotContain("Sec").doesNotContain("ret@"));
+        assertThat(PgUri.parse("postgresql://h/db?ApplicationName=a@b").jdbcUrl())
+                .as("an '@' after a '?' is a query value's")
+                .isEqualTo("jdbc:postgresql://h/db?ApplicationName=a@b");
+        assertThatThrownBy(() -> LockKit.open(
+                                "postgresql://u:1234/Secret@nosuchhost.invalid", Map.of("connectTimeout", "1s"))
+                        .jobLock()
+                        .tryAcquire("k", Duration.ofSeconds(5)))
+                .isInstanceOf(BackendUnavailableException.class)
+                .satisfies(e -> assertThat(fullText(e)).doesNotContain("Secret"));
+    }
+
+    /** A parameter lockkit does not know may hold a secret: its value is never echoed. */
+    @Test
+    void e2_theValueOfAnUnknownParameterIsNeverEchoed() {
+        PgUri secret = PgUri.parse("jdbc:postgresql://h/db?apiKey=K%zz1234&pass=hunter22");
+        assertThat(secret.options()).containsEntry("apiKey", "").containsEntry("pass", "");
+        assertThat(secret.problems()).isEmpty();
+        PgUri unknown = PgUri.parse("jdbc:postgresql://h/db?colour=K%zz1234");
+        assertThat(unknown.problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p).contains("colour").doesNotContain("K%zz1234"));
+    }
+
     private static Map<String, String> options(String schema) {
         return Map.of(
                 "createSchema", "true",
