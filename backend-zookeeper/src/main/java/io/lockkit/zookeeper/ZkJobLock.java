@@ -11,11 +11,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.ClientCnxn;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
@@ -27,7 +32,11 @@ import org.jspecify.annotations.Nullable;
  * creates an ephemeral sequential node {@code <uuid>-lock-<seq>} under the key's container; the
  * lowest node holds; a waiter watches only the node just before its own, so one release wakes one
  * waiter (L7). The random UUID makes every node name unique, so a node whose create reply was lost
- * can be found again, and deleting "our" node can never hit another holder's (L3). Thread-safe.
+ * can be found again, and deleting "our" node can never hit another holder's (L3).
+ *
+ * <p>Round trips: the create is pipelined with the read of the queue, and a waiter woken because
+ * the head of the queue left pipelines its read with the write that gives it its token (see {@link
+ * #await}), so a free key costs one round trip, and a wake-up one. Thread-safe.
  */
 final class ZkJobLock implements JobLock {
     static final String LOCK_MARK = "-lock-";
@@ -43,12 +52,20 @@ final class ZkJobLock implements JobLock {
         }
     }
 
-    /** The lock nodes of a key in order, as seen by one session. */
     /**
      * The lock nodes of a key in order, as seen by one session, and the zxid of the last change to
      * the key's children ({@code pzxid}).
      */
     private record Queue(List<String> names, long sessionId, long pzxid) {}
+
+    /**
+     * A node just created, the queue read right behind the create (null when that read failed), and
+     * the time both were sent.
+     */
+    private record Created(Node node, @Nullable Queue queue, long sent) {}
+
+    /** A queue, and the node marked by the write sent right behind that read (null when the node is gone). */
+    private record Marked(Queue queue, @Nullable Node node) {}
 
     private final ZkSession session;
     private final Ticker ticker;
@@ -100,19 +117,31 @@ final class ZkJobLock implements JobLock {
         String what = "acquiring '" + key + "'";
         long waitUntil = System.nanoTime() + maxWaitNanos;
         Node node = null;
+        boolean headLeft = false; // the node ahead of ours was the first one and is gone: ours is first now
         try {
-            checkInterrupt(interruptible);
             for (int vanished = 0; ; ) {
-                if (node == null) {
-                    node = create(parent, what);
-                }
                 checkInterrupt(interruptible);
                 long sent = ticker.nanos();
-                Queue queue = call(what, zk -> {
-                    Stat parentStat = new Stat();
-                    List<String> names = queue(zk, parent, parentStat);
-                    return new Queue(names, zk.getSessionId(), parentStat.getPzxid());
-                });
+                Queue queue = null;
+                Node marked = null;
+                boolean markSent = false;
+                if (node == null) {
+                    Created created = create(parent, what); // create2 + getChildren: one round trip
+                    node = created.node();
+                    queue = created.queue();
+                    sent = created.sent(); // of the attempt that created it, after any parents
+                } else if (headLeft && canPipeline()) {
+                    Node waiting = node; // getChildren + setData: one round trip
+                    Marked read = call(what, zk -> readQueueAndMark(zk, parent, waiting));
+                    queue = read.queue();
+                    marked = read.node();
+                    markSent = true;
+                }
+                headLeft = false;
+                if (queue == null) {
+                    sent = ticker.nanos();
+                    queue = call(what, zk -> readQueue(zk, parent));
+                }
                 checkInterrupt(interruptible);
                 int place = queue.names().indexOf(node.name());
                 // The node ended with its session, or belongs to an older session that the server may
@@ -130,9 +159,12 @@ final class ZkJobLock implements JobLock {
                 // L2: the czxid is the token only if no child of the key changed since our create:
                 // then nothing was ahead of us and no grant came between. Otherwise (a wait, or a
                 // predecessor gone before we looked) grants on this or other keys may have come
-                // between: one write on our own node takes a zxid from the grant instead.
+                // between: one write on our own node takes a zxid from the grant instead (sent
+                // with the read above when the head of the queue had left, else now).
                 if (place == 0 && queue.pzxid() != node.czxid()) {
-                    Node marked = markGranted(node, what);
+                    if (!markSent) {
+                        marked = markGranted(node, what);
+                    }
                     if (marked == null) {
                         node = null;
                         continue; // the node ended with its session while we marked it: queue again
@@ -150,7 +182,9 @@ final class ZkJobLock implements JobLock {
                     node = null;
                     return Optional.empty(); // L6: held by another
                 }
-                awaitChange(ZKPaths.makePath(parent, queue.names().get(place - 1)), left, what);
+                boolean gone =
+                        awaitChange(ZKPaths.makePath(parent, queue.names().get(place - 1)), left, what);
+                headLeft = gone && place == 1;
             }
         } catch (InterruptedException e) {
             if (node != null) {
@@ -192,10 +226,11 @@ final class ZkJobLock implements JobLock {
     }
 
     /**
-     * One create; after a lost reply it first looks for the node by its unique prefix (as Curator's
-     * protected mode does) so that a retry never leaves a second node behind.
+     * One create, pipelined with a read of the key's queue (one round trip); after a lost reply it
+     * first looks for the node by its unique prefix (as Curator's protected mode does) so that a
+     * retry never leaves a second node behind.
      */
-    private Node create(String parent, String what) {
+    private Created create(String parent, String what) {
         String prefix = UUID.randomUUID() + LOCK_MARK;
         String base = ZKPaths.makePath(parent, prefix);
         long deadline = session.deadline();
@@ -203,16 +238,40 @@ final class ZkJobLock implements JobLock {
         try {
             while (true) {
                 boolean search = maybeCreated;
+                long sent = ticker.nanos();
                 try {
                     return session.once(what, deadline, zk -> {
                         Node found = search ? find(zk, parent, prefix) : null;
                         if (found != null) {
-                            return found;
+                            return new Created(found, null, sent);
                         }
-                        Stat stat = new Stat();
-                        String path =
-                                zk.create(base, NO_DATA, session.acl(base), CreateMode.EPHEMERAL_SEQUENTIAL, stat);
-                        return node(zk, path, stat);
+                        if (!canPipeline()) {
+                            Stat stat = new Stat();
+                            String path =
+                                    zk.create(base, NO_DATA, session.acl(base), CreateMode.EPHEMERAL_SEQUENTIAL, stat);
+                            return new Created(node(zk, path, stat), null, sent);
+                        }
+                        CompletableFuture<Node> created = new CompletableFuture<>();
+                        zk.create(
+                                base,
+                                NO_DATA,
+                                session.acl(base),
+                                CreateMode.EPHEMERAL_SEQUENTIAL,
+                                (rc, path, ctx, name, stat) -> {
+                                    if (rc == Code.OK.intValue()) {
+                                        created.complete(node(zk, name, stat));
+                                    } else {
+                                        created.completeExceptionally(KeeperException.create(Code.get(rc), path));
+                                    }
+                                },
+                                null);
+                        CompletableFuture<Queue> queue = sendQueueRead(zk, parent); // sees the create: see await
+                        Node node = await(created);
+                        try {
+                            return new Created(node, await(queue), sent);
+                        } catch (KeeperException e) {
+                            return new Created(node, null, sent); // the caller reads it again
+                        }
                     });
                 } catch (KeeperException.NoNodeException e) {
                     session.ensureParents(base, true);
@@ -234,15 +293,96 @@ final class ZkJobLock implements JobLock {
         }
     }
 
-    /** The lock nodes under {@code parent}, lowest sequence number first; empty when the parent is gone. */
-    private static List<String> queue(ZooKeeper zk, String parent, Stat parentStat)
-            throws KeeperException, InterruptedException {
-        List<String> children;
+    /** The key's queue (a getChildren of {@code parent}), lowest sequence number first; empty when the parent is gone. */
+    private static Queue readQueue(ZooKeeper zk, String parent) throws KeeperException, InterruptedException {
+        Stat stat = new Stat();
         try {
-            children = zk.getChildren(parent, false, parentStat);
+            return new Queue(lockNodes(zk.getChildren(parent, false, stat)), zk.getSessionId(), stat.getPzxid());
         } catch (KeeperException.NoNodeException e) {
-            return List.of();
+            return new Queue(List.of(), zk.getSessionId(), 0);
         }
+    }
+
+    /** {@link #readQueue}, sent without waiting for its reply. */
+    private static CompletableFuture<Queue> sendQueueRead(ZooKeeper zk, String parent) {
+        long sessionId = zk.getSessionId();
+        CompletableFuture<Queue> reply = new CompletableFuture<>();
+        zk.getChildren(
+                parent,
+                false,
+                (rc, path, ctx, children, stat) -> {
+                    if (rc == Code.OK.intValue()) {
+                        reply.complete(new Queue(lockNodes(children), sessionId, stat.getPzxid()));
+                    } else if (rc == Code.NONODE.intValue()) {
+                        reply.complete(new Queue(List.of(), sessionId, 0));
+                    } else {
+                        reply.completeExceptionally(KeeperException.create(Code.get(rc), path));
+                    }
+                },
+                null);
+        return reply;
+    }
+
+    /**
+     * The key's queue and, sent right behind that read, the write of {@link #markGranted} on {@code
+     * node}: one round trip. Processed after the read (see {@link #await}), the write takes a zxid
+     * above every one the read could see, as {@link #markGranted} sent after the reply would.
+     */
+    private static Marked readQueueAndMark(ZooKeeper zk, String parent, Node node)
+            throws KeeperException, InterruptedException {
+        CompletableFuture<Queue> queue = sendQueueRead(zk, parent);
+        CompletableFuture<@Nullable Stat> mark = new CompletableFuture<>();
+        zk.setData(
+                node.path(),
+                NO_DATA,
+                -1,
+                (rc, path, ctx, stat) -> {
+                    if (rc == Code.OK.intValue() || rc == Code.NONODE.intValue()) {
+                        mark.complete(stat); // null when the node is gone
+                    } else {
+                        mark.completeExceptionally(KeeperException.create(Code.get(rc), path));
+                    }
+                },
+                null);
+        Queue read = await(queue);
+        Stat stat = await(mark);
+        return new Marked(read, stat == null ? null : node.withToken(stat.getMzxid()));
+    }
+
+    /**
+     * The reply to a request sent with the asynchronous API. Requests sent one after the other on
+     * one handle are pipelined: later ones go out before earlier replies are back, and still see
+     * the earlier ones' effects, since ZooKeeper keeps a session's order end to end. The client
+     * queues synchronous and asynchronous calls alike on one outgoing queue and sends them in that
+     * order, and matches replies in it ({@code ClientCnxn.queuePacket}, and {@code readResponse}:
+     * "requests are processed in order", a reply out of order drops the connection); the server
+     * applies a client's updates "in the order that they were sent" (Programmer's Guide,
+     * Consistency Guarantees) and runs a session's reads and writes in order ({@code
+     * CommitProcessor}: "each session's requests must be processed in order"). So a getChildren
+     * sent right behind a create lists the new node, and a setData sent right behind a getChildren
+     * gets a zxid above every change the getChildren saw. The callbacks that complete {@code
+     * reply} run on the client's event thread, in reply order (so never wait there: {@link
+     * #canPipeline}).
+     */
+    private static <T> T await(CompletableFuture<T> reply) throws KeeperException, InterruptedException {
+        try {
+            return reply.get();
+        } catch (ExecutionException e) {
+            throw (KeeperException) e.getCause();
+        }
+    }
+
+    /**
+     * Whether this thread may wait for the reply to an asynchronous call: not on a ZooKeeper
+     * client's event thread (lockkit called from a watcher or a Curator background callback), which
+     * runs those replies' callbacks and would wait for itself. There the requests go one by one, as
+     * synchronous calls, as the ZooKeeper client allows.
+     */
+    private static boolean canPipeline() {
+        return !ClientCnxn.isInEventThread();
+    }
+
+    private static List<String> lockNodes(List<String> children) {
         List<String> queue = new ArrayList<>();
         for (String child : children) {
             if (child.contains(LOCK_MARK)) {
@@ -287,12 +427,19 @@ final class ZkJobLock implements JobLock {
 
     /**
      * Waits until the predecessor changes (deleted: the usual case), the connection changes, or
-     * {@code nanos} pass. The watch is a {@code getData} watch, which ZooKeeper does not leave behind
-     * when the node is already gone (an {@code exists} watch would).
+     * {@code nanos} pass; true when the predecessor is known to be gone. The watch is a {@code
+     * getData} watch, which ZooKeeper does not leave behind when the node is already gone (an {@code
+     * exists} watch would).
      */
-    private void awaitChange(String predecessor, long nanos, String what) throws InterruptedException {
+    private boolean awaitChange(String predecessor, long nanos, String what) throws InterruptedException {
         CountDownLatch changed = new CountDownLatch(1);
-        Watcher watcher = event -> changed.countDown();
+        AtomicBoolean deleted = new AtomicBoolean();
+        Watcher watcher = event -> {
+            if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                deleted.set(true);
+            }
+            changed.countDown();
+        };
         boolean watching = call(what, zk -> {
             try {
                 zk.getData(predecessor, watcher, null);
@@ -301,14 +448,18 @@ final class ZkJobLock implements JobLock {
                 return false;
             }
         });
+        if (!watching) {
+            return true;
+        }
         boolean fired = false;
         try {
-            fired = !watching || changed.await(nanos, TimeUnit.NANOSECONDS);
+            fired = changed.await(nanos, TimeUnit.NANOSECONDS);
         } finally {
             if (!fired) {
                 session.unwatch(predecessor, watcher);
             }
         }
+        return deleted.get();
     }
 
     private <T> T call(String what, ZkSession.Op<T> op) {

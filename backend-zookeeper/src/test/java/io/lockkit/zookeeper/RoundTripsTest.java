@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -25,40 +26,64 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Counts the ZooKeeper requests each operation sends, on the wire: the client's {@link ZooKeeperProxy}
  * reads every frame the client sends and its op code (pings, session set-up and watch
- * re-registration left out). A {@code sync} is sent without waiting for its reply, pipelined with
- * the read after it, so it adds a request but no round trip. Parents (the key's container, the
- * values node) already exist, as they do for every key after its first use.
+ * re-registration left out), and its {@link ZooKeeperProxy#tcp() TcpProxy} counts round trips, the
+ * client's turns: requests sent before the replies to the earlier ones are back count once. A
+ * {@code sync} is sent without waiting for its reply, pipelined with the read after it, so it adds a
+ * request but no round trip; the lock path pipelines the same way (create2 with getChildren, and a
+ * waiter's getChildren with the setData that marks its grant). The lock operations run {@value
+ * #RUNS} times, and the fewest round trips count: a ping, or a sender thread descheduled between two
+ * pipelined requests, can only add turns. Parents (the key's container, the values node) already
+ * exist, as they do for every key after its first use.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RoundTripsTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final int RUNS = 5;
 
     private BuilderTarget target;
     private ZooKeeperBackend a;
     private ZooKeeperBackend b;
+    private ZooKeeperBackend c;
     private final Map<String, Map<String, Long>> table = new LinkedHashMap<>();
+    private final Map<String, Long> roundTrips = new LinkedHashMap<>();
 
     @BeforeAll
     void start() {
         target = new BuilderTarget();
         a = target.newClient();
         b = target.newClient();
+        c = target.newClient();
     }
 
     @AfterAll
     void stop() {
         table.forEach((op, requests) -> System.out.printf(
-                "[round trips] %-46s %d requests %s%n",
-                op, requests.values().stream().mapToLong(Long::longValue).sum(), requests));
+                "[round trips] %-46s %d round trips, %d requests %s%n",
+                op,
+                roundTrips.get(op),
+                requests.values().stream().mapToLong(Long::longValue).sum(),
+                requests));
         target.close();
     }
 
     private <T> T count(ZooKeeperBackend client, String op, Supplier<T> call) {
         ZooKeeperProxy proxy = target.proxies(client).get(0);
         proxy.resetCounts();
+        long before = proxy.tcp().roundTrips();
         T result = call.get();
-        table.put(op, proxy.requests());
+        record(op, proxy, before);
         return result;
+    }
+
+    /** The requests {@code proxy} saw since its last reset, and its round trips since {@code before}. */
+    private void record(String op, ZooKeeperProxy proxy, long before) {
+        long turns = proxy.tcp().roundTrips() - before;
+        Map<String, Long> requests = proxy.requests();
+        Map<String, Long> earlier = table.put(op, requests);
+        if (earlier != null) {
+            assertThat(requests).as("%s: the same requests on every run", op).isEqualTo(earlier);
+        }
+        roundTrips.merge(op, turns, Math::min);
     }
 
     private long total(String op) {
@@ -71,35 +96,140 @@ class RoundTripsTest {
         String key = "rt-" + UUID.randomUUID();
         a.jobLock().tryAcquire(key, LEASE).orElseThrow().release(); // creates the key's container
 
-        Lease held = count(a, "tryAcquire, free key", () -> a.jobLock().tryAcquire(key, LEASE))
-                .orElseThrow();
-        Optional<Lease> lost =
-                count(b, "tryAcquire, held key (lost race)", () -> b.jobLock().tryAcquire(key, LEASE));
-        assertThat(lost).isEmpty();
-        count(a, "extend", () -> held.extend(LEASE));
-        count(a, "release", held::release);
+        for (int run = 0; run < RUNS; run++) {
+            Lease held = count(a, "tryAcquire, free key", () -> a.jobLock().tryAcquire(key, LEASE))
+                    .orElseThrow();
+            Optional<Lease> lost = count(
+                    b, "tryAcquire, held key (lost race)", () -> b.jobLock().tryAcquire(key, LEASE));
+            assertThat(lost).isEmpty();
+            count(a, "extend", () -> held.extend(LEASE));
+            count(a, "release", held::release);
+        }
         assertThat(total("tryAcquire, free key")).isEqualTo(2); // create2 + getChildren
+        assertThat(roundTrips.get("tryAcquire, free key")).isEqualTo(1); // pipelined
         assertThat(total("tryAcquire, held key (lost race)")).isEqualTo(3); // + delete
-        assertThat(total("extend")).isEqualTo(2); // sync + exists, one round trip
+        assertThat(roundTrips.get("tryAcquire, held key (lost race)")).isEqualTo(2); // the delete needs the queue
+        assertThat(total("extend")).isEqualTo(2); // sync + exists
+        assertThat(roundTrips.get("extend")).isEqualTo(1);
         assertThat(total("release")).isEqualTo(1); // delete
+        assertThat(roundTrips.get("release")).isEqualTo(1);
 
-        Lease again = a.jobLock().tryAcquire(key, LEASE).orElseThrow();
+        for (int run = 0; run < RUNS; run++) {
+            waitForOneRelease(key);
+        }
+        // create2 + getChildren; getData + watch; woken: getChildren + setData (L2: token at the grant)
+        assertThat(table.get("acquire, waiting for one release"))
+                .isEqualTo(Map.of("create2", 1L, "getChildren2", 2L, "getData", 1L, "setData", 1L));
+        assertThat(roundTrips.get("acquire, waiting for one release")).isEqualTo(3);
+    }
+
+    /** b waits in acquire while a holds the key, and gets it when a releases. */
+    private void waitForOneRelease(String key) throws Exception {
+        Lease held = a.jobLock().tryAcquire(key, LEASE).orElseThrow();
         ZooKeeperProxy waiterProxy = target.proxies(b).get(0);
         waiterProxy.resetCounts();
-        CompletableFuture<Optional<Lease>> waiting = CompletableFuture.supplyAsync(() -> {
+        long before = waiterProxy.tcp().roundTrips();
+        CompletableFuture<Optional<Lease>> waiting = acquireAsync(b, key);
+        assertThat(Poll.until(
+                        Duration.ofSeconds(10), () -> waiterProxy.requests().containsKey("getData")))
+                .isTrue();
+        held.release();
+        Lease got = waiting.get(30, TimeUnit.SECONDS).orElseThrow();
+        record("acquire, waiting for one release", waiterProxy, before);
+        assertThat(got.token()).isGreaterThan(held.token());
+        got.release();
+    }
+
+    @Test
+    @DisplayName("a waiter whose predecessor gives up re-reads the queue without marking its node, then gets the key")
+    void waiterBehindAWaiterThatGivesUp() throws Exception {
+        String key = "rt-" + UUID.randomUUID();
+        a.jobLock().tryAcquire(key, LEASE).orElseThrow().release(); // creates the key's container
+        for (int run = 0; run < RUNS; run++) {
+            Lease held = a.jobLock().tryAcquire(key, LEASE).orElseThrow();
+            ZooKeeperProxy firstWaiter = target.proxies(c).get(0);
+            firstWaiter.resetCounts();
+            CompletableFuture<Throwable> gaveUp = new CompletableFuture<>();
+            Thread first = new Thread(() -> {
+                try {
+                    gaveUp.complete(
+                            new AssertionError("acquired: " + c.jobLock().acquire(key, LEASE, Duration.ofSeconds(30))));
+                } catch (Throwable t) {
+                    gaveUp.complete(t);
+                }
+            });
+            first.start();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(10), () -> firstWaiter.requests().containsKey("getData")))
+                    .isTrue();
+
+            ZooKeeperProxy secondWaiter = target.proxies(b).get(0);
+            secondWaiter.resetCounts();
+            long before = secondWaiter.tcp().roundTrips();
+            CompletableFuture<Optional<Lease>> waiting = acquireAsync(b, key);
+            assertThat(Poll.until(
+                            Duration.ofSeconds(10),
+                            () -> secondWaiter.requests().containsKey("getData")))
+                    .isTrue();
+            first.interrupt(); // L8: the first waiter deletes its node and leaves
+            assertThat(gaveUp.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            assertThat(Poll.until(
+                            Duration.ofSeconds(10),
+                            () -> secondWaiter.requests().get("getData") == 2))
+                    .as("the second waiter watches the holder now: %s", secondWaiter.requests())
+                    .isTrue();
+            assertThat(waiting).isNotDone();
+            held.release();
+            Lease got = waiting.get(30, TimeUnit.SECONDS).orElseThrow();
+            record("acquire, waiting behind a waiter that gives up", secondWaiter, before);
+            assertThat(got.token()).isGreaterThan(held.token());
+            got.release();
+        }
+        // create2 + getChildren; getData + watch; woken by the first waiter's delete: getChildren (no
+        // setData: the node that left was not the first), getData + watch; woken by the release:
+        // getChildren + setData
+        assertThat(table.get("acquire, waiting behind a waiter that gives up"))
+                .isEqualTo(Map.of("create2", 1L, "getChildren2", 3L, "getData", 2L, "setData", 1L));
+        assertThat(roundTrips.get("acquire, waiting behind a waiter that gives up"))
+                .isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("on the client's own event thread (a watcher, a callback) an acquire sends its requests one by one")
+    void onTheEventThread() throws Exception {
+        String key = "rt-" + UUID.randomUUID();
+        a.jobLock().tryAcquire(key, LEASE).orElseThrow().release(); // creates the key's container
+        ZooKeeper zk = target.curator(a).getZookeeperClient().getZooKeeper();
+        for (int run = 0; run < RUNS; run++) {
+            CompletableFuture<Lease> got = new CompletableFuture<>();
+            zk.sync(
+                    "/",
+                    (rc, path, ctx) -> {
+                        try {
+                            got.complete(count(a, "tryAcquire, free key, on the event thread", () -> a.jobLock()
+                                            .tryAcquire(key, LEASE))
+                                    .orElseThrow());
+                        } catch (Throwable t) {
+                            got.completeExceptionally(t);
+                        }
+                    },
+                    null);
+            // A pipelined acquire would wait here for ever: its replies' callbacks need this very thread.
+            assertThat(got.get(30, TimeUnit.SECONDS).release()).isTrue();
+        }
+        assertThat(table.get("tryAcquire, free key, on the event thread"))
+                .isEqualTo(Map.of("create2", 1L, "getChildren2", 1L));
+        assertThat(roundTrips.get("tryAcquire, free key, on the event thread")).isEqualTo(2);
+    }
+
+    private static CompletableFuture<Optional<Lease>> acquireAsync(ZooKeeperBackend client, String key) {
+        return CompletableFuture.supplyAsync(() -> {
             try {
-                return b.jobLock().acquire(key, LEASE, Duration.ofSeconds(30));
+                return client.jobLock().acquire(key, LEASE, Duration.ofSeconds(30));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
-        Poll.until(Duration.ofSeconds(10), () -> waiterProxy.requests().containsKey("getData"));
-        again.release();
-        Lease got = waiting.get(30, TimeUnit.SECONDS).orElseThrow();
-        table.put("acquire, waiting for one release", waiterProxy.requests());
-        assertThat(total("acquire, waiting for one release"))
-                .isEqualTo(5); // create2, getChildren, getData+watch, getChildren, setData (L2: token at grant)
-        got.release();
     }
 
     @Test

@@ -139,6 +139,10 @@ public final class TcpProxy implements AutoCloseable {
             }
             try {
                 Socket server = new Socket(host, port);
+                // As the stores' own clients and servers do: without it, the second of two pipelined
+                // replies waits about 40 ms for the peer's delayed ACK (Nagle), which no real link adds.
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(server);
                 boolean[] clientSpokeLast = {false}; // this connection's last direction
