@@ -6,6 +6,7 @@ import io.lockkit.Lease;
 import io.lockkit.LeaseLimits;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.spi.Checks;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -86,28 +87,23 @@ final class RedisJobLock implements JobLock {
     private record Attempt(@Nullable RedisLease lease, long holderPttlMillis) {}
 
     private Attempt attempt(String key, Duration lease) {
-        String owner = newOwner();
+        byte[] owner = newOwner();
+        List<Object> keys = client.keys().acquireKeys(key);
         long sent = client.ticker().nanos(); // before the request goes out (L5)
-        List<Object> reply;
+        long reply;
         try {
-            reply = client.store()
-                    .run(
-                            Script.ACQUIRE,
-                            RScript.ReturnType.MULTI,
-                            client.keys().acquireKeys(key),
-                            owner,
-                            millis(lease));
+            reply = client.store().<Long>run(Script.ACQUIRE, RScript.ReturnType.INTEGER, keys, owner, millis(lease));
         } catch (OutcomeUnknownException e) {
             // The lock may have been granted to a reply we never saw: free it if so (owner-checked,
             // harmless otherwise), and report no lease (E2). If this fails too, it expires (L4).
             client.store().runQuietly(Script.RELEASE, client.keys().releaseKeys(key), owner, key);
             throw new BackendUnavailableException(e.getMessage(), e);
         }
-        long value = (Long) reply.get(1);
-        if ((Long) reply.get(0) == 1L) {
-            return new Attempt(new RedisLease(client, key, value, owner, sent, lease), 0);
+        // A token is positive; a held lock comes back as -2 - its PTTL (see acquire.lua).
+        if (reply > 0) {
+            return new Attempt(new RedisLease(client, key, reply, owner, sent, lease), 0);
         }
-        return new Attempt(null, value);
+        return new Attempt(null, -2 - reply);
     }
 
     /** A lease in whole milliseconds, rounded up: the store keeps it at least as long as asked. */
@@ -116,11 +112,15 @@ final class RedisJobLock implements JobLock {
         return lease.minusMillis(ms).isZero() ? ms : ms + 1;
     }
 
-    /** 128 random bits: unique per lease, so no other lease, thread or process can pass for it (L3). */
-    private static String newOwner() {
+    /**
+     * 128 random bits in hex: unique per lease, so no other lease, thread or process can pass for it
+     * (L3). Drawn per lease, never derived from state kept in memory, which a JVM restored twice
+     * from one snapshot (CRaC, Lambda SnapStart) would share.
+     */
+    private static byte[] newOwner() {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
-        return HexFormat.of().formatHex(id);
+        return HexFormat.of().formatHex(id).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static void releaseQuietly(Lease lease) {

@@ -13,9 +13,9 @@ import org.redisson.api.RScript;
  */
 final class RedisLease extends AbstractLease {
     private final RedisBackend client;
-    private final String owner;
+    private final byte[] owner;
 
-    RedisLease(RedisBackend client, String key, long token, String owner, long sentNanos, Duration lease) {
+    RedisLease(RedisBackend client, String key, long token, byte[] owner, long sentNanos, Duration lease) {
         super(key, token, client.ticker(), sentNanos, lease, client.driftMargin(lease), client.leaseLimits());
         this.client = client;
         this.owner = owner;

@@ -1,14 +1,17 @@
 -- Takes a lock if nobody holds it, with a fencing token from one store-wide counter (L1, L2).
 -- KEYS[1] the lock, KEYS[2] the token counter, KEYS[3] the store epoch;
 -- ARGV[1] the owner id, ARGV[2] the lease in ms.
--- Returns {1, token} when granted, {0, pttl of the holder} when held.
+-- Returns the token (> 0) when granted, -2 - the holder's PTTL (<= -1) when held: one integer, so
+-- that no reply table is built here nor a list decoded by the client.
 -- The token is max(counter + 1, server time in µs). When the counter is missing (first use, or a
 -- restart or failover that lost it, and every fence with it), the store epoch is set to the server
 -- time in µs and the counter restarts there: every token granted from now on is above the epoch,
 -- and fenced writes below it are refused (V3, see cas.lua). Lua numbers are doubles, exact up to
 -- 2^53; µs since 1970 are about 1.8e15.
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return {0, redis.call('PTTL', KEYS[1])}
+-- SET NX first: one call takes a free lock or finds it held. It is also the script's first write,
+-- so a server out of memory refuses it before anything is written.
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return -2 - redis.call('PTTL', KEYS[1])
 end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
@@ -20,5 +23,4 @@ end
 local token = math.max(counter + 1, now)
 -- %.0f, not tostring: Lua would print a 16-digit number as 1.7e+15 and lose digits.
 redis.call('SET', KEYS[2], string.format('%.0f', token))
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return {1, token}
+return token
