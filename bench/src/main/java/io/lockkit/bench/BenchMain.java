@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * ({@link Report}) into the output folder, and exits non-zero when a benchmark threw.
  *
  * <p>After JMH, it counts round trips per operation ({@link RoundTrips}, in this JVM: not timed) and
- * runs the interleaved uncontended run ({@link UncontendedRun}), the idle-keys comparison ({@link IdleRun}), the interleaved PostgreSQL breakdown ({@link PgBreakdown}) and the contended
+ * runs the interleaved uncontended run ({@link UncontendedRun}, {@value UncontendedRun#MIN_RUNS} runs), the idle-keys comparison ({@link IdleRun}, as many runs), the interleaved PostgreSQL breakdown ({@link PgBreakdown}) and the contended
  * counter ({@link CounterRun}), each in a JVM of its own, then writes {@code run.json}
  * (the machine and its load), {@code results.md} and {@code chart.svg} ({@link Report}). A counter
  * whose final value differs from the acknowledged increments fails the run (exit status 1).
@@ -209,7 +209,11 @@ public final class BenchMain {
         int status = 0;
         if (interleaved) {
             phase = System.nanoTime();
-            String[] interleavedArgs = {out.resolve("uncontended.json").toString(), smoke ? "1" : "60"};
+            String[] interleavedArgs = {
+                out.resolve("uncontended.json").toString(),
+                smoke ? "1" : "60",
+                Integer.toString(UncontendedRun.MIN_RUNS)
+            };
             int done = smoke
                     ? run(UncontendedRun::run, interleavedArgs)
                     : fork(UncontendedRun.class, stores, interleavedArgs);
@@ -221,7 +225,12 @@ public final class BenchMain {
         }
         if (idle) {
             phase = System.nanoTime();
-            String[] idleArgs = {out.resolve("idle.json").toString(), Integer.toString(idleKeys), smoke ? "2" : "30"};
+            String[] idleArgs = {
+                out.resolve("idle.json").toString(),
+                Integer.toString(idleKeys),
+                smoke ? "2" : "30",
+                Integer.toString(UncontendedRun.MIN_RUNS)
+            };
             if (smoke) {
                 IdleRun.run(idleArgs);
             } else {

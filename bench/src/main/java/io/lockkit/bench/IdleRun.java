@@ -16,23 +16,25 @@ import java.util.Locale;
  * ({@link Clients#idleNamespace}: own tables, prefix, root, store). Their operations are
  * <em>interleaved</em>, {@value #BATCH} of one then {@value #BATCH} of the other, round after round,
  * so the machine's load falls on both alike: separate JMH forks, run minutes apart on a shared
- * machine, differed by more than the 10 % the idle-keys target allows. Every call MUST succeed.
+ * machine, differed by more than the 10 % the idle-keys target allows. The comparison runs {@code
+ * RUNS} times (at least {@value UncontendedRun#MIN_RUNS}) on the same keys, a row per run, and the
+ * target is judged on the median of the runs' ratios. Every call MUST succeed.
  *
- * <p>{@code IdleRun OUT.json IDLE_KEYS ROUNDS}; {@link BenchMain} runs it in its own JVM (in smoke
- * mode, in the launcher, with 10³ keys and a few rounds).
+ * <p>{@code IdleRun OUT.json IDLE_KEYS ROUNDS [RUNS]}; {@link BenchMain} runs it in its own JVM (in
+ * smoke mode, in the launcher, with 10³ keys and a few rounds).
  */
 public final class IdleRun {
     private static final int BATCH = 50;
     private static final Duration LEASE = Duration.ofSeconds(30);
 
-    /** Medians in µs of acquire + release without and with the idle keys. */
-    record Row(String backend, double plainMicros, double idleMicros, int idleKeys) {}
+    /** Medians in µs of acquire + release without and with the idle keys, in one run (from 1). */
+    record Row(String backend, double plainMicros, double idleMicros, int idleKeys, int run) {}
 
     private IdleRun() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: IdleRun <out.json> <idle keys> <rounds>");
+        if (args.length < 3 || args.length > 4) {
+            System.err.println("usage: IdleRun <out.json> <idle keys> <rounds> [<runs>]");
             System.exit(2);
         }
         run(args);
@@ -42,6 +44,10 @@ public final class IdleRun {
     static List<Row> run(String... args) throws Exception {
         int n = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
+        int runs = args.length > 3 ? Integer.parseInt(args[3]) : UncontendedRun.MIN_RUNS;
+        if (runs < UncontendedRun.MIN_RUNS) {
+            throw new IllegalArgumentException("runs must be at least " + UncontendedRun.MIN_RUNS + ": " + runs);
+        }
         List<Row> rows = new ArrayList<>();
         for (String variant : Clients.VARIANTS) {
             try (Backend plain = Clients.lockkit(variant);
@@ -49,21 +55,25 @@ public final class IdleRun {
                 IdleKeys.fill(variant, idle, n);
                 String plainKey = Clients.freshKey("lock");
                 String idleKey = Clients.freshKey("lock");
-                long[][] samples = Interleaved.run(
-                        List.of(acquireRelease(variant, plain, plainKey), acquireRelease(variant, idle, idleKey)),
-                        BATCH,
-                        5,
-                        rounds);
-                Row row = new Row(variant, Interleaved.micros(samples[0], 0.5), Interleaved.micros(samples[1], 0.5), n);
-                rows.add(row);
-                System.out.printf(
-                        Locale.ROOT,
-                        "idle keys %-20s plain %8.1f µs, with %d idle keys %8.1f µs (%+.0f %%)%n",
-                        variant,
-                        row.plainMicros(),
-                        n,
-                        row.idleMicros(),
-                        100 * (row.idleMicros() / row.plainMicros() - 1));
+                for (int run = 1; run <= runs; run++) {
+                    long[][] samples = Interleaved.run(
+                            List.of(acquireRelease(variant, plain, plainKey), acquireRelease(variant, idle, idleKey)),
+                            BATCH,
+                            5,
+                            rounds);
+                    Row row = new Row(
+                            variant, Interleaved.micros(samples[0], 0.5), Interleaved.micros(samples[1], 0.5), n, run);
+                    rows.add(row);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "idle keys run %d %-20s plain %8.1f µs, with %d idle keys %8.1f µs (%+.0f %%)%n",
+                            run,
+                            variant,
+                            row.plainMicros(),
+                            n,
+                            row.idleMicros(),
+                            100 * (row.idleMicros() / row.plainMicros() - 1));
+                }
             }
         }
         new ObjectMapper()

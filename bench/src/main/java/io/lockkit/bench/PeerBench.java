@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.provider.jdbc.JdbcLockProvider;
+import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import net.javacrumbs.shedlock.provider.redis.spring.RedisLockProvider;
 import net.javacrumbs.shedlock.provider.zookeeper.curator.ZookeeperCuratorLockProvider;
 import org.apache.curator.framework.CuratorFramework;
@@ -34,16 +35,20 @@ import org.redisson.api.RedissonClient;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The peers doing lockkit's uncontended job, one thread: take a free lock without waiting, then
  * release it. Redisson {@code RLock} and {@code RFencedLock} (the fenced one also returns a token,
  * as lockkit does), Curator {@code InterProcessMutex} and {@code InterProcessSemaphoreMutex}, and
- * ShedLock's providers: plain JDBC on a HikariCP pool, Spring Redis on a spring-data-redis {@code
- * LettuceConnectionFactory} ({@code SET NX PX}, unlock {@code DEL}), and ZooKeeper on Curator (4.42.0,
- * its last release: a persistent node per name, locked by {@code getData} then a versioned {@code
- * setData}, unlocked by a {@code setData}). A lock that is not granted throws. Not thread-safe: one
- * instance per benchmark thread.
+ * ShedLock's providers (shedlock-core 7.10.1): plain JDBC ({@code JdbcLockProvider} 6.9.2, the
+ * newest the registry serves) on a HikariCP pool; {@code JdbcTemplateLockProvider} 7.10.1 with
+ * {@code usingDbTime()}, the setup ShedLock's README recommends, on a Spring {@code JdbcTemplate}
+ * over the same kind of pool (each statement in a transaction of its own); Spring Redis on a
+ * spring-data-redis {@code LettuceConnectionFactory} ({@code SET NX PX}, unlock {@code DEL}); and
+ * ZooKeeper on Curator (4.42.0, the newest the registry serves: a persistent node per name, locked
+ * by {@code getData} then a versioned {@code setData}, unlocked by a {@code setData}). A lock that
+ * is not granted throws. Not thread-safe: one instance per benchmark thread.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -66,6 +71,7 @@ public class PeerBench {
         "curator/InterProcessMutex",
         "curator/InterProcessSemaphoreMutex",
         "shedlock/jdbc",
+        "shedlock/jdbc-template",
         "shedlock/redis",
         "shedlock/zookeeper"
     })
@@ -85,7 +91,13 @@ public class PeerBench {
             case "curator/InterProcessMutex" -> curatorLock(new InterProcessMutex(curator(), "/bench-peers/" + key));
             case "curator/InterProcessSemaphoreMutex" -> curatorLock(
                     new InterProcessSemaphoreMutex(curator(), "/bench-peers/" + key));
-            case "shedlock/jdbc" -> shedLock(jdbcProvider(), key);
+            case "shedlock/jdbc" -> shedLock(new JdbcLockProvider(shedLockPool()), key);
+            case "shedlock/jdbc-template" -> shedLock(
+                    new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                            .withJdbcTemplate(new JdbcTemplate(shedLockPool()))
+                            .usingDbTime()
+                            .build()),
+                    key);
             case "shedlock/redis" -> shedLock(new RedisLockProvider(lettuce(), "lockkit-bench"), key);
             case "shedlock/zookeeper" -> shedLock(new ZookeeperCuratorLockProvider(curator(), "/bench-shedlock"), key);
             default -> throw new IllegalArgumentException("unknown peer: " + peer);
@@ -131,7 +143,8 @@ public class PeerBench {
         };
     }
 
-    private LockProvider jdbcProvider() throws Exception {
+    /** A HikariCP pool on the benchmark's PostgreSQL, with ShedLock's table created. */
+    private HikariDataSource shedLockPool() throws Exception {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(Stores.postgres());
         config.setMaximumPoolSize(2);
@@ -141,14 +154,14 @@ public class PeerBench {
                 Statement s = c.createStatement()) {
             s.execute(SHEDLOCK_DDL);
         }
-        return new JdbcLockProvider(pool);
+        return pool;
     }
 
     private LockUnlock shedLock(LockProvider provider, String key) {
-        // ShedLock's JDBC provider keeps lock_until in whole milliseconds from the JVM clock, so a
-        // name unlocked and locked again within the same millisecond is refused: rotate over names
+        // ShedLock's plain JDBC provider keeps lock_until in whole milliseconds from the JVM clock, so
+        // a name unlocked and locked again within the same millisecond is refused: rotate over names
         // that each come round only after several milliseconds (all of them exist after the first
-        // lap). Redis and ZooKeeper rotate alike, so the three ShedLock rows do the same work.
+        // lap). The other providers rotate alike, so every ShedLock row does the same work.
         String[] names = new String[SHEDLOCK_NAMES];
         for (int i = 0; i < names.length; i++) {
             names[i] = key + "-" + i;

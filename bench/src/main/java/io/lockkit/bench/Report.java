@@ -36,7 +36,7 @@ public final class Report {
     static final Map<String, Map<String, Integer>> MIN_ROUND_TRIPS = Map.of(
             "postgresql", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
             "redis", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
-            "zookeeper", Map.of("acquire", 2, "release", 1, "compareAndSet", 2));
+            "zookeeper", Map.of("acquire", 1, "release", 1, "compareAndSet", 2));
 
     static final List<String> OPERATIONS = List.of("acquire", "release", "compareAndSet");
     static final List<Integer> THREADS = List.of(1, 8, 100);
@@ -144,14 +144,19 @@ public final class Report {
             }
             for (String v : variantsOn(store)) {
                 bars.add(bar("lockkit " + v, "lockkit", lockkit, r.median(Results.ACQUIRE, v)));
-                for (IdleRun.Row row : r.idle()) {
-                    if (row.backend().equals(v)) {
-                        bars.add(bar(
-                                "lockkit " + v + ", idle keys (vs " + micros(row.plainMicros()) + " beside)",
-                                "lockkit, idle keys",
-                                idle,
-                                row.idleMicros()));
-                    }
+                List<IdleRun.Row> idleRuns = r.idle(v);
+                if (!idleRuns.isEmpty()) {
+                    bars.add(bar(
+                            "lockkit " + v + ", idle keys (vs "
+                                    + micros(Results.median(idleRuns.stream()
+                                            .map(IdleRun.Row::plainMicros)
+                                            .toList()))
+                                    + " beside)",
+                            "lockkit, idle keys",
+                            idle,
+                            Results.median(idleRuns.stream()
+                                    .map(IdleRun.Row::idleMicros)
+                                    .toList())));
                 }
             }
             for (String peer : r.peers()) {
@@ -239,7 +244,7 @@ public final class Report {
 
     private static void machine(StringBuilder md, Results r) {
         Map<String, String> run = r.run();
-        md.append("The full suite: `./mvnw -B -q -Pbench -DskipTests verify` (about 10 minutes; JSON,"
+        md.append("The full suite: `./mvnw -B -q -Pbench -DskipTests verify` (about 13 minutes; JSON,"
                 + " this section and the chart in `bench/results/`; see `bench/README.md`). ");
         md.append("This run: ").append(run.getOrDefault("date", "(date unknown)"));
         if (run.containsKey("commit")) {
@@ -272,8 +277,8 @@ public final class Report {
                 .noneMatch(v -> r.median(Results.ACQUIRE, v) != null || r.median(Results.CAS, v) != null)) {
             return;
         }
-        md.append("\n### Uncontended, one thread (µs)\n\nRT = the fewest round trips the store needs"
-                + " (acquire + release; compare-and-set); the target for ÷ floor·RT is ≤ 1.2.\n\n");
+        md.append("\n### Uncontended, one thread (µs)\n\nJMH, each benchmark in its own fork: the absolute figures."
+                + " RT = the fewest round trips the store needs (acquire + release; compare-and-set).\n\n");
         md.append("| backend | acquire+release | ÷ floor | ÷ floor·RT | compareAndSet | ÷ floor | ÷ floor·RT |"
                 + " floor |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -291,36 +296,68 @@ public final class Report {
         }
     }
 
-    /** {@link UncontendedRun}: floor, write floor, lockkit and peers taking turns in one thread. */
+    /** {@link UncontendedRun}: floor, write floor, lockkit and peers taking turns in one thread, in several runs. */
     private static void interleaved(StringBuilder md, Results r) {
         if (r.interleaved().isEmpty()) {
             return;
         }
-        md.append("\n### Uncontended, interleaved in one thread (µs)\n\n`UncontendedRun`: per store, first a group of"
-                        + " the store's own idle figures (floor, cold floor, notify hop), then one lockkit variant at"
-                        + " a time with its store's floor, write floor and peers, ")
+        md.append("\n### Uncontended, interleaved in one thread (µs)\n\n`UncontendedRun`, ")
+                .append(r.runs().size())
+                .append(" runs in one invocation, each run with clients of its own: per store, one lockkit variant at"
+                        + " a time with its store's floor, write floor and peers, then per variant a handoff group"
+                        + " (cold floor, notify hop, the variant's handoff, the handoffs of the peers that can"
+                        + " wait), ")
                 .append(UncontendedRun.BATCH)
                 .append(" operations of each subject in turn, round after round, so the machine's load falls on all"
-                        + " alike; the ratio targets above are judged on these. Write floor: the cheapest"
-                        + " acknowledged write of the same client (PostgreSQL a one-row autocommit `UPDATE`, Redis"
-                        + " `EVALSHA` of one `SET`, ZooKeeper `setData`); cold floor: the floor after 20 ms"
-                        + " idle; notify hop: the store's own notification (PostgreSQL `NOTIFY`, Redis `PUBLISH`,"
-                        + " a ZooKeeper `delete` under a `getData` watch) from one client to a listener on another,"
-                        + " after 20 ms idle.\n\n");
-        md.append("| measured with | subject | operation | median | p90 | ÷ floor | ÷ write floor | samples |\n");
-        md.append("|---|---|---|---:|---:|---:|---:|---:|\n");
+                        + " alike; the ratio targets above are judged on these, run by run. Median: the median of"
+                        + " the runs' medians (each run's after it); p90: the median of the runs' p90s; ratios"
+                        + " divide medians of the same group. Write floor: the cheapest acknowledged write of the same"
+                        + " client (PostgreSQL a one-row autocommit `UPDATE`, Redis `EVALSHA` of one `SET`, ZooKeeper"
+                        + " `setData`); cold floor: the floor after 20 ms idle; notify hop: the store's own"
+                        + " notification (PostgreSQL `NOTIFY`, Redis `PUBLISH`, a ZooKeeper `delete` under a"
+                        + " `getData` watch) from one client to a listener on another, after 20 ms idle; handoff: from"
+                        + " the holder's release call to the waiter's acquire returning, on the waiter's thread, after"
+                        + " 20 ms idle.\n\n");
+        md.append("| measured with | subject | operation | median | each run | p90 | ÷ floor | ÷ write floor | samples"
+                + " |\n");
+        md.append("|---|---|---|---:|---|---:|---:|---:|---:|\n");
+        List<String> seen = new ArrayList<>();
         for (UncontendedRun.Row row : r.interleaved()) {
+            String id = row.group() + "\n" + row.subject() + "\n" + row.kind();
+            if (seen.contains(id)) {
+                continue;
+            }
+            seen.add(id);
+            List<UncontendedRun.Row> runs = r.interleaved().stream()
+                    .filter(x -> x.group().equals(row.group())
+                            && x.subject().equals(row.subject())
+                            && x.kind().equals(row.kind()))
+                    .toList();
+            double median = Results.median(
+                    runs.stream().map(UncontendedRun.Row::medianMicros).toList());
             Double floor = r.interleaved(row.group(), row.store(), "floor");
             Double write = r.interleaved(row.group(), row.store(), "write");
             md.append("| ").append(row.group());
             md.append(" | ").append(STORE_KINDS.contains(row.kind()) ? "" : row.subject());
             md.append(" | ").append(operation(row.kind()));
-            md.append(" | ").append(micros(row.medianMicros()));
-            md.append(" | ").append(micros(row.p90Micros()));
-            md.append(" | ").append(floor == null ? "–" : ratio(row.medianMicros() / floor));
-            md.append(" | ").append(write == null ? "–" : ratio(row.medianMicros() / write));
-            md.append(" | ").append(row.samples()).append(" |\n");
+            md.append(" | ").append(micros(median));
+            md.append(" | ")
+                    .append(eachRun(
+                            runs.stream().map(UncontendedRun.Row::medianMicros).toList()));
+            md.append(" | ")
+                    .append(micros(Results.median(
+                            runs.stream().map(UncontendedRun.Row::p90Micros).toList())));
+            md.append(" | ").append(floor == null ? "–" : ratio(median / floor));
+            md.append(" | ").append(write == null ? "–" : ratio(median / write));
+            md.append(" | ")
+                    .append(runs.stream().mapToInt(UncontendedRun.Row::samples).sum())
+                    .append(" |\n");
         }
+    }
+
+    /** Each run's value, in run order, comma-separated. */
+    private static String eachRun(List<Double> values) {
+        return String.join(", ", values.stream().map(Report::micros).toList());
     }
 
     /** The interleaved kinds measured on the store itself, not on a subject. */
@@ -335,6 +372,7 @@ public final class Report {
             case "acquire" -> "tryAcquire + release";
             case "cas" -> "compareAndSet";
             case "peer" -> "lock + unlock";
+            case "handoff" -> "handoff (after 20 ms idle)";
             default -> kind;
         };
     }
@@ -383,42 +421,76 @@ public final class Report {
                 .append(String.format(Locale.ROOT, "%,d", r.idle().get(0).idleKeys()))
                 .append(" other keys in the store (µs)\n\nInterleaved in one thread (`IdleRun`): a client in the"
                         + " usual namespace and one in a namespace holding the idle keys, 50 operations of each in"
-                        + " turn.\n\n");
-        md.append("| backend | plain | with idle keys | ÷ plain (target ≤ 1.10) |\n|---|---:|---:|---:|\n");
-        for (IdleRun.Row row : r.idle()) {
-            md.append("| ").append(row.backend()).append(" | ").append(micros(row.plainMicros()));
-            md.append(" | ").append(micros(row.idleMicros())).append(" | ");
-            md.append(ratio(row.idleMicros() / row.plainMicros())).append(" |\n");
+                        + " turn, in several runs on the same keys; medians of the runs, and each run's ratio.\n\n");
+        md.append(
+                "| backend | plain | with idle keys | ÷ plain (target ≤ 1.10) | each run |\n|---|---:|---:|---:|---|\n");
+        for (String backend : r.idleBackends()) {
+            List<IdleRun.Row> runs = r.idle(backend);
+            List<Double> ratios = runs.stream()
+                    .map(row -> row.idleMicros() / row.plainMicros())
+                    .toList();
+            md.append("| ").append(backend);
+            md.append(" | ")
+                    .append(micros(Results.median(
+                            runs.stream().map(IdleRun.Row::plainMicros).toList())));
+            md.append(" | ")
+                    .append(micros(Results.median(
+                            runs.stream().map(IdleRun.Row::idleMicros).toList())));
+            md.append(" | ").append(ratio(Results.median(ratios)));
+            md.append(" | ")
+                    .append(String.join(", ", ratios.stream().map(Report::ratio).toList()))
+                    .append(" |\n");
         }
     }
 
-    /** The handoff target: two round trips of the floor plus 1 ms. */
+    /**
+     * Handoff: the interleaved runs' handoff groups (the variant, the notify hop, the cold floor, the
+     * target, the peers that can wait) beside JMH's {@link HandoffBench}.
+     */
     private static void handoff(StringBuilder md, Results r) {
-        if (Clients.VARIANTS.stream().noneMatch(v -> r.median(Results.HANDOFF, v) != null)) {
+        if (Clients.VARIANTS.stream().noneMatch(v -> r.median(Results.HANDOFF, v) != null)
+                && r.interleaved().stream().noneMatch(row -> row.kind().equals("handoff"))) {
             return;
         }
         md.append("\n### Handoff: the holder's release → the waiter's acquire returns (µs)\n\n");
         md.append("A handoff crosses idle parties: the holder's and the waiter's server sessions, the notification"
-                + " listener, the waiter's thread. The cold floor is the floor's round trip after 20 ms of idling"
-                + " (`UncontendedRun`), what such a hop costs on this machine; the notify hop is the store's own"
-                + " notification from one client to a listener on another after the same idling, which every"
-                + " handoff that is not polling pays; the waiter's acquire comes on top of it.\n\n");
-        md.append("| backend | handoff | target: 2 × floor + 1 ms | floor | cold floor | notify hop | handoff − notify"
-                + " hop |\n|---|---:|---:|---:|---:|---:|---:|\n");
+                + " listener, the waiter's thread. Interleaved (`UncontendedRun`'s handoff groups, medians of the"
+                + " runs, each run's after it): every subject idles 20 ms before its timed part; the notify hop is"
+                + " the store's own notification from one client to a listener on another, which every handoff that"
+                + " is not polling pays, and the waiter's acquire comes on top of it, its round trips at the cold"
+                + " floor's price (RT: the fewest round trips of an acquire). Peers: those that can wait (ShedLock"
+                + " cannot: its users poll). JMH: `HandoffBench`, timed to the benchmark thread seeing the waiter's"
+                + " lease (`mem/timed` is that harness's cost).\n\n");
+        md.append("| subject | handoff | each run | notify hop | cold floor | target: 1.1 × (notify hop + RT × cold"
+                + " floor) | JMH handoff |\n|---|---:|---|---:|---:|---:|---:|\n");
         for (String variant : Clients.VARIANTS) {
-            Double handoff = r.median(Results.HANDOFF, variant);
-            if (handoff != null) {
-                Double floor = r.floor(variant);
-                String store = Clients.store(variant);
-                md.append("| ").append(variant).append(" | ").append(micros(handoff));
-                md.append(" | ").append(micros(floor == null ? null : 2 * floor + 1_000));
-                md.append(" | ").append(micros(floor));
-                Double hop = r.interleaved(store, "notify");
-                md.append(" | ").append(micros(r.interleaved(store, "cold")));
-                md.append(" | ").append(micros(hop));
-                md.append(" | ")
-                        .append(micros(hop == null ? null : handoff - hop))
-                        .append(" |\n");
+            String store = Clients.store(variant);
+            String group = UncontendedRun.handoffGroup(variant);
+            Double handoff = r.interleaved(group, variant, "handoff");
+            Double jmh = r.median(Results.HANDOFF, variant);
+            if (handoff == null && jmh == null) {
+                continue;
+            }
+            Double hop = r.interleaved(group, store, "notify");
+            Double cold = r.interleaved(group, store, "cold");
+            md.append("| ").append(variant).append(" | ").append(micros(handoff));
+            md.append(" | ").append(eachRun(r.interleavedRuns(group, variant, "handoff")));
+            md.append(" | ").append(micros(hop)).append(" | ").append(micros(cold));
+            md.append(" | ")
+                    .append(micros(
+                            hop == null || cold == null ? null : 1.1 * (hop + minTrips(variant, "acquire") * cold)));
+            md.append(" | ").append(micros(jmh)).append(" |\n");
+            for (String peer : HandoffStep.PEERS) {
+                Double theirs = r.interleaved(group, peer, "handoff");
+                if (theirs != null) {
+                    md.append("| ")
+                            .append(peer)
+                            .append(" (beside ")
+                            .append(variant)
+                            .append(") | ");
+                    md.append(micros(theirs)).append(" | ").append(eachRun(r.interleavedRuns(group, peer, "handoff")));
+                    md.append(" | – | – | – | – |\n");
+                }
             }
         }
     }
@@ -430,8 +502,8 @@ public final class Report {
         }
         md.append(
                 "\n### Peers: lock + unlock of a free lock, one thread (µs)\n\nJMH, each in its own fork, minutes apart:"
-                        + " the machine's load moves these ratios; the \"no slower than the fastest peer\" target is judged on"
-                        + " the interleaved table above when it ran.\n\n");
+                        + " the machine's load moves these ratios; the targets against the peers are judged on the"
+                        + " interleaved runs above.\n\n");
         md.append("| peer | lock+unlock | ÷ floor | lockkit | lockkit ÷ peer |\n|---|---:|---:|---|---:|\n");
         for (String peer : r.peers()) {
             Double median = r.median(Results.PEER, peer);

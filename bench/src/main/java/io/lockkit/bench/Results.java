@@ -106,27 +106,70 @@ record Results(
         return store.equals("mem") ? null : median(FLOOR, store);
     }
 
-    /**
-     * The interleaved median ({@link UncontendedRun}) of {@code subject} doing {@code kind} ({@code
-     * floor}, {@code cold}, {@code write} and {@code notify} take the store's name) in the first group
-     * it ran in, or null when it did not run.
-     */
-    @Nullable
-    Double interleaved(String subject, String kind) {
-        return interleaved(null, subject, kind);
+    /** The runs of the interleaved run ({@link UncontendedRun}), in order; empty when it did not run. */
+    List<Integer> runs() {
+        return interleaved.stream()
+                .map(UncontendedRun.Row::run)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
-    /** {@link #interleaved(String, String)} within one group (the lockkit variant it ran beside, or any when null), or null. */
+    /** The interleaved median of {@code subject} doing {@code kind} in {@code group} in run {@code run}, or null. */
     @Nullable
-    Double interleaved(@Nullable String group, String subject, String kind) {
+    Double interleaved(int run, String group, String subject, String kind) {
         for (UncontendedRun.Row row : interleaved) {
-            if ((group == null || row.group().equals(group))
+            if (row.run() == run
+                    && row.group().equals(group)
                     && row.subject().equals(subject)
                     && row.kind().equals(kind)) {
                 return row.medianMicros();
             }
         }
         return null;
+    }
+
+    /** Each run's interleaved median of {@code subject} doing {@code kind} in {@code group}, in run order. */
+    List<Double> interleavedRuns(String group, String subject, String kind) {
+        List<Double> out = new ArrayList<>();
+        for (int run : runs()) {
+            Double median = interleaved(run, group, subject, kind);
+            if (median != null) {
+                out.add(median);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The median over the runs of the interleaved median of {@code subject} doing {@code kind}
+     * ({@code floor}, {@code cold}, {@code write} and {@code notify} take the store's name) in {@code
+     * group} (the lockkit variant it ran beside, or its handoff group), or null when it did not run.
+     */
+    @Nullable
+    Double interleaved(String group, String subject, String kind) {
+        List<Double> runs = interleavedRuns(group, subject, kind);
+        return runs.isEmpty() ? null : median(runs);
+    }
+
+    /** The idle-keys backends ({@link IdleRun}), in run order. */
+    List<String> idleBackends() {
+        return idle.stream().map(IdleRun.Row::backend).distinct().toList();
+    }
+
+    /** The idle-keys rows of {@code backend}, one per run. */
+    List<IdleRun.Row> idle(String backend) {
+        return idle.stream().filter(row -> row.backend().equals(backend)).toList();
+    }
+
+    /** The median of {@code values} (the mean of the middle two when even); NaN when empty. */
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** The counted round trips (median) of {@code operation} on {@code backend}, or null. */

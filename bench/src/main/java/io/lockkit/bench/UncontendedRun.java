@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.curator.framework.CuratorFramework;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Param;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
@@ -21,11 +20,16 @@ import org.redisson.client.codec.ByteArrayCodec;
  * The uncontended figures once more, <em>interleaved</em>: per lockkit variant, its store's floor,
  * the variant's acquire + release and compare-and-set, and every peer on that store doing lock +
  * unlock, {@value #BATCH} operations of each in turn, round after round, in one thread of one JVM.
- * The machine's load then falls on all alike, so the ratios the targets are judged by (÷ floor,
- * ÷ the fastest peer) compare like with like; JMH's forks, minutes apart on a shared machine, keep
- * the absolute figures. The subjects are the JMH benchmarks' own state objects ({@link
- * FloorBench}, {@link LockKitBench}, {@link PeerBench}), set up as JMH sets them up, so both
- * measure the same code. Every call MUST succeed.
+ * The machine's load then falls on all alike, so the ratios the targets are judged by (÷ a peer,
+ * ÷ the write floor, handoff ÷ notify hop and cold round trips) compare like with like; JMH's
+ * forks, minutes apart on a shared machine, keep the absolute figures. The subjects are the JMH
+ * benchmarks' own state objects ({@link FloorBench}, {@link LockKitBench}, {@link PeerBench}), set
+ * up as JMH sets them up, so both measure the same code. Every call MUST succeed.
+ *
+ * <p>The whole sequence runs {@code RUNS} times (at least {@value #MIN_RUNS}) in one invocation,
+ * each run with clients of its own; every row carries its run, and the targets are judged on the
+ * median of the runs' ratios, with each run's beside it, so one noisy stretch of a shared machine
+ * cannot flip a verdict.
  *
  * <p>One variant at a time, as an application runs one: PostgreSQL wakes every listening session
  * of a database on every {@code NOTIFY}, so the session variants' release listeners, left open
@@ -36,21 +40,27 @@ import org.redisson.client.codec.ByteArrayCodec;
  * EVALSHA} of a script doing one {@code SET}, ZooKeeper {@code setData} on one node (it pays the
  * transaction log).
  *
- * <p>Before a store's variants, a group of the store's own idle figures: its floor; the cold floor,
- * the floor's round trip after {@value #COLD_IDLE_NANOS} ns of idling, as long as the handoff
- * benchmark's waiter parks (what each hop of a handoff pays on a machine whose idle threads and
- * server processes are slow to wake); and the notify hop ({@link NotifyHop}), the store's own
- * notification from one client to a listener on another after the same idling, the part of a
- * handoff no lock on that store can skip. They are a group of their own because they idle on
- * purpose (what runs right after them starts cold: that group's floor comes out up to twice the
- * others') and because the notify hop's listener would be woken by every release of the table
- * variant.
+ * <p>After a store's variant groups, one handoff group per variant ({@link #handoffGroup}), whose
+ * subjects all idle {@value #COLD_IDLE_NANOS} ns before their timed part, as long as the handoff
+ * benchmark's waiter parks: the cold floor (the floor's round trip after the idling: what each hop
+ * of a handoff pays on a machine whose idle threads and server processes are slow to wake), the
+ * notify hop ({@link NotifyHop}, the store's own notification from one client to a listener on
+ * another, the part of a handoff no lock on that store can skip), the variant's handoff and the
+ * handoffs of the store's peers that can wait ({@link HandoffStep}). They are groups of their own
+ * because they idle on purpose: what runs right after them starts cold (a floor measured there
+ * came out up to twice the others').
  *
- * <p>{@code UncontendedRun OUT.json ROUNDS}; {@link BenchMain} runs it in its own JVM. Warm-up:
- * {@value #WARM_UP_ROUNDS} rounds (a sixth of that on ZooKeeper), at most five times the measured ones.
+ * <p>{@code UncontendedRun OUT.json ROUNDS [RUNS]} (runs default {@value #MIN_RUNS}); {@link
+ * BenchMain} runs it in its own JVM. Warm-up: {@value #WARM_UP_ROUNDS} rounds in the first run (a
+ * sixth of that on ZooKeeper), a tenth of that in later ones, at most five times the measured ones;
+ * the handoff groups measure a quarter of {@code ROUNDS}.
  */
 public final class UncontendedRun {
     static final int BATCH = 10;
+
+    /** The fewest runs the targets are judged on. */
+    static final int MIN_RUNS = 3;
+
     /**
      * Warm-up rounds before measuring: enough for the JIT to compile every subject's path fully (a
      * few thousand calls), as a JMH fork's warm-up does; with 20 rounds lockkit's own code was
@@ -62,10 +72,12 @@ public final class UncontendedRun {
     static final long COLD_IDLE_NANOS = 20_000_000;
 
     /**
-     * One measured subject of a group (the lockkit variant it ran with): what it is ({@code floor},
-     * {@code cold}, {@code write}, {@code notify}, {@code acquire}, {@code cas}, {@code peer}).
+     * One measured subject of a group (the lockkit variant it ran with, or its handoff group) in one
+     * run (from 1): what it is ({@code floor}, {@code write}, {@code acquire}, {@code cas}, {@code
+     * peer}; in a handoff group {@code cold}, {@code notify}, {@code handoff}).
      */
     record Row(
+            int run,
             String store,
             String group,
             String subject,
@@ -79,8 +91,8 @@ public final class UncontendedRun {
     private UncontendedRun() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: UncontendedRun <out.json> <rounds>");
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: UncontendedRun <out.json> <rounds> [<runs>]");
             System.exit(2);
         }
         run(args);
@@ -89,11 +101,19 @@ public final class UncontendedRun {
 
     static List<Row> run(String... args) throws Exception {
         int rounds = Integer.parseInt(args[1]);
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : MIN_RUNS;
+        if (runs < MIN_RUNS) {
+            throw new IllegalArgumentException("runs must be at least " + MIN_RUNS + ": " + runs);
+        }
         List<Row> rows = new ArrayList<>();
-        for (String store : List.of("postgresql", "redis", "zookeeper")) {
-            rows.addAll(group(store, null, rounds));
-            for (String variant : Report.variantsOn(store)) {
-                rows.addAll(group(store, variant, rounds));
+        for (int run = 1; run <= runs; run++) {
+            for (String store : List.of("postgresql", "redis", "zookeeper")) {
+                for (String variant : Report.variantsOn(store)) {
+                    rows.addAll(group(run, store, variant, false, rounds));
+                }
+                for (String variant : Report.variantsOn(store)) {
+                    rows.addAll(group(run, store, variant, true, rounds));
+                }
             }
         }
         new ObjectMapper()
@@ -102,24 +122,32 @@ public final class UncontendedRun {
         return rows;
     }
 
-    /** The group of a store's own figures: {@link Row#group()} of its rows. */
-    static String storeGroup(String store) {
-        return store + " alone";
+    /** The handoff group of {@code variant}: {@link Row#group()} of its rows. */
+    static String handoffGroup(String variant) {
+        return variant + " handoff";
     }
 
-    /** One group: {@code variant} with its peers, or the store's own figures when it is null. */
-    private static List<Row> group(String store, @Nullable String variant, int rounds) throws Exception {
-        String name = variant == null ? storeGroup(store) : variant;
-        List<Subject> subjects = subjects(store, variant);
+    /** One group in one run: {@code variant} with its floors and peers, or its handoff group. */
+    private static List<Row> group(int run, String store, String variant, boolean handoff, int rounds)
+            throws Exception {
+        String name = handoff ? handoffGroup(variant) : variant;
+        List<Subject> subjects = handoff ? handoffSubjects(store, variant) : subjects(store, variant);
         try {
-            // ZooKeeper's writes take milliseconds: fewer rounds there keep the run short.
-            int measured = store.equals("zookeeper") ? Math.max(1, rounds / 3) : rounds;
-            int warmUp = Math.min(store.equals("zookeeper") ? WARM_UP_ROUNDS / 6 : WARM_UP_ROUNDS, measured * 5);
+            // ZooKeeper's writes take milliseconds: fewer rounds there keep the run short; the handoff
+            // groups idle 20 ms per operation, so they measure fewer rounds still.
+            int measured =
+                    handoff ? Math.max(1, rounds / 4) : store.equals("zookeeper") ? Math.max(1, rounds / 3) : rounds;
+            int warmUp = handoff
+                    ? Math.min(2, measured)
+                    : Math.min(
+                            (store.equals("zookeeper") ? WARM_UP_ROUNDS / 6 : WARM_UP_ROUNDS) / (run == 1 ? 1 : 10),
+                            measured * 5);
             long[][] samples =
                     Interleaved.run(subjects.stream().map(Subject::step).toList(), BATCH, warmUp, measured);
             List<Row> rows = new ArrayList<>();
             for (int s = 0; s < subjects.size(); s++) {
                 Row row = new Row(
+                        run,
                         store,
                         name,
                         subjects.get(s).name(),
@@ -130,7 +158,8 @@ public final class UncontendedRun {
                 rows.add(row);
                 System.out.printf(
                         Locale.ROOT,
-                        "interleaved %-20s %-8s %-36s median %8.1f µs, p90 %8.1f µs (%d)%n",
+                        "interleaved run %d %-28s %-8s %-36s median %8.1f µs, p90 %8.1f µs (%d)%n",
+                        run,
                         name,
                         row.kind(),
                         row.subject(),
@@ -146,38 +175,67 @@ public final class UncontendedRun {
         }
     }
 
-    /** The group's subjects, set up; the caller closes them. */
-    private static List<Subject> subjects(String store, @Nullable String variant) throws Exception {
+    /** A handoff group's subjects, set up; the caller closes them. */
+    private static List<Subject> handoffSubjects(String store, String variant) throws Exception {
+        List<Subject> subjects = new ArrayList<>();
+        try {
+            FloorBench floor = new FloorBench();
+            floor.store = store;
+            floor.open();
+            subjects.add(new Subject(
+                    store,
+                    "cold",
+                    new Interleaved.Step() {
+                        @Override
+                        public long run() throws Exception {
+                            LockSupport.parkNanos(COLD_IDLE_NANOS);
+                            long t0 = System.nanoTime();
+                            floor.roundTrip();
+                            return System.nanoTime() - t0;
+                        }
+
+                        /** Its idling would make the warm-up long, and it runs the floor's warm code. */
+                        @Override
+                        public boolean warmsUp() {
+                            return false;
+                        }
+                    },
+                    floor::close));
+            NotifyHop hop = NotifyHop.open(store);
+            subjects.add(new Subject(store, "notify", hop, hop));
+            HandoffStep ours = HandoffStep.open(variant);
+            subjects.add(new Subject(variant, "handoff", ours, ours));
+            for (String peer : HandoffStep.PEERS) {
+                if (Clients.store(peer).equals(store)) {
+                    HandoffStep theirs = HandoffStep.open(peer);
+                    subjects.add(new Subject(peer, "handoff", theirs, theirs));
+                }
+            }
+            return subjects;
+        } catch (Exception | Error e) {
+            closeAll(subjects, e);
+            throw e;
+        }
+    }
+
+    private static void closeAll(List<Subject> subjects, Throwable e) {
+        for (Subject subject : subjects) {
+            try {
+                subject.closer().close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+        }
+    }
+
+    /** A variant group's subjects, set up; the caller closes them. */
+    private static List<Subject> subjects(String store, String variant) throws Exception {
         List<Subject> subjects = new ArrayList<>();
         try {
             FloorBench floor = new FloorBench();
             floor.store = store;
             floor.open();
             subjects.add(new Subject(store, "floor", Interleaved.timed(floor::roundTrip), floor::close));
-            if (variant == null) {
-                subjects.add(new Subject(
-                        store,
-                        "cold",
-                        new Interleaved.Step() {
-                            @Override
-                            public long run() throws Exception {
-                                LockSupport.parkNanos(COLD_IDLE_NANOS);
-                                long t0 = System.nanoTime();
-                                floor.roundTrip();
-                                return System.nanoTime() - t0;
-                            }
-
-                            /** Its idling would make the warm-up long, and it runs the floor's warm code. */
-                            @Override
-                            public boolean warmsUp() {
-                                return false;
-                            }
-                        },
-                        () -> {}));
-                NotifyHop hop = NotifyHop.open(store);
-                subjects.add(new Subject(store, "notify", hop, hop));
-                return subjects;
-            }
             subjects.add(writeFloor(store));
             LockKitBench lockkit = new LockKitBench();
             lockkit.backend = variant;
@@ -194,13 +252,7 @@ public final class UncontendedRun {
             }
             return subjects;
         } catch (Exception | Error e) {
-            for (Subject subject : subjects) {
-                try {
-                    subject.closer().close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            closeAll(subjects, e);
             throw e;
         }
     }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,20 +68,41 @@ class ReportTest {
         String md = Report.write(dir);
 
         assertThat(md)
-                .contains("**met**: uncontended acquire+release ≤ 1.2 × floor·RT, redis: 1.00 × floor·RT")
-                .contains("**missed**: uncontended acquire+release ≤ 1.2 × floor·RT, postgresql/table: 4.80"
-                        + " × floor·RT (240.0 µs vs 2 × 25.0 µs, JMH); over by 300 %")
-                .contains("**met**: no slower than the fastest peer, redis: 200.0 µs vs redisson/RLock 400.0 µs")
+                .contains("**not measured**: the ratio targets (acquire+release against the peers, compareAndSet"
+                        + " against the write floor, handoff): the interleaved run (`UncontendedRun`) did not run")
                 .contains("**missed**: exactly the minimum round trips, redis: acquire 1 (min 1), release 1 (min 1),"
                         + " compareAndSet 2 (min 1)")
-                .contains("**missed**: idle keys within 10 %, redis: 230.0 vs 200.0 µs (+15 %)")
-                .contains("**met**: idle keys within 10 %, zookeeper: 1050.0 vs 1000.0 µs (+5 %)")
-                .contains("| redis | 200.0 | 230.0 | 1.15 |")
-                .contains("| redis | 1 (1–2) | 1 | 2 | 1 / 1 / 1 |");
+                .contains(
+                        "**missed**: idle keys within 10 %, redis: with 100,000 idle keys ÷ without: 1.15 × (median of"
+                                + " 1 run; each run 1.15), over by 5 %; with 230.0 µs, without 200.0 µs (medians of the runs)")
+                .contains("**met**: idle keys within 10 %, zookeeper: with 100,000 idle keys ÷ without: 1.05 ×")
+                .contains("| redis | 200.0 | 230.0 | 1.15 | 1.15 |")
+                .contains("| redis | 1 (1–2) | 1 | 2 | 1 / 1 / 1 |")
+                .doesNotContain("floor·RT, redis", "no slower than the fastest peer");
     }
 
     @Test
-    @DisplayName("ShedLock's Redis and ZooKeeper providers count as peers on their stores, in table, target and chart")
+    @DisplayName("idle keys over several runs: the median of the runs' ratios decides, each run's beside it")
+    void idleRuns() throws IOException {
+        jmh(run("FloorBench.roundTrip", "store", "redis", 100, "us/op"));
+        Files.writeString(
+                dir.resolve("idle.json"),
+                """
+                [{"backend": "redis", "plainMicros": 200.0, "idleMicros": 210.0, "idleKeys": 100000, "run": 1},
+                 {"backend": "redis", "plainMicros": 200.0, "idleMicros": 300.0, "idleKeys": 100000, "run": 2},
+                 {"backend": "redis", "plainMicros": 200.0, "idleMicros": 200.0, "idleKeys": 100000, "run": 3}]
+                """);
+
+        String md = Report.write(dir);
+
+        assertThat(md)
+                .contains("**met**: idle keys within 10 %, redis: with 100,000 idle keys ÷ without: 1.05 × (median of 3"
+                        + " runs; each run 1.05, 1.50, 1.00); with 210.0 µs, without 200.0 µs (medians of the runs)")
+                .contains("| redis | 200.0 | 210.0 | 1.05 | 1.05, 1.50, 1.00 |");
+    }
+
+    @Test
+    @DisplayName("ShedLock's Redis and ZooKeeper providers count as peers on their stores, in table and chart")
     void shedLockPeers() throws IOException {
         jmh(
                 run("LockKitBench.acquireRelease", "backend", "redis", 200, "us/op"),
@@ -97,52 +120,83 @@ class ReportTest {
         assertThat(Clients.store("shedlock/zookeeper")).isEqualTo("zookeeper");
         assertThat(md)
                 .contains("| shedlock/redis | 160.0 | 1.60 | redis 200.0 | 1.25 |")
-                .contains("| shedlock/zookeeper | 1040.0 | 5.47 | zookeeper 1300.0 | 1.25 |")
-                .contains("**missed**: no slower than the fastest peer, redis: 200.0 µs vs shedlock/redis 160.0 µs"
-                        + " (1.25 ×, JMH); over by 25 %")
-                .contains("**missed**: no slower than the fastest peer, zookeeper: 1300.0 µs vs shedlock/zookeeper"
-                        + " 1040.0 µs (1.25 ×, JMH); over by 25 %");
+                .contains("| shedlock/zookeeper | 1040.0 | 5.47 | zookeeper 1300.0 | 1.25 |");
         assertThat(Files.readString(dir.resolve("chart.svg")))
                 .contains(">shedlock/redis</text>", ">shedlock/zookeeper</text>");
     }
 
     @Test
-    @DisplayName("the interleaved run, when present, is what the ratio targets are judged on, and is tabled")
-    void interleavedFiguresDecideTheRatioTargets() throws IOException {
+    @DisplayName("each ratio target is judged on the median of the interleaved runs' ratios, each run's beside it")
+    void interleavedRunsDecideTheRatioTargets() throws IOException {
         jmh(
                 run("LockKitBench.acquireRelease", "backend", "postgresql/table", 400, "us/op"),
                 run("FloorBench.roundTrip", "store", "postgresql", 20, "us/op"),
                 run("PeerBench.lockUnlock", "peer", "shedlock/jdbc", 100, "us/op"),
                 run("HandoffBench.handoff", "backend", "postgresql/table", 2000, "us/op"));
-        Files.writeString(
-                dir.resolve("uncontended.json"),
-                """
-                [{"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "floor", "medianMicros": 30, "p90Micros": 40, "samples": 600},
-                 {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "cold", "medianMicros": 250, "p90Micros": 400, "samples": 600},
-                 {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "write", "medianMicros": 60, "p90Micros": 70, "samples": 600},
-                 {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql", "kind": "notify", "medianMicros": 1500, "p90Micros": 1900, "samples": 600},
-                 {"store": "postgresql", "group": "postgresql/table", "subject": "postgresql/table", "kind": "acquire", "medianMicros": 135, "p90Micros": 150, "samples": 600},
-                 {"store": "postgresql", "group": "postgresql/table", "subject": "shedlock/jdbc", "kind": "peer", "medianMicros": 150, "p90Micros": 170, "samples": 600}]
-                """);
+        List<String> rows = new ArrayList<>();
+        double[] acquire = {150, 150, 300};
+        double[] jdbc = {250, 250, 250};
+        double[] template = {220, 260, 280};
+        double[] write = {70, 75, 60};
+        double[] redisHandoff = {900, 1000, 2500};
+        for (int run = 1; run <= 3; run++) {
+            String pg = "postgresql/table";
+            String pgHandoff = UncontendedRun.handoffGroup(pg);
+            rows.add(row(run, "postgresql", pg, "postgresql", "floor", 30));
+            rows.add(row(run, "postgresql", pg, "postgresql", "write", write[run - 1]));
+            rows.add(row(run, "postgresql", pg, pg, "acquire", acquire[run - 1]));
+            rows.add(row(run, "postgresql", pg, pg, "cas", 80));
+            rows.add(row(run, "postgresql", pg, "shedlock/jdbc", "peer", jdbc[run - 1]));
+            rows.add(row(run, "postgresql", pg, "shedlock/jdbc-template", "peer", template[run - 1]));
+            rows.add(row(run, "postgresql", pgHandoff, "postgresql", "cold", 300));
+            rows.add(row(run, "postgresql", pgHandoff, "postgresql", "notify", 800));
+            rows.add(row(run, "postgresql", pgHandoff, pg, "handoff", 1200));
+            String redisHandoffGroup = UncontendedRun.handoffGroup("redis");
+            rows.add(row(run, "redis", redisHandoffGroup, "redis", "cold", 400));
+            rows.add(row(run, "redis", redisHandoffGroup, "redis", "notify", 600));
+            rows.add(row(run, "redis", redisHandoffGroup, "redis", "handoff", redisHandoff[run - 1]));
+            rows.add(row(run, "redis", redisHandoffGroup, "redisson/RLock", "handoff", 1500));
+            rows.add(row(run, "redis", redisHandoffGroup, "redisson/RFencedLock", "handoff", 1800));
+        }
+        Files.writeString(dir.resolve("uncontended.json"), "[" + String.join(",", rows) + "]");
 
         String md = Report.write(dir);
 
         assertThat(md)
-                .contains("**missed**: uncontended acquire+release ≤ 1.2 × floor·RT, postgresql/table: 2.25 × floor·RT"
-                        + " (135.0 µs vs 2 × 30.0 µs, interleaved); over by 88 %")
-                .contains("**met**: no slower than the fastest peer, postgresql/table: 135.0 µs vs shedlock/jdbc"
-                        + " 150.0 µs (0.90 ×, interleaved)")
+                .contains("**met**: postgresql/table acquire+release ≤ 0.75 × the fastest ShedLock JDBC setup: 0.68 ×"
+                        + " (median of 3 runs; each run 0.68, 0.60, 1.20); postgresql/table 150.0 µs, shedlock/jdbc"
+                        + " 250.0 µs, shedlock/jdbc-template 260.0 µs (medians of the runs)")
                 .contains(
-                        "| postgresql/table | postgresql/table | tryAcquire + release | 135.0 | 150.0 | 4.50 | 2.25 | 600 |")
-                .contains("| postgresql/table |  | write floor (one write) | 60.0 | 70.0 | 2.00 | 1.00 | 600 |")
+                        "**missed**: postgresql/table compareAndSet ≤ 1.1 × the write floor: 1.14 × (median of 3 runs;"
+                                + " each run 1.14, 1.07, 1.33), over by 4 %; compareAndSet 80.0 µs, write floor 70.0 µs")
+                .contains("**met**: postgresql/table handoff ≤ 1.1 × (notify hop + 1 × cold floor): 1.09 × (median of 3"
+                        + " runs; each run 1.09, 1.09, 1.09); handoff 1200.0 µs, notify hop 800.0 µs, cold floor"
+                        + " 300.0 µs")
+                .contains("**not measured**: postgresql/table handoff below every peer's handoff in the same run: no"
+                        + " postgresql peer here can wait")
+                .contains("**met**: redis handoff ≤ 1.1 × (notify hop + 1 × cold floor): 1.00 × (median of 3 runs;"
+                        + " each run 0.90, 1.00, 2.50)")
                 .contains(
-                        "| postgresql/table |  | notify hop (after 20 ms idle) | 1500.0 | 1900.0 | 50.00 | 25.00 | 600 |")
-                .contains("| postgresql/table | 2000.0 | 1040.0 | 20.0 | 250.0 | 1500.0 | 500.0 |")
+                        "**met**: redis handoff below every peer's handoff in the same run (× the fastest; ShedLock's:"
+                                + " not measured, it has no wait): 0.67 × (median of 3 runs; each run 0.60, 0.67, 1.67);"
+                                + " redis 1000.0 µs, redisson/RLock 1500.0 µs, redisson/RFencedLock 1800.0 µs")
+                .contains("**not measured**: redis acquire+release ≤ 0.75 × Redisson RLock: not in the interleaved run")
+                .contains("| postgresql/table | postgresql/table | tryAcquire + release | 150.0 | 150.0, 150.0, 300.0 |"
+                        + " 160.0 | 5.00 | 2.14 | 1800 |")
                 .contains(
-                        "**missed**: handoff ≤ 2 × floor + 1 ms, postgresql/table: 2000.0 µs vs 1040.0 µs; over by 92 %"
-                                + " (with the cold floor, 250.0 µs after 20 ms idle: 2 × cold + 1 ms = 1500.0 µs);"
-                                + " the store's own notification after the same idling takes 1500.0 µs, so the waiter's"
-                                + " wake-up and acquire add 500.0 µs");
+                        "| postgresql/table handoff |  | notify hop (after 20 ms idle) | 800.0 | 800.0, 800.0, 800.0 |")
+                .contains("| postgresql/table | 1200.0 | 1200.0, 1200.0, 1200.0 | 800.0 | 300.0 | 1210.0 | 2000.0 |")
+                .contains("| redisson/RLock (beside redis) | 1500.0 | 1500.0, 1500.0, 1500.0 | – | – | – | – |")
+                .doesNotContain("floor·RT, postgresql", "no slower than the fastest peer", "2 × floor + 1 ms");
+    }
+
+    /** One row of {@code uncontended.json}. */
+    private static String row(int run, String store, String group, String subject, String kind, double median) {
+        return """
+                {"run": %d, "store": "%s", "group": "%s", "subject": "%s", "kind": "%s", "medianMicros": %s,
+                 "p90Micros": %s, "samples": 600}
+                """
+                .formatted(run, store, group, subject, kind, median, median + 10);
     }
 
     @Test
@@ -217,8 +271,8 @@ class ReportTest {
         String svg = Files.readString(dir.resolve("chart.svg"));
         assertThat(svg)
                 .startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")
-                .contains(">lockkit zookeeper</text>", ">floor × 3 RT</text>", ">curator/InterProcessMutex</text>")
-                .contains(">1,300</text>", ">570.0</text>")
+                .contains(">lockkit zookeeper</text>", ">floor × 2 RT</text>", ">curator/InterProcessMutex</text>")
+                .contains(">1,300</text>", ">380.0</text>")
                 .doesNotContain("<script", "href=");
     }
 

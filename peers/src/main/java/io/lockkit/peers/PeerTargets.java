@@ -8,8 +8,9 @@ import java.util.function.Supplier;
  * The peers' {@link TargetFactory}s, registered in {@code
  * META-INF/services/io.lockkit.tck.TargetFactory}: each is a peer ({@link TargetFactory#peer()}
  * true), so the race comparison reports its results as measured and never fails because of them.
- * ShedLock's ZooKeeper provider is among them in its last release (4.42.0; ShedLock 5 dropped it),
- * run on the same shedlock-core as the other ShedLock providers.
+ * ShedLock's JDBC provider is here twice, plain ({@code JdbcLockProvider}) and as ShedLock's README
+ * recommends it ({@code JdbcTemplateLockProvider} with {@code usingDbTime()}); its ZooKeeper provider
+ * at 4.42.0, the newest version the registry serves, on the same shedlock-core as the others.
  */
 public final class PeerTargets {
     private PeerTargets() {}
@@ -44,6 +45,13 @@ public final class PeerTargets {
     public static final class ShedLockJdbc extends Peer {
         public ShedLockJdbc() {
             super(ShedLockJdbcTarget.NAME, ShedLockJdbcTarget::new);
+        }
+    }
+
+    /** [shedlock/jdbc-template]: {@link ShedLockJdbcTemplateTarget}. */
+    public static final class ShedLockJdbcTemplate extends Peer {
+        public ShedLockJdbcTemplate() {
+            super(ShedLockJdbcTemplateTarget.NAME, ShedLockJdbcTemplateTarget::new);
         }
     }
 

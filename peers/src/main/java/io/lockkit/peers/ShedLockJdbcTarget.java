@@ -6,7 +6,7 @@ import io.lockkit.testkit.postgresql.PostgresTestServer;
 import net.javacrumbs.shedlock.provider.jdbc.JdbcLockProvider;
 
 /**
- * [shedlock/jdbc]: ShedLock's {@code JdbcLockProvider} over a HikariCP pool, as ShedLock's users
+ * [shedlock/jdbc]: ShedLock's {@code JdbcLockProvider} (6.9.2, the newest the registry serves) over a HikariCP pool, as ShedLock's users
  * configure it, on ShedLock's {@code shedlock} table in a fresh schema (its documented PostgreSQL
  * DDL, with {@code name} widened from 64 to 256 characters to fit lockkit's key limit); {@link
  * PgPoolTarget}: a pool per client, lockkit's data unfenced. A timed lease: ShedLock's {@code

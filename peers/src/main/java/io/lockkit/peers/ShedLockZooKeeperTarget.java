@@ -20,8 +20,8 @@ import net.javacrumbs.shedlock.provider.zookeeper.curator.ZookeeperCuratorLockPr
 import org.apache.curator.framework.CuratorFramework;
 
 /**
- * [shedlock/zookeeper]: ShedLock's {@code ZookeeperCuratorLockProvider} (its last release, 4.42.0,
- * on shedlock-core 6.3.0) under a fresh root per target, over one Curator client per client
+ * [shedlock/zookeeper]: ShedLock's {@code ZookeeperCuratorLockProvider} (4.42.0, the newest the registry serves,
+ * on shedlock-core 7.10.1) under a fresh root per target, over one Curator client per client
  * behind its own {@link TcpProxy} per server, so faults hit one client's wire. lockkit's ZooKeeper
  * {@code VersionedUpdate} on the same ensemble, unfenced. A timed lease: the lock is a PERSISTENT
  * node {@code root/<lock name>} (the key as it is, so a key with {@code /} makes nested nodes)

@@ -19,6 +19,7 @@ class PeerRoundTripTest {
                 .extracting(TargetFactory::name)
                 .containsExactly(
                         "shedlock/jdbc",
+                        "shedlock/jdbc-template",
                         "shedlock/redis",
                         "shedlock/zookeeper",
                         "redisson/rlock",
@@ -32,6 +33,11 @@ class PeerRoundTripTest {
     @Test
     void shedlockJdbc() throws Exception {
         RoundTrips.round(new PeerTargets.ShedLockJdbc());
+    }
+
+    @Test
+    void shedlockJdbcTemplate() throws Exception {
+        RoundTrips.round(new PeerTargets.ShedLockJdbcTemplate());
     }
 
     @Test
