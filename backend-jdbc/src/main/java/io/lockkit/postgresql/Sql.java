@@ -4,6 +4,18 @@ package io.lockkit.postgresql;
  * Every statement lockkit sends, one constant each. {@code {lock}}, {@code {rowlock}}, {@code
  * {versioned}} and {@code {token}} stand for the configured {@link TableNames}; {@link #render}
  * replaces them with the quoted, validated names. Each statement is one round trip.
+ *
+ * <p>A release does not wait for the WAL flush: its statement (for the row-lock variant the
+ * acquire, whose transaction the release commits) sets {@code synchronous_commit} to {@code off} for
+ * its own transaction only ({@code set_config(…, true)}: in force until that transaction commits,
+ * then reverted). A release lost in a crash of the server leaves the key held until its lease ends
+ * (at the last acquire or extend, which were flushed) or its session ends: a delay, never two
+ * holders. WAL is written in order, so the next flushed commit on the server (anyone's lock-table
+ * acquire or extend, versioned write, …, or the WAL writer within a few hundred milliseconds) makes
+ * the release durable too. Acquire, extend, versioned writes and the tokens they draw keep the
+ * server's {@code synchronous_commit}. A row-lock token is drawn in the transaction the release
+ * commits, as before never flushed at the grant; whatever its holder wrote with it was flushed, and
+ * the sequence's progress with it.
  */
 final class Sql {
     private Sql() {}
@@ -51,13 +63,16 @@ final class Sql {
 
     /**
      * L3, L7: frees only the lease with this token and wakes waiters. The row stays (expired), so a
-     * later grant of the key goes through the row lock and draws its token there.
+     * later grant of the key goes through the row lock and draws its token there. Committed without
+     * waiting for the WAL flush (see the class comment).
      */
     static final String TABLE_RELEASE =
             """
             WITH released AS (
                 UPDATE {lock} SET expires_at = clock_timestamp() WHERE key = :key AND token = :token RETURNING key)
-            SELECT count(pg_notify(:channel, :payload)) AS released FROM released
+            SELECT count(pg_notify(:channel, :payload)) AS released,
+                   set_config('synchronous_commit', 'off', true) AS no_flush
+            FROM released
             """;
 
     /**
@@ -98,12 +113,16 @@ final class Sql {
     /** Talking resets the idle timer; the new timeout applies from now. */
     static final String ADVISORY_EXTEND = "SELECT set_config('idle_session_timeout', :timeout_ms, false)";
 
-    /** Unlocks, wakes waiters and clears the idle timeout before the connection goes back to the pool. */
+    /**
+     * Unlocks, wakes waiters and clears the idle timeout before the connection goes back to the pool;
+     * committed without waiting for the WAL flush (see the class comment).
+     */
     static final String ADVISORY_RELEASE =
             """
             SELECT pg_advisory_unlock(:lock_id) AS released,
                    set_config('idle_session_timeout', '0', false) AS timeout,
-                   pg_notify(:channel, :payload) AS notified
+                   pg_notify(:channel, :payload) AS notified,
+                   set_config('synchronous_commit', 'off', true) AS no_flush
             """;
 
     /**
@@ -119,15 +138,18 @@ final class Sql {
     /**
      * L1, L2, L4, in a transaction left open: lock the key's row without waiting (55P03 when held),
      * then draw the token and let the server end the session after {@code :timeout_ms} idle in this
-     * transaction. The NOTIFY is delivered at commit, which is the release (L7). No row: the key's
-     * row must be created first ({@link #ROWLOCK_CREATE}).
+     * transaction. The NOTIFY is delivered at commit, which is the release (L7); that commit, the
+     * transaction's only one, does not wait for the WAL flush (see the class comment), so the release
+     * stays a bare {@code COMMIT}. No row: the key's row must be created first ({@link
+     * #ROWLOCK_CREATE}).
      */
     static final String ROWLOCK_ACQUIRE =
             """
             WITH locked AS MATERIALIZED (SELECT key FROM {rowlock} WHERE key = :key FOR UPDATE NOWAIT)
             SELECT nextval('{token}') AS token,
                    set_config('idle_in_transaction_session_timeout', :timeout_ms, true) AS timeout,
-                   pg_notify(:channel, :payload) AS notified
+                   pg_notify(:channel, :payload) AS notified,
+                   set_config('synchronous_commit', 'off', true) AS no_flush
             FROM locked
             """;
 
