@@ -5,17 +5,16 @@ package io.lockkit.postgresql;
  * {versioned}} and {@code {token}} stand for the configured {@link TableNames}; {@link #render}
  * replaces them with the quoted, validated names. Each statement is one round trip.
  *
- * <p>A release does not wait for the WAL flush: its statement (for the row-lock variant the
- * acquire, whose transaction the release commits) sets {@code synchronous_commit} to {@code off} for
- * its own transaction only ({@code set_config(…, true)}: in force until that transaction commits,
+ * <p>A release of the table and advisory variants does not wait for the WAL flush: its statement
+ * sets {@code synchronous_commit} to {@code off} for its own transaction only ({@code set_config(…, true)}: in force until that transaction commits,
  * then reverted). A release lost in a crash of the server leaves the key held until its lease ends
  * (at the last acquire or extend, which were flushed) or its session ends: a delay, never two
  * holders. WAL is written in order, so the next flushed commit on the server (anyone's lock-table
  * acquire or extend, versioned write, …, or the WAL writer within a few hundred milliseconds) makes
  * the release durable too. Acquire, extend, versioned writes and the tokens they draw keep the
- * server's {@code synchronous_commit}. A row-lock token is drawn in the transaction the release
- * commits, as before never flushed at the grant; whatever its holder wrote with it was flushed, and
- * the sequence's progress with it.
+ * server's {@code synchronous_commit}. The row-lock release stays flushed: the token is drawn in
+ * the transaction that the release commits, and the next holder's token may be covered by the same
+ * sequence record, so an unflushed release could let a crash hand that token out again (L2).
  */
 final class Sql {
     private Sql() {}
@@ -138,9 +137,9 @@ final class Sql {
     /**
      * L1, L2, L4, in a transaction left open: lock the key's row without waiting (55P03 when held),
      * then draw the token and let the server end the session after {@code :timeout_ms} idle in this
-     * transaction. The NOTIFY is delivered at commit, which is the release (L7); that commit, the
-     * transaction's only one, does not wait for the WAL flush (see the class comment), so the release
-     * stays a bare {@code COMMIT}. No row: the key's row must be created first ({@link
+     * transaction. The NOTIFY is delivered at commit, which is the release (L7). That commit is
+     * flushed: it carries the sequence's WAL for this token and the next ones, and the next holder's
+     * lock can succeed only after it, so a crash cannot hand the next token out again. No row: the key's row must be created first ({@link
      * #ROWLOCK_CREATE}).
      */
     static final String ROWLOCK_ACQUIRE =
@@ -148,8 +147,7 @@ final class Sql {
             WITH locked AS MATERIALIZED (SELECT key FROM {rowlock} WHERE key = :key FOR UPDATE NOWAIT)
             SELECT nextval('{token}') AS token,
                    set_config('idle_in_transaction_session_timeout', :timeout_ms, true) AS timeout,
-                   pg_notify(:channel, :payload) AS notified,
-                   set_config('synchronous_commit', 'off', true) AS no_flush
+                   pg_notify(:channel, :payload) AS notified
             FROM locked
             """;
 

@@ -8,17 +8,22 @@
 -- time in µs and the counter restarts there: every token granted from now on is above the epoch,
 -- and fenced writes below it are refused (V3, see cas.lua). Lua numbers are doubles, exact up to
 -- 2^53; µs since 1970 are about 1.8e15.
--- SET NX first: one call takes a free lock or finds it held. It is also the script's first write,
--- so a server out of memory refuses it before anything is written.
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return -2 - redis.call('PTTL', KEYS[1])
-end
+-- Everything is read and checked first (a counter that is no number raises an error here, before any
+-- write); then SET NX takes a free lock or finds it held. It is the script's first write, so a server
+-- out of memory refuses it before anything is written, and a script that fails leaves no lock behind.
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local counter = tonumber(redis.call('GET', KEYS[2]) or '-1')
+local epoch = nil
 if counter < 0 then
-  counter = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now)
-  redis.call('SET', KEYS[3], string.format('%.0f', counter))
+  epoch = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now)
+  counter = epoch
+end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return -2 - redis.call('PTTL', KEYS[1])
+end
+if epoch then
+  redis.call('SET', KEYS[3], string.format('%.0f', epoch))
 end
 local token = math.max(counter + 1, now)
 -- %.0f, not tostring: Lua would print a 16-digit number as 1.7e+15 and lose digits.

@@ -80,6 +80,30 @@ class RedisScriptSendingTest {
         }
     }
 
+    /**
+     * Redis does not roll back a script that fails half-way: a counter that is no number must be
+     * found before the lock is taken, or the key would stay locked, for the whole lease, by an owner
+     * nobody was told of.
+     */
+    @ParameterizedTest(name = "proxied client: {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("a failing acquire script leaves no lock behind")
+    void aFailingAcquireLeavesNoLock(boolean proxied) {
+        String prefix = RedisTestServer.freshPrefix();
+        try (RedisBackend a = client(prefix, proxied);
+                RedisAdmin admin = redis.admin()) {
+            admin.commands().set(MAPPED + "{" + prefix + "}:token", "not a number");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.jobLock().tryAcquire("job", LEASE))
+                    .isInstanceOf(io.lockkit.LockKitException.class);
+            assertThat(admin.commands().exists(MAPPED + "{" + prefix + "}:lock:job"))
+                    .as("the lock key after the script failed")
+                    .isEqualTo(0L);
+            admin.commands().del(MAPPED + "{" + prefix + "}:token");
+            Lease lease = a.jobLock().tryAcquire("job", LEASE).orElseThrow();
+            assertThat(lease.release()).isTrue();
+        }
+    }
+
     /** A backend on a client that maps every name; {@code proxied}: a client that is not Redisson's own class. */
     private RedisBackend client(String prefix, boolean proxied) {
         Config config = new Config();

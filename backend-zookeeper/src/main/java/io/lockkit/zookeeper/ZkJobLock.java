@@ -132,7 +132,8 @@ final class ZkJobLock implements JobLock {
                     sent = created.sent(); // of the attempt that created it, after any parents
                 } else if (headLeft && canPipeline()) {
                     Node waiting = node; // getChildren + setData: one round trip
-                    Marked read = call(what, zk -> readQueueAndMark(zk, parent, waiting));
+                    long until = session.deadline();
+                    Marked read = call(what, zk -> readQueueAndMark(zk, parent, waiting, until));
                     queue = read.queue();
                     marked = read.node();
                     markSent = true;
@@ -266,9 +267,9 @@ final class ZkJobLock implements JobLock {
                                 },
                                 null);
                         CompletableFuture<Queue> queue = sendQueueRead(zk, parent); // sees the create: see await
-                        Node node = await(created);
+                        Node node = await(created, deadline);
                         try {
-                            return new Created(node, await(queue), sent);
+                            return new Created(node, await(queue, deadline), sent);
                         } catch (KeeperException e) {
                             return new Created(node, null, sent); // the caller reads it again
                         }
@@ -328,7 +329,7 @@ final class ZkJobLock implements JobLock {
      * node}: one round trip. Processed after the read (see {@link #await}), the write takes a zxid
      * above every one the read could see, as {@link #markGranted} sent after the reply would.
      */
-    private static Marked readQueueAndMark(ZooKeeper zk, String parent, Node node)
+    private static Marked readQueueAndMark(ZooKeeper zk, String parent, Node node, long deadline)
             throws KeeperException, InterruptedException {
         CompletableFuture<Queue> queue = sendQueueRead(zk, parent);
         CompletableFuture<@Nullable Stat> mark = new CompletableFuture<>();
@@ -344,8 +345,8 @@ final class ZkJobLock implements JobLock {
                     }
                 },
                 null);
-        Queue read = await(queue);
-        Stat stat = await(mark);
+        Queue read = await(queue, deadline);
+        Stat stat = await(mark, deadline);
         return new Marked(read, stat == null ? null : node.withToken(stat.getMzxid()));
     }
 
@@ -364,11 +365,17 @@ final class ZkJobLock implements JobLock {
      * reply} run on the client's event thread, in reply order (so never wait there: {@link
      * #canPipeline}).
      */
-    private static <T> T await(CompletableFuture<T> reply) throws KeeperException, InterruptedException {
+    private static <T> T await(CompletableFuture<T> reply, long deadline) throws KeeperException, InterruptedException {
         try {
-            return reply.get();
+            // Bounded: replies to asynchronous calls come through the client's event thread, which a
+            // slow watcher or callback of the application may hold. Then it counts as connection
+            // trouble: the create looks for its node again, with synchronous calls, and a read
+            // retries, both until the call's timeout (E2).
+            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw (KeeperException) e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new KeeperException.ConnectionLossException();
         }
     }
 

@@ -222,6 +222,55 @@ class RoundTripsTest {
         assertThat(roundTrips.get("tryAcquire, free key, on the event thread")).isEqualTo(2);
     }
 
+    @Test
+    @DisplayName("an acquire still completes while the application holds the client's event thread")
+    void whileTheEventThreadIsHeld() throws Exception {
+        String key = "rt-held-" + UUID.randomUUID();
+        ZooKeeper zk = target.curator(c).getZookeeperClient().getZooKeeper();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch free = new java.util.concurrent.CountDownLatch(1);
+        zk.sync(
+                "/",
+                (rc, path, ctx) -> {
+                    held.countDown();
+                    try {
+                        free.await(); // a slow watcher or callback of the application
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                null);
+        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+        try {
+            // The pipelined replies cannot be delivered: the acquire must still return by its
+            // timeout (E2) with a lease or BackendUnavailableException, never wait for ever.
+            CompletableFuture<Optional<Lease>> got =
+                    CompletableFuture.supplyAsync(() -> c.jobLock().tryAcquire(key, LEASE));
+            try {
+                got.get(120, TimeUnit.SECONDS).orElseThrow().release();
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(io.lockkit.BackendUnavailableException.class);
+            }
+            assertThat(free.getCount())
+                    .as("the event thread was held all along")
+                    .isEqualTo(1);
+        } finally {
+            free.countDown();
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Optional<Lease> after = Optional.empty();
+        while (after.isEmpty() && System.nanoTime() - until < 0) {
+            after = b.jobLock().tryAcquire(key, LEASE);
+            if (after.isEmpty()) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(after)
+                .as("the key is free again: no node of the failed call stays")
+                .isPresent();
+        assertThat(after.orElseThrow().release()).isTrue();
+    }
+
     private static CompletableFuture<Optional<Lease>> acquireAsync(ZooKeeperBackend client, String key) {
         return CompletableFuture.supplyAsync(() -> {
             try {
