@@ -132,8 +132,7 @@ final class ZkJobLock implements JobLock {
                     sent = created.sent(); // of the attempt that created it, after any parents
                 } else if (headLeft && canPipeline()) {
                     Node waiting = node; // getChildren + setData: one round trip
-                    long until = session.deadline();
-                    Marked read = call(what, zk -> readQueueAndMark(zk, parent, waiting, until));
+                    Marked read = call(what, zk -> readQueueAndMark(zk, parent, waiting, session.deadline()));
                     queue = read.queue();
                     marked = read.node();
                     markSent = true;
@@ -252,6 +251,9 @@ final class ZkJobLock implements JobLock {
                                     zk.create(base, NO_DATA, session.acl(base), CreateMode.EPHEMERAL_SEQUENTIAL, stat);
                             return new Created(node(zk, path, stat), null, sent);
                         }
+                        // the replies of this attempt, each within the call timeout from now: the parents'
+                        // creation and earlier attempts do not count against them
+                        long replyBy = session.deadline();
                         CompletableFuture<Node> created = new CompletableFuture<>();
                         zk.create(
                                 base,
@@ -267,9 +269,9 @@ final class ZkJobLock implements JobLock {
                                 },
                                 null);
                         CompletableFuture<Queue> queue = sendQueueRead(zk, parent); // sees the create: see await
-                        Node node = await(created, deadline);
+                        Node node = await(created, replyBy);
                         try {
-                            return new Created(node, await(queue, deadline), sent);
+                            return new Created(node, await(queue, replyBy), sent);
                         } catch (KeeperException e) {
                             return new Created(node, null, sent); // the caller reads it again
                         }
