@@ -185,6 +185,22 @@ public final class MemStore {
     }
 
     /**
+     * Restarts the store as a store that hands a token out before it is durable restarts after it
+     * was killed: the last {@code lost} tokens are handed out again, while leases, values, versions
+     * and fences stay (it breaks L2 across the kill). For the TCK's self-test, whose broken backends
+     * must be caught by the kit's crash test; no real backend may behave so.
+     */
+    public void restartLosingTheLastTokens(int lost) {
+        lock.lock();
+        try {
+            lastToken = Math.max(0, lastToken - lost);
+        } finally {
+            lock.unlock();
+        }
+        restart();
+    }
+
+    /**
      * While {@code on}, every reply to {@code client} is lost after the store applied the call: a
      * write throws {@link io.lockkit.OutcomeUnknownException}, any other call {@link
      * BackendUnavailableException}; a session lease granted meanwhile ends with the connection the

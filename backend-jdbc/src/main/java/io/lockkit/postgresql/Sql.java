@@ -5,16 +5,25 @@ package io.lockkit.postgresql;
  * {versioned}} and {@code {token}} stand for the configured {@link TableNames}; {@link #render}
  * replaces them with the quoted, validated names. Each statement is one round trip.
  *
- * <p>A release of the table and advisory variants does not wait for the WAL flush: its statement
- * sets {@code synchronous_commit} to {@code off} for its own transaction only ({@code set_config(…, true)}: in force until that transaction commits,
- * then reverted). A release lost in a crash of the server leaves the key held until its lease ends
- * (at the last acquire or extend, which were flushed) or its session ends: a delay, never two
- * holders. WAL is written in order, so the next flushed commit on the server (anyone's lock-table
- * acquire or extend, versioned write, …, or the WAL writer within a few hundred milliseconds) makes
- * the release durable too. Acquire, extend, versioned writes and the tokens they draw keep the
- * server's {@code synchronous_commit}. The row-lock release stays flushed: the token is drawn in
- * the transaction that the release commits, and the next holder's token may be covered by the same
- * sequence record, so an unflushed release could let a crash hand that token out again (L2).
+ * <p>Durability. A token is handed out only once it is durable: the sequence logs 32 values ahead
+ * in one WAL record, and a value is safe from a crash only once that record is flushed, which a
+ * commit waits for only when its transaction wrote WAL itself (a {@code nextval} covered by
+ * another session's record writes none, and that session may not have flushed it yet). So every
+ * statement that draws a token either writes (the lock table's upsert) or writes the smallest WAL
+ * record there is, a transactional {@code pg_logical_emit_message} (prefix {@code lockkit}, empty;
+ * logical decoding clients see it only when they ask for messages), so that its commit waits for
+ * the flush, which carries the sequence record with it. Every session lockkit opens raises {@code
+ * synchronous_commit} from {@code off} to {@code on} ({@link #SESSION_START}): on a server tuned to
+ * {@code off} a commit would not wait for any flush.
+ *
+ * <p>A release does not wait for the WAL flush: its transaction sets {@code synchronous_commit}
+ * to {@code off} for itself only ({@code set_config(…, true)}: in force until that transaction
+ * commits, then reverted; the row lock's is set at acquire, in the transaction its release
+ * commits). A release lost in a crash of the server leaves the key held until its lease ends (at
+ * the last acquire or extend, which were flushed) or its session ends: a delay, never two holders.
+ * WAL is written in order, so the next flushed commit on the server (anyone's acquire, extend,
+ * versioned write, …, or the WAL writer within a few hundred milliseconds) makes the release
+ * durable too. No release draws a token.
  */
 final class Sql {
     private Sql() {}
@@ -98,13 +107,15 @@ final class Sql {
     // ---- advisory locks (session leases) ----
 
     /**
-     * L1, L2, L4: try the lock; only when granted draw the token and let the server end this session
-     * (and the lock) after {@code :timeout_ms} of silence. One round trip.
+     * L1, L2, L4: try the lock; only when granted draw the token, make it durable (see the class
+     * comment: the commit of this statement waits for the flush) and let the server end this
+     * session (and the lock) after {@code :timeout_ms} of silence. One round trip.
      */
     static final String ADVISORY_ACQUIRE =
             """
             WITH attempt AS MATERIALIZED (SELECT pg_try_advisory_lock(:lock_id) AS granted)
             SELECT CASE WHEN granted THEN nextval('{token}') END AS token,
+                   CASE WHEN granted THEN pg_logical_emit_message(true, 'lockkit', '') END AS durable,
                    CASE WHEN granted THEN set_config('idle_session_timeout', :timeout_ms, false) END AS timeout
             FROM attempt
             """;
@@ -135,21 +146,30 @@ final class Sql {
     // ---- row locks (session leases) ----
 
     /**
-     * L1, L2, L4, in a transaction left open: lock the key's row without waiting (55P03 when held),
-     * then draw the token and let the server end the session after {@code :timeout_ms} idle in this
-     * transaction. The NOTIFY is delivered at commit, which is the release (L7). That commit is
-     * flushed: it carries the sequence's WAL for this token and the next ones, and the next holder's
-     * lock can succeed only after it, so a crash cannot hand the next token out again. No row: the key's row must be created first ({@link
+     * L1, L4, in a transaction left open: lock the key's row without waiting (55P03 when held), let
+     * the server end the session after {@code :timeout_ms} idle in this transaction, queue the
+     * NOTIFY that its commit, the release, delivers (L7), and let that commit skip the WAL flush
+     * (see the class comment). The token is not drawn here: a value drawn in a transaction that
+     * stays open is not durable until it commits, so {@link #DURABLE_TOKEN} draws it on another
+     * session once the lock is held. No row: the key's row must be created first ({@link
      * #ROWLOCK_CREATE}).
      */
     static final String ROWLOCK_ACQUIRE =
             """
             WITH locked AS MATERIALIZED (SELECT key FROM {rowlock} WHERE key = :key FOR UPDATE NOWAIT)
-            SELECT nextval('{token}') AS token,
+            SELECT true AS locked,
                    set_config('idle_in_transaction_session_timeout', :timeout_ms, true) AS timeout,
-                   pg_notify(:channel, :payload) AS notified
+                   pg_notify(:channel, :payload) AS notified,
+                   set_config('synchronous_commit', 'off', true) AS no_flush
             FROM locked
             """;
+
+    /**
+     * L2: a token drawn and made durable in its own transaction (see the class comment), after the
+     * row lock is held, so tokens follow grants; one round trip on a pooled session.
+     */
+    static final String DURABLE_TOKEN =
+            "SELECT nextval('{token}') AS token, pg_logical_emit_message(true, 'lockkit', '') AS durable";
 
     /** Committed on its own connection before the lock is tried, so other sessions see the row. */
     static final String ROWLOCK_CREATE = "INSERT INTO {rowlock} (key) VALUES (:key) ON CONFLICT (key) DO NOTHING";
@@ -161,11 +181,14 @@ final class Sql {
     /**
      * When this connection's server session started, in microseconds since the epoch, and its pid
      * as the server knows it: with the pid the start names the session, since the server reuses pids
-     * of ended sessions.
+     * of ended sessions. Also raises the session's {@code synchronous_commit} from {@code off} to
+     * {@code on} (see the class comment); any other value (on, local, remote_write, remote_apply)
+     * already makes a commit wait for at least the local flush, and is kept.
      */
-    static final String SESSION_START =
-            "SELECT (extract(epoch FROM backend_start) * 1000000)::bigint AS started, pid FROM pg_stat_activity"
-                    + " WHERE pid = pg_backend_pid()";
+    static final String SESSION_START = "SELECT (extract(epoch FROM backend_start) * 1000000)::bigint AS started, pid,"
+            + " CASE WHEN current_setting('synchronous_commit') = 'off'"
+            + " THEN set_config('synchronous_commit', 'on', false) END AS durable"
+            + " FROM pg_stat_activity WHERE pid = pg_backend_pid()";
 
     /**
      * The sessions among these pids that still exist, with their start (as {@link #SESSION_START});

@@ -21,6 +21,8 @@ import org.apache.zookeeper.ClientCnxn;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
@@ -44,7 +46,7 @@ final class ZkJobLock implements JobLock {
 
     /**
      * A lock node: its path, creation id, fencing token (the {@code czxid}, or the {@code mzxid} of
-     * the write that marked a grant after a wait), owning session and that session's timeout.
+     * the write on the key's container that marked a grant after a wait), owning session and that session's timeout.
      */
     record Node(String path, String name, long czxid, long token, long sessionId, Duration sessionTimeout) {
         Node withToken(long newToken) {
@@ -131,7 +133,7 @@ final class ZkJobLock implements JobLock {
                     queue = created.queue();
                     sent = created.sent(); // of the attempt that created it, after any parents
                 } else if (headLeft && canPipeline()) {
-                    Node waiting = node; // getChildren + setData: one round trip
+                    Node waiting = node; // getChildren + the grant's write: one round trip
                     Marked read = call(what, zk -> readQueueAndMark(zk, parent, waiting, session.deadline()));
                     queue = read.queue();
                     marked = read.node();
@@ -206,16 +208,29 @@ final class ZkJobLock implements JobLock {
         }
     }
 
-    /** {@code node} with the {@code mzxid} of a write on it as its token; null when the node is gone. */
+    /**
+     * {@code node} with the {@code mzxid} of a write as its token; null when the node is gone. The
+     * write goes to the key's container, in one {@code multi} with a check that the node still
+     * exists: a write on the node itself would fire the data watch of the waiter queued behind it,
+     * waking a second waiter for one release (L7).
+     */
     private @Nullable Node markGranted(Node node, String what) {
         Stat stat = call(what, zk -> {
             try {
-                return zk.setData(node.path(), NO_DATA, -1);
+                List<OpResult> results = zk.multi(mark(node));
+                return ((OpResult.SetDataResult) results.get(1)).getStat();
             } catch (KeeperException.NoNodeException e) {
                 return null;
             }
         });
         return stat == null ? null : node.withToken(stat.getMzxid());
+    }
+
+    /** The grant's write: the node must still exist, and the key's container takes the write. */
+    private static List<Op> mark(Node node) {
+        return List.of(
+                Op.check(node.path(), -1),
+                Op.setData(ZKPaths.getPathAndNode(node.path()).getPath(), NO_DATA, -1));
     }
 
     private Lease grant(String key, Node node, long sent, Duration lease) {
@@ -335,13 +350,13 @@ final class ZkJobLock implements JobLock {
             throws KeeperException, InterruptedException {
         CompletableFuture<Queue> queue = sendQueueRead(zk, parent);
         CompletableFuture<@Nullable Stat> mark = new CompletableFuture<>();
-        zk.setData(
-                node.path(),
-                NO_DATA,
-                -1,
-                (rc, path, ctx, stat) -> {
-                    if (rc == Code.OK.intValue() || rc == Code.NONODE.intValue()) {
-                        mark.complete(stat); // null when the node is gone
+        zk.multi(
+                mark(node),
+                (rc, path, ctx, results) -> {
+                    if (rc == Code.OK.intValue()) {
+                        mark.complete(((OpResult.SetDataResult) results.get(1)).getStat());
+                    } else if (rc == Code.NONODE.intValue()) {
+                        mark.complete(null); // the node is gone
                     } else {
                         mark.completeExceptionally(KeeperException.create(Code.get(rc), path));
                     }
@@ -362,7 +377,7 @@ final class ZkJobLock implements JobLock {
      * applies a client's updates "in the order that they were sent" (Programmer's Guide,
      * Consistency Guarantees) and runs a session's reads and writes in order ({@code
      * CommitProcessor}: "each session's requests must be processed in order"). So a getChildren
-     * sent right behind a create lists the new node, and a setData sent right behind a getChildren
+     * sent right behind a create lists the new node, and a write sent right behind a getChildren
      * gets a zxid above every change the getChildren saw. The callbacks that complete {@code
      * reply} run on the client's event thread, in reply order (so never wait there: {@link
      * #canPipeline}).

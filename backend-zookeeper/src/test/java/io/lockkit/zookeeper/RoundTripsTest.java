@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  * client's turns: requests sent before the replies to the earlier ones are back count once. A
  * {@code sync} is sent without waiting for its reply, pipelined with the read after it, so it adds a
  * request but no round trip; the lock path pipelines the same way (create2 with getChildren, and a
- * waiter's getChildren with the setData that marks its grant). The lock operations run {@value
+ * waiter's getChildren with the write that marks its grant). The lock operations run {@value
  * #RUNS} times, and the fewest round trips count: a ping, or a sender thread descheduled between two
  * pipelined requests, can only add turns. Parents (the key's container, the values node) already
  * exist, as they do for every key after its first use.
@@ -117,9 +117,10 @@ class RoundTripsTest {
         for (int run = 0; run < RUNS; run++) {
             waitForOneRelease(key);
         }
-        // create2 + getChildren; getData + watch; woken: getChildren + setData (L2: token at the grant)
+        // create2 + getChildren; getData + watch; woken: getChildren + multi (check the node, write
+        // the key's container: L2, the token at the grant)
         assertThat(table.get("acquire, waiting for one release"))
-                .isEqualTo(Map.of("create2", 1L, "getChildren2", 2L, "getData", 1L, "setData", 1L));
+                .isEqualTo(Map.of("create2", 1L, "getChildren2", 2L, "getData", 1L, "multi", 1L));
         assertThat(roundTrips.get("acquire, waiting for one release")).isEqualTo(3);
     }
 
@@ -186,12 +187,51 @@ class RoundTripsTest {
             got.release();
         }
         // create2 + getChildren; getData + watch; woken by the first waiter's delete: getChildren (no
-        // setData: the node that left was not the first), getData + watch; woken by the release:
-        // getChildren + setData
+        // grant write: the node that left was not the first), getData + watch; woken by the release:
+        // getChildren + multi
         assertThat(table.get("acquire, waiting behind a waiter that gives up"))
-                .isEqualTo(Map.of("create2", 1L, "getChildren2", 3L, "getData", 2L, "setData", 1L));
+                .isEqualTo(Map.of("create2", 1L, "getChildren2", 3L, "getData", 2L, "multi", 1L));
         assertThat(roundTrips.get("acquire, waiting behind a waiter that gives up"))
                 .isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("L7: one release wakes one waiter: the grant of the first waiter does not wake the one behind it")
+    void oneReleaseWakesOneWaiter() throws Exception {
+        String key = "rt-" + UUID.randomUUID();
+        a.jobLock().tryAcquire(key, LEASE).orElseThrow().release(); // creates the key's container
+        Lease held = a.jobLock().tryAcquire(key, LEASE).orElseThrow();
+        ZooKeeperProxy firstProxy = target.proxies(b).get(0);
+        firstProxy.resetCounts();
+        CompletableFuture<Optional<Lease>> first = acquireAsync(b, key);
+        assertThat(Poll.until(
+                        Duration.ofSeconds(10), () -> firstProxy.requests().containsKey("getData")))
+                .isTrue();
+        ZooKeeperProxy secondProxy = target.proxies(c).get(0);
+        secondProxy.resetCounts();
+        CompletableFuture<Optional<Lease>> second = acquireAsync(c, key);
+        assertThat(Poll.until(
+                        Duration.ofSeconds(10), () -> secondProxy.requests().containsKey("getData")))
+                .isTrue();
+        Map<String, Long> queued = secondProxy.requests();
+
+        held.release();
+        Lease firstGot = first.get(30, TimeUnit.SECONDS).orElseThrow();
+        // The first waiter's grant wrote a token; had it written its own node, the second waiter's
+        // watch on that node would fire: it would wake, read the queue and watch again.
+        assertThat(Poll.until(
+                        Duration.ofSeconds(1), () -> !secondProxy.requests().equals(queued)))
+                .as(
+                        "L7: the second waiter sent %s after the first waiter's grant; one release must wake"
+                                + " one waiter",
+                        secondProxy.requests())
+                .isFalse();
+        assertThat(second).isNotDone();
+
+        firstGot.release();
+        Lease secondGot = second.get(30, TimeUnit.SECONDS).orElseThrow();
+        assertThat(secondGot.token()).isGreaterThan(firstGot.token()).isGreaterThan(held.token());
+        secondGot.release();
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.lockkit.bench;
 
+import io.lockkit.JobLock;
+import io.lockkit.Lease;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -64,5 +67,25 @@ final class Interleaved {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))] / 1000.0;
+    }
+
+    /** How long {@code body} takes, in nanoseconds. */
+    static long time(Body body) throws Exception {
+        long t = System.nanoTime();
+        body.run();
+        return System.nanoTime() - t;
+    }
+
+    /** An uncontended {@code tryAcquire} of {@code key}, which must win. */
+    static Lease acquireFree(JobLock lock, String key, Duration lease) {
+        return lock.tryAcquire(key, lease)
+                .orElseThrow(() -> new IllegalStateException("uncontended tryAcquire of " + key + " lost"));
+    }
+
+    /** A release of a lease still held, which must free it. */
+    static void releaseHeld(Lease lease) {
+        if (!lease.release()) {
+            throw new IllegalStateException("release of a held lease returned false");
+        }
     }
 }

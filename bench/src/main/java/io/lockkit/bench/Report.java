@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
  * chart {@code chart.svg} ({@link #chart}, drawn by the race report's {@link SvgChart}), beside the JSON. The section has the machine and its
  * load, one "met / missed" line per performance target ({@code Targets}) with by how much, and the
  * tables: medians, the ratios lockkit/floor and lockkit/peer, counted round trips against the
- * minimum, idle keys, handoff, the contended counter, and where PostgreSQL's time goes.
+ * minimum, idle keys, handoff, the contended counter, and where PostgreSQL's and ZooKeeper's time goes
+ * ({@link PgBreakdown}, {@link ZkBreakdown}), each operation against its physical floor.
  *
  * <p>{@code java io.lockkit.bench.Report DIR [--readme=PATH]} regenerates {@code DIR/results.md} and
  * {@code DIR/chart.svg} from {@code DIR/*.json}, prints the section and, given {@code --readme},
@@ -32,14 +33,37 @@ public final class Report {
     static final String END = "<!-- bench:end -->";
     static final String CHART_LINK = "![benchmarks](bench/results/chart.svg)";
 
-    /** The fewest round trips each operation needs on each store (ZooKeeper: create + children read). */
+    /**
+     * The fewest round trips each operation needs on each store (ZooKeeper: create + children read),
+     * or on one variant where it needs more: the row lock's token cannot be drawn durably in the
+     * transaction it holds open, so it is drawn on a second session once the row is locked.
+     */
     static final Map<String, Map<String, Integer>> MIN_ROUND_TRIPS = Map.of(
+            "postgresql/rowlock", Map.of("acquire", 2, "release", 1, "compareAndSet", 1),
             "postgresql", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
             "redis", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
             "zookeeper", Map.of("acquire", 1, "release", 1, "compareAndSet", 2));
 
     static final List<String> OPERATIONS = List.of("acquire", "release", "compareAndSet");
+
     static final List<Integer> THREADS = List.of(1, 8, 100);
+
+    /**
+     * A derived physical floor: what {@code step} of a breakdown cannot go below, the sum of the
+     * medians of the floor steps {@code parts} (a step twice counts twice), described by {@code how}.
+     */
+    record Floor(String step, String how, List<String> parts) {}
+
+    /**
+     * A ratio target met at best: {@code ours} (the step of {@code variant}'s acquire + release) at
+     * its {@link Floor}, divided by the step {@code peerStep} of the target's peer {@code peer} as
+     * measured, against the target's limit ({@link Targets#PEER_TARGETS}).
+     */
+    record Reach(String variant, String ours, String peer, String peerStep) {}
+
+    /** Steps of the PostgreSQL breakdown shown under another name: the table release, named as the other variants are. */
+    private static final Map<String, String> PG_NAMES =
+            Map.of(PgBreakdown.RELEASE, "lockkit postgresql/table release alone");
 
     private Report() {}
 
@@ -237,6 +261,7 @@ public final class Report {
         peers(md, r);
         counter(md, r);
         breakdown(md, r);
+        zkBreakdown(md, r);
         md.append("\nFloors: PostgreSQL `SELECT 1` (prepared, one connection), Redis `EVALSHA` of `return 1`"
                 + " through Redisson, ZooKeeper `exists /` through Curator. Medians of JMH sample time, in µs.\n");
         return md.toString();
@@ -561,12 +586,40 @@ public final class Report {
             return;
         }
         md.append("\n### Where PostgreSQL's time goes (µs)\n\n`PgBreakdown`: each step interleaved in one thread,"
-                + " round after round, 50 of each in turn, so the machine's load falls on all alike. lockkit's raw"
-                + " statements are the backend's own, read from its `Sql`.\n\n| step | median | ÷ `SELECT 1` |\n"
-                + "|---|---:|---:|\n");
-        Double floor = r.breakdown().get(PgBreakdown.READ);
-        r.breakdown().forEach((step, median) -> md.append("| ")
-                .append(step)
+                + " round after round, 50 of each in turn, so the machine's load falls on all alike; \"alone\": the"
+                + " other half of the pair runs untimed. lockkit's raw statements are the backend's own, read from"
+                + " its `Sql` (compare-and-set's: a copy). All three variants open at once, so every `NOTIFY` also"
+                + " wakes the session variants' listeners.");
+        if (!r.breakdownServer().isBlank()) {
+            md.append(" Server: ").append(r.breakdownServer()).append('.');
+        }
+        md.append("\n\n");
+        steps(md, r.breakdown(), PgBreakdown.READ, "`SELECT 1`", PG_NAMES);
+        floors(md, r.breakdown(), PgBreakdown.FLOORS, PgBreakdown.REACH, PG_NAMES);
+    }
+
+    /** {@link ZkBreakdown}: round trips and writes of lockkit and the peers, interleaved in one thread. */
+    private static void zkBreakdown(StringBuilder md, Results r) {
+        if (r.zkBreakdown().isEmpty()) {
+            return;
+        }
+        md.append("\n### Where ZooKeeper's time goes (µs)\n\n`ZkBreakdown`: each step interleaved in one thread,"
+                        + " round after round, ")
+                .append(ZkBreakdown.BATCH)
+                .append(" of each in turn, each client a Curator client of its own; \"alone\": the other half of the"
+                        + " pair runs untimed. A write pays the server's transaction log; lockkit's acquire sends the"
+                        + " read of the key's queue behind its create, in the same round trip.\n\n");
+        steps(md, r.zkBreakdown(), ZkBreakdown.READ, "`exists /`", Map.of());
+        floors(md, r.zkBreakdown(), ZkBreakdown.FLOORS, ZkBreakdown.REACH, Map.of());
+    }
+
+    /** A breakdown's steps, each with its median and its ratio to the read floor {@code read}. */
+    private static void steps(
+            StringBuilder md, Map<String, Double> steps, String read, String readName, Map<String, String> names) {
+        md.append("| step | median | ÷ ").append(readName).append(" |\n|---|---:|---:|\n");
+        Double floor = steps.get(read);
+        steps.forEach((step, median) -> md.append("| ")
+                .append(names.getOrDefault(step, step))
                 .append(" | ")
                 .append(micros(median))
                 .append(" | ")
@@ -574,8 +627,88 @@ public final class Report {
                 .append(" |\n"));
     }
 
+    /**
+     * Each operation against its derived physical floor, then each acquire + release target at
+     * that floor: whether the peer as measured leaves room for it.
+     */
+    private static void floors(
+            StringBuilder md,
+            Map<String, Double> steps,
+            List<Floor> floors,
+            List<Reach> reach,
+            Map<String, String> names) {
+        StringBuilder rows = new StringBuilder();
+        for (Floor f : floors) {
+            Double measured = steps.get(f.step());
+            Double floor = floor(steps, f);
+            if (measured != null && floor != null) {
+                rows.append("| ").append(names.getOrDefault(f.step(), f.step()));
+                rows.append(" | ").append(micros(measured));
+                rows.append(" | ").append(f.how());
+                rows.append(" | ").append(micros(floor));
+                rows.append(" | ").append(ratio(measured / floor));
+                rows.append(" | ").append(micros(measured - floor)).append(" |\n");
+            }
+        }
+        if (rows.length() > 0) {
+            md.append(
+                    "\nEach operation against its physical floor, the fewest round trips and writes it needs, summed from"
+                            + " the floor steps above:\n\n| operation | median | physical floor | floor | ÷ floor | above the"
+                            + " floor |\n|---|---:|---|---:|---:|---:|\n");
+            md.append(rows);
+        }
+        List<String> lines = new ArrayList<>();
+        for (Reach t : reach) {
+            Double floor = floor(steps, floorOf(floors, t.ours()));
+            Double peer = steps.get(t.peerStep());
+            Double limit = Targets.limit(t.variant(), t.peer());
+            if (floor != null && peer != null && limit != null) {
+                double best = floor / peer;
+                lines.add(String.format(
+                        Locale.ROOT,
+                        "- %s at its floor, %s µs, ÷ %s as measured, %s µs: %s × (target ≤ %s): %s",
+                        t.variant(),
+                        micros(floor),
+                        t.peerStep(),
+                        micros(peer),
+                        ratio(best),
+                        limit,
+                        best <= limit ? "within reach" : "out of reach: at its floor lockkit would still miss it"));
+            }
+        }
+        if (!lines.isEmpty()) {
+            md.append("\nThe acquire + release targets at lockkit's floor (the best any implementation on these round"
+                    + " trips and writes can do against the peer as measured):\n\n");
+            lines.forEach(l -> md.append(l).append('\n'));
+        }
+    }
+
+    /** The floor {@code f} from the medians in {@code steps}, or null when a part is missing. */
+    private static @Nullable Double floor(Map<String, Double> steps, @Nullable Floor f) {
+        if (f == null) {
+            return null;
+        }
+        double sum = 0;
+        for (String part : f.parts()) {
+            Double median = steps.get(part);
+            if (median == null) {
+                return null;
+            }
+            sum += median;
+        }
+        return sum;
+    }
+
+    private static @Nullable Floor floorOf(List<Floor> floors, String step) {
+        return floors.stream().filter(f -> f.step().equals(step)).findFirst().orElse(null);
+    }
+
     static int minTrips(String variant, String operation) {
-        return MIN_ROUND_TRIPS.getOrDefault(Clients.store(variant), Map.of()).getOrDefault(operation, 0);
+        Map<String, Integer> trips = MIN_ROUND_TRIPS.get(variant);
+        if (trips == null) {
+            trips = MIN_ROUND_TRIPS.getOrDefault(Clients.store(variant), Map.of());
+        }
+        return trips.getOrDefault(operation, 0);
     }
 
     private static void cells(StringBuilder md, @Nullable Double median, @Nullable Double floor, int trips) {

@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One run's results as read back from its folder: JMH's {@code jmh.json} (medians in µs per
  * benchmark and parameter), and when present {@code counter.json} ({@link CounterRun}), {@code
- * roundtrips.json} ({@link RoundTrips}), {@code breakdown.json} ({@link PgBreakdown}), {@code idle.json} ({@link IdleRun}), {@code uncontended.json} ({@link UncontendedRun}) and {@code run.json} (the machine and its load, written by
+ * roundtrips.json} ({@link RoundTrips}), {@code breakdown.json} ({@link PgBreakdown}), {@code
+ * zookeeper-breakdown.json} ({@link ZkBreakdown}), {@code idle.json} ({@link IdleRun}), {@code
+ * uncontended.json} ({@link UncontendedRun}) and {@code run.json} (the machine and its load, written by
  * {@link BenchMain}). Immutable once read.
  */
 record Results(
@@ -26,6 +28,8 @@ record Results(
         List<CounterRun.Row> counter,
         List<RoundTrips.Count> roundTrips,
         Map<String, Double> breakdown,
+        String breakdownServer,
+        Map<String, Double> zkBreakdown,
         List<IdleRun.Row> idle,
         List<UncontendedRun.Row> interleaved,
         Map<String, String> run) {
@@ -72,16 +76,31 @@ record Results(
                 jvm,
                 list(dir.resolve("counter.json"), new TypeReference<List<CounterRun.Row>>() {}),
                 list(dir.resolve("roundtrips.json"), new TypeReference<List<RoundTrips.Count>>() {}),
+                steps(dir.resolve("breakdown.json")),
                 Files.isRegularFile(dir.resolve("breakdown.json"))
-                        ? JSON.readValue(
-                                dir.resolve("breakdown.json").toFile(),
-                                new TypeReference<LinkedHashMap<String, Double>>() {})
-                        : Map.of(),
+                        ? JSON.readTree(dir.resolve("breakdown.json").toFile())
+                                .path(PgBreakdown.SERVER)
+                                .asText("")
+                        : "",
+                steps(dir.resolve(ZkBreakdown.FILE)),
                 list(dir.resolve("idle.json"), new TypeReference<List<IdleRun.Row>>() {}),
                 list(dir.resolve("uncontended.json"), new TypeReference<List<UncontendedRun.Row>>() {}),
                 Files.isRegularFile(dir.resolve("run.json"))
                         ? JSON.readValue(dir.resolve("run.json").toFile(), new TypeReference<Map<String, String>>() {})
                         : Map.of());
+    }
+
+    /** A breakdown's medians (µs) by step, in its order: the numbers of {@code file}; empty when absent. */
+    private static Map<String, Double> steps(Path file) throws IOException {
+        Map<String, Double> steps = new LinkedHashMap<>();
+        if (Files.isRegularFile(file)) {
+            JSON.readTree(file.toFile()).fields().forEachRemaining(e -> {
+                if (e.getValue().isNumber()) {
+                    steps.put(e.getKey(), e.getValue().asDouble());
+                }
+            });
+        }
+        return steps;
     }
 
     private static <T> List<T> list(Path file, TypeReference<List<T>> type) throws IOException {

@@ -42,6 +42,15 @@ final class Targets {
 
     private Targets() {}
 
+    /** The limit of {@code variant}'s acquire + release target against {@code peer}, or null when none. */
+    static @Nullable Double limit(String variant, String peer) {
+        return PEER_TARGETS.stream()
+                .filter(t -> t.variant().equals(variant) && t.peers().contains(peer))
+                .map(PeerTarget::limit)
+                .findFirst()
+                .orElse(null);
+    }
+
     static void write(StringBuilder md, Results r) {
         List<String> lines = new ArrayList<>();
         if (r.interleaved().isEmpty()) {
@@ -327,9 +336,10 @@ final class Targets {
         }
         md.append(String.format(
                 Locale.ROOT,
-                "%nWhy postgresql/table acquire+release is several floors, measured %s: a write pays its commit"
-                        + " (one-row autocommit `UPDATE` %s µs vs `SELECT 1` %s µs), so a lock's floor is two writes,"
-                        + " %s µs. lockkit's two statements sent raw take %s µs (without the release's `pg_notify` %s"
+                "%nWhere postgresql/table acquire+release goes, measured %s: a write pays its commit"
+                        + " (one-row autocommit `UPDATE` %s µs vs `SELECT 1` %s µs), so ShedLock's floor is two"
+                        + " flushed writes, %s µs, and lockkit's one flushed write and one without the flush (the"
+                        + " floor table above). lockkit's two statements sent raw take %s µs (without the release's `pg_notify` %s"
                         + " µs; ShedLock's two plain `UPDATE`s %s µs); the backend itself, which sends them as plain"
                         + " JDBC statements, %s µs (%+.1f µs of pool and lease bookkeeping). Through Jdbi's fluent API"
                         + " the same two statements take %s µs (%+.1f µs: Jdbi 3 copies its configuration and resolves"

@@ -3,11 +3,14 @@ package io.lockkit.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -249,13 +252,96 @@ class ReportTest {
 
         assertThat(md)
                 .contains("| " + PgBreakdown.WRITE + " | 60.0 | 2.00 |")
-                .contains("so a lock's floor is two writes, 120.0 µs. lockkit's two statements sent raw take 150.0 µs"
+                .contains("so ShedLock's floor is two flushed writes, 120.0 µs, and lockkit's one flushed write and"
+                        + " one without the flush (the floor table above). lockkit's two statements sent raw take 150.0 µs"
                         + " (without the release's `pg_notify` 140.0 µs; ShedLock's two plain `UPDATE`s 130.0 µs);"
                         + " the backend itself, which sends them as plain JDBC statements, 400.0 µs (+250.0 µs of pool"
                         + " and lease bookkeeping). Through Jdbi's fluent API the same two statements take 250.0 µs"
                         + " (+100.0 µs: Jdbi 3 copies its configuration and resolves binders and mappers per"
                         + " statement, which is why the lock and compare-and-set paths do not use it). ShedLock's"
                         + " provider takes 180.0 µs (+50.0 µs over its raw statements).");
+    }
+
+    @Test
+    @DisplayName(
+            "each PostgreSQL operation against its floor summed from the floor steps, and each target at that floor")
+    void postgresFloors() throws IOException {
+        jmh(run("FloorBench.roundTrip", "store", "postgresql", 25, "us/op"));
+        Map<String, Object> steps = new LinkedHashMap<>();
+        steps.put(PgBreakdown.READ, 30.0);
+        steps.put(PgBreakdown.WRITE, 60.0);
+        steps.put(PgBreakdown.WRITE_NO_FLUSH, 40.0);
+        steps.put(PgBreakdown.LOCKKIT, 150.0);
+        steps.put(PgBreakdown.RELEASE, 50.0);
+        steps.put(PgBreakdown.acquireRelease("postgresql/advisory"), 110.0);
+        steps.put(PgBreakdown.acquireRelease("postgresql/rowlock"), 100.0);
+        steps.put(PgBreakdown.CAS, 66.0);
+        steps.put(PgBreakdown.SHED, 130.0);
+        steps.put(PgBreakdown.SERVER, "PostgreSQL 14.15, synchronous_commit off, fsync off");
+        new ObjectMapper().writeValue(dir.resolve("breakdown.json").toFile(), steps);
+
+        String md = Report.write(dir);
+
+        assertThat(md)
+                .contains("Server: PostgreSQL 14.15, synchronous_commit off, fsync off.")
+                .contains("| lockkit postgresql/table release alone | 50.0 | 1.67 |")
+                .contains("| lockkit postgresql/table tryAcquire + release | 150.0 | write floor + write without flush"
+                        + " | 100.0 | 1.50 | 50.0 |")
+                .contains(
+                        "| lockkit postgresql/table release alone | 50.0 | write without flush | 40.0 | 1.25 | 10.0 |")
+                .contains("| lockkit postgresql/advisory tryAcquire + release | 110.0 | write floor + write without"
+                        + " flush | 100.0 | 1.10 | 10.0 |")
+                .contains("| lockkit compareAndSet | 66.0 | write floor | 60.0 | 1.10 | 6.00 |")
+                .contains(
+                        "| ShedLock JdbcLockProvider lock + unlock (HikariCP) | 130.0 | 2 × write floor | 120.0 | 1.08"
+                                + " | 10.0 |")
+                .contains("- postgresql/table at its floor, 100.0 µs, ÷ " + PgBreakdown.SHED + " as measured, 130.0 µs:"
+                        + " 0.77 × (target ≤ 0.75): out of reach: at its floor lockkit would still miss it")
+                .contains("- postgresql/advisory at its floor, 100.0 µs, ÷ " + PgBreakdown.SHED + " as measured, 130.0"
+                        + " µs: 0.77 × (target ≤ 0.6): out of reach: at its floor lockkit would still miss it")
+                .doesNotContain("| server |", "rowlock tryAcquire alone | ")
+                .doesNotContain("Where ZooKeeper's time goes");
+    }
+
+    @Test
+    @DisplayName("the ZooKeeper breakdown becomes its own section, with lockkit and the peers against their floors")
+    void zookeeperBreakdown() throws IOException {
+        jmh(run("FloorBench.roundTrip", "store", "zookeeper", 190, "us/op"));
+        Map<String, Object> steps = new LinkedHashMap<>();
+        steps.put(ZkBreakdown.READ, 200.0);
+        steps.put(ZkBreakdown.SET_DATA, 300.0);
+        steps.put(ZkBreakdown.CREATE_DELETE, 640.0);
+        steps.put(ZkBreakdown.CREATE, 330.0);
+        steps.put(ZkBreakdown.LOCKKIT, 800.0);
+        steps.put(ZkBreakdown.LOCKKIT_ACQUIRE, 440.0);
+        steps.put(ZkBreakdown.MUTEX, 1000.0);
+        steps.put(ZkBreakdown.SHED, 900.0);
+        new ObjectMapper().writeValue(dir.resolve(ZkBreakdown.FILE).toFile(), steps);
+
+        String md = Report.write(dir);
+
+        assertThat(md)
+                .contains("### Where ZooKeeper's time goes (µs)")
+                .contains("| " + ZkBreakdown.SET_DATA + " | 300.0 | 1.50 |")
+                .contains(
+                        "| lockkit zookeeper tryAcquire + release | 800.0 | create + delete (2 writes, 2 round trips) |"
+                                + " 640.0 | 1.25 | 160.0 |")
+                .contains(
+                        "| lockkit zookeeper tryAcquire alone | 440.0 | create (1 write, 1 round trip) | 330.0 | 1.33 |"
+                                + " 110.0 |")
+                .contains(
+                        "| Curator InterProcessMutex acquire + release | 1000.0 | create + delete + exists / (2 writes,"
+                                + " 3 round trips) | 840.0 | 1.19 | 160.0 |")
+                .contains(
+                        "| ShedLock ZooKeeper lock + unlock | 900.0 | exists / + 2 × setData (2 writes, 3 round trips)"
+                                + " | 800.0 | 1.13 | 100.0 |")
+                .contains(
+                        "- zookeeper at its floor, 640.0 µs, ÷ Curator InterProcessMutex acquire + release as measured,"
+                                + " 1000.0 µs: 0.64 × (target ≤ 0.8): within reach")
+                .contains(
+                        "- zookeeper at its floor, 640.0 µs, ÷ ShedLock ZooKeeper lock + unlock as measured, 900.0 µs:"
+                                + " 0.71 × (target ≤ 0.8): within reach")
+                .doesNotContain("Where PostgreSQL's time goes");
     }
 
     @Test

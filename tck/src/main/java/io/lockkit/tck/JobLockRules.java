@@ -106,6 +106,13 @@ public interface JobLockRules extends FixtureRules {
         void l2_tokensKeepIncreasingAcrossAStoreRestart(TestInfo test) throws Exception;
 
         /**
+         * L2: after the store is killed and starts again, every grant has a larger token than every grant before.
+         *
+         * <p>Rules: L2. If this fails, look at: a token handed out before the store made it durable (a sequence value drawn in a transaction that has not committed, or whose commit was not flushed: {@code synchronous_commit = off}, or a value covered by another session's log record that was not flushed yet).
+         */
+        void l2_tokensKeepIncreasingAcrossAStoreCrash(TestInfo test) throws Exception;
+
+        /**
          * scenario 8: a zombie holder is fenced out, and its release frees nothing.
          *
          * <p>Rules: L2 L3 V3 L5. If this fails, look at: the violation's rule: L2 — B's token not above A's; V3 — the fenced write accepted (no fence, or fence lost on delete) or returned empty instead of {@code FencedOutException}; L3 — the zombie's release/extend returned true or freed B's lock (unconditional delete, owner = hostname); L5 — a timed lease never became invalid.

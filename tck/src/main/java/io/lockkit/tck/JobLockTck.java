@@ -318,6 +318,51 @@ public abstract class JobLockTck extends AbstractTck implements JobLockRules {
             holder.release();
         }
 
+        @Override
+        @Test
+        @DisplayName(
+                "L2: after the store is killed and starts again, every grant has a larger token than every grant before")
+        public void l2_tokensKeepIncreasingAcrossAStoreCrash(TestInfo test) throws Exception {
+            assumeFault(Fault.CRASH_STORE, test);
+            assumeCapability(Capability.FENCING_SURVIVES_STORE_RESTART, test);
+            TckSettings settings = settings();
+            // A first kill, so the grant below is the first one the store makes after starting from
+            // what it had made durable: a sequence logs ahead of the values it hands out, once per
+            // batch and again after every checkpoint, so this grant is the one that writes that log.
+            target().faults().crashStore();
+            String held = Keys.fresh("l2-crash-held");
+            Lease holder = Poll.forValue(settings.deadline(), () -> attempt(clientA(), held))
+                    .orElseThrow(() -> new AssertionError("L4: no client could acquire a fresh key within "
+                            + settings.deadline() + " after the store was killed and started again"));
+            long highest = holder.token();
+
+            // Killed while the lease is still held: nothing after the grant (no release, no write, no
+            // other grant) has made it durable on the store's behalf.
+            target().faults().crashStore();
+
+            String fresh = Keys.fresh("l2-crash-after");
+            Lease after = Poll.forValue(settings.deadline(), () -> attempt(clientB(), fresh))
+                    .orElseThrow(() -> new AssertionError("L4: no client could acquire a fresh key within "
+                            + settings.deadline() + " after the store was killed and started again"));
+            assertThat(after.token())
+                    .as(
+                            "L2: a grant after the store was killed (token %d) must be larger than every grant"
+                                    + " before the kill (%d): a token handed out before it was durable came back"
+                                    + " from the store's log again, and the zombie holding it passes the fence",
+                            after.token(), highest)
+                    .isGreaterThan(highest);
+            after.release();
+            releaseQuietly(holder);
+        }
+
+        private void releaseQuietly(Lease lease) {
+            try {
+                lease.release();
+            } catch (LockKitException e) {
+                // the store forgot it or the session ended with the kill: nothing to free
+            }
+        }
+
         /** One tryAcquire, empty while the store is still coming back. */
         private Optional<Lease> attempt(Backend client, String key) {
             try {

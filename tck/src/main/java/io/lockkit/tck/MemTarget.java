@@ -70,6 +70,12 @@ public final class MemTarget implements TckTarget {
                 store.restart();
             }
 
+            /** The reference store makes every grant durable before it answers: a kill is a restart. */
+            @Override
+            public void crashStore() {
+                store.restart();
+            }
+
             @Override
             public Backend unreachableClient() {
                 return MemBackend.builder(MemStore.unreachable())

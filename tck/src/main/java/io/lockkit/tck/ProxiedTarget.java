@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * TcpProxy} of its own, which gives the wire faults without anything store-specific — dropped
  * connections, a crashed client (cut off without a word), lost and delayed replies, and a client
  * whose store stops answering. Override {@link #expireSession} when your store has server
- * sessions that outlive a connection (ZooKeeper), and {@link #restartStore} when the test can
- * restart it. Thread-safe.
+ * sessions that outlive a connection (ZooKeeper), and {@link #restartStore} and {@link #crashStore}
+ * when the test can restart or kill it. Thread-safe.
  */
 public abstract class ProxiedTarget implements TckTarget {
     private final String name;
@@ -57,6 +57,16 @@ public abstract class ProxiedTarget implements TckTarget {
     /** Stops the store and starts it again on the same address; see {@link StoreFaults#restartStore()}. */
     protected void restartStore() {
         throw new UnsupportedOperationException(getClass().getName() + " cannot restart its store");
+    }
+
+    /** Whether {@link #crashStore()} is implemented. */
+    protected boolean crashable() {
+        return false;
+    }
+
+    /** Kills the store and starts it again on the same address; see {@link StoreFaults#crashStore()}. */
+    protected void crashStore() {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot crash its store");
     }
 
     @Override
@@ -109,7 +119,7 @@ public abstract class ProxiedTarget implements TckTarget {
 
             @Override
             public Set<Fault> supported() {
-                return StoreFaults.optionalFaults(true, restartable());
+                return StoreFaults.optionalFaults(true, restartable(), crashable());
             }
 
             @Override
@@ -125,6 +135,11 @@ public abstract class ProxiedTarget implements TckTarget {
             @Override
             public void restartStore() {
                 ProxiedTarget.this.restartStore();
+            }
+
+            @Override
+            public void crashStore() {
+                ProxiedTarget.this.crashStore();
             }
         };
     }

@@ -43,7 +43,12 @@ public interface StoreFaults {
         /** {@link #delayReplies}: the store applies a call and the client hears the reply late. */
         DELAY_REPLIES,
         /** {@link #restartStore}: the store stops and starts again, keeping only what it persists. */
-        RESTART_STORE
+        RESTART_STORE,
+        /**
+         * {@link #crashStore}: the store is killed at once and starts again, keeping only what it had
+         * made durable before the kill.
+         */
+        CRASH_STORE
     }
 
     /**
@@ -51,7 +56,18 @@ public interface StoreFaults {
      * {@code proxied} (lost and delayed replies) and can restart its store when {@code restartable}.
      */
     static Set<Fault> optionalFaults(boolean proxied, boolean restartable) {
+        return optionalFaults(proxied, restartable, false);
+    }
+
+    /**
+     * As {@link #optionalFaults(boolean, boolean)}, with {@link Fault#CRASH_STORE} when {@code
+     * crashable}.
+     */
+    static Set<Fault> optionalFaults(boolean proxied, boolean restartable, boolean crashable) {
         Set<Fault> faults = java.util.EnumSet.noneOf(Fault.class);
+        if (crashable) {
+            faults.add(Fault.CRASH_STORE);
+        }
         if (proxied) {
             faults.add(Fault.LOSE_REPLIES);
             faults.add(Fault.DELAY_REPLIES);
@@ -105,5 +121,18 @@ public interface StoreFaults {
      */
     default void restartStore() {
         throw new UnsupportedOperationException(getClass().getName() + " does not implement restartStore");
+    }
+
+    /**
+     * Kills the store at once, as {@code kill -9} or a power cut does: nothing gets the chance to
+     * finish, so whatever the store had acknowledged but not yet made durable (written to a log
+     * buffer, not flushed) is lost. Then starts it again on the same address and returns once it
+     * answers. A store that makes every write durable before it replies, or keeps nothing at all,
+     * may implement this as {@link #restartStore()}, and says so. What survives is what the
+     * capabilities declare, exactly as for a restart: a token handed out before the kill must stay
+     * below every token handed out after it (L2), whether or not it had been written anywhere else.
+     */
+    default void crashStore() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement crashStore");
     }
 }

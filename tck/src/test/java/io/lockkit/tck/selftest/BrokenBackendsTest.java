@@ -112,7 +112,14 @@ class BrokenBackendsTest {
                         NONE,
                         Set.of(
                                 "l2_tokensKeepIncreasingAcrossAStoreRestart",
+                                "l2_tokensKeepIncreasingAcrossAStoreCrash",
                                 "v2_v3_versionsAndFencesAcrossAStoreRestart")),
+                defect(
+                        "tokens handed out before they are durable (incident 35)",
+                        Defects::tokensHandedOutBeforeTheyAreDurable,
+                        NONE,
+                        NONE,
+                        Set.of("l2_tokensKeepIncreasingAcrossAStoreCrash")),
                 defect(
                         "keys encoded lossily (incident 24)",
                         Defects::lossyKeys,
@@ -259,7 +266,8 @@ class BrokenBackendsTest {
             "l2_concurrentGrantsOnDifferentKeysGetDistinctIncreasingTokens",
             "l2_tokensStrictlyIncreaseAcrossClientRestarts",
             "l2_tokensStrictlyIncreaseAcrossKeysAndReleases",
-            "l2_tokensKeepIncreasingAcrossAStoreRestart");
+            "l2_tokensKeepIncreasingAcrossAStoreRestart",
+            "l2_tokensKeepIncreasingAcrossAStoreCrash");
     /** Per-key tokens happen to order a waiter after a fresh key's first grant; no fencing at all does not. */
     private static final Set<String> L2_AFTER_WAIT = Set.of("l2_grantAfterWaitIsOrderedAfterGrantsMadeWhileWaiting");
 

@@ -24,6 +24,7 @@ final class BrokenTarget implements TckTarget, StoreFaults {
     private final Map<Backend, MemBackend> real = new ConcurrentHashMap<>();
 
     private final Consumer<MemStore> restart;
+    private final Consumer<MemStore> crash;
     private final MemBackend.LeaseKind kind;
 
     BrokenTarget(String name, BiFunction<MemStore, MemBackend, Backend> defect) {
@@ -41,9 +42,23 @@ final class BrokenTarget implements TckTarget, StoreFaults {
             BiFunction<MemStore, MemBackend, Backend> defect,
             Consumer<MemStore> restart,
             MemBackend.LeaseKind kind) {
+        this(name, defect, restart, restart, kind);
+    }
+
+    /**
+     * A target whose store restarts as {@code restart} says and comes back from a kill as {@code
+     * crash} says (by default as from a restart: a kill loses at least what a restart loses).
+     */
+    BrokenTarget(
+            String name,
+            BiFunction<MemStore, MemBackend, Backend> defect,
+            Consumer<MemStore> restart,
+            Consumer<MemStore> crash,
+            MemBackend.LeaseKind kind) {
         this.name = name;
         this.defect = defect;
         this.restart = restart;
+        this.crash = crash;
         this.kind = kind;
     }
 
@@ -102,6 +117,11 @@ final class BrokenTarget implements TckTarget, StoreFaults {
     @Override
     public void restartStore() {
         restart.accept(store);
+    }
+
+    @Override
+    public void crashStore() {
+        crash.accept(store);
     }
 
     @Override

@@ -466,6 +466,20 @@ final class Defects {
     }
 
     /**
+     * INCIDENTS.md row 35: a store that hands a token out before it is durable (a sequence value
+     * covered by a log record nobody has flushed yet): a clean restart keeps everything, a kill loses
+     * the last 32 tokens, which are handed out again.
+     */
+    static BrokenTarget tokensHandedOutBeforeTheyAreDurable() {
+        return new BrokenTarget(
+                "broken/tokens-not-durable",
+                (store, client) -> new ForwardingBackend(client),
+                MemStore::restart,
+                store -> store.restartLosingTheLastTokens(32),
+                MemBackend.LeaseKind.TIMED);
+    }
+
+    /**
      * INCIDENTS.md row 24: keys go through a lossy encoding without the well-formedness check: an
      * unpaired surrogate becomes {@code ?}, so distinct keys share one lock and one value.
      */

@@ -132,7 +132,7 @@ public final class PostgresTarget implements TckTarget, StoreFaults {
     }
 
     /**
-     * All three for the TCK. PostgreSQL is durable: timed leases, values, versions, fences and the
+     * All four for the TCK. PostgreSQL is durable: timed leases, values, versions, fences and the
      * token sequence are committed to its write-ahead log, so they survive a restart (the
      * capabilities {@code FENCING_SURVIVES_STORE_RESTART} and {@code DATA_SURVIVES_STORE_RESTART});
      * session leases end with their sessions. No restart on an external server ({@code
@@ -141,7 +141,8 @@ public final class PostgresTarget implements TckTarget, StoreFaults {
      */
     @Override
     public Set<Fault> supported() {
-        return StoreFaults.optionalFaults(proxied, PostgresTestServer.canRestart());
+        boolean embedded = PostgresTestServer.canRestart();
+        return StoreFaults.optionalFaults(proxied, embedded, embedded);
     }
 
     @Override
@@ -165,6 +166,12 @@ public final class PostgresTarget implements TckTarget, StoreFaults {
     @Override
     public void restartStore() {
         PostgresTestServer.restart();
+    }
+
+    /** Every process of the embedded server gets SIGKILL ({@link PostgresTestServer#crash()}). */
+    @Override
+    public void crashStore() {
+        PostgresTestServer.crash();
     }
 
     @Override

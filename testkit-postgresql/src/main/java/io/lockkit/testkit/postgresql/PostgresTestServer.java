@@ -13,10 +13,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -241,15 +244,29 @@ public final class PostgresTestServer {
         }
     }
 
+    /**
+     * zonky's builder turns {@code synchronous_commit} off (a commit returns before its WAL is
+     * written out) and starts the server with {@code -F} ({@code fsync} off: nothing ever reaches the
+     * disk). The embedded server runs PostgreSQL's defaults instead, {@code synchronous_commit = on}
+     * and {@code fsync = on} (a {@code -c} after zonky's {@code -F} wins), as production servers do,
+     * so a kill ({@link #crash()}) loses only what a real server would lose, and the benchmarks
+     * measure real flushes. {@code TokenDurabilityTest} (backend-jdbc) turns it off for its own
+     * sessions to check that lockkit raises it again. The WAL writer, which flushes what commits
+     * without waiting leave behind, wakes every 10 s instead of 200 ms, so that a kill right after
+     * such a commit loses it every time rather than most times: nothing else changes.
+     */
     private static EmbeddedPostgres.Builder embeddedBuilder(int port) {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setServerConfig("max_connections", "300")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on")
+                .setServerConfig("wal_writer_delay", "10s")
                 .setDataDirectory(embeddedData)
                 .setCleanDataDirectory(false);
         return port == 0 ? builder : builder.setPort(port);
     }
 
-    /** Whether {@link #restart()} can restart the server: only the embedded one. */
+    /** Whether {@link #restart()} and {@link #crash()} can restart the server: only the embedded one. */
     public static synchronized boolean canRestart() {
         jdbcUrl();
         return embedded != null;
@@ -270,6 +287,40 @@ public final class PostgresTestServer {
             embedded = embeddedBuilder(port).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restart the embedded PostgreSQL", e);
+        }
+    }
+
+    /**
+     * Kills the embedded server as {@code kill -9} or a power cut would: every process of it gets
+     * SIGKILL at once (the postmaster and all its children, WAL writer included), so WAL still in
+     * the server's buffers, written by no one, is lost; then starts it again on the same port and
+     * data directory, where it recovers from its WAL, and returns once it accepts connections.
+     */
+    public static synchronized void crash() {
+        if (!canRestart()) {
+            throw new UnsupportedOperationException("the tests run on an external server (" + URL_VARIABLE + " or"
+                    + " Testcontainers), which they cannot kill");
+        }
+        int port = embedded.getPort();
+        try {
+            long pid = Long.parseLong(Files.readAllLines(embeddedData.resolve("postmaster.pid"))
+                    .get(0)
+                    .strip());
+            ProcessHandle postmaster =
+                    ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster with pid " + pid));
+            List<ProcessHandle> all = new ArrayList<>(postmaster.descendants().toList());
+            all.add(postmaster);
+            postmaster.destroyForcibly(); // first, so it cannot start new children or clean up
+            all.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle p : all) {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            }
+            embedded.close(); // its pg_ctl stop finds no server (logged); releases the data directory lock
+            embedded = embeddedBuilder(port).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot kill and start the embedded PostgreSQL", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot kill and start the embedded PostgreSQL", e);
         }
     }
 

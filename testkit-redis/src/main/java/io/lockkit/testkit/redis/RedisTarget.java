@@ -102,7 +102,7 @@ public final class RedisTarget implements TckTarget {
 
             @Override
             public Set<Fault> supported() {
-                return StoreFaults.optionalFaults(proxied, redis.isEmbedded());
+                return StoreFaults.optionalFaults(proxied, redis.isEmbedded(), redis.isEmbedded());
             }
 
             @Override
@@ -123,6 +123,15 @@ public final class RedisTarget implements TckTarget {
                             "cannot restart the server named by " + RedisTestServer.URL_ENV + " (shared, not ours)");
                 }
                 redis.restart();
+            }
+
+            /**
+             * The embedded server keeps nothing on disk, so a kill loses exactly what a restart loses
+             * (every key): the restart is the kill.
+             */
+            @Override
+            public void crashStore() {
+                restartStore();
             }
 
             @Override
