@@ -386,13 +386,14 @@ public final class Report {
     }
 
     /** The interleaved kinds measured on the store itself, not on a subject. */
-    private static final List<String> STORE_KINDS = List.of("floor", "cold", "write", "notify");
+    private static final List<String> STORE_KINDS = List.of("floor", "cold", "write", "coldwrite", "notify");
 
     private static String operation(String kind) {
         return switch (kind) {
             case "floor" -> "floor (one round trip)";
             case "cold" -> "cold floor (after 20 ms idle)";
             case "write" -> "write floor (one write)";
+            case "coldwrite" -> "cold write (one write after 20 ms idle)";
             case "notify" -> "notify hop (after 20 ms idle)";
             case "acquire" -> "tryAcquire + release";
             case "cas" -> "compareAndSet";
@@ -482,12 +483,13 @@ public final class Report {
                 + " listener, the waiter's thread. Interleaved (`UncontendedRun`'s handoff groups, medians of the"
                 + " runs, each run's after it): every subject idles 20 ms before its timed part; the notify hop is"
                 + " the store's own notification from one client to a listener on another, which every handoff that"
-                + " is not polling pays, and the waiter's acquire comes on top of it, its round trips at the cold"
-                + " floor's price (RT: the fewest round trips of an acquire). Peers: those that can wait (ShedLock"
+                + " is not polling pays, and the waiter's acquire comes on top of it, cold: its round trips at the cold"
+                + " floor's price, and a durable write at the cold write's (PostgreSQL: the token's flush; ZooKeeper:"
+                + " the grant's logged write). Peers: those that can wait (ShedLock"
                 + " cannot: its users poll). JMH: `HandoffBench`, timed to the benchmark thread seeing the waiter's"
                 + " lease (`mem/timed` is that harness's cost).\n\n");
-        md.append("| subject | handoff | each run | notify hop | cold floor | target: 1.1 × (notify hop + RT × cold"
-                + " floor) | JMH handoff |\n|---|---:|---|---:|---:|---:|---:|\n");
+        md.append("| subject | handoff | each run | notify hop | cold floor | cold write | target: 1.1 × (notify hop +"
+                + " the waiter's acquire, cold) | JMH handoff |\n|---|---:|---|---:|---:|---:|---:|---:|\n");
         for (String variant : Clients.VARIANTS) {
             String store = Clients.store(variant);
             String group = UncontendedRun.handoffGroup(variant);
@@ -498,12 +500,13 @@ public final class Report {
             }
             Double hop = r.interleaved(group, store, "notify");
             Double cold = r.interleaved(group, store, "cold");
+            Double coldWrite = r.interleaved(group, store, "coldwrite");
+            Double floor = handoffFloor(variant, hop, cold, coldWrite);
             md.append("| ").append(variant).append(" | ").append(micros(handoff));
             md.append(" | ").append(eachRun(r.interleavedRuns(group, variant, "handoff")));
             md.append(" | ").append(micros(hop)).append(" | ").append(micros(cold));
-            md.append(" | ")
-                    .append(micros(
-                            hop == null || cold == null ? null : 1.1 * (hop + minTrips(variant, "acquire") * cold)));
+            md.append(" | ").append(micros(coldWrite));
+            md.append(" | ").append(micros(floor == null ? null : 1.1 * floor));
             md.append(" | ").append(micros(jmh)).append(" |\n");
             for (String peer : HandoffStep.PEERS) {
                 Double theirs = r.interleaved(group, peer, "handoff");
@@ -514,7 +517,7 @@ public final class Report {
                             .append(variant)
                             .append(") | ");
                     md.append(micros(theirs)).append(" | ").append(eachRun(r.interleavedRuns(group, peer, "handoff")));
-                    md.append(" | – | – | – | – |\n");
+                    md.append(" | – | – | – | – | – |\n");
                 }
             }
         }
@@ -701,6 +704,44 @@ public final class Report {
 
     private static @Nullable Floor floorOf(List<Floor> floors, String step) {
         return floors.stream().filter(f -> f.step().equals(step)).findFirst().orElse(null);
+    }
+
+    /**
+     * The waiter's acquire after a wake-up, as cold round trips: {@code [reads, durable writes]}. A
+     * PostgreSQL acquire waits for one flushed write (the token must be durable before it is handed
+     * out), the row lock's after the row lock's own round trip; ZooKeeper's pipelines the queue read
+     * with the write that gives the token, which the server logs before it answers; Redis keeps
+     * nothing on disk, so its script is one round trip at the cold floor's price.
+     */
+    static int[] wakeTrips(String variant) {
+        return switch (variant) {
+            case "postgresql/rowlock" -> new int[] {1, 1};
+            case "postgresql/table", "postgresql/advisory", "zookeeper" -> new int[] {0, 1};
+            default -> new int[] {minTrips(variant, "acquire"), 0};
+        };
+    }
+
+    /** What the waiter's acquire costs cold, in words: "1 × cold floor", "1 × cold write", or both. */
+    static String wakeTripsText(String variant) {
+        int[] trips = wakeTrips(variant);
+        List<String> parts = new ArrayList<>();
+        if (trips[0] > 0) {
+            parts.add(trips[0] + " × cold floor");
+        }
+        if (trips[1] > 0) {
+            parts.add(trips[1] + " × cold write");
+        }
+        return String.join(" + ", parts);
+    }
+
+    /** The handoff's floor: the notify hop and the waiter's acquire, cold; null when a part is missing. */
+    static @Nullable Double handoffFloor(
+            String variant, @Nullable Double hop, @Nullable Double cold, @Nullable Double coldWrite) {
+        int[] trips = wakeTrips(variant);
+        if (hop == null || (trips[0] > 0 && cold == null) || (trips[1] > 0 && coldWrite == null)) {
+            return null;
+        }
+        return hop + trips[0] * (cold == null ? 0 : cold) + trips[1] * (coldWrite == null ? 0 : coldWrite);
     }
 
     static int minTrips(String variant, String operation) {

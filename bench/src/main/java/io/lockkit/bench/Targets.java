@@ -141,30 +141,33 @@ final class Targets {
                 continue;
             }
             String group = UncontendedRun.handoffGroup(v);
-            int trips = Report.minTrips(v, "acquire");
             List<Double> ratios = new ArrayList<>();
             for (int run : r.runs()) {
                 Double handoff = r.interleaved(run, group, v, "handoff");
-                Double hop = r.interleaved(run, group, store, "notify");
-                Double cold = r.interleaved(run, group, store, "cold");
-                if (handoff != null && hop != null && cold != null) {
-                    ratios.add(handoff / (hop + trips * cold));
+                Double floor = Report.handoffFloor(
+                        v,
+                        r.interleaved(run, group, store, "notify"),
+                        r.interleaved(run, group, store, "cold"),
+                        r.interleaved(run, group, store, "coldwrite"));
+                if (handoff != null && floor != null) {
+                    ratios.add(handoff / floor);
                 }
             }
             lines.add(judged(
                     String.format(
                             Locale.ROOT,
-                            "%s handoff ≤ %s × (notify hop + %d × cold floor)",
+                            "%s handoff ≤ %s × (notify hop + %s)",
                             v,
                             factor(HANDOFF_FACTOR),
-                            trips),
+                            Report.wakeTripsText(v)),
                     HANDOFF_FACTOR,
                     false,
                     ratios,
                     List.of(
                             figure("handoff", r.interleaved(group, v, "handoff")),
                             figure("notify hop", r.interleaved(group, store, "notify")),
-                            figure("cold floor", r.interleaved(group, store, "cold")))));
+                            figure("cold floor", r.interleaved(group, store, "cold")),
+                            figure("cold write", r.interleaved(group, store, "coldwrite")))));
             List<String> peers = HandoffStep.PEERS.stream()
                     .filter(p -> Clients.store(p).equals(store))
                     .toList();

@@ -201,6 +201,24 @@ public final class UncontendedRun {
                         }
                     },
                     floor::close));
+            Subject write = writeFloor(store);
+            subjects.add(new Subject(
+                    store,
+                    "coldwrite",
+                    new Interleaved.Step() {
+                        @Override
+                        public long run() throws Exception {
+                            LockSupport.parkNanos(COLD_IDLE_NANOS);
+                            return write.step().run();
+                        }
+
+                        /** As the cold floor: its idling would make the warm-up long. */
+                        @Override
+                        public boolean warmsUp() {
+                            return false;
+                        }
+                    },
+                    write.closer()));
             NotifyHop hop = NotifyHop.open(store);
             subjects.add(new Subject(store, "notify", hop, hop));
             HandoffStep ours = HandoffStep.open(variant);
