@@ -1,28 +1,29 @@
 package io.lockkit.postgresql;
 
 import java.time.Duration;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The row-lock variant: {@code SELECT … FOR UPDATE NOWAIT} on the key's row in a transaction held
  * open for the lease, with {@code idle_in_transaction_session_timeout} = lease; the release is the
- * commit. The token is drawn once the row is locked, durably, on a pooled session ({@link
- * Sql#DURABLE_TOKEN}): two round trips per acquire. A key's row is created (and committed) on
- * first use. Thread-safe.
+ * commit. The token is drawn under the row lock, in that transaction, and made durable by a flushed
+ * commit on a pooled session ({@link Sql#FLUSH}) before it is handed out: two round trips per
+ * acquire. A key's row is created (and committed) on first use. Thread-safe.
  */
 final class RowJobLock extends SessionJobLock {
     private static final Prepared EXTEND = Prepared.of(Sql.ROWLOCK_EXTEND);
 
     private final Prepared acquireSql;
     private final Prepared createSql;
-    private final Prepared tokenSql;
+    private final Prepared flushSql;
 
     RowJobLock(PostgresBackend backend) {
         super(backend);
         this.acquireSql = Prepared.of(Sql.render(Sql.ROWLOCK_ACQUIRE, backend.tables()));
         this.createSql = Prepared.of(Sql.render(Sql.ROWLOCK_CREATE, backend.tables()));
-        this.tokenSql = Prepared.of(Sql.render(Sql.DURABLE_TOKEN, backend.tables()));
+        this.flushSql = Prepared.of(Sql.render(Sql.FLUSH, backend.tables()));
     }
 
     @Override
@@ -30,23 +31,25 @@ final class RowJobLock extends SessionJobLock {
     Long tryLock(Session session, String key, Duration lease) {
         Handle h = session.handle();
         byte[] stored = KeyCodec.bytes(key);
-        boolean locked = lockRow(h, stored, lease);
-        if (!locked) { // no row yet: create it where every session sees it, then try again
+        Optional<Long> token = lockRow(h, stored, lease);
+        if (token.isEmpty()) { // no row yet: create it where every session sees it, then try again
             h.rollback();
             createSql.on(h).set("key", stored).update();
-            locked = lockRow(h, stored, lease);
-            if (!locked) {
+            token = lockRow(h, stored, lease);
+            if (token.isEmpty()) {
                 h.rollback(); // deleted again meanwhile: treat as held, the waiter retries
                 return null;
             }
         }
-        // L2: drawn after the grant, so a later grant of this key gets a larger token. A failure
-        // here reaches the caller, which rolls this session back (or discards it): no lock stays.
-        return backend.pool()
-                .call("draw a token for '" + key + "'", th -> tokenSql.on(th).one(rs -> rs.getLong("token")));
+        // L2: the token was drawn under the row lock, so it is below every later holder's of the key
+        // even if this session dies before the flush. A failure here reaches the caller, which rolls
+        // this session back (or discards it): no lock stays.
+        backend.pool()
+                .call("flush the token of '" + key + "'", fh -> flushSql.on(fh).one(rs -> rs.getString("durable")));
+        return token.get();
     }
 
-    private boolean lockRow(Handle h, byte[] stored, Duration lease) {
+    private Optional<Long> lockRow(Handle h, byte[] stored, Duration lease) {
         h.begin();
         return acquireSql
                 .on(h)
@@ -54,8 +57,7 @@ final class RowJobLock extends SessionJobLock {
                 .set("timeout_ms", millisText(lease))
                 .set("channel", backend.channel())
                 .set("payload", KeyCodec.payload(stored))
-                .optional(rs -> rs.getBoolean("locked"))
-                .isPresent();
+                .optional(rs -> rs.getLong("token"));
     }
 
     @Override

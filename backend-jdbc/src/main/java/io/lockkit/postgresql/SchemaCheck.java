@@ -23,8 +23,11 @@ final class SchemaCheck {
             long increment,
             long cache,
             boolean cycle,
+            @Nullable String sequencePersistence,
             @Nullable String lockTableKind,
-            @Nullable String versionedKind) {}
+            @Nullable String lockTablePersistence,
+            @Nullable String versionedKind,
+            @Nullable String versionedPersistence) {}
 
     /** One thing wrong; {@code missing}: an object that {@code createSchema()} would create. */
     private record Problem(String text, boolean missing) {}
@@ -110,8 +113,11 @@ final class SchemaCheck {
                             rs.getLong("increment"),
                             rs.getLong("cache"),
                             rs.getBoolean("cycle"),
+                            rs.getString("sequence_persistence"),
                             rs.getString("lock_table_kind"),
-                            rs.getString("versioned_kind")))
+                            rs.getString("lock_table_persistence"),
+                            rs.getString("versioned_kind"),
+                            rs.getString("versioned_persistence")))
                     .one());
         } catch (RuntimeException e) {
             throw Failures.translate("check the schema", e);
@@ -123,9 +129,14 @@ final class SchemaCheck {
         sequence(problems, TableNames.quote(names.tokenSequence()), found);
         if (backend.variant() != Variant.ADVISORY) {
             String what = backend.variant() == Variant.TABLE ? "lock table" : "row-lock table";
-            table(problems, what, TableNames.quote(lockTable), found.lockTableKind());
+            table(problems, what, TableNames.quote(lockTable), found.lockTableKind(), found.lockTablePersistence());
         }
-        table(problems, "versioned table", TableNames.quote(names.versionedTable()), found.versionedKind());
+        table(
+                problems,
+                "versioned table",
+                TableNames.quote(names.versionedTable()),
+                found.versionedKind(),
+                found.versionedPersistence());
         return problems;
     }
 
@@ -137,6 +148,12 @@ final class SchemaCheck {
         if (!"S".equals(found.sequenceKind())) {
             problems.add(new Problem(name + ", named as the token sequence, is not a sequence", false));
             return;
+        }
+        if (!"p".equals(found.sequencePersistence())) {
+            problems.add(new Problem(
+                    "the token sequence " + name + " is UNLOGGED: PostgreSQL resets it after a crash, so tokens"
+                            + " repeat. Fix: ALTER SEQUENCE " + name + " SET LOGGED",
+                    false));
         }
         if (found.cache() != 1) {
             problems.add(new Problem(
@@ -162,11 +179,17 @@ final class SchemaCheck {
         }
     }
 
-    private static void table(List<Problem> problems, String what, String name, @Nullable String kind) {
+    private static void table(
+            List<Problem> problems, String what, String name, @Nullable String kind, @Nullable String persistence) {
         if (kind == null) {
             problems.add(new Problem("the " + what + " " + name + " does not exist", true));
         } else if (!"r".equals(kind) && !"p".equals(kind)) {
             problems.add(new Problem(name + ", named as the " + what + ", is not a table", false));
+        } else if (!"p".equals(persistence)) {
+            problems.add(new Problem(
+                    "the " + what + " " + name + " is UNLOGGED: PostgreSQL empties it after a crash, and its"
+                            + " writes do not wait for the log to be flushed. Fix: ALTER TABLE " + name + " SET LOGGED",
+                    false));
         }
     }
 

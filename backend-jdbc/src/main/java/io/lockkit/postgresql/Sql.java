@@ -11,10 +11,13 @@ package io.lockkit.postgresql;
  * another session's record writes none, and that session may not have flushed it yet). So every
  * statement that draws a token either writes (the lock table's upsert) or writes the smallest WAL
  * record there is, a transactional {@code pg_logical_emit_message} (prefix {@code lockkit}, empty;
- * logical decoding clients see it only when they ask for messages), so that its commit waits for
- * the flush, which carries the sequence record with it. Every session lockkit opens raises {@code
- * synchronous_commit} from {@code off} to {@code on} ({@link #SESSION_START}): on a server tuned to
- * {@code off} a commit would not wait for any flush.
+ * a logical decoding client that reads messages gets one per acquire), so that its commit waits for
+ * the flush, which carries the sequence record with it (the row lock's token, drawn in the
+ * transaction it holds open, is flushed by such a commit on a pooled session, {@link #FLUSH}). The
+ * statements that draw a token or extend a lease also raise {@code synchronous_commit} from {@code
+ * off} to {@code on} for their own transaction ({@link #DURABLE_COMMIT}), and every session lockkit
+ * opens raises it for the session ({@link #SESSION_START}), which covers the versioned writes while
+ * nobody resets the session. The cost: a transaction id and a flush per grant.
  *
  * <p>A release does not wait for the WAL flush: its transaction sets {@code synchronous_commit}
  * to {@code off} for itself only ({@code set_config(…, true)}: in force until that transaction
@@ -27,6 +30,15 @@ package io.lockkit.postgresql;
  */
 final class Sql {
     private Sql() {}
+
+    /**
+     * Raises {@code synchronous_commit} from {@code off} to {@code on} for the statement's own
+     * transaction (any other value already makes a commit wait for the local flush, and is kept), in
+     * every statement that draws a token or extends a lease: a setting of the session or of the
+     * server, or a pool that resets sessions, cannot take the wait for the flush away.
+     */
+    static final String DURABLE_COMMIT = "set_config('synchronous_commit', CASE current_setting('synchronous_commit')"
+            + " WHEN 'off' THEN 'on' ELSE current_setting('synchronous_commit') END, true)";
 
     // ---- lock table (timed leases) ----
 
@@ -59,14 +71,17 @@ final class Sql {
                         expires_at = clock_timestamp() + :micros * interval '1 microsecond'
                     WHERE l.expires_at <= clock_timestamp() OR l.owner = excluded.owner
                 RETURNING token)
-            SELECT (SELECT token FROM granted) AS token, (SELECT held_for FROM held) AS held_for
+            SELECT (SELECT token FROM granted) AS token, (SELECT held_for FROM held) AS held_for,
+                   {durable} AS durable
             """;
 
     /** L3: extends only the lease with this token, and only while it has not expired. */
     static final String TABLE_EXTEND =
             """
-            UPDATE {lock} SET expires_at = clock_timestamp() + :micros * interval '1 microsecond'
-            WHERE key = :key AND token = :token AND expires_at > clock_timestamp()
+            WITH extended AS (
+                UPDATE {lock} SET expires_at = clock_timestamp() + :micros * interval '1 microsecond'
+                WHERE key = :key AND token = :token AND expires_at > clock_timestamp() RETURNING key)
+            SELECT count(*) AS extended, {durable} AS durable FROM extended
             """;
 
     /**
@@ -115,7 +130,8 @@ final class Sql {
             """
             WITH attempt AS MATERIALIZED (SELECT pg_try_advisory_lock(:lock_id) AS granted)
             SELECT CASE WHEN granted THEN nextval('{token}') END AS token,
-                   CASE WHEN granted THEN pg_logical_emit_message(true, 'lockkit', '') END AS durable,
+                   CASE WHEN granted THEN pg_logical_emit_message(true, 'lockkit', '') END AS logged,
+                   CASE WHEN granted THEN {durable} END AS durable,
                    CASE WHEN granted THEN set_config('idle_session_timeout', :timeout_ms, false) END AS timeout
             FROM attempt
             """;
@@ -146,18 +162,18 @@ final class Sql {
     // ---- row locks (session leases) ----
 
     /**
-     * L1, L4, in a transaction left open: lock the key's row without waiting (55P03 when held), let
-     * the server end the session after {@code :timeout_ms} idle in this transaction, queue the
+     * L1, L2, L4, in a transaction left open: lock the key's row without waiting (55P03 when held),
+     * draw the token (under the row lock, so a later holder of the key always draws a larger one),
+     * let the server end the session after {@code :timeout_ms} idle in this transaction, queue the
      * NOTIFY that its commit, the release, delivers (L7), and let that commit skip the WAL flush
-     * (see the class comment). The token is not drawn here: a value drawn in a transaction that
-     * stays open is not durable until it commits, so {@link #DURABLE_TOKEN} draws it on another
-     * session once the lock is held. No row: the key's row must be created first ({@link
-     * #ROWLOCK_CREATE}).
+     * (see the class comment). A value drawn in a transaction that stays open is not durable until
+     * that transaction commits: {@link #FLUSH} makes it durable before the token is handed out. No
+     * row: the key's row must be created first ({@link #ROWLOCK_CREATE}).
      */
     static final String ROWLOCK_ACQUIRE =
             """
             WITH locked AS MATERIALIZED (SELECT key FROM {rowlock} WHERE key = :key FOR UPDATE NOWAIT)
-            SELECT true AS locked,
+            SELECT nextval('{token}') AS token,
                    set_config('idle_in_transaction_session_timeout', :timeout_ms, true) AS timeout,
                    pg_notify(:channel, :payload) AS notified,
                    set_config('synchronous_commit', 'off', true) AS no_flush
@@ -165,11 +181,12 @@ final class Sql {
             """;
 
     /**
-     * L2: a token drawn and made durable in its own transaction (see the class comment), after the
-     * row lock is held, so tokens follow grants; one round trip on a pooled session.
+     * L2: on a pooled session, after {@link #ROWLOCK_ACQUIRE} drew a token in the transaction it
+     * holds open, a transaction that writes the smallest log record there is and commits, waiting for
+     * the flush: WAL is written in order, so the flush carries the sequence's record too (see the class
+     * comment). One round trip.
      */
-    static final String DURABLE_TOKEN =
-            "SELECT nextval('{token}') AS token, pg_logical_emit_message(true, 'lockkit', '') AS durable";
+    static final String FLUSH = "SELECT pg_logical_emit_message(true, 'lockkit', '') AS logged, {durable} AS durable";
 
     /** Committed on its own connection before the lock is tried, so other sessions see the row. */
     static final String ROWLOCK_CREATE = "INSERT INTO {rowlock} (key) VALUES (:key) ON CONFLICT (key) DO NOTHING";
@@ -326,17 +343,21 @@ final class Sql {
     static final String SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(:class_id, :object_id)";
 
     /**
-     * What {@link SchemaCheck} reads: the server version, the token sequence's kind and settings, and
-     * the kinds of two tables (null when missing). {@code :sequence}, {@code :lock_table} and {@code
+     * What {@link SchemaCheck} reads: the server version, the token sequence's kind, settings and
+     * persistence, and the kinds and persistence of two tables (null when missing). {@code :sequence}, {@code :lock_table} and {@code
      * :versioned} are quoted names.
      */
     static final String SCHEMA_CHECK =
             """
             SELECT current_setting('server_version_num')::int AS server_version,
                    c.relkind::text AS sequence_kind, s.seqincrement AS increment, s.seqcache AS cache,
-                   s.seqcycle AS cycle,
+                   s.seqcycle AS cycle, c.relpersistence::text AS sequence_persistence,
                    (SELECT relkind::text FROM pg_class WHERE oid = to_regclass(:lock_table)) AS lock_table_kind,
-                   (SELECT relkind::text FROM pg_class WHERE oid = to_regclass(:versioned)) AS versioned_kind
+                   (SELECT relpersistence::text FROM pg_class WHERE oid = to_regclass(:lock_table))
+                       AS lock_table_persistence,
+                   (SELECT relkind::text FROM pg_class WHERE oid = to_regclass(:versioned)) AS versioned_kind,
+                   (SELECT relpersistence::text FROM pg_class WHERE oid = to_regclass(:versioned))
+                       AS versioned_persistence
             FROM (SELECT to_regclass(:sequence) AS oid) r
             LEFT JOIN pg_class c ON c.oid = r.oid
             LEFT JOIN pg_sequence s ON s.seqrelid = r.oid
@@ -347,6 +368,7 @@ final class Sql {
         return template.replace("{lock}", TableNames.quote(names.lockTable()))
                 .replace("{rowlock}", TableNames.quote(names.rowLockTable()))
                 .replace("{versioned}", TableNames.quote(names.versionedTable()))
-                .replace("{token}", TableNames.quote(names.tokenSequence()));
+                .replace("{token}", TableNames.quote(names.tokenSequence()))
+                .replace("{durable}", DURABLE_COMMIT);
     }
 }

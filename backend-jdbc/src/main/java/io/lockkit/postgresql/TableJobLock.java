@@ -93,8 +93,8 @@ final class TableJobLock extends PgJobLock {
                                 .set("key", key)
                                 .set("token", token)
                                 .set("micros", micros(lease))
-                                .update())
-                        == 1);
+                                .one(rs -> rs.getLong("extended")))
+                        == 1L);
     }
 
     boolean release(byte[] key, long token) {

@@ -26,10 +26,11 @@ import org.postgresql.ds.PGSimpleDataSource;
  * commit, just before the server writes the commit record and decides, from {@code
  * synchronous_commit}, whether to wait for the flush; it records that setting and the WAL insert
  * position. The lock tables and the versioned table carry such a trigger; the statements that write
- * no row are seen through {@code pg_notify} and {@code nextval}, which the clients' {@code
- * search_path} resolves to wrappers in the test's schema that note the call in a table with the
- * trigger. Probe tables are unlogged, so the probe adds no WAL: it does not change whether a
- * transaction waits. The clients' sessions have {@code synchronous_commit = on}, whatever the
+ * no row are seen through {@code pg_notify}, {@code nextval} and {@code pg_logical_emit_message},
+ * which the clients' {@code search_path} resolves to wrappers in the test's schema that note the call
+ * in a table with the trigger. Probe tables are unlogged, so the probe adds no WAL: it does not
+ * change whether a transaction waits (a commit waits only if its transaction wrote WAL: the
+ * "waited" checks below also read the flush position afterwards). The clients' sessions have {@code synchronous_commit = on}, whatever the
  * server's default.
  */
 class ReleaseWithoutFlushTest {
@@ -67,6 +68,12 @@ class ReleaseWithoutFlushTest {
                 BEGIN
                     INSERT INTO %1$s.probe_call VALUES ('pg_notify');
                     PERFORM pg_catalog.pg_notify(channel, payload);
+                END $$;
+                CREATE FUNCTION %1$s.pg_logical_emit_message(transactional boolean, prefix text, content text)
+                    RETURNS pg_lsn LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO %1$s.probe_call VALUES ('pg_logical_emit_message');
+                    RETURN pg_catalog.pg_logical_emit_message(transactional, prefix, content);
                 END $$;
                 CREATE FUNCTION %1$s.nextval(sequence regclass) RETURNS bigint LANGUAGE plpgsql AS $$
                 BEGIN
@@ -124,7 +131,9 @@ class ReleaseWithoutFlushTest {
 
             // the acquire's transaction draws the token and writes a WAL record of its own, so its
             // commit waits for the flush, which carries the sequence's record (L2 across a crash)
-            assertThat(acquire).extracting(Commit::what).containsExactly("nextval");
+            assertThat(acquire)
+                    .extracting(Commit::what)
+                    .containsExactlyInAnyOrder("nextval", "pg_logical_emit_message");
             assertThat(acquire).allSatisfy(ReleaseWithoutFlushTest::waitedForTheFlush);
             assertThat(extend).isEmpty();
             // PostgreSQL did not flush this commit before either (the transaction wrote no WAL ahead
@@ -146,14 +155,15 @@ class ReleaseWithoutFlushTest {
             List<Commit> release = new ArrayList<>();
             assertThat(observe(release, lease::release)).isTrue();
 
-            // the key's first use commits its row, and waits; the lock's transaction stays open and
-            // draws no token: the token is drawn on another session, durably, once the row is locked
-            assertThat(acquire).extracting(Commit::what).containsExactly("lockkit_row_lock", "nextval");
+            // the key's first use commits its row, and waits; the lock's transaction, which drew the
+            // token under the row lock, stays open, and a commit on another session that writes a
+            // log record waits for the flush, which carries the token's sequence record (L2)
+            assertThat(acquire).extracting(Commit::what).containsExactly("lockkit_row_lock", "pg_logical_emit_message");
             assertThat(acquire).allSatisfy(ReleaseWithoutFlushTest::waitedForTheFlush);
             assertThat(extend).isEmpty();
-            // the release commits the lock's transaction (its NOTIFY), and does not wait: it carries
-            // no sequence record, and a lost release only delays the next holder
-            assertThat(release).extracting(Commit::what).containsExactly("pg_notify");
+            // the release commits the lock's transaction (its token and NOTIFY), and does not wait:
+            // the token's record was flushed at acquire, and a lost release only delays the next holder
+            assertThat(release).extracting(Commit::what).containsExactlyInAnyOrder("nextval", "pg_notify");
             assertThat(release).allSatisfy(ReleaseWithoutFlushTest::didNotWait);
 
             // a session goes back to the pool with the server's setting: the next commit on it waits

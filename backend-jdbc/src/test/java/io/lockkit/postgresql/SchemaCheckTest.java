@@ -9,6 +9,8 @@ import io.lockkit.LockKitException;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,6 +133,33 @@ class SchemaCheckTest {
         }
     }
 
+    /** INCIDENTS.md row 35: an unlogged object forgets what a crash caught unflushed (and is emptied). */
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void l2_unloggedObjectsAreRefusedWhenOpening(Variant variant) {
+        PostgresTestServer.execute(PostgresBackend.schemaSql(tables));
+        String lockTable = variant == Variant.ROWLOCK ? tables.rowLockTable() : tables.lockTable();
+        List<String> objects = new ArrayList<>(List.of("TABLE " + tables.versionedTable()));
+        if (serverVersion() >= 150000) { // unlogged sequences are new in PostgreSQL 15
+            objects.add("SEQUENCE " + sequence);
+        }
+        if (variant != Variant.ADVISORY) {
+            objects.add("TABLE " + lockTable);
+        }
+        for (String object : objects) {
+            PostgresTestServer.execute("ALTER " + object + " SET UNLOGGED");
+            String name = object.substring(object.indexOf(' ') + 1);
+            String quoted = "\"" + schema + "\".\"" + name.substring(name.indexOf('.') + 1) + "\"";
+            assertThatThrownBy(() -> builder(variant).build())
+                    .as("%s, %s unlogged", variant, object)
+                    .isInstanceOf(LockKitException.class)
+                    .hasMessageContaining(quoted + " is UNLOGGED")
+                    .hasMessageContaining("SET LOGGED");
+            PostgresTestServer.execute("ALTER " + object + " SET LOGGED");
+        }
+        builder(variant).build().close();
+    }
+
     @Test
     void anObjectOfTheWrongKindIsRefused() {
         PostgresTestServer.execute("CREATE TABLE " + sequence + " (x int)");
@@ -150,6 +179,17 @@ class SchemaCheckTest {
         }
         try (Backend backend = LockKit.open(PostgresTestServer.jdbcUrl(), options("false"))) {
             assertThat(backend.versionedUpdate().create("k", new byte[] {1})).isPresent();
+        }
+    }
+
+    private static int serverVersion() {
+        try (var c = PostgresTestServer.dataSource("lockkit-test-schema-check").getConnection();
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT current_setting('server_version_num')::int")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

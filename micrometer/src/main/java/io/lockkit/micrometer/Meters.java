@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.lang.System.Logger.Level;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -109,58 +110,49 @@ final class Meters {
     // ---- the lock ----
 
     void acquired(String method, String key, long start, boolean granted) {
-        try {
-            acquire.withTags(tags(
-                            key, "method", method, "outcome", granted ? "acquired" : "not_acquired", "exception", NONE))
-                    .record(now() - start, TimeUnit.NANOSECONDS);
-        } catch (RuntimeException e) {
-            warn(e);
-        }
+        timed(acquire, start, key, null, null, "method", method, "outcome", granted ? "acquired" : "not_acquired");
     }
 
     void acquireFailed(String method, String key, long start, Throwable failure) {
-        try {
-            acquire.withTags(tags(key, "method", method, "outcome", "failed", "exception", exception(failure)))
-                    .record(now() - start, TimeUnit.NANOSECONDS);
-            failed(method, key, failure);
-        } catch (RuntimeException e) {
-            warn(e);
-        }
+        timed(acquire, start, key, method, failure, "method", method, "outcome", "failed");
     }
 
     void extended(String key, long start, boolean extended) {
-        try {
-            extend.withTags(tags(key, "outcome", extended ? "extended" : "refused", "exception", NONE))
-                    .record(now() - start, TimeUnit.NANOSECONDS);
-        } catch (RuntimeException e) {
-            warn(e);
-        }
+        timed(extend, start, key, null, null, "outcome", extended ? "extended" : "refused");
     }
 
     void extendFailed(String key, long start, Throwable failure) {
-        try {
-            extend.withTags(tags(key, "outcome", "failed", "exception", exception(failure)))
-                    .record(now() - start, TimeUnit.NANOSECONDS);
-            failed("extend", key, failure);
-        } catch (RuntimeException e) {
-            warn(e);
-        }
+        timed(extend, start, key, "extend", failure, "outcome", "failed");
     }
 
     void released(String key, long start, boolean released) {
-        try {
-            release.withTags(tags(key, "outcome", released ? "released" : "not_held", "exception", NONE))
-                    .record(now() - start, TimeUnit.NANOSECONDS);
-        } catch (RuntimeException e) {
-            warn(e);
-        }
+        timed(release, start, key, null, null, "outcome", released ? "released" : "not_held");
     }
 
     void releaseFailed(String key, long start, Throwable failure) {
+        timed(release, start, key, "release", failure, "outcome", "failed");
+    }
+
+    /**
+     * Records one timed call since {@code start} with {@code keyValues} and its exception tag; a
+     * {@code failure} of {@code operation} also counts in the store's condition meters ({@link
+     * #failed}). A meter that throws is warned about once and never reaches the caller.
+     */
+    private void timed(
+            Meter.MeterProvider<Timer> timer,
+            long start,
+            String key,
+            @Nullable String operation,
+            @Nullable Throwable failure,
+            String... keyValues) {
         try {
-            release.withTags(tags(key, "outcome", "failed", "exception", exception(failure)))
-                    .record(now() - start, TimeUnit.NANOSECONDS);
-            failed("release", key, failure);
+            String[] all = Arrays.copyOf(keyValues, keyValues.length + 2);
+            all[keyValues.length] = "exception";
+            all[keyValues.length + 1] = failure == null ? NONE : exception(failure);
+            timer.withTags(tags(key, all)).record(now() - start, TimeUnit.NANOSECONDS);
+            if (failure != null && operation != null) {
+                failed(operation, key, failure);
+            }
         } catch (RuntimeException e) {
             warn(e);
         }

@@ -25,9 +25,9 @@ public enum Rule {
                     + "before it, for any key: one order per store, not per key, kept across client restarts "
                     + "and taken at the grant (a grant after a wait is ordered after everything granted "
                     + "meanwhile). Across a restart of the store the order MUST hold when the backend declares "
-                    + "`FENCING_SURVIVES_STORE_RESTART`, and a restart includes the store being killed "
-                    + "(`kill -9`, a power cut): a token handed out is durable before the caller sees it, even "
-                    + "when nothing else about its lease is."),
+                    + "`FENCING_SURVIVES_STORE_RESTART`, and a restart includes the store's process being "
+                    + "killed (`kill -9`): a token handed out is durable on the store before the caller sees it, "
+                    + "even when nothing else about its lease is."),
     /** Ownership. */
     L3(
             "Ownership",

@@ -124,7 +124,7 @@ public interface StoreFaults {
     }
 
     /**
-     * Kills the store at once, as {@code kill -9} or a power cut does: nothing gets the chance to
+     * Kills the store's processes at once, as {@code kill -9} does: nothing gets the chance to
      * finish, so whatever the store had acknowledged but not yet made durable (written to a log
      * buffer, not flushed) is lost. Then starts it again on the same address and returns once it
      * answers. A store that makes every write durable before it replies, or keeps nothing at all,

@@ -291,7 +291,7 @@ public final class PostgresTestServer {
     }
 
     /**
-     * Kills the embedded server as {@code kill -9} or a power cut would: every process of it gets
+     * Kills the embedded server as {@code kill -9} would: every process of it gets
      * SIGKILL at once (the postmaster and all its children, WAL writer included), so WAL still in
      * the server's buffers, written by no one, is lost; then starts it again on the same port and
      * data directory, where it recovers from its WAL, and returns once it accepts connections.
@@ -308,9 +308,14 @@ public final class PostgresTestServer {
                     .strip());
             ProcessHandle postmaster =
                     ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no postmaster with pid " + pid));
+            // Stopped first, so it forks no child after the list below is taken (a child forked later
+            // would outlive the kill and hold the shared memory the restart needs).
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
             List<ProcessHandle> all = new ArrayList<>(postmaster.descendants().toList());
             all.add(postmaster);
-            postmaster.destroyForcibly(); // first, so it cannot start new children or clean up
             all.forEach(ProcessHandle::destroyForcibly);
             for (ProcessHandle p : all) {
                 p.onExit().get(30, TimeUnit.SECONDS);
