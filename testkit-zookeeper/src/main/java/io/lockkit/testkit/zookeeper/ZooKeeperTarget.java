@@ -1,6 +1,7 @@
 package io.lockkit.testkit.zookeeper;
 
 import io.lockkit.Backend;
+import io.lockkit.BackendUnavailableException;
 import io.lockkit.LockKit;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
@@ -46,6 +47,8 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
     private final Duration sessionTimeout;
     private final Duration timeout;
     private final Map<Backend, List<ZooKeeperProxy>> clients = new ConcurrentHashMap<>();
+    /** Clients cut off for good by {@link #crash}. */
+    private final java.util.Set<Backend> cutOff = ConcurrentHashMap.newKeySet();
 
     public ZooKeeperTarget() {
         this(SESSION_TIMEOUT, TIMEOUT);
@@ -168,6 +171,7 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
     /** The client can no longer reach the server; the server expires its session after the timeout. */
     @Override
     public void crash(Backend client) {
+        cutOff.add(client);
         proxies(client).forEach(p -> p.tcp().partition(true));
     }
 
@@ -245,6 +249,31 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
             throw new IllegalStateException("the restarted ZooKeeper did not answer", e);
         } finally {
             probe.close();
+        }
+        awaitClientsReconnected();
+    }
+
+    /**
+     * Each client of this target still open reads from the server again (up to 10 s each): ZooKeeper
+     * clients reconnect after a random delay of up to a second, and a test that follows a restart must
+     * not spend its own short timeouts on that. Closed or cut-off clients are skipped.
+     */
+    private void awaitClientsReconnected() {
+        for (Backend client : List.copyOf(clients.keySet())) {
+            if (cutOff.contains(client)) {
+                continue;
+            }
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() - until < 0) {
+                try {
+                    client.versionedUpdate().read("lockkit-restart-probe");
+                    break;
+                } catch (BackendUnavailableException e) {
+                    // still reconnecting
+                } catch (RuntimeException e) {
+                    break; // closed, or not usable any more: nothing to wait for
+                }
+            }
         }
     }
 
