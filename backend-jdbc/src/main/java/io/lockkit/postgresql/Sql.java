@@ -140,37 +140,16 @@ final class Sql {
     static final String ADVISORY_EXTEND = "SELECT set_config('idle_session_timeout', :timeout_ms, false)";
 
     /**
-     * Unlocks, clears the idle timeout before the connection goes back to the pool, and wakes waiters
-     * only when there are any (L7): every client with a thread waiting for the key holds the key's
-     * wait marker shared ({@link KeyCodec#WAIT_MARKER_CLASS}), taken before that thread's last try,
-     * so a release that can take the marker exclusively, after its unlock, has nobody to wake. Then
-     * it takes no transaction id and writes no WAL at all: about a read's round trip. A NOTIFY is
+     * Unlocks, wakes waiters and clears the idle timeout before the connection goes back to the pool;
      * committed without waiting for the WAL flush (see the class comment).
      */
     static final String ADVISORY_RELEASE =
             """
-            WITH unlocked AS MATERIALIZED (SELECT pg_advisory_unlock(:lock_id) AS released),
-            waiting AS MATERIALIZED (
-                SELECT NOT pg_try_advisory_xact_lock(:marker_class, :marker) AS waiting FROM unlocked)
-            SELECT released,
+            SELECT pg_advisory_unlock(:lock_id) AS released,
                    set_config('idle_session_timeout', '0', false) AS timeout,
-                   CASE WHEN waiting THEN pg_notify(:channel, :payload) END AS notified,
+                   pg_notify(:channel, :payload) AS notified,
                    set_config('synchronous_commit', 'off', true) AS no_flush
-            FROM unlocked, waiting
             """;
-
-    /** A waiting client's hold on a key's wait marker, on its listening session (see {@link #ADVISORY_RELEASE}). */
-    static final String MARK_WAITING = "SELECT pg_advisory_lock_shared(:marker_class, :marker)::text AS marked";
-
-    /** The end of that hold, when the client's last waiter for the key is gone. */
-    static final String UNMARK_WAITING = "SELECT pg_advisory_unlock_shared(:marker_class, :marker) AS unmarked";
-
-    /**
-     * Wakes the listening sessions (an empty payload, which names no key) so that one takes the wait
-     * markers its waiters asked for now rather than at its next check; not flushed.
-     */
-    static final String WAKE_LISTENERS =
-            "SELECT pg_notify(:channel, '')::text AS woken, set_config('synchronous_commit', 'off', true) AS no_flush";
 
     /**
      * Puts a session whose acquire failed back in its idle state (L1, L4): the failure may have come

@@ -5,17 +5,12 @@ import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -36,9 +31,6 @@ import org.postgresql.core.QueryExecutorBase;
  */
 final class Watcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Watcher.class.getName());
-    private static final Prepared MARK = Prepared.of(Sql.MARK_WAITING);
-    private static final Prepared UNMARK = Prepared.of(Sql.UNMARK_WAITING);
-    private static final Prepared WAKE = Prepared.of(Sql.WAKE_LISTENERS);
 
     /** A session lease whose server session is watched. */
     interface Watched {
@@ -62,13 +54,6 @@ final class Watcher implements AutoCloseable {
     private final Duration reconnectEvery;
     private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
     private final CountDownLatch firstConnect = new CountDownLatch(1);
-    /** Wait markers the local waiters want held: marker → waiters (guarded by this). */
-    private final Map<Integer, Integer> wanted = new HashMap<>();
-    /** Confirmations owed to waiters for markers not held yet (guarded by this). */
-    private final Map<Integer, CompletableFuture<Void>> owed = new HashMap<>();
-    /** The wait markers the listening session holds (written by the watcher thread only). */
-    private final Set<Integer> held = ConcurrentHashMap.newKeySet();
-
     private @Nullable Thread thread;
     private volatile boolean closed;
 
@@ -91,72 +76,6 @@ final class Watcher implements AutoCloseable {
     void startListening(long atMostNanos) throws InterruptedException {
         start();
         firstConnect.await(atMostNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * Has the listening session hold {@code marker} (shared) for one more local waiter, and returns
-     * once it does, or after {@code atMostNanos} (the waiter then relies on its fallback wait, as it
-     * does while the listener reconnects). See {@link Sql#ADVISORY_RELEASE}.
-     */
-    void mark(int marker, long atMostNanos) throws InterruptedException {
-        CompletableFuture<Void> confirmed;
-        synchronized (this) {
-            wanted.merge(marker, 1, Integer::sum);
-            if (held.contains(marker)) {
-                return;
-            }
-            confirmed = owed.computeIfAbsent(marker, m -> new CompletableFuture<>());
-        }
-        try {
-            pool.call(
-                    "wake the listener", h -> WAKE.on(h).set("channel", channel).one(rs -> rs.getString("woken")));
-            confirmed.get(atMostNanos, TimeUnit.NANOSECONDS);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "lockkit " + name + ": a wait marker is not held yet; waiting with the fallback", e);
-        }
-    }
-
-    /** One local waiter less for {@code marker}; the listening session lets it go on its next pass. */
-    synchronized void unmark(int marker) {
-        wanted.computeIfPresent(marker, (m, n) -> n == 1 ? null : n - 1);
-    }
-
-    /**
-     * On the listening session: takes the markers wanted and not held, lets go of those held and no
-     * longer wanted, and confirms the ones now held to the waiters that asked.
-     */
-    private void reconcile(Handle handle) {
-        Set<Integer> want;
-        synchronized (this) {
-            want = new HashSet<>(wanted.keySet());
-        }
-        for (Integer marker : want) {
-            if (!held.contains(marker)) {
-                MARK.on(handle)
-                        .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
-                        .set("marker", marker)
-                        .one(rs -> rs.getString("marked"));
-                held.add(marker);
-            }
-        }
-        for (Integer marker : List.copyOf(held)) {
-            if (!want.contains(marker)) {
-                UNMARK.on(handle)
-                        .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
-                        .set("marker", marker)
-                        .one(rs -> rs.getBoolean("unmarked"));
-                held.remove(marker);
-            }
-        }
-        synchronized (this) {
-            owed.entrySet().removeIf(e -> {
-                if (!held.contains(e.getKey())) {
-                    return false;
-                }
-                e.getValue().complete(null);
-                return true;
-            });
-        }
     }
 
     void watch(Watched lease) {
@@ -205,8 +124,6 @@ final class Watcher implements AutoCloseable {
                 session = pool.openUnpooled("listen for releases");
                 session.handle().execute("LISTEN " + channel);
                 skipTrailingProbe(session.handle().getConnection());
-                held.clear(); // a new session holds no marker yet
-                reconcile(session.handle());
                 if (connectedBefore) {
                     waiters.wakeAll();
                 }
@@ -237,10 +154,9 @@ final class Watcher implements AutoCloseable {
             PGNotification[] notifications = pg.getNotifications(waitMillis);
             if (notifications != null) {
                 for (PGNotification n : notifications) {
-                    waiters.released(n.getParameter()); // the empty payload of WAKE names no key
+                    waiters.released(n.getParameter());
                 }
             }
-            reconcile(handle);
             if (System.nanoTime() - nextCheck >= 0) {
                 nextCheck = System.nanoTime() + every;
                 if (!watched.isEmpty()) {

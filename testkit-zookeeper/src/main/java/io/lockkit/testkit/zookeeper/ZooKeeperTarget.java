@@ -253,6 +253,14 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
         awaitClientsReconnected();
     }
 
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * Each client of this target still open reads from the server again (up to 10 s each): ZooKeeper
      * clients reconnect after a random delay of up to a second, and a test that follows a restart must
@@ -269,7 +277,7 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
                     client.versionedUpdate().read("lockkit-restart-probe");
                     break;
                 } catch (BackendUnavailableException e) {
-                    // still reconnecting
+                    sleepQuietly(20); // still reconnecting
                 } catch (RuntimeException e) {
                     break; // closed, or not usable any more: nothing to wait for
                 }
