@@ -12,17 +12,23 @@ import org.jdbi.v3.core.Handle;
  * @param reused whether it came from the idle pool (and so may have been ended by the server while
  *     idle) rather than being opened just now
  * @param lease whether it is lent as a lease session (counted against that budget of the pool)
+ * @param isolation the connection's isolation level ({@code java.sql.Connection}'s constant) before
+ *     the pool pinned it to READ COMMITTED ({@link Sql#SESSION_START} says why), put back when the
+ *     connection is closed; {@link #AS_IT_WAS} when it already was READ COMMITTED
  */
-record Session(Handle handle, int pid, long started, boolean reused, boolean lease) {
+record Session(Handle handle, int pid, long started, boolean reused, boolean lease, int isolation) {
+    /** {@link #isolation} of a session whose isolation level was left as it was. */
+    static final int AS_IT_WAS = java.sql.Connection.TRANSACTION_NONE;
+
     /** {@link #started} of a session that cannot be found in {@code pg_stat_activity}. */
     static final long UNKNOWN = Long.MIN_VALUE;
 
     Session asReused() {
-        return new Session(handle, pid, started, true, false);
+        return new Session(handle, pid, started, true, false, isolation);
     }
 
     Session lent(boolean asLease) {
-        return asLease == lease ? this : new Session(handle, pid, started, reused, asLease);
+        return asLease == lease ? this : new Session(handle, pid, started, reused, asLease, isolation);
     }
 
     /** Whether (pid, start) names this session on the server, so {@code pg_stat_activity} can tell its state. */

@@ -161,7 +161,7 @@ final class SessionPool implements AutoCloseable {
     }
 
     void discard(Session session) {
-        close(session);
+        close(session, false);
         releasePermits(session.lease());
     }
 
@@ -181,9 +181,23 @@ final class SessionPool implements AutoCloseable {
     }
 
     static void close(Session session) {
+        close(session, true);
+    }
+
+    /**
+     * Closes the connection, after putting its isolation level back when {@code restore} and the
+     * pool changed it (a broken or discarded connection is not asked again: a pool that tracks the
+     * level resets it, and an unpooled connection's session ends with it).
+     */
+    private static void close(Session session, boolean restore) {
         try {
+            if (restore
+                    && session.isolation() != Session.AS_IT_WAS
+                    && !session.handle().isInTransaction()) {
+                session.handle().getConnection().setTransactionIsolation(session.isolation());
+            }
             session.handle().close();
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             // Broken, or closed inside a transaction (Jdbi complains): make sure the socket goes.
             try {
                 session.handle().getConnection().close();
@@ -256,12 +270,22 @@ final class SessionPool implements AutoCloseable {
                 connection.setAutoCommit(true);
             }
             int pid = connection.unwrap(PGConnection.class).getBackendPID();
-            long started = handle.createQuery(Sql.SESSION_START)
-                    .map((rs, ctx) -> rs.getInt("pid") == pid ? rs.getLong("started") : Session.UNKNOWN)
+            record Start(long started, String isolation) {}
+            Start start = handle.createQuery(Sql.SESSION_START)
+                    .map((rs, ctx) -> new Start(
+                            rs.getInt("pid") == pid ? rs.getLong("started") : Session.UNKNOWN,
+                            rs.getString("isolation")))
                     .one();
-            return new Session(handle, pid, started, false, false);
+            int isolation = Session.AS_IT_WAS;
+            if (!"read committed".equals(start.isolation())) {
+                // Through JDBC, so that a pool of the application that lent the connection (and
+                // tracks its isolation) resets it too.
+                isolation = connection.getTransactionIsolation();
+                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+            return new Session(handle, pid, start.started(), false, false, isolation);
         } catch (SQLException | RuntimeException e) {
-            close(new Session(handle, 0, 0, false, false));
+            close(new Session(handle, 0, 0, false, false, Session.AS_IT_WAS));
             String why = what + ": cannot set up the connection";
             throw Failures.isConnection(e) ? Failures.unavailable(why, e) : Failures.unexpected(why, e);
         }

@@ -201,8 +201,18 @@ final class Sql {
      * of ended sessions. Also raises the session's {@code synchronous_commit} from {@code off} to
      * {@code on} (see the class comment); any other value (on, local, remote_write, remote_apply)
      * already makes a commit wait for at least the local flush, and is kept.
+     *
+     * <p>Also returns the session's default isolation ({@code isolation}): {@link SessionPool} pins
+     * lockkit's sessions to READ COMMITTED when it is another. Every statement lockkit sends locks
+     * the one row it decides on and, under READ COMMITTED, re-reads that row once the lock is its own;
+     * a role or URL that defaults to REPEATABLE READ or SERIALIZABLE would instead roll such a
+     * statement back with 40001 when the row changed meanwhile, and SERIALIZABLE also when nobody
+     * changed it (predicate locks on index pages shared with other keys), so that of two
+     * compare-and-sets on one version neither might win (V1, INCIDENTS.md row 14). lockkit's own
+     * transactions gain nothing from those levels.
      */
     static final String SESSION_START = "SELECT (extract(epoch FROM backend_start) * 1000000)::bigint AS started, pid,"
+            + " current_setting('default_transaction_isolation') AS isolation,"
             + " CASE WHEN current_setting('synchronous_commit') = 'off'"
             + " THEN set_config('synchronous_commit', 'on', false) END AS durable"
             + " FROM pg_stat_activity WHERE pid = pg_backend_pid()";

@@ -3,6 +3,8 @@ package io.lockkit.postgresql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.lockkit.Backend;
 import io.lockkit.Lease;
 import io.lockkit.LockKit;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -37,10 +40,12 @@ import org.postgresql.ds.PGSimpleDataSource;
  * INCIDENTS.md row 14 on a real PostgreSQL: sessions that default to SERIALIZABLE (what {@code ALTER
  * ROLE … SET default_transaction_isolation = 'serializable'} does to a team's role, here through the
  * URL's {@code options}) meet 40001 serialization failures where READ COMMITTED would have waited and
- * re-checked — and, through predicate locks on index pages, even where no other writer won. The
- * backend sends a statement rolled back with 40001 or 40P01 again: the acquire that meets one then
- * finds the key held (L6), and the contended scenarios come out exact — of two compare-and-sets on a
- * version exactly one wins (V1), which a plain "40001 means you lost" broke in scenario 4. Backend-specific because
+ * re-checked — and, through predicate locks on index pages, even where no other writer won. A raw
+ * statement meets such a 40001; lockkit pins its own sessions to READ COMMITTED (and a statement
+ * rolled back with 40001 or 40P01 anyway is sent again), so the acquire in the same interleaving
+ * finds the key held (L6) and the contended scenarios come out exact — of two compare-and-sets on a
+ * version exactly one wins (V1), which a plain "40001 means you lost", and later ten sends of it,
+ * broke in scenario 4. Backend-specific because
  * the isolation setting is PostgreSQL's; the kit's broken backend {@code contentionThrows} shows the
  * class on any backend.
  */
@@ -188,6 +193,61 @@ class SerializableSessionsTest {
                     .isPresent();
             assertThat(client.versionedUpdate().read(key).orElseThrow().valueAsString())
                     .isEqualTo("COMPLETED");
+        }
+    }
+
+    /**
+     * The cause removed: lockkit runs its own sessions at READ COMMITTED whatever the role or URL
+     * says, where its statements re-read the row they locked instead of failing with 40001 (10 sends
+     * of a compare-and-set, each rolled back by other keys' predicate locks, once left both writers
+     * of a job in scenario 4 told "conflict"). A pool of the application that lent the connections
+     * gets them back with the isolation they had.
+     */
+    @ParameterizedTest
+    @EnumSource(PostgresBackend.Variant.class)
+    void lockkitSessionsRunReadCommittedAndGoBackToTheApplicationsPoolAsTheyWere(PostgresBackend.Variant variant)
+            throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(serializableUrl("lockkit-isolation-" + variant));
+        config.setMaximumPoolSize(3);
+        config.setMinimumIdle(3);
+        config.setPoolName("lockkit-isolation-" + variant);
+        try (HikariDataSource application = new HikariDataSource(config)) {
+            try (PostgresBackend client = PostgresBackend.builder(application)
+                    .variant(variant)
+                    .tables(Fixture.tables(schema))
+                    .namespace(schema)
+                    .maxConnections(3)
+                    .build()) {
+                Lease lease = client.jobLock()
+                        .tryAcquire("isolation-" + UUID.randomUUID(), Duration.ofSeconds(30))
+                        .orElseThrow();
+                String isolation = client.pool().call("probe", h -> h.createQuery("SHOW transaction_isolation")
+                        .mapTo(String.class)
+                        .one());
+                assertThat(isolation)
+                        .as("a statement session of lockkit, on a pool whose connections default to SERIALIZABLE")
+                        .isEqualTo("read committed");
+                lease.release();
+            }
+            List<Connection> borrowed = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    borrowed.add(application.getConnection());
+                }
+                for (Connection c : borrowed) {
+                    try (ResultSet rs = c.createStatement().executeQuery("SHOW transaction_isolation")) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getString(1))
+                                .as("a connection of the application's pool after lockkit closed")
+                                .isEqualTo("serializable");
+                    }
+                }
+            } finally {
+                for (Connection c : borrowed) {
+                    c.close();
+                }
+            }
         }
     }
 
