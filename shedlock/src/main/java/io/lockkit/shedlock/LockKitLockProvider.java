@@ -46,13 +46,11 @@ import org.jspecify.annotations.Nullable;
  * <p>A store that cannot be reached throws {@code BackendUnavailableException} from {@code lock}
  * (ShedLock's executor then skips the run and logs it), never "locked by somebody else".
  * Thread-safe; the {@link SimpleLock}s it returns are used by one thread at a time, as ShedLock's
- * are. {@link #close()} stops the thread that runs delayed releases (those pending are run first).
+ * are. {@link #close()} stops the thread that runs delayed releases.
  */
 public final class LockKitLockProvider implements ExtensibleLockProvider, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LockKitLockProvider.class.getName());
-    private static final ThreadLocal<Deque<Lease>> CURRENT = ThreadLocal.withInitial(ArrayDeque::new);
-    /** How long {@link #close()} waits for pending releases. */
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final ThreadLocal<Deque<Lock>> CURRENT = ThreadLocal.withInitial(ArrayDeque::new);
 
     private final JobLock jobLock;
     private final ScheduledExecutorService later;
@@ -78,27 +76,26 @@ public final class LockKitLockProvider implements ExtensibleLockProvider, AutoCl
      * {@code @SchedulerLock}, the run's lease. Pass its {@link Lease#token()} to a fenced write.
      */
     public static Optional<Lease> currentLease() {
-        Deque<Lease> leases = CURRENT.get();
-        while (!leases.isEmpty() && !leases.peekFirst().isValid()) {
-            leases.pollFirst(); // a lock never unlocked on this thread, whose lease has ended since
-        }
-        Optional<Lease> current = Optional.ofNullable(leases.peekFirst());
+        Deque<Lock> locks = CURRENT.get();
+        locks.removeIf(Lock::over);
+        Optional<Lease> current = Optional.ofNullable(locks.peekFirst()).map(l -> l.lease);
         if (current.isEmpty()) {
             CURRENT.remove();
         }
         return current;
     }
 
-    private static void enter(Lease lease) {
-        Deque<Lease> leases = CURRENT.get();
-        leases.removeIf(l -> !l.isValid()); // what a lock never unlocked here left behind
-        leases.addFirst(lease);
+    /** This thread enters {@code lock}, or {@code lock} takes the place of {@code extended}. */
+    private static void enter(Lock lock, @Nullable Lock extended) {
+        Deque<Lock> locks = CURRENT.get();
+        locks.removeIf(l -> l == extended || l.over()); // over: a lock never unlocked here, whose time is up
+        locks.addFirst(lock);
     }
 
-    private static void leave(Lease lease) {
-        Deque<Lease> leases = CURRENT.get();
-        leases.remove(lease);
-        if (leases.isEmpty()) {
+    private static void leave(Lock lock) {
+        Deque<Lock> locks = CURRENT.get();
+        locks.remove(lock);
+        if (locks.isEmpty()) {
             CURRENT.remove();
         }
     }
@@ -111,22 +108,20 @@ public final class LockKitLockProvider implements ExtensibleLockProvider, AutoCl
         if (lease.isEmpty()) {
             return Optional.empty();
         }
-        enter(lease.get());
-        return Optional.of(new Lock(configuration, lease.get(), releaseIfShort(lease.get(), atMost)));
+        Lock lock = new Lock(configuration, lease.get(), releaseIfShort(lease.get(), atMost));
+        enter(lock, null);
+        return Optional.of(lock);
     }
 
-    /** Runs the releases still pending, then stops their thread. */
+    /**
+     * Stops the thread of the delayed releases, dropping those pending: each such lease ends in the
+     * store at its own deadline, which is {@code lockAtLeastUntil} for an unlocked lock, or the
+     * backend's shortest lease for one shorter than that. Closing the backend afterwards ends its
+     * session leases (PostgreSQL's advisory and rowlock, ZooKeeper, mem's session kind) at once.
+     */
     @Override
     public void close() {
-        later.shutdown();
-        try {
-            if (!later.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                later.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            later.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        later.shutdownNow();
     }
 
     /** The lease to ask the store for: {@code wanted}, or the backend's shortest when it is shorter. */
@@ -166,6 +161,7 @@ public final class LockKitLockProvider implements ExtensibleLockProvider, AutoCl
     private final class Lock extends AbstractSimpleLock {
         private final Lease lease;
         private final @Nullable ScheduledFuture<?> expiry;
+        private volatile boolean ended;
 
         Lock(LockConfiguration configuration, Lease lease, @Nullable ScheduledFuture<?> expiry) {
             super(configuration);
@@ -173,9 +169,15 @@ public final class LockKitLockProvider implements ExtensibleLockProvider, AutoCl
             this.expiry = expiry;
         }
 
+        /** Unlocked, extended, or past ShedLock's {@code lockAtMostUntil}. */
+        boolean over() {
+            return ended || until(lockConfiguration.getLockAtMostUntil()).isZero();
+        }
+
         @Override
         protected void doUnlock() {
-            leave(lease);
+            ended = true;
+            leave(this);
             if (!cancelExpiry()) {
                 return; // released when ShedLock's time was up
             }
@@ -193,22 +195,25 @@ public final class LockKitLockProvider implements ExtensibleLockProvider, AutoCl
 
         @Override
         protected Optional<SimpleLock> doExtend(LockConfiguration configuration) {
+            ended = true;
             if (!cancelExpiry()) {
-                leave(lease);
+                leave(this);
                 return Optional.empty(); // released when ShedLock's time was up
             }
             if (until(lockConfiguration.getLockAtMostUntil()).isZero()) {
                 // Past lockAtMostUntil the lock is over, as ShedLock's own providers treat it.
-                leave(lease);
+                leave(this);
                 lease.release();
                 return Optional.empty();
             }
             Duration atMost = until(configuration.getLockAtMostUntil());
             if (!lease.extend(storeLease(atMost))) {
-                leave(lease);
+                leave(this);
                 return Optional.empty();
             }
-            return Optional.of(new Lock(configuration, lease, releaseIfShort(lease, atMost)));
+            Lock extended = new Lock(configuration, lease, releaseIfShort(lease, atMost));
+            enter(extended, this);
+            return Optional.of(extended);
         }
 
         /** Stops the pending release at ShedLock's end of the lock; false when it has run or is running. */
