@@ -1,0 +1,95 @@
+package io.lockkit.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lockkit.Backend;
+import io.lockkit.LockKit;
+import io.lockkit.mem.MemBackend;
+import io.lockkit.tck.MemTarget;
+import io.lockkit.testkit.postgresql.PostgresTestServer;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.integration.support.locks.LockRegistry;
+
+/** The rules of the auto-configuration that the applications of the other tests do not meet. */
+class AutoConfigurationRulesTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(
+                    AutoConfigurations.of(LockKitAutoConfiguration.class, LockKitIntegrationsAutoConfiguration.class));
+
+    /** The schema check at startup: a database without lockkit's tables stops the application, naming the fix. */
+    @Test
+    void aDataSourceWithoutTheSchemaFailsTheStartupNamingTheFix() {
+        String schema = PostgresTestServer.newSchema();
+        try {
+            runner.withBean(DataSource.class, () -> PostgresTestServer.dataSource("lockkit-boot-noschema"))
+                    .withPropertyValues("lockkit.postgresql.schema=" + schema)
+                    .run(context -> {
+                        assertThat(context).hasFailed();
+                        assertThat(context.getStartupFailure())
+                                .hasStackTraceContaining("\"" + schema + "\".\"lockkit_lock\" does not exist")
+                                .hasStackTraceContaining("lockkit.postgresql.create-schema=true");
+                    });
+        } finally {
+            PostgresTestServer.dropSchema(schema);
+        }
+    }
+
+    /** lockkit.uri wins over the application's DataSource; the application's own Backend bean wins over both. */
+    @Test
+    void theUriWinsOverADataSourceAndTheApplicationsBackendOverBoth() {
+        runner.withBean(DataSource.class, () -> PostgresTestServer.dataSource("lockkit-boot-uri-wins"))
+                .withPropertyValues("lockkit.uri=mem:boot-" + UUID.randomUUID())
+                .run(context ->
+                        assertThat(context.getBean(Backend.class).name()).startsWith("mem"));
+        Backend own = LockKit.open("mem:boot-own-" + UUID.randomUUID());
+        runner.withBean(Backend.class, () -> own)
+                .withPropertyValues("lockkit.uri=mem:boot-" + UUID.randomUUID())
+                .run(context -> {
+                    assertThat(context).getBean(Backend.class).isSameAs(own);
+                    assertThat(context).hasSingleBean(LockRegistry.class);
+                });
+        own.close();
+    }
+
+    /** E2: an unreachable store is DOWN, with the backend's message and no credential in it. */
+    @Test
+    void anUnreachableStoreIsDown() {
+        MemTarget target = new MemTarget(MemBackend.LeaseKind.TIMED);
+        Backend unreachable = target.faults().unreachableClient();
+        runner.withBean(Backend.class, () -> unreachable).run(context -> {
+            LockKitHealthIndicator health = context.getBean(LockKitHealthIndicator.class);
+            assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.health().getDetails()).containsKey("error");
+        });
+        unreachable.close();
+    }
+
+    /** Without a Backend (no URI, no DataSource, no Redisson, no Curator) nothing of lockkit is configured. */
+    @Test
+    void nothingToBuildOnMeansNoBeans() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(Backend.class);
+            assertThat(context).doesNotHaveBean(LockRegistry.class);
+            assertThat(context).doesNotHaveBean(LockKitHealthIndicator.class);
+        });
+    }
+
+    /** E1: a bad variant is refused at startup, naming the value. */
+    @Test
+    void aBadVariantFailsTheStartupNamingIt() {
+        runner.withBean(DataSource.class, () -> PostgresTestServer.dataSource("lockkit-boot-variant"))
+                .withPropertyValues("lockkit.postgresql.variant=advisroy")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .hasStackTraceContaining(
+                                    "lockkit.postgresql.variant must be table, advisory or rowlock, was 'advisroy'");
+                });
+    }
+}
