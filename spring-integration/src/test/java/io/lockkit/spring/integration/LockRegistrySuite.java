@@ -466,12 +466,18 @@ abstract class LockRegistrySuite {
         assertThat(locks(registry)).containsKeys(toUUID("foo:3"), toUUID("foo:4"), toUUID("foo:5"));
     }
 
-    /** JDBC: a time-to-live of 100 ms and a sleep of as much; here the shortest lease (at least 100 ms). */
+    /**
+     * JDBC: a time-to-live of 100 ms for both processes and a sleep of as much; here process 1 holds
+     * the shortest lease (at least 100 ms) and process 2 a long one.
+     */
     @Test
     void testUnlockAfterLockStatusHasBeenExpiredAndLockHasBeenAcquiredByAnotherProcess() throws Exception {
         Duration ttl = shortest().compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : shortest();
         LockKitLockRegistry process1Registry = new LockKitLockRegistry(clients().first(), ttl);
-        LockKitLockRegistry process2Registry = new LockKitLockRegistry(clients().second(), ttl);
+        // lockkit: process 2 holds for longer than the sleep-sized ttl; a lockkit release after the
+        // lease's deadline reports the lease ended even when nobody took the key (JDBC's delete by
+        // owner succeeds then), and process 2's unlock comes after process 1's
+        LockKitLockRegistry process2Registry = new LockKitLockRegistry(clients().second(), Duration.ofSeconds(30));
         Lock lock1 = process1Registry.obtain("foo");
         Lock lock2 = process2Registry.obtain("foo");
 
