@@ -55,6 +55,13 @@ public final class PeerTargets {
         }
     }
 
+    /** [shedlock/lockkit-pg]: {@link ShedLockOnLockKitTarget}. */
+    public static final class ShedLockOnLockKit extends Peer {
+        public ShedLockOnLockKit() {
+            super(ShedLockOnLockKitTarget.NAME, ShedLockOnLockKitTarget::new);
+        }
+    }
+
     /** [shedlock/redis]: {@link ShedLockRedisTarget}. */
     public static final class ShedLockRedis extends Peer {
         public ShedLockRedis() {

@@ -4,6 +4,8 @@ import io.lockkit.peers.internal.PeerHold;
 import io.lockkit.peers.internal.PeerLock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
 import net.javacrumbs.shedlock.core.ClockProvider;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
@@ -22,6 +24,7 @@ import net.javacrumbs.shedlock.core.SimpleLock;
 final class ShedLockPeer implements PeerLock {
     private final LockProvider provider;
     private final boolean canExtend;
+    private final Supplier<OptionalLong> token;
 
     /** A provider whose locks can extend (JDBC, Redis). */
     ShedLockPeer(LockProvider provider) {
@@ -30,24 +33,41 @@ final class ShedLockPeer implements PeerLock {
 
     /** @param canExtend whether the provider's locks implement ShedLock's extend */
     ShedLockPeer(LockProvider provider, boolean canExtend) {
+        this(provider, canExtend, OptionalLong::empty);
+    }
+
+    /**
+     * @param token the fencing token of the lock just taken, read on the thread that took it, as a
+     *     task would read it (lockkit's provider: {@code LockKitLockProvider.currentLease()}); ShedLock's
+     *     own providers have none
+     */
+    ShedLockPeer(LockProvider provider, boolean canExtend, Supplier<OptionalLong> token) {
         this.provider = provider;
         this.canExtend = canExtend;
+        this.token = token;
     }
 
     @Override
     public Optional<PeerHold> tryLock(String key, Duration lease) {
         return provider.lock(new LockConfiguration(ClockProvider.now(), key, lease, Duration.ZERO))
-                .map(lock -> new Hold(lock, canExtend));
+                .map(lock -> new Hold(lock, canExtend, token.get()));
     }
 
     /** One granted ShedLock lock; extend swaps in the lock object ShedLock returns. */
     private static final class Hold implements PeerHold {
         private final boolean canExtend;
+        private final OptionalLong token;
         private SimpleLock lock;
 
-        Hold(SimpleLock lock, boolean canExtend) {
+        Hold(SimpleLock lock, boolean canExtend, OptionalLong token) {
             this.lock = lock;
             this.canExtend = canExtend;
+            this.token = token;
+        }
+
+        @Override
+        public OptionalLong token() {
+            return token;
         }
 
         @Override

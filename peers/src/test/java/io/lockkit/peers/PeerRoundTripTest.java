@@ -20,6 +20,7 @@ class PeerRoundTripTest {
                 .containsExactly(
                         "shedlock/jdbc",
                         "shedlock/jdbc-template",
+                        "shedlock/lockkit-pg",
                         "shedlock/redis",
                         "shedlock/zookeeper",
                         "redisson/rlock",
@@ -38,6 +39,11 @@ class PeerRoundTripTest {
     @Test
     void shedlockJdbcTemplate() throws Exception {
         RoundTrips.round(new PeerTargets.ShedLockJdbcTemplate());
+    }
+
+    @Test
+    void shedlockOnLockKit() throws Exception {
+        RoundTrips.round(new PeerTargets.ShedLockOnLockKit());
     }
 
     @Test
