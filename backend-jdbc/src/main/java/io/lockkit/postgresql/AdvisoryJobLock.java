@@ -69,11 +69,21 @@ final class AdvisoryJobLock extends SessionJobLock {
 
     @Override
     boolean release(Session session, String key) {
+        long lockId = lockId(key);
         return Boolean.TRUE.equals(RELEASE.on(session.handle())
-                .set("lock_id", lockId(key))
+                .set("lock_id", lockId)
+                .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
+                .set("marker", KeyCodec.waitMarker(lockId))
                 .set("channel", backend.channel())
                 .set("payload", KeyCodec.payload(KeyCodec.bytes(key)))
                 .one(rs -> rs.getBoolean("released")));
+    }
+
+    /** A release notifies only clients that hold the key's wait marker (see {@link Sql#ADVISORY_RELEASE}). */
+    @Override
+    @Nullable
+    Integer waitMarker(String key) {
+        return KeyCodec.waitMarker(lockId(key));
     }
 
     private long lockId(String key) {

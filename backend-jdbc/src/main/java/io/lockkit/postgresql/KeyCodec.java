@@ -53,6 +53,20 @@ final class KeyCodec {
     static final int SCHEMA_LOCK_OBJECT = 1;
 
     /**
+     * The class id of the advisory variant's wait markers, also in the two-int form: a client holds
+     * {@code (WAIT_MARKER_CLASS, waitMarker(id))} shared while one of its threads waits for the key
+     * whose lock id is {@code id}, and a release notifies only when it cannot take that marker
+     * exclusively. Two keys may share a marker (32 bits of 64): that costs a notification nobody
+     * needed, never a missed one.
+     */
+    static final int WAIT_MARKER_CLASS = SCHEMA_LOCK_CLASS + 1;
+
+    /** The wait marker of the advisory lock id {@code lockId} ({@link #WAIT_MARKER_CLASS}). */
+    static int waitMarker(long lockId) {
+        return (int) (lockId ^ (lockId >>> 32));
+    }
+
+    /**
      * Whether {@code namespace} can prefix advisory ids: not empty, and without {@code :}, so that
      * {@code namespace + ":" + key} splits one way only and two (namespace, key) pairs never share
      * a name (namespace {@code a:b} with key {@code c} against namespace {@code a} with key {@code b:c}).

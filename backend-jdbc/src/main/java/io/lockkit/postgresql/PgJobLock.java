@@ -63,6 +63,8 @@ abstract class PgJobLock implements JobLock {
         long start = System.nanoTime();
         String payload = KeyCodec.payload(KeyCodec.bytes(key));
         Waiters waiters = backend.waiters();
+        Integer marker = waitMarker(key);
+        boolean marked = false;
         waiters.register(payload);
         try {
             backend.watcher().startListening(Math.min(waitNanos, LISTEN_WAIT_NANOS));
@@ -76,6 +78,14 @@ abstract class PgJobLock implements JobLock {
                 if (left <= 0) {
                     return Optional.empty();
                 }
+                if (marker != null && !marked) {
+                    // L7: releases notify only marked keys; a release before the mark was held did
+                    // not notify, so try again at once now that it is (if the mark is confirmed late,
+                    // the listener wakes this waiter when it takes it)
+                    marked = true;
+                    backend.watcher().mark(marker, payload, Math.min(left, LISTEN_WAIT_NANOS));
+                    continue;
+                }
                 long fallback = Math.min(backend.waitFallback().toNanos(), attempt.retryAfterNanos());
                 waiters.await(payload, Math.min(left, fallback));
             }
@@ -83,8 +93,21 @@ abstract class PgJobLock implements JobLock {
             Thread.currentThread().interrupt(); // L8: the flag stays set for the caller
             throw e;
         } finally {
+            if (marked && marker != null) {
+                backend.watcher().unmark(marker, payload);
+            }
             waiters.unregister(payload);
         }
+    }
+
+    /**
+     * The key's wait marker when this variant's releases notify only marked keys (the advisory
+     * variant's, {@link Sql#ADVISORY_RELEASE}); null when every release notifies (a lock-table or
+     * row-lock release becomes visible only at its commit, after any check it could make).
+     */
+    @Nullable
+    Integer waitMarker(String key) {
+        return null;
     }
 
     /** The safety margin subtracted from a lease's deadline (clock drift between JVM and server). */

@@ -140,16 +140,49 @@ final class Sql {
     static final String ADVISORY_EXTEND = "SELECT set_config('idle_session_timeout', :timeout_ms, false)";
 
     /**
-     * Unlocks, wakes waiters and clears the idle timeout before the connection goes back to the pool;
-     * committed without waiting for the WAL flush (see the class comment).
+     * Unlocks, clears the idle timeout before the connection goes back to the pool, and wakes waiters
+     * only when there are any (L7): every client with a thread waiting for the key holds the key's
+     * wait marker shared ({@link KeyCodec#WAIT_MARKER_CLASS}) on its listening session, taken before
+     * that thread's last try, so a release that can take the marker exclusively, after its unlock,
+     * has nobody to wake. Then it takes no transaction id and writes no WAL at all: about a read's
+     * round trip. A NOTIFY is committed without waiting for the WAL flush (see the class comment).
      */
     static final String ADVISORY_RELEASE =
             """
-            SELECT pg_advisory_unlock(:lock_id) AS released,
+            WITH unlocked AS MATERIALIZED (SELECT pg_advisory_unlock(:lock_id) AS released),
+            waiting AS MATERIALIZED (
+                SELECT NOT pg_try_advisory_xact_lock(:marker_class, :marker) AS waiting FROM unlocked)
+            SELECT released,
                    set_config('idle_session_timeout', '0', false) AS timeout,
-                   pg_notify(:channel, :payload) AS notified,
+                   CASE WHEN waiting THEN pg_notify(:channel, :payload) END AS notified,
                    set_config('synchronous_commit', 'off', true) AS no_flush
+            FROM unlocked, waiting
             """;
+
+    /**
+     * A waiting client's hold on a key's wait marker, on its listening session (see {@link
+     * #ADVISORY_RELEASE}): a try, since a release holds the marker exclusively for the length of its
+     * statement, and the listener must never block behind one.
+     */
+    static final String MARK_WAITING = "SELECT pg_try_advisory_lock_shared(:marker_class, :marker) AS marked";
+
+    /** The end of that hold, once no thread of the client waits for the key. */
+    static final String UNMARK_WAITING = "SELECT pg_advisory_unlock_shared(:marker_class, :marker) AS unmarked";
+
+    /**
+     * Before the listening session is closed: it lets go of every wait marker, so that a
+     * connection a pool of the application takes back holds none (nothing else on that session
+     * takes advisory locks).
+     */
+    static final String UNMARK_ALL = "SELECT pg_advisory_unlock_all()::text AS unmarked";
+
+    /**
+     * Wakes this client's listening session on its own channel (an empty payload) so that it takes
+     * the wait markers its waiters asked for now rather than at its next pass; not flushed. Other
+     * clients do not listen on that channel.
+     */
+    static final String WAKE_LISTENER =
+            "SELECT pg_notify(:channel, '')::text AS woken, set_config('synchronous_commit', 'off', true) AS no_flush";
 
     /**
      * Puts a session whose acquire failed back in its idle state (L1, L4): the failure may have come
