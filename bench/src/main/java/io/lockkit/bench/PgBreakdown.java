@@ -104,19 +104,17 @@ public final class PgBreakdown {
      * handed out, so every acquire waits for one flushed write: the table variant's upsert; the
      * advisory lock's statement, which writes a log record so that its commit waits for the flush;
      * the row lock's token statement on a second session, after the row lock (a read's round trip,
-     * in the transaction left open). Every release is a write committed without the flush.
+     * in the transaction left open). Every release is a write committed without the flush, except the
+     * advisory one nobody waits for, which writes nothing: a read's round trip.
      * Compare-and-set, and each of ShedLock's two {@code UPDATE}s, is a flushed write.
      */
     static final List<Report.Floor> FLOORS = List.of(
             new Report.Floor(LOCKKIT, "write floor + write without flush", List.of(WRITE, WRITE_NO_FLUSH)),
             new Report.Floor(TABLE_ACQUIRE, "write floor", List.of(WRITE)),
             new Report.Floor(RELEASE, "write without flush", List.of(WRITE_NO_FLUSH)),
-            new Report.Floor(
-                    acquireRelease("postgresql/advisory"),
-                    "write floor + write without flush",
-                    List.of(WRITE, WRITE_NO_FLUSH)),
+            new Report.Floor(acquireRelease("postgresql/advisory"), "write floor + read floor", List.of(WRITE, READ)),
             new Report.Floor(acquireAlone("postgresql/advisory"), "write floor", List.of(WRITE)),
-            new Report.Floor(releaseAlone("postgresql/advisory"), "write without flush", List.of(WRITE_NO_FLUSH)),
+            new Report.Floor(releaseAlone("postgresql/advisory"), "read floor", List.of(READ)),
             new Report.Floor(
                     acquireRelease("postgresql/rowlock"),
                     "read floor + write floor + write without flush",
