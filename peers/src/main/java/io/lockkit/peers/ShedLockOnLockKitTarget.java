@@ -2,7 +2,6 @@ package io.lockkit.peers;
 
 import io.lockkit.Backend;
 import io.lockkit.Capability;
-import io.lockkit.Lease;
 import io.lockkit.peers.internal.Closer;
 import io.lockkit.peers.internal.PeerBackend;
 import io.lockkit.peers.internal.PeerJobLock;
@@ -18,13 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * [shedlock/lockkit-pg]: ShedLock's API on lockkit, as a team that keeps its {@code @SchedulerLock}
  * code would run it: lockkit's {@code LockKitLockProvider} (module shedlock) on lockkit's PostgreSQL
  * table variant, one client per process, in a fresh schema, called exactly as the ShedLock columns
- * are ({@link ShedLockPeer}). The task reads its fencing token with {@code
- * LockKitLockProvider.currentLease()} and passes it to lockkit's fenced write on the same store. A
- * timed lease.
+ * are ({@link ShedLockPeer}). The run's fencing token ({@code LockKitLockProvider.leaseOf(lock)}, what
+ * {@code currentLease()} gives a task) goes to lockkit's fenced write on the same store. A timed
+ * lease.
  *
  * <p>Expected: the cells where ShedLock's own providers fail pass here. Scenario 8's zombie write is
  * refused (V3: the token), the zombie's late unlock and extend are owner-checked and leave the next
- * holder's lock alone (L3), and the fuzz scenario's extends are answered truthfully.
+ * holder's lock alone (L3: the third client's try proves it; the zombie's release reports false
+ * only because ShedLock's {@code SimpleLock} is single use after its refused extend, since ShedLock's
+ * unlock gives no answer), and the fuzz scenario's extends are answered truthfully.
  */
 final class ShedLockOnLockKitTarget extends PeerTarget {
     static final String NAME = "shedlock/lockkit-pg";
@@ -69,9 +70,8 @@ final class ShedLockOnLockKitTarget extends PeerTarget {
         } catch (RuntimeException e) {
             throw Closer.closeAfter(e, store);
         }
-        ShedLockPeer peer = new ShedLockPeer(provider, true, () -> LockKitLockProvider.currentLease()
-                .map(Lease::token)
-                .map(OptionalLong::of)
+        ShedLockPeer peer = new ShedLockPeer(provider, true, lock -> LockKitLockProvider.leaseOf(lock)
+                .map(lease -> OptionalLong.of(lease.token()))
                 .orElseGet(OptionalLong::empty));
         return new PeerBackend(
                 NAME,

@@ -5,7 +5,7 @@ import io.lockkit.peers.internal.PeerLock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import net.javacrumbs.shedlock.core.ClockProvider;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
@@ -24,7 +24,7 @@ import net.javacrumbs.shedlock.core.SimpleLock;
 final class ShedLockPeer implements PeerLock {
     private final LockProvider provider;
     private final boolean canExtend;
-    private final Supplier<OptionalLong> token;
+    private final Function<SimpleLock, OptionalLong> token;
 
     /** A provider whose locks can extend (JDBC, Redis). */
     ShedLockPeer(LockProvider provider) {
@@ -33,15 +33,14 @@ final class ShedLockPeer implements PeerLock {
 
     /** @param canExtend whether the provider's locks implement ShedLock's extend */
     ShedLockPeer(LockProvider provider, boolean canExtend) {
-        this(provider, canExtend, OptionalLong::empty);
+        this(provider, canExtend, lock -> OptionalLong.empty());
     }
 
     /**
-     * @param token the fencing token of the lock just taken, read on the thread that took it, as a
-     *     task would read it (lockkit's provider: {@code LockKitLockProvider.currentLease()}); ShedLock's
-     *     own providers have none
+     * @param token the fencing token of a lock the provider returned (lockkit's provider: {@code
+     *     LockKitLockProvider.leaseOf(lock)}); ShedLock's own providers have none
      */
-    ShedLockPeer(LockProvider provider, boolean canExtend, Supplier<OptionalLong> token) {
+    ShedLockPeer(LockProvider provider, boolean canExtend, Function<SimpleLock, OptionalLong> token) {
         this.provider = provider;
         this.canExtend = canExtend;
         this.token = token;
@@ -50,7 +49,7 @@ final class ShedLockPeer implements PeerLock {
     @Override
     public Optional<PeerHold> tryLock(String key, Duration lease) {
         return provider.lock(new LockConfiguration(ClockProvider.now(), key, lease, Duration.ZERO))
-                .map(lock -> new Hold(lock, canExtend, token.get()));
+                .map(lock -> new Hold(lock, canExtend, token.apply(lock)));
     }
 
     /** One granted ShedLock lock; extend swaps in the lock object ShedLock returns. */
