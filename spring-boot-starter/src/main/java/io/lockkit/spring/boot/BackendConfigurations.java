@@ -12,10 +12,10 @@ import javax.sql.DataSource;
 import org.apache.curator.framework.CuratorFramework;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -23,8 +23,9 @@ import org.springframework.context.annotation.Configuration;
  * Where the {@code Backend} bean comes from, tried in this order ({@link LockKitAutoConfiguration}
  * imports them so): {@code lockkit.uri}; the application's {@code DataSource}; its {@code
  * RedissonClient}; its {@code CuratorFramework}. An application that defines its own {@code
- * Backend} bean gets none of them. A backend on an application's bean never closes that bean, and
- * takes at most {@code lockkit.postgresql.max-connections} of a pool.
+ * Backend} bean gets none of them, and so does one with two beans of a kind and neither primary
+ * (as Boot's own auto-configurations do). A backend on an application's bean never closes that bean,
+ * and takes at most {@code lockkit.postgresql.max-connections} of a pool.
  */
 final class BackendConfigurations {
     private BackendConfigurations() {}
@@ -53,7 +54,7 @@ final class BackendConfigurations {
     @ConditionalOnClass(name = {"io.lockkit.postgresql.PostgresBackend", "javax.sql.DataSource"})
     static class FromDataSource {
         @Bean(destroyMethod = "close")
-        @ConditionalOnBean(DataSource.class)
+        @ConditionalOnSingleCandidate(DataSource.class)
         @ConditionalOnMissingBean(Backend.class)
         Backend lockKitBackend(
                 DataSource dataSource,
@@ -110,7 +111,7 @@ final class BackendConfigurations {
     @ConditionalOnClass(name = {"io.lockkit.redis.RedisBackend", "org.redisson.api.RedissonClient"})
     static class FromRedisson {
         @Bean(destroyMethod = "close")
-        @ConditionalOnBean(RedissonClient.class)
+        @ConditionalOnSingleCandidate(RedissonClient.class)
         @ConditionalOnMissingBean(Backend.class)
         Backend lockKitBackend(
                 RedissonClient redisson,
@@ -130,7 +131,7 @@ final class BackendConfigurations {
             name = {"io.lockkit.zookeeper.ZooKeeperBackend", "org.apache.curator.framework.CuratorFramework"})
     static class FromCurator {
         @Bean(destroyMethod = "close")
-        @ConditionalOnBean(CuratorFramework.class)
+        @ConditionalOnSingleCandidate(CuratorFramework.class)
         @ConditionalOnMissingBean(Backend.class)
         Backend lockKitBackend(
                 CuratorFramework curator,

@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Import;
         afterName = {
             "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
             "org.redisson.spring.starter.RedissonAutoConfigurationV2",
+            "org.springframework.cloud.zookeeper.ZookeeperAutoConfiguration",
             "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
             "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"
         })

@@ -7,8 +7,8 @@ import net.javacrumbs.shedlock.core.LockProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -18,7 +18,8 @@ import org.springframework.integration.support.locks.LockRegistry;
  * What uses the {@code Backend} bean, each when its library is present and the application has not
  * defined its own: ShedLock's {@code LockProvider} (with {@code shedlock-spring}), Spring
  * Integration's {@code LockRegistry}, and the {@code lockkit} health indicator (with Spring Boot's
- * actuator; {@code management.health.lockkit.enabled=false} turns it off).
+ * actuator; {@code management.health.lockkit.enabled=false}, or {@code
+ * management.health.defaults.enabled=false} without it, turns it off).
  */
 @AutoConfiguration(after = LockKitAutoConfiguration.class)
 @Import({
@@ -59,7 +60,7 @@ public class LockKitIntegrationsAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
-    @ConditionalOnProperty(prefix = "management.health.lockkit", name = "enabled", matchIfMissing = true)
+    @ConditionalOnExpression("${management.health.lockkit.enabled:${management.health.defaults.enabled:true}}")
     static class Health {
         @Bean
         @ConditionalOnBean(Backend.class)

@@ -80,6 +80,53 @@ class AutoConfigurationRulesTest {
         });
     }
 
+    /**
+     * Two DataSources and neither primary: no backend on either (lockkit cannot guess which), and the
+     * application still starts, as with Boot's own auto-configurations; a primary one is used.
+     */
+    @Test
+    void twoDataSourcesWithoutAPrimaryGiveNoBackendAndAPrimaryOneIsUsed() {
+        runner.withBean("orders", DataSource.class, () -> PostgresTestServer.dataSource("lockkit-boot-orders"))
+                .withBean("reporting", DataSource.class, () -> PostgresTestServer.dataSource("lockkit-boot-reporting"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(Backend.class);
+                });
+        String schema = PostgresTestServer.newSchema();
+        try {
+            runner.withBean(
+                            "orders",
+                            DataSource.class,
+                            () -> PostgresTestServer.dataSource("lockkit-boot-orders"),
+                            bd -> bd.setPrimary(true))
+                    .withBean(
+                            "reporting",
+                            DataSource.class,
+                            () -> PostgresTestServer.dataSource("lockkit-boot-reporting"))
+                    .withPropertyValues(
+                            "lockkit.postgresql.schema=" + schema,
+                            "lockkit.postgresql.namespace=" + schema,
+                            "lockkit.postgresql.create-schema=true")
+                    .run(context ->
+                            assertThat(context.getBean(Backend.class).name()).startsWith("postgresql"));
+        } finally {
+            PostgresTestServer.dropSchema(schema);
+        }
+    }
+
+    /** The health indicator follows Boot's switches: its own, and the default for all indicators. */
+    @Test
+    void theHealthIndicatorFollowsBootsSwitches() {
+        String uri = "lockkit.uri=mem:boot-health-" + UUID.randomUUID();
+        runner.withPropertyValues(uri, "management.health.lockkit.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(LockKitHealthIndicator.class));
+        runner.withPropertyValues(uri, "management.health.defaults.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(LockKitHealthIndicator.class));
+        runner.withPropertyValues(
+                        uri, "management.health.defaults.enabled=false", "management.health.lockkit.enabled=true")
+                .run(context -> assertThat(context).hasSingleBean(LockKitHealthIndicator.class));
+    }
+
     /** E1: a bad variant is refused at startup, naming the value. */
     @Test
     void aBadVariantFailsTheStartupNamingIt() {

@@ -6,6 +6,7 @@ import io.lockkit.Lease;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ConcurrentModificationException;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -26,8 +27,9 @@ import org.springframework.scheduling.TaskScheduler;
  *
  * <ul>
  *   <li>Owned by the thread that locked it, reentrant: a lock already held by the calling thread is
- *       taken again without asking the store (while its lease is valid). {@code unlock()} by another
- *       thread throws {@code IllegalMonitorStateException}.
+ *       taken again by extending its lease (one round trip, as Spring Integration's registries
+ *       refresh their time to live then). {@code unlock()} by another thread throws {@code
+ *       IllegalMonitorStateException}.
  *   <li>Exclusive across threads of this JVM (a {@code ReentrantLock}) and across processes (a lockkit
  *       lease of {@code lease}, with its fencing token: {@link #currentLease(Object)}).
  *   <li>{@code lock()}, {@code lockInterruptibly()} and {@code tryLock(time, unit)} wait with {@link
@@ -44,8 +46,8 @@ import org.springframework.scheduling.TaskScheduler;
  * </ul>
  *
  * <p>Keys are {@code String}s, checked by lockkit's key rules. The registry caches one {@code Lock}
- * per key up to {@link #setCacheCapacity} (the least recently obtained goes first), and {@link
- * #expireUnusedOlderThan} drops those not held. Thread-safe.
+ * per key up to {@link #setCacheCapacity} (the least recently obtained that nobody holds goes first),
+ * and {@link #expireUnusedOlderThan} drops those not held. Thread-safe.
  */
 public final class LockKitLockRegistry implements ExpirableLockRegistry, RenewableLockRegistry {
     /** The lease of each lock unless the constructor says otherwise (Spring Integration's Redis registry's). */
@@ -60,9 +62,23 @@ public final class LockKitLockRegistry implements ExpirableLockRegistry, Renewab
     private final Duration leaseTime;
     private final ReentrantLock registryLock = new ReentrantLock();
     private final Map<String, KeyLock> locks = new LinkedHashMap<>(16, 0.75F, true) {
+        /** The least recently obtained lock that nobody holds goes; a held one stays (its owner may re-take it). */
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, KeyLock> eldest) {
-            return size() > cacheCapacity;
+            if (size() <= cacheCapacity) {
+                return false;
+            }
+            if (!eldest.getValue().local.isLocked()) {
+                return true;
+            }
+            Iterator<KeyLock> oldestFirst = values().iterator();
+            for (int older = size() - 1; older > 0; older--) { // never the lock just added, last
+                if (!oldestFirst.next().local.isLocked()) {
+                    oldestFirst.remove();
+                    break;
+                }
+            }
+            return false;
         }
     };
     private volatile int cacheCapacity = DEFAULT_CAPACITY;
@@ -185,7 +201,10 @@ public final class LockKitLockRegistry implements ExpirableLockRegistry, Renewab
                             return;
                         }
                     } catch (InterruptedException e) {
-                        interrupted = true; // lock() is uninterruptible; the flag goes back to the caller
+                        // lock() is uninterruptible: wait on with the flag cleared (JobLock.acquire
+                        // throws at once while it is set), and set it again for the caller at the end
+                        interrupted = true;
+                        Thread.interrupted();
                     }
                 }
             } catch (RuntimeException e) {
@@ -248,14 +267,14 @@ public final class LockKitLockRegistry implements ExpirableLockRegistry, Renewab
 
         /** With the local lock held: true when this thread holds a valid lease, taking one if needed. */
         private boolean acquireNow() {
-            if (holdsValidLease()) {
-                return true; // reentrant, and the lease still holds: nothing to ask the store
+            if (renewedOnReentry()) {
+                return true;
             }
             return granted(jobLock.tryAcquire(key, leaseTime));
         }
 
         private boolean acquire(Duration maxWait) throws InterruptedException {
-            if (holdsValidLease()) {
+            if (renewedOnReentry()) {
                 return true;
             }
             if (maxWait.isZero()) {
@@ -264,10 +283,20 @@ public final class LockKitLockRegistry implements ExpirableLockRegistry, Renewab
             return granted(jobLock.acquire(key, leaseTime, maxWait));
         }
 
-        /** The local lock is held again by its owner (reentrant) and the lease it took is still valid. */
-        private boolean holdsValidLease() {
+        /**
+         * A reentrant take by the owner extends the lease by the registry's lease again, one round
+         * trip, as Spring Integration's JDBC and Redis registries refresh their time to live then
+         * ({@code LockRegistryLeaderInitiator} keeps its leadership so, re-taking the lock at every
+         * heartbeat). False when this is no reentrant take, or the lease had ended: then a new one is
+         * taken as on a first take.
+         */
+        private boolean renewedOnReentry() {
             Lease held = this.lease;
-            return local.getHoldCount() > 1 && held != null && held.isValid();
+            if (local.getHoldCount() < 2 || held == null || !held.extend(leaseTime)) {
+                return false;
+            }
+            lastUsed = System.currentTimeMillis();
+            return true;
         }
 
         private boolean granted(Optional<Lease> granted) {

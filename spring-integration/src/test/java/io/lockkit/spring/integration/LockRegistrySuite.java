@@ -14,6 +14,7 @@ import java.util.ConcurrentModificationException;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -38,9 +39,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
  * <p>Ported from Spring Integration's tag {@code v6.5.3} (Apache License 2.0; Spring Integration
  * publishes no test support for lock registries): every test of {@code
  * spring-integration-jdbc/src/test/java/org/springframework/integration/jdbc/lock/JdbcLockRegistryTests.java}
- * but {@code noTableThrowsExceptionOnStart} (JDBC's own schema) and {@code
- * testUnlockAfterLockStatusHasBeenExpiredAndDeleted} (the same case as the one before it, through the
- * JDBC repository's {@code deleteExpired}), and the two {@code executeLocked} tests of {@code
+ * but {@code noTableThrowsExceptionOnStart} (JDBC's own schema), and the two {@code executeLocked}
+ * tests of {@code
  * spring-integration-core/src/test/java/org/springframework/integration/support/locks/DefaultLockRegistryTests.java}.
  * The same cases appear in the Redis and ZooKeeper registries' tests. What changed in the port: the
  * registry under test is lockkit's, built on the target's clients ({@code registry} on one client,
@@ -492,6 +492,21 @@ abstract class LockRegistrySuite {
         lock2.unlock();
     }
 
+    /**
+     * JDBC: a time-to-live of 100 ms, 200 ms of sleep and the repository's {@code deleteExpired()};
+     * here the shortest lease (at least 100 ms) and a sleep past it, after which the store has let
+     * the lease go by itself (lockkit has no sweep to call).
+     */
+    @Test
+    void testUnlockAfterLockStatusHasBeenExpiredAndDeleted() throws Exception {
+        Duration ttl = shortest().compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : shortest();
+        LockKitLockRegistry registry = new LockKitLockRegistry(clients().first(), ttl);
+        Lock lock = registry.obtain("foo");
+        lock.lock();
+        Thread.sleep(ttl.multipliedBy(2).toMillis());
+        assertThatExceptionOfType(ConcurrentModificationException.class).isThrownBy(lock::unlock);
+    }
+
     // ---- DefaultLockRegistryTests (v6.5.3), on this registry ----
 
     @Test
@@ -574,7 +589,8 @@ abstract class LockRegistrySuite {
     /** With a renewal scheduler, a lock held past its lease stays held, and unlocks cleanly. */
     @Test
     void aScheduledRenewalKeepsALockHeldPastItsLease() throws Exception {
-        Duration lease = shortest().compareTo(Duration.ofMillis(300)) < 0 ? Duration.ofMillis(300) : shortest();
+        // a renewal every 500 ms leaves a late tick 0.9 s before the lease (less the drift margin) ends
+        Duration lease = Duration.ofMillis(1500);
         LockKitLockRegistry renewing = new LockKitLockRegistry(clients().first(), lease);
         ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
         scheduler.initialize();
@@ -593,6 +609,64 @@ abstract class LockRegistrySuite {
         } finally {
             scheduler.shutdown();
         }
+    }
+
+    /**
+     * {@code lock()} is uninterruptible: interrupted while it waits, it goes on waiting, takes the
+     * lock once it is free, and returns with the interrupt flag set for its caller.
+     */
+    @Test
+    void anInterruptedLockGoesOnWaitingAndKeepsTheFlag() throws Exception {
+        Lock holder = new LockKitLockRegistry(clients().second()).obtain("interrupted");
+        holder.lock();
+        Lock lock = registry.obtain("interrupted");
+        CompletableFuture<Boolean> flagAfterLock = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            lock.lock();
+            flagAfterLock.complete(Thread.currentThread().isInterrupted());
+            Thread.interrupted();
+            lock.unlock();
+        });
+        waiter.start();
+        Thread.sleep(100);
+        waiter.interrupt();
+        Thread.sleep(200);
+        assertThat(flagAfterLock).as("still waiting after the interrupt").isNotDone();
+        holder.unlock();
+        assertThat(flagAfterLock.get(10, TimeUnit.SECONDS))
+                .as("lock() returned once the key was free, the interrupt kept for the caller")
+                .isTrue();
+        waiter.join(10_000);
+    }
+
+    /**
+     * A reentrant take extends the lease, as Spring Integration's registries refresh their time to
+     * live: {@code LockRegistryLeaderInitiator} re-takes its lock at every heartbeat and must not
+     * lose it to another process when the first lease would have run out.
+     */
+    @Test
+    void aReentrantTakeExtendsTheLeaseAsALeaderHeartbeatDoes() throws Exception {
+        Duration lease = Duration.ofMillis(1500);
+        LockKitLockRegistry leader = new LockKitLockRegistry(clients().first(), lease);
+        LockKitLockRegistry rival = new LockKitLockRegistry(clients().second(), lease);
+        Lock lock = leader.obtain("leader");
+        assertThat(lock.tryLock()).isTrue();
+        try {
+            for (int beat = 0; beat < 4; beat++) { // 4 × 600 ms: past the first lease
+                Thread.sleep(600);
+                assertThat(rival.obtain("leader").tryLock())
+                        .as("the rival before heartbeat %s", beat)
+                        .isFalse();
+                assertThat(lock.tryLock(100, TimeUnit.MILLISECONDS))
+                        .as("heartbeat %s", beat)
+                        .isTrue();
+                lock.unlock();
+            }
+        } finally {
+            lock.unlock();
+        }
+        assertThat(rival.obtain("leader").tryLock(10, TimeUnit.SECONDS)).isTrue();
+        rival.obtain("leader").unlock();
     }
 
     /** E2: a store that cannot be reached is an exception, never "held by another", and the lock stays free. */
