@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  * load, one "met / missed" line per performance target ({@code Targets}) with by how much, and the
  * tables: medians, the ratios lockkit/floor and lockkit/peer, counted round trips against the
  * minimum, idle keys, handoff, the contended counter, and where PostgreSQL's and ZooKeeper's time goes
- * ({@link PgBreakdown}, {@link ZkBreakdown}), each operation against its physical floor.
+ * ({@link PgBreakdown}, {@link ZkBreakdown}, {@link RedisBreakdown}), each operation against its physical floor.
  *
  * <p>{@code java io.lockkit.bench.Report DIR [--readme=PATH]} regenerates {@code DIR/results.md} and
  * {@code DIR/chart.svg} from {@code DIR/*.json}, prints the section and, given {@code --readme},
@@ -262,6 +262,7 @@ public final class Report {
         counter(md, r);
         breakdown(md, r);
         zkBreakdown(md, r);
+        redisBreakdown(md, r);
         md.append("\nFloors: PostgreSQL `SELECT 1` (prepared, one connection), Redis `EVALSHA` of `return 1`"
                 + " through Redisson, ZooKeeper `exists /` through Curator. Medians of JMH sample time, in µs.\n");
         return md.toString();
@@ -614,6 +615,22 @@ public final class Report {
                         + " read of the key's queue behind its create, in the same round trip.\n\n");
         steps(md, r.zkBreakdown(), ZkBreakdown.READ, "`exists /`", Map.of());
         floors(md, r.zkBreakdown(), ZkBreakdown.FLOORS, ZkBreakdown.REACH, Map.of());
+    }
+
+    /** {@link RedisBreakdown}: the server's, the client library's and lockkit's share, interleaved in one thread. */
+    private static void redisBreakdown(StringBuilder md, Results r) {
+        if (r.redisBreakdown().isEmpty()) {
+            return;
+        }
+        md.append("\n### Where Redis's time goes (µs)\n\n`RedisBreakdown`: each step interleaved in one thread,"
+                        + " round after round, ")
+                .append(RedisBreakdown.BATCH)
+                .append(" of each in turn; \"raw\": RESP written to a socket of its own, no client library (the"
+                        + " server's cost: Redis keeps nothing on disk here, so a lock is round trips and the"
+                        + " server's work per command); \"alone\": the other half of the pair runs untimed. lockkit's"
+                        + " scripts are the backend's own, read from its jar.\n\n");
+        steps(md, r.redisBreakdown(), RedisBreakdown.PING, "raw `PING`", Map.of());
+        floors(md, r.redisBreakdown(), RedisBreakdown.FLOORS, RedisBreakdown.REACH, Map.of());
     }
 
     /** A breakdown's steps, each with its median and its ratio to the read floor {@code read}. */

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * One run's results as read back from its folder: JMH's {@code jmh.json} (medians in µs per
  * benchmark and parameter), and when present {@code counter.json} ({@link CounterRun}), {@code
  * roundtrips.json} ({@link RoundTrips}), {@code breakdown.json} ({@link PgBreakdown}), {@code
- * zookeeper-breakdown.json} ({@link ZkBreakdown}), {@code idle.json} ({@link IdleRun}), {@code
+ * zookeeper-breakdown.json} ({@link ZkBreakdown}), {@code redis-breakdown.json} ({@link
+ * RedisBreakdown}), {@code idle.json} ({@link IdleRun}), {@code
  * uncontended.json} ({@link UncontendedRun}) and {@code run.json} (the machine and its load, written by
  * {@link BenchMain}). Immutable once read.
  */
@@ -30,6 +31,7 @@ record Results(
         Map<String, Double> breakdown,
         String breakdownServer,
         Map<String, Double> zkBreakdown,
+        Map<String, Double> redisBreakdown,
         List<IdleRun.Row> idle,
         List<UncontendedRun.Row> interleaved,
         Map<String, String> run) {
@@ -83,6 +85,7 @@ record Results(
                                 .asText("")
                         : "",
                 steps(dir.resolve(ZkBreakdown.FILE)),
+                steps(dir.resolve(RedisBreakdown.FILE)),
                 list(dir.resolve("idle.json"), new TypeReference<List<IdleRun.Row>>() {}),
                 list(dir.resolve("uncontended.json"), new TypeReference<List<UncontendedRun.Row>>() {}),
                 Files.isRegularFile(dir.resolve("run.json"))
