@@ -53,7 +53,7 @@ final class KeyCodec {
     static final int SCHEMA_LOCK_OBJECT = 1;
 
     /**
-     * The class id of the advisory variant's wait markers, also in the two-int form: a client holds
+     * The class id of the wait markers (the advisory and lock-table variants), also in the two-int form: a client holds
      * {@code (WAIT_MARKER_CLASS, waitMarker(id))} shared while one of its threads waits for the key
      * whose lock id is {@code id}, and a release notifies only when it cannot take that marker
      * exclusively. Two keys may share a marker (32 bits of 64): that costs a notification nobody
@@ -64,6 +64,19 @@ final class KeyCodec {
     /** The wait marker of the advisory lock id {@code lockId} ({@link #WAIT_MARKER_CLASS}). */
     static int waitMarker(long lockId) {
         return (int) (lockId ^ (lockId >>> 32));
+    }
+
+    /**
+     * The lock-table variant's 64-bit id of a key for its wait marker (see {@link
+     * Sql#TABLE_RELEASE}): the first 8 bytes, big-endian, of SHA-256 over the key's stored bytes.
+     */
+    static long markerId(byte[] key) {
+        try {
+            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(key), 0, 8)
+                    .getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /**

@@ -85,15 +85,23 @@ final class Sql {
             """;
 
     /**
-     * L3, L7: frees only the lease with this token and wakes waiters. The row stays (expired), so a
-     * later grant of the key goes through the row lock and draws its token there. Committed without
-     * waiting for the WAL flush (see the class comment).
+     * L3, L7: frees only the lease with this token, and wakes waiters only when there are any, as
+     * {@link #ADVISORY_RELEASE} does: every client with a thread waiting for the key holds the key's
+     * wait marker shared on its listening session, taken before that thread's last try, and a release
+     * that can take the marker exclusively has nobody to wake. The marker is held until this
+     * statement's transaction ends, which is after its update is visible (PostgreSQL ends a
+     * transaction's locks after it publishes its commit), so a waiter that marks the key later finds
+     * the key free at its next try, and one that marked it earlier is notified. The row stays
+     * (expired), so a later grant of the key goes through the row lock and draws its token there.
+     * Committed without waiting for the WAL flush (see the class comment).
      */
     static final String TABLE_RELEASE =
             """
             WITH released AS (
                 UPDATE {lock} SET expires_at = clock_timestamp() WHERE key = :key AND token = :token RETURNING key)
-            SELECT count(pg_notify(:channel, :payload)) AS released,
+            SELECT count(*) AS released,
+                   count(CASE WHEN NOT pg_try_advisory_xact_lock(:marker_class, :marker)
+                              THEN pg_notify(:channel, :payload) END) AS notified,
                    set_config('synchronous_commit', 'off', true) AS no_flush
             FROM released
             """;

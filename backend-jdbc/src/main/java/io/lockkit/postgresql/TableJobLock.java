@@ -104,10 +104,27 @@ final class TableJobLock extends PgJobLock {
                                 .on(h)
                                 .set("key", key)
                                 .set("token", token)
+                                .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
+                                .set("marker", marker(key))
                                 .set("channel", backend.channel())
                                 .set("payload", KeyCodec.payload(key))
-                                .one(rs -> rs.getLong(1)))
+                                .one(rs -> rs.getLong("released")))
                         == 1);
+    }
+
+    /** A release notifies only clients that hold the key's wait marker (see {@link Sql#TABLE_RELEASE}). */
+    @Override
+    Integer waitMarker(String key) {
+        return marker(KeyCodec.bytes(key));
+    }
+
+    /**
+     * The wait marker of the key whose stored bytes are {@code key}: of the key alone, not of this
+     * client's namespace or tables, so that every client that can wait for the same row computes the
+     * same marker (two keys sharing one costs a notification nobody needed, never a missed one).
+     */
+    private static int marker(byte[] key) {
+        return KeyCodec.waitMarker(KeyCodec.markerId(key));
     }
 
     private static boolean call(String what, java.util.function.BooleanSupplier op) {

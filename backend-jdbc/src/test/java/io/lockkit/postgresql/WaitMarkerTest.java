@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.lockkit.Lease;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -19,13 +21,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
- * The advisory variant's wait markers (L7, {@link Sql#ADVISORY_RELEASE}), in the interleavings an
- * adversarial review found, each made deterministic: a release notifies only when some client holds
- * the key's marker, so a waiter must never rely on a marker that is not held. Backend-specific: only
- * this variant decides whether to notify; the kit's L7 tests check the prompt wake-up on every
- * backend.
+ * The wait markers of the advisory and lock-table variants (L7, {@link Sql#ADVISORY_RELEASE},
+ * {@link Sql#TABLE_RELEASE}), in the interleavings an adversarial review found, each made
+ * deterministic: a release notifies only when some client holds the key's marker, so a waiter must
+ * never rely on a marker that is not held. Backend-specific: only these variants decide whether to
+ * notify, and the kit's L7 tests cannot tell a lost notification from the half-second poll behind it;
+ * they check the prompt wake-up on every backend.
  */
 class WaitMarkerTest {
     private static final Duration GUARD = Duration.ofSeconds(30);
@@ -151,6 +156,101 @@ class WaitMarkerTest {
                     .as("no connection of the application's pool holds the marker after the client closed")
                     .isFalse();
         }
+    }
+
+    /**
+     * The lock table's release ({@link Sql#TABLE_RELEASE}) notifies exactly while some session
+     * holds the key's marker shared: not at all when nobody waits (what the markers save), and
+     * always when a waiter does (or that waiter sleeps to its fallback).
+     */
+    @Test
+    void aTableReleaseNotifiesOnlyWhileTheKeysMarkerIsHeld() throws Exception {
+        PostgresBackend client = fixture.client(Variant.TABLE);
+        String key = "table-notify-" + UUID.randomUUID();
+        String payload = KeyCodec.payload(KeyCodec.bytes(key));
+        int marker = KeyCodec.waitMarker(KeyCodec.markerId(KeyCodec.bytes(key)));
+        try (Connection listener =
+                        PostgresTestServer.dataSource("lockkit-marker-listener").getConnection();
+                Connection waiter =
+                        PostgresTestServer.dataSource("lockkit-marker-waiter").getConnection()) {
+            listener.createStatement().execute("LISTEN lockkit_table");
+            client.jobLock().tryAcquire(key, GUARD).orElseThrow().release();
+            assertThat(notified(listener, payload, Duration.ofMillis(500)))
+                    .as("a release nobody waits for does not notify")
+                    .isFalse();
+
+            try (PreparedStatement ps = waiter.prepareStatement("SELECT pg_advisory_lock_shared(?, ?)")) {
+                ps.setInt(1, KeyCodec.WAIT_MARKER_CLASS);
+                ps.setInt(2, marker);
+                ps.executeQuery().close();
+            }
+            client.jobLock().tryAcquire(key, GUARD).orElseThrow().release();
+            assertThat(notified(listener, payload, GUARD))
+                    .as("a release while a waiter holds the key's marker notifies")
+                    .isTrue();
+
+            Lease lease = client.jobLock().tryAcquire(key, GUARD).orElseThrow();
+            lease.release();
+            assertThat(lease.release()).as("a second release frees nothing").isFalse();
+            assertThat(notified(listener, payload, GUARD)).isTrue();
+            assertThat(notified(listener, payload, Duration.ofMillis(500)))
+                    .as("a release that frees nothing does not notify")
+                    .isFalse();
+        }
+    }
+
+    /**
+     * L7 on the lock table with the poll taken away (a fallback longer than the test): every
+     * waiter is woken by its release's notification, round after round, so a waiter that did not
+     * mark its key, or a release that tests another marker, fails here (the kit's L7 test cannot
+     * tell a lost notification from the default half-second poll).
+     */
+    @Test
+    void aTableWaiterIsWokenByTheReleaseNotByItsFallback() throws Exception {
+        try (PostgresBackend holder = fixture.builder(Variant.TABLE, "lockkit-marker-holder")
+                        .waitFallback(Duration.ofMinutes(10))
+                        .build();
+                PostgresBackend waiting = fixture.builder(Variant.TABLE, "lockkit-marker-waiting")
+                        .waitFallback(Duration.ofMinutes(10))
+                        .build()) {
+            for (int round = 0; round < 20; round++) {
+                String key = "table-wake-" + round + "-" + UUID.randomUUID();
+                Lease held =
+                        holder.jobLock().tryAcquire(key, Duration.ofMinutes(10)).orElseThrow();
+                CompletableFuture<Optional<Lease>> got = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return waiting.jobLock().acquire(key, Duration.ofMinutes(1), Duration.ofMinutes(10));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                // Release at a different point of the waiter's way to its wait in each round.
+                Thread.sleep(round % 5 * 3L);
+                assertThat(held.release()).isTrue();
+                Lease lease = got.get(GUARD.toSeconds(), TimeUnit.SECONDS)
+                        .orElseThrow(() -> new AssertionError("the waiter got no lease"));
+                assertThat(lease.token()).isGreaterThan(held.token());
+                assertThat(lease.release()).isTrue();
+            }
+        }
+    }
+
+    /** Whether a notification with {@code payload} reaches {@code listener} within {@code within}. */
+    private static boolean notified(Connection listener, String payload, Duration within) throws SQLException {
+        PGConnection pg = listener.unwrap(PGConnection.class);
+        long until = System.nanoTime() + within.toNanos();
+        long left;
+        while ((left = until - System.nanoTime()) > 0) {
+            PGNotification[] got = pg.getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            if (got != null) {
+                for (PGNotification n : got) {
+                    if (n.getParameter().equals(payload)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static int marker(PostgresBackend client, String key) {

@@ -342,7 +342,7 @@ final class Targets {
                 "%nWhere postgresql/table acquire+release goes, measured %s: a write pays its commit"
                         + " (one-row autocommit `UPDATE` %s µs vs `SELECT 1` %s µs), so ShedLock's floor is two"
                         + " flushed writes, %s µs, and lockkit's one flushed write and one without the flush (the"
-                        + " floor table above). lockkit's two statements sent raw take %s µs (without the release's `pg_notify` %s"
+                        + " floor table above). lockkit's two statements sent raw take %s µs (without the release's wait-marker check %s"
                         + " µs; ShedLock's two plain `UPDATE`s %s µs); the backend itself, which sends them as plain"
                         + " JDBC statements, %s µs (%+.1f µs of pool and lease bookkeeping). Through Jdbi's fluent API"
                         + " the same two statements take %s µs (%+.1f µs: Jdbi 3 copies its configuration and resolves"
