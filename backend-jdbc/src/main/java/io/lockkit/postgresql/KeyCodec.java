@@ -2,6 +2,7 @@ package io.lockkit.postgresql;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -55,25 +56,30 @@ final class KeyCodec {
     /**
      * The class id of the wait markers (the advisory and lock-table variants), also in the two-int form: a client holds
      * {@code (WAIT_MARKER_CLASS, waitMarker(id))} shared while one of its threads waits for the key
-     * whose lock id is {@code id}, and a release notifies only when it cannot take that marker
+     * whose id is {@code id} (its advisory lock id, or its {@link #markerId} on the lock table), and a release notifies only when it cannot take that marker
      * exclusively. Two keys may share a marker (32 bits of 64): that costs a notification nobody
      * needed, never a missed one.
      */
     static final int WAIT_MARKER_CLASS = SCHEMA_LOCK_CLASS + 1;
 
-    /** The wait marker of the advisory lock id {@code lockId} ({@link #WAIT_MARKER_CLASS}). */
+    private static final byte[] TABLE_MARKER_DOMAIN = "lockkit-table:".getBytes(StandardCharsets.UTF_8);
+
+    /** The wait marker of a 64-bit id: an advisory lock id, or a table key's {@link #markerId}. */
     static int waitMarker(long lockId) {
         return (int) (lockId ^ (lockId >>> 32));
     }
 
     /**
      * The lock-table variant's 64-bit id of a key for its wait marker (see {@link
-     * Sql#TABLE_RELEASE}): the first 8 bytes, big-endian, of SHA-256 over the key's stored bytes.
+     * Sql#TABLE_RELEASE}): the first 8 bytes, big-endian, of SHA-256 over {@code lockkit-table:}
+     * and the key's stored bytes (the prefix keeps the table's markers apart from the advisory
+     * variant's, whose ids hash {@code namespace:key}).
      */
     static long markerId(byte[] key) {
         try {
-            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(key), 0, 8)
-                    .getLong();
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(TABLE_MARKER_DOMAIN);
+            return ByteBuffer.wrap(sha.digest(key), 0, 8).getLong();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

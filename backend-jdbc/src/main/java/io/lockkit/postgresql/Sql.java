@@ -90,8 +90,8 @@ final class Sql {
      * wait marker shared on its listening session, taken before that thread's last try, and a release
      * that can take the marker exclusively has nobody to wake. The marker is held until this
      * statement's transaction ends, which is after its update is visible (PostgreSQL ends a
-     * transaction's locks after it publishes its commit), so a waiter that marks the key later finds
-     * the key free at its next try, and one that marked it earlier is notified. The row stays
+     * transaction's locks after it publishes its commit), so a waiter that marks the key later sees
+     * this release at its next try, and one that marked it earlier is notified. The row stays
      * (expired), so a later grant of the key goes through the row lock and draws its token there.
      * Committed without waiting for the WAL flush (see the class comment).
      */

@@ -17,9 +17,6 @@ public final class TableStatements {
 
     private TableStatements() {}
 
-    /** The class id of the wait markers the release tries ({@code :marker_class}). */
-    public static final int WAIT_MARKER_CLASS = KeyCodec.WAIT_MARKER_CLASS;
-
     public static Statement acquire() {
         return of(Sql.TABLE_ACQUIRE);
     }

@@ -18,6 +18,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -189,13 +191,76 @@ class WaitMarkerTest {
                     .as("a release while a waiter holds the key's marker notifies")
                     .isTrue();
 
+            // A release statement that frees nothing (a token that is not the holder's), sent as the
+            // backend sends it (a lease's second release() sends nothing at all), while the marker is held.
             Lease lease = client.jobLock().tryAcquire(key, GUARD).orElseThrow();
-            lease.release();
-            assertThat(lease.release()).as("a second release frees nothing").isFalse();
-            assertThat(notified(listener, payload, GUARD)).isTrue();
+            assertThat(client.jobLock()).isInstanceOfSatisfying(TableJobLock.class, table -> assertThat(
+                            table.release(KeyCodec.bytes(key), lease.token() + 1))
+                    .as("a release with another token frees nothing")
+                    .isFalse());
             assertThat(notified(listener, payload, Duration.ofMillis(500)))
-                    .as("a release that frees nothing does not notify")
+                    .as("a release that frees nothing does not notify, even while a waiter holds the marker")
                     .isFalse();
+            assertThat(lease.release()).isTrue();
+            assertThat(notified(listener, payload, GUARD)).isTrue();
+        }
+    }
+
+    /**
+     * The lock table's release holds the key's marker until its transaction ends, not only for its
+     * statement: a waiter that asks for the marker while the release's update is not yet visible
+     * cannot take it, so it never relies on a marker the release already checked (it would try,
+     * still see the key held, and sleep through the commit, which does not notify). The release's
+     * statement runs here in a transaction held open, as a slow commit would leave it; the waiter's
+     * client has no poll to fall back on.
+     */
+    @Test
+    void aTableReleaseHoldsTheMarkerUntilItsTransactionEnds() throws Exception {
+        try (PostgresBackend holder = fixture.builder(Variant.TABLE, "lockkit-marker-holder")
+                        .waitFallback(Duration.ofMinutes(10))
+                        .build();
+                PostgresBackend waiting = fixture.builder(Variant.TABLE, "lockkit-marker-waiting")
+                        .waitFallback(Duration.ofMinutes(10))
+                        .build();
+                Handle releaser = Jdbi.create(PostgresTestServer.dataSource("lockkit-marker-releaser"))
+                        .open()) {
+            String key = "table-commit-" + UUID.randomUUID();
+            byte[] stored = KeyCodec.bytes(key);
+            int marker = KeyCodec.waitMarker(KeyCodec.markerId(stored));
+            Lease held =
+                    holder.jobLock().tryAcquire(key, Duration.ofMinutes(10)).orElseThrow();
+            waiting.watcher().startListening(GUARD.toNanos());
+
+            releaser.begin();
+            long released = Prepared.of(Sql.render(Sql.TABLE_RELEASE, fixture.tables))
+                    .on(releaser)
+                    .set("key", stored)
+                    .set("token", held.token())
+                    .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
+                    .set("marker", marker)
+                    .set("channel", waiting.channel())
+                    .set("payload", KeyCodec.payload(stored))
+                    .one(rs -> rs.getLong("released"));
+            assertThat(released).isEqualTo(1);
+            CompletableFuture<Optional<Lease>> got = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return waiting.jobLock().acquire(key, Duration.ofMinutes(1), Duration.ofMinutes(10));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Long enough for the waiter's first try, its request for the marker and its last try.
+            Thread.sleep(500);
+            assertThat(waiting.watcher().holds(marker))
+                    .as("the listener cannot take the marker while the release's transaction is open")
+                    .isFalse();
+            assertThat(got).as("the release is not visible yet").isNotDone();
+            releaser.commit();
+
+            Lease lease = got.get(GUARD.toSeconds(), TimeUnit.SECONDS)
+                    .orElseThrow(() -> new AssertionError("the waiter got no lease"));
+            assertThat(lease.token()).isGreaterThan(held.token());
+            assertThat(lease.release()).isTrue();
         }
     }
 

@@ -96,6 +96,12 @@ public final class PgBreakdown {
             + " WHERE key = ? AND version = ? AND NOT deleted RETURNING version";
 
     private static final int BATCH = 50;
+    /**
+     * The advisory lock class of the raw release's wait-marker check: not lockkit's, so a run against
+     * a database with lockkit waiters never takes one of their markers.
+     */
+    private static final int BENCH_MARKER_CLASS = 0x62656e63;
+
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final byte[] VALUE = "v".getBytes(StandardCharsets.UTF_8);
 
@@ -277,7 +283,7 @@ public final class PgBreakdown {
         values.put("micros", LEASE.toNanos() / 1000);
         values.put("channel", "lockkit_bench_work");
         values.put("payload", name);
-        values.put("marker_class", TableStatements.WAIT_MARKER_CLASS);
+        values.put("marker_class", BENCH_MARKER_CLASS);
         values.put("marker", name.hashCode());
         Handle jdbi = Jdbi.create(Clients.dataSource()).open();
         opened.push(jdbi);
@@ -301,7 +307,7 @@ public final class PgBreakdown {
             check(jdbi.createQuery(releaseSql.named())
                     .bind("key", key)
                     .bind("token", token)
-                    .bind("marker_class", TableStatements.WAIT_MARKER_CLASS)
+                    .bind("marker_class", BENCH_MARKER_CLASS)
                     .bind("marker", name.hashCode())
                     .bind("channel", "lockkit_bench_work")
                     .bind("payload", name)
