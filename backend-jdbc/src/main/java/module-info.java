@@ -17,6 +17,7 @@ module io.lockkit.postgresql {
     requires static org.jspecify;
 
     exports io.lockkit.postgresql;
+    exports io.lockkit.mariadb;
 
     provides io.lockkit.spi.BackendProvider with
             io.lockkit.postgresql.internal.PostgresBackendProvider;

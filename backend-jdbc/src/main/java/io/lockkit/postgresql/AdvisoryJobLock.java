@@ -1,6 +1,9 @@
 package io.lockkit.postgresql;
 
 import io.lockkit.LockKitException;
+import io.lockkit.jdbc.internal.KeyBytes;
+import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.Session;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -75,7 +78,7 @@ final class AdvisoryJobLock extends SessionJobLock {
                 .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
                 .set("marker", KeyCodec.waitMarker(lockId))
                 .set("channel", backend.channel())
-                .set("payload", KeyCodec.payload(KeyCodec.bytes(key)))
+                .set("payload", KeyBytes.payload(KeyBytes.bytes(key)))
                 .one(rs -> rs.getBoolean("released")));
     }
 

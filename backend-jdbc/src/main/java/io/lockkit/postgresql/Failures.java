@@ -2,8 +2,8 @@ package io.lockkit.postgresql;
 
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.LockKitException;
-import java.io.IOException;
-import java.sql.SQLException;
+import io.lockkit.jdbc.internal.SessionPool;
+import io.lockkit.jdbc.internal.SqlErrors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +24,19 @@ import org.jspecify.annotations.Nullable;
 final class Failures {
     private Failures() {}
 
+    /** The kinds the shared plumbing reads. */
+    static final SqlErrors.Kinds KINDS = new SqlErrors.Kinds() {
+        @Override
+        public boolean isConnection(Throwable error) {
+            return Failures.isConnection(error);
+        }
+
+        @Override
+        public boolean rolledBackForARetry(Throwable error) {
+            return Failures.rolledBackForARetry(error);
+        }
+    };
+
     enum Kind {
         LOST_RACE,
         NOT_ACQUIRED,
@@ -34,7 +47,7 @@ final class Failures {
     static Kind classify(Throwable error) {
         String state = sqlState(error);
         if (state == null) {
-            return hasCause(error, IOException.class) ? Kind.CONNECTION : Kind.OTHER;
+            return SqlErrors.hasIoCause(error) ? Kind.CONNECTION : Kind.OTHER;
         }
         return switch (state) {
             case "40001", "40P01", "23505" -> Kind.LOST_RACE;
@@ -73,55 +86,24 @@ final class Failures {
 
     /** E2: the store could not be reached or answered nothing usable. */
     static BackendUnavailableException unavailable(String what, Throwable error) {
-        return new BackendUnavailableException(what + ": " + describe(error), error);
+        return SqlErrors.unavailable(what, error);
     }
 
     /** Anything that is not a race and not the connection: reported as it is. */
     static LockKitException unexpected(String what, Throwable error) {
-        return new LockKitException(what + " failed: " + describe(error), error);
+        return SqlErrors.unexpected(what, error);
     }
 
-    /**
-     * What to throw for {@code error}: lockkit's own exceptions as they are, connection failures as
-     * {@link BackendUnavailableException}, other database errors as {@link LockKitException}, and
-     * anything else (a closed client, a bug) unchanged.
-     */
+    /** What to throw for {@code error} ({@link SqlErrors#translate}). */
     static RuntimeException translate(String what, RuntimeException error) {
-        if (error instanceof LockKitException) {
-            return error;
-        }
-        if (isConnection(error)) {
-            return unavailable(what, error);
-        }
-        return find(error, SQLException.class) != null ? unexpected(what, error) : error;
+        return SqlErrors.translate(KINDS, what, error);
     }
 
     static String describe(Throwable error) {
-        SQLException sql = find(error, SQLException.class);
-        Throwable shown = sql != null ? sql : error;
-        String state = sql == null ? null : sql.getSQLState();
-        return (state == null ? "" : "[" + state + "] ") + shown.getMessage();
+        return SqlErrors.describe(error);
     }
 
     private static @Nullable String sqlState(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
-            }
-        }
-        return null;
-    }
-
-    private static boolean hasCause(Throwable error, Class<? extends Throwable> type) {
-        return find(error, type) != null;
-    }
-
-    private static <T extends Throwable> @Nullable T find(Throwable error, Class<T> type) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
+        return SqlErrors.sqlState(error);
     }
 }

@@ -1,47 +1,16 @@
 package io.lockkit.postgresql;
 
-import java.io.ByteArrayOutputStream;
+import io.lockkit.jdbc.internal.KeyBytes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 
 /**
- * How keys are stored. Keys may hold any characters, {@code U+0000} included, so they are stored as
- * {@code bytea}: the UTF-8 bytes of the key, with an unpaired surrogate written as its 3-byte form
- * (as WTF-8 does) so that two different strings never share bytes. Stateless.
+ * How keys become PostgreSQL's advisory lock ids (their stored bytes are {@link KeyBytes}'). Stateless.
  */
 final class KeyCodec {
     private KeyCodec() {}
-
-    /** The stored bytes of {@code key}: plain UTF-8 for every well-formed string. */
-    static byte[] bytes(String key) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(key.length() + 8);
-        key.codePoints().forEach(c -> {
-            if (c < 0x80) {
-                out.write(c);
-            } else if (c < 0x800) {
-                out.write(0xC0 | c >> 6);
-                out.write(0x80 | c & 0x3F);
-            } else if (c < 0x10000) { // unpaired surrogates land here too
-                out.write(0xE0 | c >> 12);
-                out.write(0x80 | c >> 6 & 0x3F);
-                out.write(0x80 | c & 0x3F);
-            } else {
-                out.write(0xF0 | c >> 18);
-                out.write(0x80 | c >> 12 & 0x3F);
-                out.write(0x80 | c >> 6 & 0x3F);
-                out.write(0x80 | c & 0x3F);
-            }
-        });
-        return out.toByteArray();
-    }
-
-    /** The NOTIFY payload naming a key's release: its stored bytes in URL-safe Base64 (at most 344 characters). */
-    static String payload(byte[] key) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(key);
-    }
 
     /**
      * The class id of lockkit's own advisory locks, which take PostgreSQL's two-int form ({@code
@@ -106,7 +75,7 @@ final class KeyCodec {
             throw new IllegalArgumentException("namespace must be non-empty and hold no ':', was '" + namespace + "'");
         }
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes(namespace + ":" + key));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(KeyBytes.bytes(namespace + ":" + key));
             return ByteBuffer.wrap(digest, 0, 8).getLong();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);

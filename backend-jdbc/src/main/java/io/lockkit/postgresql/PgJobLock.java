@@ -3,6 +3,9 @@ package io.lockkit.postgresql;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
 import io.lockkit.LeaseLimits;
+import io.lockkit.jdbc.internal.Acquiring;
+import io.lockkit.jdbc.internal.KeyBytes;
+import io.lockkit.jdbc.internal.Waiters;
 import io.lockkit.spi.Checks;
 import java.time.Duration;
 import java.util.Optional;
@@ -59,9 +62,9 @@ abstract class PgJobLock implements JobLock {
         if (maxWait.isZero()) {
             return tryAcquire(key, lease);
         }
-        long waitNanos = saturatedNanos(maxWait);
+        long waitNanos = Acquiring.saturatedNanos(maxWait);
         long start = System.nanoTime();
-        String payload = KeyCodec.payload(KeyCodec.bytes(key));
+        String payload = KeyBytes.payload(KeyBytes.bytes(key));
         Waiters waiters = backend.waiters();
         Integer marker = waitMarker(key);
         boolean marked = false;
@@ -69,10 +72,10 @@ abstract class PgJobLock implements JobLock {
         try {
             backend.watcher().startListening(Math.min(waitNanos, LISTEN_WAIT_NANOS));
             while (true) {
-                throwIfInterrupted();
+                Acquiring.throwIfInterrupted();
                 Attempt attempt = attempt(key, lease);
                 if (attempt.lease() != null) {
-                    return Optional.of(keepUnlessInterrupted(attempt.lease()));
+                    return Optional.of(Acquiring.keepUnlessInterrupted(attempt.lease()));
                 }
                 long left = waitNanos - (System.nanoTime() - start);
                 if (left <= 0) {
@@ -113,8 +116,7 @@ abstract class PgJobLock implements JobLock {
 
     /** The safety margin subtracted from a lease's deadline (clock drift between JVM and server). */
     final Duration margin(Duration lease) {
-        Duration tenth = lease.dividedBy(10);
-        return backend.driftMargin().compareTo(tenth) < 0 ? backend.driftMargin() : tenth;
+        return Acquiring.margin(backend.driftMargin(), lease);
     }
 
     /**
@@ -128,32 +130,6 @@ abstract class PgJobLock implements JobLock {
         Checks.key(key);
         limits.check(lease);
         backend.requireSchema();
-    }
-
-    private static Lease keepUnlessInterrupted(Lease lease) throws InterruptedException {
-        if (!Thread.currentThread().isInterrupted()) {
-            return lease;
-        }
-        try {
-            lease.release(); // L8: an interrupted acquire leaves no lock held
-        } catch (RuntimeException e) {
-            // it expires by itself (L4)
-        }
-        throw new InterruptedException("interrupted while acquiring '" + lease.key() + "'");
-    }
-
-    private static void throwIfInterrupted() throws InterruptedException {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new InterruptedException("interrupted while waiting to acquire");
-        }
-    }
-
-    static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
     }
 
     /** A lease's length for the server: whole milliseconds, rounded up so the server never keeps it shorter. */

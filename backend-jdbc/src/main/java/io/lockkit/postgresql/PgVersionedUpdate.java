@@ -4,6 +4,10 @@ import io.lockkit.FencedOutException;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.jdbc.internal.KeyBytes;
+import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.Session;
+import io.lockkit.jdbc.internal.SessionPool;
 import io.lockkit.spi.Checks;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -58,7 +62,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
 
     @Override
     public Optional<Versioned> read(String key) {
-        byte[] stored = KeyCodec.bytes(Checks.key(key));
+        byte[] stored = KeyBytes.bytes(Checks.key(key));
         backend.requireSchema();
         try {
             return backend.pool().call("read '" + key + "'", h -> readSql.on(h)
@@ -73,7 +77,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
     public Optional<Versioned> create(String key, byte[] value) {
         Checks.key(key);
         Checks.value(value);
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         backend.requireSchema();
         Optional<Long> version = write("create '" + key + "'", stored, 0, false, (h, id) -> createSql
                 .on(h)
@@ -89,7 +93,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.key(key);
         Checks.value(value);
         Checks.fencingToken(fencingToken);
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         backend.requireSchema();
         Optional<Long> version = write(
                 "create '" + key + "'",
@@ -105,7 +109,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
         Checks.value(value);
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         backend.requireSchema();
         Optional<Long> version =
                 write("compareAndSet '" + key + "'", stored, expectedVersion, false, (h, id) -> casSql.on(h)
@@ -123,7 +127,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.expectedVersion(expectedVersion);
         Checks.value(value);
         Checks.fencingToken(fencingToken);
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         backend.requireSchema();
         Optional<Long> version = write(
                 "compareAndSet '" + key + "'",
@@ -147,7 +151,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
     public boolean delete(String key, long expectedVersion) {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         backend.requireSchema();
         Optional<Long> deleted = write(
                 "delete '" + key + "'",
@@ -171,7 +175,7 @@ final class PgVersionedUpdate implements VersionedUpdate {
         Checks.key(key);
         Checks.expectedVersion(expectedVersion);
         Checks.fencingToken(fencingToken);
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         backend.requireSchema();
         Optional<Long> deleted = write(
                 "delete '" + key + "'",

@@ -6,6 +6,8 @@ import io.lockkit.JobLock;
 import io.lockkit.LockKitException;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
+import io.lockkit.jdbc.internal.SessionPool;
+import io.lockkit.jdbc.internal.Waiters;
 import io.lockkit.spi.Checks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,7 +111,14 @@ public final class PostgresBackend implements Backend {
         this.driftMargin = b.driftMargin;
         this.waitFallback = b.waitFallback;
         this.namespace = b.namespace;
-        this.pool = new SessionPool(b.jdbi, b.maxConnections, b.connectionWait, b.networkTimeout);
+        this.pool = new SessionPool(
+                "PostgreSQL",
+                b.jdbi,
+                PgSessions::setUp,
+                Failures.KINDS,
+                b.maxConnections,
+                b.connectionWait,
+                b.networkTimeout);
         this.watcher = new Watcher(name(), pool, channel(), waiters, b.sessionCheck, b.waitFallback);
         this.jobLock = switch (variant) {
             case TABLE -> new TableJobLock(this);

@@ -1,5 +1,8 @@
 package io.lockkit.postgresql;
 
+import io.lockkit.jdbc.internal.KeyBytes;
+import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.Session;
 import java.time.Duration;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -30,7 +33,7 @@ final class RowJobLock extends SessionJobLock {
     @Nullable
     Long tryLock(Session session, String key, Duration lease) {
         Handle h = session.handle();
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         Optional<Long> token = lockRow(h, stored, lease);
         if (token.isEmpty()) { // no row yet: create it where every session sees it, then try again
             h.rollback();
@@ -56,7 +59,7 @@ final class RowJobLock extends SessionJobLock {
                 .set("key", stored)
                 .set("timeout_ms", millisText(lease))
                 .set("channel", backend.channel())
-                .set("payload", KeyCodec.payload(stored))
+                .set("payload", KeyBytes.payload(stored))
                 .optional(rs -> rs.getLong("token"));
     }
 

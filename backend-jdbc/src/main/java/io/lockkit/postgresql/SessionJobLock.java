@@ -1,5 +1,7 @@
 package io.lockkit.postgresql;
 
+import io.lockkit.jdbc.internal.Session;
+import io.lockkit.jdbc.internal.SessionPool;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 

@@ -1,5 +1,7 @@
 package io.lockkit.postgresql;
 
+import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.Session;
 import io.lockkit.spi.AbstractLease;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;

@@ -1,5 +1,7 @@
 package io.lockkit.postgresql;
 
+import io.lockkit.jdbc.internal.SessionPool;
+
 /**
  * Every statement lockkit sends, one constant each. {@code {lock}}, {@code {rowlock}}, {@code
  * {versioned}} and {@code {token}} stand for the configured {@link TableNames}; {@link #render}

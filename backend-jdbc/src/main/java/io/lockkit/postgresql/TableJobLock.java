@@ -1,6 +1,10 @@
 package io.lockkit.postgresql;
 
 import io.lockkit.LeaseLimits;
+import io.lockkit.jdbc.internal.Acquiring;
+import io.lockkit.jdbc.internal.KeyBytes;
+import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.TableLease;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * release on the client's own autocommit connections (never the caller's transaction, INCIDENTS.md
  * row 19). Thread-safe.
  */
-final class TableJobLock extends PgJobLock {
+final class TableJobLock extends PgJobLock implements TableLease.Table {
     private static final SecureRandom OWNERS = new SecureRandom();
 
     private final Prepared acquireSql;
@@ -33,7 +37,7 @@ final class TableJobLock extends PgJobLock {
 
     @Override
     Attempt attempt(String key, Duration lease) {
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         long owner = OWNERS.nextLong();
         long sent = backend.ticker().nanos();
         AtomicBoolean tried = new AtomicBoolean();
@@ -45,7 +49,7 @@ final class TableJobLock extends PgJobLock {
                 return acquireSql
                         .on(h)
                         .set("key", stored)
-                        .set("micros", micros(lease))
+                        .set("micros", Acquiring.micros(lease))
                         .set("owner", owner)
                         .one(rs -> new Outcome(rs.getObject("token", Long.class), heldFor(rs)));
             });
@@ -63,7 +67,8 @@ final class TableJobLock extends PgJobLock {
             Double left = outcome.heldForSeconds();
             return Attempt.held(left == null ? Long.MAX_VALUE : (long) (Math.max(0, left) * 1e9) + 1_000_000);
         }
-        return Attempt.granted(new TableLease(this, key, stored, outcome.token(), sent, lease, margin(lease)));
+        return Attempt.granted(new TableLease(
+                this, key, stored, outcome.token(), backend.ticker(), sent, lease, margin(lease), leaseLimits()));
     }
 
     /**
@@ -78,26 +83,28 @@ final class TableJobLock extends PgJobLock {
                     .set("key", key)
                     .set("owner", owner)
                     .set("channel", backend.channel())
-                    .set("payload", KeyCodec.payload(key))
+                    .set("payload", KeyBytes.payload(key))
                     .one(rs -> rs.getLong(1)));
         } catch (RuntimeException ignored) {
             // the grant, if any, expires at the end of its lease
         }
     }
 
-    boolean extend(byte[] key, long token, Duration lease) {
+    @Override
+    public boolean extend(byte[] key, long token, Duration lease) {
         return call(
                 "extend",
                 () -> backend.pool().call("extend", h -> extendSql
                                 .on(h)
                                 .set("key", key)
                                 .set("token", token)
-                                .set("micros", micros(lease))
+                                .set("micros", Acquiring.micros(lease))
                                 .one(rs -> rs.getLong("extended")))
                         == 1L);
     }
 
-    boolean release(byte[] key, long token) {
+    @Override
+    public boolean release(byte[] key, long token) {
         return call(
                 "release",
                 () -> backend.pool().call("release", h -> releaseSql
@@ -107,7 +114,7 @@ final class TableJobLock extends PgJobLock {
                                 .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
                                 .set("marker", marker(key))
                                 .set("channel", backend.channel())
-                                .set("payload", KeyCodec.payload(key))
+                                .set("payload", KeyBytes.payload(key))
                                 .one(rs -> rs.getLong("released")))
                         == 1);
     }
@@ -115,7 +122,7 @@ final class TableJobLock extends PgJobLock {
     /** A release notifies only clients that hold the key's wait marker (see {@link Sql#TABLE_RELEASE}). */
     @Override
     Integer waitMarker(String key) {
-        return marker(KeyCodec.bytes(key));
+        return marker(KeyBytes.bytes(key));
     }
 
     /**
@@ -141,9 +148,5 @@ final class TableJobLock extends PgJobLock {
     private static @Nullable Double heldFor(java.sql.ResultSet rs) throws java.sql.SQLException {
         double seconds = rs.getDouble("held_for");
         return rs.wasNull() ? null : seconds;
-    }
-
-    private static long micros(Duration lease) {
-        return lease.getSeconds() * 1_000_000 + (lease.getNano() + 999) / 1000;
     }
 }

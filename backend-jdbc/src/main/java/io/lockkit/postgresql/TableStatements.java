@@ -1,5 +1,6 @@
 package io.lockkit.postgresql;
 
+import io.lockkit.jdbc.internal.Prepared;
 import java.util.List;
 
 /**

@@ -1,5 +1,9 @@
 package io.lockkit.postgresql;
 
+import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.Session;
+import io.lockkit.jdbc.internal.SessionPool;
+import io.lockkit.jdbc.internal.Waiters;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
 import java.sql.Connection;

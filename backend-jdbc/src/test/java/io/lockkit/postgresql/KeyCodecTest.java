@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lockkit.LockKit;
+import io.lockkit.jdbc.internal.KeyBytes;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -14,15 +15,15 @@ class KeyCodecTest {
     @Test
     void wellFormedKeysAreStoredAsTheirUtf8Bytes() {
         for (String key : new String[] {"job-42", "ключ", "鍵", "emoji 🔒", "nul\u0000inside"}) {
-            assertThat(KeyCodec.bytes(key)).isEqualTo(key.getBytes(StandardCharsets.UTF_8));
+            assertThat(KeyBytes.bytes(key)).isEqualTo(key.getBytes(StandardCharsets.UTF_8));
         }
     }
 
     @Test
     void unpairedSurrogatesDoNotCollideWithOtherKeys() {
         // Java's UTF-8 encoder turns both into "a?"; stored keys must stay distinct.
-        assertThat(KeyCodec.bytes("a\uD800")).isNotEqualTo(KeyCodec.bytes("a?"));
-        assertThat(KeyCodec.bytes("a\uD800")).isNotEqualTo(KeyCodec.bytes("a\uDC00"));
+        assertThat(KeyBytes.bytes("a\uD800")).isNotEqualTo(KeyBytes.bytes("a?"));
+        assertThat(KeyBytes.bytes("a\uD800")).isNotEqualTo(KeyBytes.bytes("a\uDC00"));
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.postgresql.Driver;
 
 /**
  * lockkit-backend-jdbc as the named module {@code io.lockkit.postgresql}: its compiled descriptor
- * exports the API package only and provides the backend provider, the class-path service file names
+ * exports the two API packages ({@code io.lockkit.postgresql}, {@code io.lockkit.mariadb}) only, never
+ * the shared JDBC plumbing ({@code io.lockkit.jdbc.internal}), and provides the backend provider, the class-path service file names
  * the same provider, and a modular application (a module layer of the built classes, the api, Jdbi
  * and pgjdbc) opens PostgreSQL through {@link LockKit#open}'s service loader.
  */
@@ -43,18 +44,19 @@ class ModuleDescriptorTest {
     }
 
     @Test
-    void theDescriptorExportsTheApiPackageAndProvidesTheBackend() throws Exception {
+    void theDescriptorExportsTheApiPackagesAndProvidesTheBackend() throws Exception {
         ModuleDescriptor d = descriptor();
         assertThat(d.name()).isEqualTo("io.lockkit.postgresql");
-        assertThat(d.exports()).singleElement().satisfies(e -> {
-            assertThat(e.source()).isEqualTo("io.lockkit.postgresql");
-            assertThat(e.isQualified()).isFalse();
-        });
+        assertThat(d.exports())
+                .extracting(ModuleDescriptor.Exports::source)
+                .containsExactlyInAnyOrder("io.lockkit.postgresql", "io.lockkit.mariadb");
+        assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
         assertThat(d.provides()).singleElement().satisfies(p -> {
             assertThat(p.service()).isEqualTo("io.lockkit.spi.BackendProvider");
             assertThat(p.providers()).containsExactly(PROVIDER);
         });
-        assertThat(d.packages()).contains("io.lockkit.postgresql", "io.lockkit.postgresql.internal");
+        assertThat(d.packages())
+                .contains("io.lockkit.postgresql", "io.lockkit.postgresql.internal", "io.lockkit.mariadb");
         Map<String, Set<Requires.Modifier>> requires =
                 d.requires().stream().collect(Collectors.toMap(Requires::name, Requires::modifiers));
         assertThat(requires).containsKeys("io.lockkit", "org.jdbi.v3.core", "org.postgresql.jdbc", "java.sql");
@@ -101,6 +103,9 @@ class ModuleDescriptorTest {
         assertThat(postgresql.isNamed()).isTrue();
         assertThat(postgresql.isExported("io.lockkit.postgresql")).isTrue();
         assertThat(postgresql.isExported("io.lockkit.postgresql.internal")).isFalse();
+        assertThat(postgresql.getPackages()).contains("io.lockkit.jdbc.internal", "io.lockkit.mariadb");
+        assertThat(postgresql.isExported("io.lockkit.jdbc.internal")).isFalse();
+        assertThat(postgresql.isExported("io.lockkit.mariadb")).isTrue();
 
         ClassLoader loader = postgresql.getClassLoader();
         Class<?> lockKit = loader.loadClass("io.lockkit.LockKit");

@@ -2,6 +2,7 @@ package io.lockkit.postgresql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lockkit.jdbc.internal.Prepared;
 import org.junit.jupiter.api.Test;
 
 /** Named parameters become JDBC's {@code ?}; casts, literals and every lockkit statement survive it. */

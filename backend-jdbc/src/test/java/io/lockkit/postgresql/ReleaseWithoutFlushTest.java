@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockkit.Lease;
 import io.lockkit.Versioned;
+import io.lockkit.jdbc.internal.KeyBytes;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.nio.charset.StandardCharsets;
@@ -118,7 +119,7 @@ class ReleaseWithoutFlushTest {
             // release() sends nothing at all) commits nothing
             List<Commit> again = new ArrayList<>();
             TableJobLock table = (TableJobLock) client.jobLock();
-            assertThat(observe(again, () -> table.release(KeyCodec.bytes(key), lease.token() + 1)))
+            assertThat(observe(again, () -> table.release(KeyBytes.bytes(key), lease.token() + 1)))
                     .isFalse();
             assertThat(again).isEmpty();
         }

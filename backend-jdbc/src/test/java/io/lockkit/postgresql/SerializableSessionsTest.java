@@ -8,6 +8,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.lockkit.Backend;
 import io.lockkit.Lease;
 import io.lockkit.LockKit;
+import io.lockkit.jdbc.internal.KeyBytes;
+import io.lockkit.jdbc.internal.Prepared;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckSettings;
 import io.lockkit.tck.TckTarget;
@@ -89,7 +91,7 @@ class SerializableSessionsTest {
         String app = "lockkit-40001-" + UUID.randomUUID().toString().substring(0, 8);
         String lockTable = Fixture.tables(schema).lockTable();
         String sequence = Fixture.tables(schema).tokenSequence();
-        byte[] stored = KeyCodec.bytes(key);
+        byte[] stored = KeyBytes.bytes(key);
         execute(
                 "INSERT INTO " + lockTable + " (key, token, owner, expires_at) VALUES (?, nextval('" + sequence
                         + "'), 1, clock_timestamp() - interval '1 hour')",
@@ -178,7 +180,7 @@ class SerializableSessionsTest {
                     .orElseThrow()
                     .version();
             other.setAutoCommit(false);
-            update(other, "UPDATE " + versioned + " SET value = value WHERE key = ?", KeyCodec.bytes(key));
+            update(other, "UPDATE " + versioned + " SET value = value WHERE key = ?", KeyBytes.bytes(key));
             byte[] done = "COMPLETED".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             CompletableFuture<Optional<io.lockkit.Versioned>> written = CompletableFuture.supplyAsync(() -> fenced
                     ? client.versionedUpdate().compareAndSet(key, version, done, 1)

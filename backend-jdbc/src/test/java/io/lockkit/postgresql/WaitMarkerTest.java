@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.lockkit.Lease;
+import io.lockkit.jdbc.internal.KeyBytes;
+import io.lockkit.jdbc.internal.Prepared;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.sql.Connection;
@@ -169,8 +171,8 @@ class WaitMarkerTest {
     void aTableReleaseNotifiesOnlyWhileTheKeysMarkerIsHeld() throws Exception {
         PostgresBackend client = fixture.client(Variant.TABLE);
         String key = "table-notify-" + UUID.randomUUID();
-        String payload = KeyCodec.payload(KeyCodec.bytes(key));
-        int marker = KeyCodec.waitMarker(KeyCodec.markerId(KeyCodec.bytes(key)));
+        String payload = KeyBytes.payload(KeyBytes.bytes(key));
+        int marker = KeyCodec.waitMarker(KeyCodec.markerId(KeyBytes.bytes(key)));
         try (Connection listener =
                         PostgresTestServer.dataSource("lockkit-marker-listener").getConnection();
                 Connection waiter =
@@ -195,7 +197,7 @@ class WaitMarkerTest {
             // backend sends it (a lease's second release() sends nothing at all), while the marker is held.
             Lease lease = client.jobLock().tryAcquire(key, GUARD).orElseThrow();
             assertThat(client.jobLock()).isInstanceOfSatisfying(TableJobLock.class, table -> assertThat(
-                            table.release(KeyCodec.bytes(key), lease.token() + 1))
+                            table.release(KeyBytes.bytes(key), lease.token() + 1))
                     .as("a release with another token frees nothing")
                     .isFalse());
             assertThat(notified(listener, payload, Duration.ofMillis(500)))
@@ -225,7 +227,7 @@ class WaitMarkerTest {
                 Handle releaser = Jdbi.create(PostgresTestServer.dataSource("lockkit-marker-releaser"))
                         .open()) {
             String key = "table-commit-" + UUID.randomUUID();
-            byte[] stored = KeyCodec.bytes(key);
+            byte[] stored = KeyBytes.bytes(key);
             int marker = KeyCodec.waitMarker(KeyCodec.markerId(stored));
             Lease held =
                     holder.jobLock().tryAcquire(key, Duration.ofMinutes(10)).orElseThrow();
@@ -239,7 +241,7 @@ class WaitMarkerTest {
                     .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
                     .set("marker", marker)
                     .set("channel", waiting.channel())
-                    .set("payload", KeyCodec.payload(stored))
+                    .set("payload", KeyBytes.payload(stored))
                     .one(rs -> rs.getLong("released"));
             assertThat(released).isEqualTo(1);
             CompletableFuture<Optional<Lease>> got = CompletableFuture.supplyAsync(() -> {

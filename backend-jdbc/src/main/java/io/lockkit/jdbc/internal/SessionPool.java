@@ -1,4 +1,4 @@
-package io.lockkit.postgresql;
+package io.lockkit.jdbc.internal;
 
 import io.lockkit.BackendUnavailableException;
 import java.sql.Connection;
@@ -10,7 +10,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.postgresql.PGConnection;
 
 /**
  * A small bounded pool of autocommit connections opened through the user's {@link Jdbi}; every
@@ -24,20 +23,32 @@ import org.postgresql.PGConnection;
  * holder can write its result however many leases the client holds, and statements never hold a
  * connection for longer than one call. Thread-safe.
  */
-final class SessionPool implements AutoCloseable {
+public final class SessionPool implements AutoCloseable {
     /**
      * How many times a statement the server rolled back with 40001 or 40P01 is sent in all before the
      * error stands (and counts as a lost race, L6).
      */
-    static final int SERIALIZATION_RETRIES = 10;
+    public static final int SERIALIZATION_RETRIES = 10;
 
     /** One operation on a connection. */
     @FunctionalInterface
-    interface Op<T> {
+    public interface Op<T> {
         T apply(Handle handle);
     }
 
+    /**
+     * What a database does to a connection it has just opened (autocommit, with its network timeout
+     * set): reads the session's server id, pins what it needs; its errors are mapped by the pool.
+     */
+    @FunctionalInterface
+    public interface Setup {
+        Session setUp(Handle handle) throws SQLException;
+    }
+
     private final Jdbi jdbi;
+    private final String database;
+    private final Setup setup;
+    private final SqlErrors.Kinds kinds;
     private final int max;
     private final int maxLeases;
     private final Semaphore permits;
@@ -47,9 +58,22 @@ final class SessionPool implements AutoCloseable {
     private final int networkTimeoutMillis;
     private volatile boolean closed;
 
-    /** @param maxConnections every connection of the client, the listener's included (at least 2) */
-    SessionPool(Jdbi jdbi, int maxConnections, Duration wait, Duration networkTimeout) {
+    /**
+     * @param database the database's name in messages ("PostgreSQL")
+     * @param maxConnections every connection of the client, the listener's included (at least 2)
+     */
+    public SessionPool(
+            String database,
+            Jdbi jdbi,
+            Setup setup,
+            SqlErrors.Kinds kinds,
+            int maxConnections,
+            Duration wait,
+            Duration networkTimeout) {
+        this.database = database;
         this.jdbi = jdbi;
+        this.setup = setup;
+        this.kinds = kinds;
         this.max = maxConnections - 1; // one is the listener's
         this.maxLeases = Math.max(0, maxConnections - 2); // one more is always left for statements
         this.permits = new Semaphore(max, true);
@@ -65,12 +89,12 @@ final class SessionPool implements AutoCloseable {
      *
      * @throws BackendUnavailableException when no working connection could be had (E2)
      */
-    <T> T call(String what, Op<T> op) {
+    public <T> T call(String what, Op<T> op) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return callOnce(what, op);
             } catch (RuntimeException e) {
-                if (attempt == SERIALIZATION_RETRIES || !Failures.rolledBackForARetry(e)) {
+                if (attempt == SERIALIZATION_RETRIES || !kinds.rolledBackForARetry(e)) {
                     throw e;
                 }
                 // 40001/40P01: the server rolled the statement back and asks for it again. Under
@@ -86,26 +110,26 @@ final class SessionPool implements AutoCloseable {
         try {
             return runOnce(session, op);
         } catch (RuntimeException e) {
-            if (!Failures.isConnection(e) || !session.reused()) {
-                throw Failures.isConnection(e) ? Failures.unavailable(what, e) : e;
+            if (!kinds.isConnection(e) || !session.reused()) {
+                throw kinds.isConnection(e) ? SqlErrors.unavailable(what, e) : e;
             }
         }
         Session fresh = open(what);
         try {
             return runOnce(fresh, op);
         } catch (RuntimeException e) {
-            throw Failures.isConnection(e) ? Failures.unavailable(what, e) : e;
+            throw kinds.isConnection(e) ? SqlErrors.unavailable(what, e) : e;
         }
     }
 
     /** Runs {@code op}, then gives the connection back, or discards it when it broke. */
-    <T> T runOnce(Session session, Op<T> op) {
+    public <T> T runOnce(Session session, Op<T> op) {
         try {
             T result = op.apply(session.handle());
             giveBack(session);
             return result;
         } catch (RuntimeException e) {
-            if (Failures.isConnection(e)) {
+            if (kinds.isConnection(e)) {
                 discard(session);
             } else {
                 giveBack(session);
@@ -115,7 +139,7 @@ final class SessionPool implements AutoCloseable {
     }
 
     /** An idle connection for one statement, or a new one while fewer than the maximum are open. */
-    Session borrow(String what) {
+    public Session borrow(String what) {
         return borrow(what, false);
     }
 
@@ -123,7 +147,7 @@ final class SessionPool implements AutoCloseable {
      * An idle connection, or a new one while fewer than the maximum are open; {@code lease}: for a
      * session lease (or its attempt), counted against the lease sessions' budget too.
      */
-    Session borrow(String what, boolean lease) {
+    public Session borrow(String what, boolean lease) {
         long until = System.nanoTime() + waitNanos;
         acquirePermits(what, lease, until);
         Session session = idle.pollFirst();
@@ -131,27 +155,27 @@ final class SessionPool implements AutoCloseable {
     }
 
     /** A new connection for one statement, counted against the maximum (never an idle one). */
-    Session open(String what) {
+    public Session open(String what) {
         return open(what, false);
     }
 
     /** A new connection (never an idle one), for a lease session when {@code lease}. */
-    Session open(String what, boolean lease) {
+    public Session open(String what, boolean lease) {
         acquirePermits(what, lease, System.nanoTime() + waitNanos);
         return openPermitted(what, lease);
     }
 
     /** The network timeout of every connection, in milliseconds. */
-    int networkTimeoutMillis() {
+    public int networkTimeoutMillis() {
         return networkTimeoutMillis;
     }
 
     /** The listener's connection, outside the pool (its share of maxConnections is kept for it), closed by its user. */
-    Session openUnpooled(String what) {
+    public Session openUnpooled(String what) {
         return connect(what);
     }
 
-    void giveBack(Session session) {
+    public void giveBack(Session session) {
         if (closed) {
             close(session);
         } else {
@@ -160,7 +184,7 @@ final class SessionPool implements AutoCloseable {
         releasePermits(session.lease());
     }
 
-    void discard(Session session) {
+    public void discard(Session session) {
         close(session, false);
         releasePermits(session.lease());
     }
@@ -180,7 +204,7 @@ final class SessionPool implements AutoCloseable {
         }
     }
 
-    static void close(Session session) {
+    public static void close(Session session) {
         close(session, true);
     }
 
@@ -210,7 +234,7 @@ final class SessionPool implements AutoCloseable {
     /** Takes a lease session's permit first (when {@code lease}), then a connection's, both by {@code until}. */
     private void acquirePermits(String what, boolean lease, long until) {
         if (closed) {
-            throw new IllegalStateException("the PostgreSQL backend is closed");
+            throw new IllegalStateException("the " + database + " backend is closed");
         }
         if (lease && !acquire(leasePermits, until)) {
             throw new BackendUnavailableException(what + ": all " + maxLeases + " lease sessions of this client"
@@ -261,7 +285,7 @@ final class SessionPool implements AutoCloseable {
         try {
             handle = jdbi.open();
         } catch (RuntimeException e) {
-            throw Failures.unavailable(what + ": cannot connect", e);
+            throw SqlErrors.unavailable(what + ": cannot connect", e);
         }
         try {
             Connection connection = handle.getConnection();
@@ -269,25 +293,11 @@ final class SessionPool implements AutoCloseable {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-            int pid = connection.unwrap(PGConnection.class).getBackendPID();
-            record Start(long started, String isolation) {}
-            Start start = handle.createQuery(Sql.SESSION_START)
-                    .map((rs, ctx) -> new Start(
-                            rs.getInt("pid") == pid ? rs.getLong("started") : Session.UNKNOWN,
-                            rs.getString("isolation")))
-                    .one();
-            int isolation = Session.AS_IT_WAS;
-            if (!"read committed".equals(start.isolation())) {
-                // Through JDBC, so that a pool of the application that lent the connection (and
-                // tracks its isolation) resets it too.
-                isolation = connection.getTransactionIsolation();
-                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            }
-            return new Session(handle, pid, start.started(), false, false, isolation);
+            return setup.setUp(handle);
         } catch (SQLException | RuntimeException e) {
             close(new Session(handle, 0, 0, false, false, Session.AS_IT_WAS));
             String why = what + ": cannot set up the connection";
-            throw Failures.isConnection(e) ? Failures.unavailable(why, e) : Failures.unexpected(why, e);
+            throw kinds.isConnection(e) ? SqlErrors.unavailable(why, e) : SqlErrors.unexpected(why, e);
         }
     }
 }

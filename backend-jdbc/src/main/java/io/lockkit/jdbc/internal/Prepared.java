@@ -1,4 +1,4 @@
-package io.lockkit.postgresql;
+package io.lockkit.jdbc.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,25 +11,26 @@ import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One of lockkit's statements ({@link Sql}), ready to run as a plain JDBC {@link PreparedStatement}
+ * One of lockkit's statements (each database's {@code Sql}), ready to run as a plain JDBC {@link PreparedStatement}
  * on a session's connection: its named parameters ({@code :key}) become JDBC's {@code ?} once, here.
  * The lock, lease and compare-and-set paths run their statements this way rather than through
  * Jdbi's fluent API, which copies its configuration and resolves argument binders and row mappers
  * anew for every statement it creates (jdbi/jdbi#1749, #2617): 10–20 µs a statement measured here,
  * a third of a round trip to a local server, and most of lockkit's cost over ShedLock's raw JDBC.
  * Jdbi still opens, configures and closes the connections. pgjdbc prepares each statement on the
- * server once per connection (its statement cache), as it would under Jdbi. Immutable, thread-safe.
+ * server once per connection (its statement cache), as it would under Jdbi; MariaDB Connector/J
+ * sends it as text unless told otherwise ({@code useServerPrepStmts}). Immutable, thread-safe.
  */
-final class Prepared {
+public final class Prepared {
     /** Reads one row. */
     @FunctionalInterface
-    interface Row<T> {
+    public interface Row<T> {
         @Nullable
         T read(ResultSet rs) throws SQLException;
     }
 
-    /** A statement failed; the {@link SQLException} is the cause ({@link Failures} reads its state). */
-    static final class Failed extends RuntimeException {
+    /** A statement failed; the {@link SQLException} is the cause ({@link SqlErrors} reads its state). */
+    public static final class Failed extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         Failed(String sql, SQLException cause) {
@@ -52,7 +53,7 @@ final class Prepared {
      * Turns {@code :name} parameters into {@code ?}, leaving {@code ::} casts and quoted literals
      * alone.
      */
-    static Prepared of(String namedSql) {
+    public static Prepared of(String namedSql) {
         StringBuilder out = new StringBuilder(namedSql.length());
         List<String> names = new ArrayList<>();
         int i = 0;
@@ -89,12 +90,12 @@ final class Prepared {
     }
 
     /** The statement as sent, with {@code ?} for the parameters. */
-    String sql() {
+    public String sql() {
         return sql;
     }
 
     /** The parameters' names, in the order of the {@code ?}s. */
-    List<String> names() {
+    public List<String> names() {
         return names;
     }
 
@@ -103,12 +104,12 @@ final class Prepared {
     }
 
     /** A run of this statement on {@code handle}'s connection. */
-    Call on(Handle handle) {
+    public Call on(Handle handle) {
         return new Call(handle.getConnection());
     }
 
     /** The statement with its parameter values; not thread-safe, use once. */
-    final class Call {
+    public final class Call {
         private final Connection connection;
         private final Object[] values = new Object[names.size()];
 
@@ -117,7 +118,7 @@ final class Prepared {
         }
 
         /** Sets every occurrence of {@code :name}: a {@code byte[]}, {@code Long}, {@code Integer}, {@code String} or {@code Boolean}. */
-        Call set(String name, Object value) {
+        public Call set(String name, Object value) {
             boolean found = false;
             for (int i = 0; i < values.length; i++) {
                 if (names.get(i).equals(name)) {
@@ -132,12 +133,12 @@ final class Prepared {
         }
 
         /** Exactly one row, read by {@code row} (which may read it as null). */
-        <T> @Nullable T one(Row<T> row) {
+        public <T> @Nullable T one(Row<T> row) {
             return query(row, true);
         }
 
         /** At most one row; empty when there is none (or {@code row} reads it as null). */
-        <T> Optional<T> optional(Row<T> row) {
+        public <T> Optional<T> optional(Row<T> row) {
             return Optional.ofNullable(query(row, false));
         }
 
@@ -161,7 +162,7 @@ final class Prepared {
         }
 
         /** The update count. */
-        int update() {
+        public int update() {
             try (PreparedStatement ps = prepare()) {
                 return ps.executeUpdate();
             } catch (SQLException e) {

@@ -1,4 +1,4 @@
-package io.lockkit.postgresql;
+package io.lockkit.jdbc.internal;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -6,12 +6,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The acquire calls of one client waiting for keys, woken by release notifications (L7). One
+ * The acquire calls of one client waiting for keys, woken by release notifications (L7), or by
+ * nothing but their own timeout where the database sends none (MariaDB's lock table, for now). One
  * notification wakes at most one waiter of its key: it leaves one wake-up permit, which the first
  * waiter to look takes. A waiter registers before its attempt, so a release between a failed
  * attempt and the wait is not missed. Thread-safe.
  */
-final class Waiters {
+public final class Waiters {
     private static final class Slot {
         final Condition woken;
         int waiters;
@@ -26,7 +27,7 @@ final class Waiters {
     private final Map<String, Slot> slots = new HashMap<>();
 
     /** Registers a waiter for {@code payload} (a key's notification payload). */
-    void register(String payload) {
+    public void register(String payload) {
         lock.lock();
         try {
             slots.computeIfAbsent(payload, p -> new Slot(lock.newCondition())).waiters++;
@@ -36,7 +37,7 @@ final class Waiters {
     }
 
     /** Ends a registration; a permit no remaining waiter can take is dropped. */
-    void unregister(String payload) {
+    public void unregister(String payload) {
         lock.lock();
         try {
             Slot slot = slots.get(payload);
@@ -55,7 +56,7 @@ final class Waiters {
      * Waits up to {@code nanos} for a release of {@code payload}; true when woken by one. On an
      * interrupt the permit, if any, stays for another waiter.
      */
-    boolean await(String payload, long nanos) throws InterruptedException {
+    public boolean await(String payload, long nanos) throws InterruptedException {
         lock.lock();
         try {
             Slot slot = slots.get(payload);
@@ -77,7 +78,7 @@ final class Waiters {
     }
 
     /** One release of {@code payload}: wakes one waiter of this client, if it has any. */
-    void released(String payload) {
+    public void released(String payload) {
         lock.lock();
         try {
             Slot slot = slots.get(payload);
@@ -91,7 +92,7 @@ final class Waiters {
     }
 
     /** Wakes every waiter once, after notifications may have been missed (the listener reconnected). */
-    void wakeAll() {
+    public void wakeAll() {
         lock.lock();
         try {
             for (Slot slot : slots.values()) {

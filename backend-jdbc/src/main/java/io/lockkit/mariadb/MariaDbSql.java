@@ -1,0 +1,144 @@
+package io.lockkit.mariadb;
+
+/**
+ * The MariaDB backend's statements, with {@code {lock}} and {@code {token}} for the configured (quoted)
+ * names. Time is the database's: {@link #NOW_MICROS}, microseconds since the epoch in UTC, the same
+ * value throughout one statement and independent of the session's time zone. Stateless.
+ */
+final class MariaDbSql {
+    private MariaDbSql() {}
+
+    /** The database clock, in microseconds since 1970 UTC (constant within a statement). */
+    static final String NOW_MICROS = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6))";
+
+    /**
+     * One sequence for every token (L2): {@code NOCACHE}, so every value is written to the sequence
+     * table before it is handed out, values are handed out in one order across sessions, and a
+     * crash never hands out one again.
+     */
+    static final String CREATE_TOKEN =
+            "CREATE SEQUENCE IF NOT EXISTS {token} START WITH 1 MINVALUE 1 INCREMENT BY 1 NOCACHE NOCYCLE";
+
+    /**
+     * One row per key ever locked; a free key's row has expired (a release expires it at once).
+     * {@code token}: the lease's fencing token, which also identifies it for extend and release (L3);
+     * {@code owner}: the random id of the acquire attempt that wrote it (recognised after a lost
+     * reply); {@code expires_at}: microseconds since 1970 UTC on the database clock.
+     */
+    static final String CREATE_LOCK =
+            """
+            CREATE TABLE IF NOT EXISTS {lock} (
+                lock_key   VARBINARY(256) NOT NULL PRIMARY KEY,
+                token      BIGINT         NOT NULL,
+                owner      BIGINT         NOT NULL,
+                expires_at BIGINT         NOT NULL
+            ) ENGINE=InnoDB
+            """;
+
+    /** Whether the row's holder is gone or is this attempt: evaluated on the row as it was. */
+    private static final String FREE_OR_OURS = "(expires_at <= " + NOW_MICROS + " OR owner = VALUES(owner))";
+
+    /**
+     * L1, L2, L4, L6: one statement grants the key if it is free or its holder's time is up on the
+     * database clock, under InnoDB's lock on the key's index entry; no read before it (no
+     * check-then-insert), no sweep, and no {@code Duplicate entry}: a concurrent insert of the same
+     * key waits for the first and then takes the update branch. The update's assignments run left
+     * to right, each seeing the columns set before it: {@code token} and {@code owner} test the row
+     * as it was; {@code expires_at}, last, sees the new owner exactly when the row was taken. The
+     * returned row is the key's row afterwards: the attempt won when it carries {@code :owner} (a
+     * random id per attempt; sent again after a lost reply, the attempt finds its own grant and takes
+     * it over), and otherwise tells how long the holder still has (L7). {@code NEXTVAL} in {@code
+     * VALUES} is drawn on every attempt, a lost one included (a gap, never a repeat).
+     */
+    static final String ACQUIRE = "INSERT INTO {lock} (lock_key, token, owner, expires_at)"
+            + " VALUES (:key, NEXTVAL({token}), :owner, " + NOW_MICROS + " + :micros)"
+            + " ON DUPLICATE KEY UPDATE"
+            + " token = IF(" + FREE_OR_OURS + ", VALUES(token), token),"
+            + " owner = IF(" + FREE_OR_OURS + ", VALUES(owner), owner),"
+            + " expires_at = IF(" + FREE_OR_OURS + ", VALUES(expires_at), expires_at)"
+            + " RETURNING token, owner, expires_at - " + NOW_MICROS + " AS held_for";
+
+    /** L3: extends only the lease with this token, and only while it has not expired. */
+    static final String EXTEND = "UPDATE {lock} SET expires_at = " + NOW_MICROS + " + :micros"
+            + " WHERE lock_key = :key AND token = :token AND expires_at > " + NOW_MICROS;
+
+    /**
+     * L3: frees only the lease with this token. The row stays (expired), so a later grant of the key
+     * goes through the update branch of {@link #ACQUIRE} and draws its token there. As on
+     * PostgreSQL, a release sent again after a lost reply finds the row still carrying its token
+     * (nobody else can have taken it without drawing a new one) and counts it; whether the lease was
+     * still current is the lease's own deadline's to say.
+     */
+    static final String RELEASE =
+            "UPDATE {lock} SET expires_at = " + NOW_MICROS + " WHERE lock_key = :key AND token = :token";
+
+    /**
+     * After an acquire whose reply was lost, best effort (L1, E2): ends the grant the attempt may have
+     * left ({@code :owner} is its random id, so only that grant matches).
+     */
+    static final String ABANDON = "UPDATE {lock} SET expires_at = " + NOW_MICROS
+            + " WHERE lock_key = :key AND owner = :owner AND expires_at > " + NOW_MICROS;
+
+    // ---- versioned values ----
+
+    /**
+     * A deleted key stays as a tombstone, so its version and fence never go back (V2, V3); {@code
+     * write_id}: the random id of the last write, which recognises a write whose reply was lost (V4).
+     */
+    static final String CREATE_VERSIONED =
+            """
+            CREATE TABLE IF NOT EXISTS {versioned} (
+                vkey     VARBINARY(256) NOT NULL PRIMARY KEY,
+                value    LONGBLOB       NOT NULL,
+                version  BIGINT         NOT NULL,
+                fence    BIGINT         NOT NULL DEFAULT 0,
+                deleted  BOOLEAN        NOT NULL DEFAULT FALSE,
+                write_id BIGINT         NOT NULL
+            ) ENGINE=InnoDB
+            """;
+
+    static final String READ = "SELECT value, version FROM {versioned} WHERE vkey = :key AND NOT deleted";
+
+    /** The row as the last write left it (after a lost reply, V4). */
+    static final String LAST_WRITE = "SELECT version, deleted, write_id, fence FROM {versioned} WHERE vkey = :key";
+
+    /**
+     * Whether the key's row may be (re)created by this write: a tombstone whose fence {@code :limit}
+     * reaches (a fenced write's token; {@link Long#MAX_VALUE} for an unfenced one, which no fence
+     * stops).
+     */
+    private static final String REVIVES = "(deleted AND fence <= :limit)";
+
+    /**
+     * V1, V2, V3: creates the key, or revives its tombstone with the next version, in one statement
+     * (no {@code Duplicate entry}: a live key takes the update branch and keeps its row). Unfenced
+     * creates send fence 0 and no limit. Assignments run left to right, {@code deleted} last, so each tests the
+     * row as it was. The returned row is the key's row afterwards: the write applied when it
+     * carries {@code :write_id}; otherwise its fence tells a fenced-out create from a live key.
+     */
+    static final String CREATE = "INSERT INTO {versioned} (vkey, value, version, fence, deleted, write_id)"
+            + " VALUES (:key, :value, 1, :fence, FALSE, :write_id)"
+            + " ON DUPLICATE KEY UPDATE"
+            + " value = IF(" + REVIVES + ", VALUES(value), value),"
+            + " version = IF(" + REVIVES + ", version + 1, version),"
+            + " write_id = IF(" + REVIVES + ", VALUES(write_id), write_id),"
+            + " fence = IF(" + REVIVES + ", GREATEST(fence, VALUES(fence)), fence),"
+            + " deleted = IF(deleted AND write_id = VALUES(write_id), FALSE, deleted)"
+            + " RETURNING version, write_id, fence";
+
+    /**
+     * V1, V3: a compare-and-set; a fenced one sends its token as {@code :fence} and {@code :limit}, an
+     * unfenced one fence 0 and no limit ({@link Long#MAX_VALUE}).
+     */
+    static final String CAS = "UPDATE {versioned} SET value = :value, version = version + 1,"
+            + " fence = GREATEST(fence, :fence), write_id = :write_id"
+            + " WHERE vkey = :key AND version = :expected AND NOT deleted AND fence <= :limit";
+
+    /** V1, V3: a delete leaves a tombstone with its version and the larger fence ({@code :fence}, {@code :limit} as in {@link #CAS}). */
+    static final String DELETE = "UPDATE {versioned} SET deleted = TRUE, fence = GREATEST(fence, :fence),"
+            + " write_id = :write_id WHERE vkey = :key AND version = :expected AND NOT deleted AND fence <= :limit";
+
+    static String render(String sql, String lock, String token, String versioned) {
+        return sql.replace("{lock}", lock).replace("{token}", token).replace("{versioned}", versioned);
+    }
+}

@@ -1,0 +1,209 @@
+package io.lockkit.testkit.mariadb;
+
+import io.lockkit.Backend;
+import io.lockkit.tck.StoreFaults;
+import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.harness.TcpProxy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One MariaDB store for the TCK: a database of its own on {@link MariaDbTestServer} that holds
+ * lockkit's tables and token sequence, and clients of one variant ({@code table}) opened by the
+ * test's {@link Opener}, each talking through a {@link TcpProxy} of its own (so lost and late
+ * replies hit that client only). Each client connects to an empty database of its own and names
+ * the store's tables in full ({@code db.lockkit_lock}): that is how the faults find its sessions on
+ * the server ({@code information_schema.PROCESSLIST}) and end them with {@code KILL CONNECTION}. The
+ * store restart and crash stop and start, or kill and start, the embedded server on its port and
+ * data directory; an external server ({@code LOCKKIT_MARIADB_URL}, Testcontainers) cannot be
+ * restarted by the tests, so those faults are then not offered. Thread-safe.
+ */
+public final class MariaDbTarget implements TckTarget, StoreFaults {
+    /** The clients' network, connect and login timeout. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** The clients hold several leases at once; their connections are their own. */
+    public static final int CONNECTIONS = 10;
+
+    /**
+     * Opens a lockkit client of the MariaDB backend on {@code jdbcUrl} with {@code options}
+     * ({@code variant}, {@code lockTable}, {@code tokenSequence}, {@code versionedTable}, {@code createSchema}, {@code
+     * maxConnections}, {@code connectTimeout}, {@code connectionWait}, {@code networkTimeout}; as a
+     * {@code LockKit.open} URI's options would be).
+     */
+    @FunctionalInterface
+    public interface Opener {
+        Backend open(String jdbcUrl, Map<String, String> options);
+    }
+
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+    /** One client's wiring; no proxy when the target connects straight. */
+    private record Client(String database, @Nullable TcpProxy proxy) {}
+
+    private final String variant;
+    private final boolean proxied;
+    private final Opener opener;
+    private final String database = MariaDbTestServer.newDatabase();
+    private final Map<Backend, Client> clients = new ConcurrentHashMap<>();
+
+    /** The TCK's target: every client through a proxy of its own, with short timeouts. */
+    public MariaDbTarget(String variant, Opener opener) {
+        this(variant, true, opener);
+    }
+
+    /**
+     * @param variant {@code table} (the only one so far)
+     * @param proxied false for clients connected straight to the server with the default timeouts;
+     *     then the lost and late replies are not offered
+     */
+    public MariaDbTarget(String variant, boolean proxied, Opener opener) {
+        this.variant = variant.toLowerCase(Locale.ROOT);
+        this.proxied = proxied;
+        this.opener = opener;
+        Map<String, String> setup = options();
+        setup.put("createSchema", "true");
+        opener.open(MariaDbTestServer.databaseUrl(database), setup).close();
+    }
+
+    @Override
+    public String name() {
+        return "mariadb/" + variant;
+    }
+
+    @Override
+    public Backend newClient() {
+        String own = database + "_c" + CLIENTS.incrementAndGet();
+        MariaDbTestServer.execute("CREATE DATABASE " + own);
+        String url = MariaDbTestServer.databaseUrl(own);
+        if (!proxied) {
+            Backend client = opener.open(url, options());
+            clients.put(client, new Client(own, null));
+            return client;
+        }
+        String[] hostPort = MariaDbTestServer.hostAndPort().split(":");
+        TcpProxy proxy;
+        try {
+            proxy = new TcpProxy(hostPort[0], Integer.parseInt(hostPort[1]));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String viaProxy = url.replaceFirst("^(jdbc:(?:mariadb|mysql)://)[^/?]*", "$1127.0.0.1:" + proxy.port())
+                + (url.contains("?") ? "&" : "?") + "socketTimeout=" + TIMEOUT.toMillis();
+        Map<String, String> options = options();
+        options.put("connectTimeout", TIMEOUT.toSeconds() + "s");
+        options.put("networkTimeout", TIMEOUT.toSeconds() + "s");
+        Backend client = opener.open(viaProxy, options);
+        clients.put(client, new Client(own, proxy));
+        return client;
+    }
+
+    @Override
+    public StoreFaults faults() {
+        return this;
+    }
+
+    /** The lock table has no session to expire: the client's connections are ended, which timed leases survive. */
+    @Override
+    public void expireSession(Backend client) {
+        MariaDbTestServer.killSessionsIn(client(client).database());
+    }
+
+    @Override
+    public void killConnection(Backend client) {
+        MariaDbTestServer.killSessionsIn(client(client).database());
+    }
+
+    /** A crashed process's connections close with it: the server ends its sessions; timed leases stay. */
+    @Override
+    public void crash(Backend client) {
+        MariaDbTestServer.killSessionsIn(client(client).database());
+    }
+
+    /**
+     * Lost and late replies through the proxies; restart and crash on the embedded server only.
+     * InnoDB is durable (the redo log is flushed at every commit), so timed leases, the token
+     * sequence and values survive both.
+     */
+    @Override
+    public Set<Fault> supported() {
+        boolean embedded = MariaDbTestServer.canRestart();
+        return StoreFaults.optionalFaults(proxied, embedded, embedded);
+    }
+
+    @Override
+    public Heal loseReplies(Backend client) {
+        return proxy(client).losingReplies();
+    }
+
+    @Override
+    public Heal delayReplies(Backend client, Duration delay) {
+        return proxy(client).delayingReplies(delay);
+    }
+
+    private TcpProxy proxy(Backend client) {
+        TcpProxy proxy = client(client).proxy();
+        if (proxy == null) {
+            throw new UnsupportedOperationException("this target connects its clients straight: no proxy");
+        }
+        return proxy;
+    }
+
+    @Override
+    public void restartStore() {
+        MariaDbTestServer.restart();
+    }
+
+    /** SIGKILL to the embedded server ({@link MariaDbTestServer#crash()}). */
+    @Override
+    public void crashStore() {
+        MariaDbTestServer.crash();
+    }
+
+    @Override
+    public Backend unreachableClient() {
+        Map<String, String> options = options();
+        options.put("connectTimeout", "1s");
+        options.put("connectionWait", "1s");
+        options.put("networkTimeout", "1s");
+        return opener.open(MariaDbTestServer.unreachableUrl(), options);
+    }
+
+    @Override
+    public void close() {
+        clients.forEach((backend, wiring) -> {
+            backend.close();
+            TcpProxy proxy = wiring.proxy();
+            if (proxy != null) {
+                proxy.close();
+            }
+            MariaDbTestServer.dropDatabase(wiring.database());
+        });
+        MariaDbTestServer.dropDatabase(database);
+    }
+
+    private Map<String, String> options() {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("variant", variant);
+        options.put("lockTable", database + ".lockkit_lock");
+        options.put("tokenSequence", database + ".lockkit_token");
+        options.put("versionedTable", database + ".lockkit_versioned");
+        options.put("maxConnections", Integer.toString(CONNECTIONS));
+        return options;
+    }
+
+    private Client client(Backend client) {
+        Client wiring = clients.get(client);
+        if (wiring == null) {
+            throw new IllegalArgumentException("not a client of this target: " + client.name());
+        }
+        return wiring;
+    }
+}

