@@ -23,11 +23,6 @@ import java.util.stream.Collectors;
  * called before. Hence a correct backend never produces two overlapping sections of one key, while
  * a backend that grants a key early, to two holders, or to a zombie does.
  *
- * <p>A section whose bound had passed before its acquire returned is empty and overlaps nothing: a
- * slow acquire (an acquire call that took longer than its lease, for instance waiting for a
- * connection on a loaded machine) may return a lease the store has already ended, which is not
- * valid from the start; a later holder's section may then begin before that acquire returned.
- *
  * <p>The bound is not compared with the lease's own deadline, which a backend with no drift margin
  * may compute from a later send time (mem uses the store's grant time) and so end a little after
  * {@code sent + lease}: cutting the section at the earlier moment only makes the check lenient by
@@ -69,12 +64,6 @@ public final class IntervalRecorder {
             ofKey.sort(Comparator.comparingLong(s -> s.start));
             Section longest = null;
             for (Section s : ofKey) {
-                if (s.end() - s.start <= 0) {
-                    // Empty: the acquire returned after its own deadline bound (it took longer than the
-                    // lease, say waiting for a connection under load), so the holder held nothing by
-                    // this rule's measure; the lease's isValid() is false from the start.
-                    continue;
-                }
                 if (longest != null && s.start - longest.end() < 0) {
                     overlaps.add(new Overlap(s.key, longest.start, longest.end(), s.start, s.end()));
                 }
