@@ -3,6 +3,7 @@ package io.lockkit.mariadb;
 import io.lockkit.Backend;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
+import io.lockkit.LockKitException;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.jdbc.internal.Prepared;
@@ -27,9 +28,8 @@ import org.jdbi.v3.core.Jdbi;
  * bounded pool of the client's own autocommit connections (never the caller's transaction).
  * Thread-safe.
  *
- * <p>So far the lock table only. A waiting acquire polls (at most every {@link
- * Builder#pollInterval}, and no later than the holder's expiry); {@link #versionedUpdate()} is not
- * there yet.
+ * <p>So far the lock table and versioned values. A waiting acquire polls (at most every {@link
+ * Builder#pollInterval}, and no later than the holder's expiry).
  *
  * <pre>{@code
  * try (MariaDbBackend db = MariaDbBackend.builder(dataSource).build()) {
@@ -184,16 +184,46 @@ public final class MariaDbBackend implements Backend {
         return out.toString();
     }
 
-    /** A new connection: its server id ({@code CONNECTION_ID()}); nothing of the session is changed. */
+    /**
+     * A new connection: its server id ({@code CONNECTION_ID()}), after checking the server. It must be
+     * MariaDB 10.6 or later (the statements use {@code INSERT … RETURNING} and sequences, which MySQL
+     * has not), and commit durably ({@code innodb_flush_log_at_trx_commit = 1}: with 0 or 2 a crash
+     * loses acknowledged commits, and with them tokens already handed out, which would be handed out
+     * again, L2). The session's {@code timestamp} is reset to the server's clock: a pooled connection
+     * that arrives with {@code SET timestamp = …} would freeze the database clock every lease is
+     * judged on (L1, L4).
+     */
     private static Session setUp(Handle handle) throws java.sql.SQLException {
         Connection connection = handle.getConnection();
         long id;
-        try (var s = connection.createStatement();
-                var rs = s.executeQuery("SELECT CONNECTION_ID()")) {
-            rs.next();
-            id = rs.getLong(1);
+        try (var s = connection.createStatement()) {
+            try (var rs =
+                    s.executeQuery("SELECT CONNECTION_ID(), VERSION(), @@global.innodb_flush_log_at_trx_commit")) {
+                rs.next();
+                id = rs.getLong(1);
+                checkServer(rs.getString(2), rs.getString(3));
+            }
+            s.execute("SET SESSION timestamp = DEFAULT");
         }
         return new Session(handle, (int) id, Session.UNKNOWN, false, false, Session.AS_IT_WAS);
+    }
+
+    /** Refuses a server this backend cannot keep the contract on, naming what it found. */
+    static void checkServer(String version, String flushAtCommit) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version);
+        boolean mariaDb = version.contains("MariaDB");
+        int major = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        int minor = major > 0 ? Integer.parseInt(m.group(2)) : 0;
+        if (!mariaDb || major < 10 || (major == 10 && minor < 6)) {
+            throw new LockKitException("lockkit's MariaDB backend needs MariaDB 10.6 or later, but the server reports"
+                    + " VERSION() = '" + version + "'" + (mariaDb ? "" : " (MySQL is not supported by this backend)"));
+        }
+        if (!"1".equals(flushAtCommit)) {
+            throw new LockKitException("lockkit's MariaDB backend needs innodb_flush_log_at_trx_commit = 1, but the"
+                    + " server has " + flushAtCommit + ": a crash would lose acknowledged commits, and fencing tokens"
+                    + " already handed out would be handed out again (L2); set it to 1");
+        }
     }
 
     /** Builds a {@link MariaDbBackend}; {@link #build()} validates every option and reports all bad ones at once. */

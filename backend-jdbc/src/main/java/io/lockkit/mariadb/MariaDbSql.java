@@ -36,26 +36,32 @@ final class MariaDbSql {
             """;
 
     /** Whether the row's holder is gone or is this attempt: evaluated on the row as it was. */
-    private static final String FREE_OR_OURS = "(expires_at <= " + NOW_MICROS + " OR owner = VALUES(owner))";
+    private static final String FREE_OR_OURS = "(expires_at <= " + NOW_MICROS + " OR owner = :owner)";
 
     /**
      * L1, L2, L4, L6: one statement grants the key if it is free or its holder's time is up on the
      * database clock, under InnoDB's lock on the key's index entry; no read before it (no
      * check-then-insert), no sweep, and no {@code Duplicate entry}: a concurrent insert of the same
-     * key waits for the first and then takes the update branch. The update's assignments run left
-     * to right, each seeing the columns set before it: {@code token} and {@code owner} test the row
-     * as it was; {@code expires_at}, last, sees the new owner exactly when the row was taken. The
-     * returned row is the key's row afterwards: the attempt won when it carries {@code :owner} (a
-     * random id per attempt; sent again after a lost reply, the attempt finds its own grant and takes
-     * it over), and otherwise tells how long the holder still has (L7). {@code NEXTVAL} in {@code
-     * VALUES} is drawn on every attempt, a lost one included (a gap, never a repeat).
+     * key waits for the first and then takes the update branch.
+     *
+     * <p>The token is drawn in the update branch only, under the row lock and only when the row is
+     * taken: a {@code NEXTVAL} in {@code VALUES} would be drawn before any lock wait, so an attempt
+     * that waited could be granted after others with larger tokens (L2: a grant after a wait is
+     * ordered after everything granted meanwhile). A key's first attempt therefore inserts a
+     * placeholder (token and owner 0, expired since 1970) and is sent once more, which takes the row
+     * in the update branch. The result does not depend on the order MariaDB applies the assignments
+     * in ({@code SIMULTANEOUS_ASSIGNMENT} or not): {@code expires_at} comes last, and before it only
+     * {@code owner} changes, to {@code :owner}, exactly when the condition was already true. The returned row is
+     * the key's row afterwards: the attempt won when it carries {@code :owner} (a random, non-zero id
+     * per attempt; sent again after a lost reply, the attempt finds its own grant and takes it over),
+     * and otherwise tells how long the holder still has (L7).
      */
     static final String ACQUIRE = "INSERT INTO {lock} (lock_key, token, owner, expires_at)"
-            + " VALUES (:key, NEXTVAL({token}), :owner, " + NOW_MICROS + " + :micros)"
+            + " VALUES (:key, 0, 0, 0)"
             + " ON DUPLICATE KEY UPDATE"
-            + " token = IF(" + FREE_OR_OURS + ", VALUES(token), token),"
-            + " owner = IF(" + FREE_OR_OURS + ", VALUES(owner), owner),"
-            + " expires_at = IF(" + FREE_OR_OURS + ", VALUES(expires_at), expires_at)"
+            + " token = IF(" + FREE_OR_OURS + ", NEXTVAL({token}), token),"
+            + " owner = IF(" + FREE_OR_OURS + ", :owner, owner),"
+            + " expires_at = IF(" + FREE_OR_OURS + ", " + NOW_MICROS + " + :micros, expires_at)"
             + " RETURNING token, owner, expires_at - " + NOW_MICROS + " AS held_for";
 
     /** L3: extends only the lease with this token, and only while it has not expired. */
@@ -112,8 +118,10 @@ final class MariaDbSql {
     /**
      * V1, V2, V3: creates the key, or revives its tombstone with the next version, in one statement
      * (no {@code Duplicate entry}: a live key takes the update branch and keeps its row). Unfenced
-     * creates send fence 0 and no limit. Assignments run left to right, {@code deleted} last, so each tests the
-     * row as it was. The returned row is the key's row afterwards: the write applied when it
+     * creates send fence 0 and no limit. Every assignment tests {@code REVIVES} on the row as it was
+     * whatever order MariaDB applies them in ({@code SIMULTANEOUS_ASSIGNMENT} or not): the only column
+     * it reads that changes before it is {@code fence}, which becomes at most {@code :limit} exactly
+     * when it was already. The returned row is the key's row afterwards: the write applied when it
      * carries {@code :write_id}; otherwise its fence tells a fenced-out create from a live key.
      */
     static final String CREATE = "INSERT INTO {versioned} (vkey, value, version, fence, deleted, write_id)"
@@ -123,7 +131,7 @@ final class MariaDbSql {
             + " version = IF(" + REVIVES + ", version + 1, version),"
             + " write_id = IF(" + REVIVES + ", VALUES(write_id), write_id),"
             + " fence = IF(" + REVIVES + ", GREATEST(fence, VALUES(fence)), fence),"
-            + " deleted = IF(deleted AND write_id = VALUES(write_id), FALSE, deleted)"
+            + " deleted = IF(" + REVIVES + ", FALSE, deleted)"
             + " RETURNING version, write_id, fence";
 
     /**

@@ -90,23 +90,33 @@ final class TableJobLock implements JobLock, TableLease.Table {
      * One try; a lost race is null, never an exception (L6). {@code retryAfter}, when given, gets
      * how long until the holder's lease ends (1 ms after a deadlock or lock-wait timeout that persisted).
      */
+    private Row upsert(org.jdbi.v3.core.Handle h, byte[] stored, long owner, Duration lease) {
+        return acquireSql
+                .on(h)
+                .set("key", stored)
+                .set("owner", owner)
+                .set("micros", Acquiring.micros(lease))
+                .one(rs -> new Row(rs.getLong("token"), rs.getLong("owner"), rs.getLong("held_for")));
+    }
+
     private @Nullable Lease attempt(String key, Duration lease, long @Nullable [] retryAfter) {
         byte[] stored = KeyBytes.bytes(key);
-        long owner = OWNERS.nextLong();
+        long owner;
+        do {
+            owner = OWNERS.nextLong();
+        } while (owner == 0); // 0 is the placeholder's
         long sent = backend.ticker().nanos();
         AtomicBoolean tried = new AtomicBoolean();
         Row row;
         String what = "acquire '" + key + "'";
         try {
             // Repeating after a lost reply is safe: the same owner id takes over its own grant.
+            long attemptOwner = owner;
             row = backend.pool().call(what, h -> {
                 tried.set(true);
-                return acquireSql
-                        .on(h)
-                        .set("key", stored)
-                        .set("owner", owner)
-                        .set("micros", Acquiring.micros(lease))
-                        .one(rs -> new Row(rs.getLong("token"), rs.getLong("owner"), rs.getLong("held_for")));
+                Row r = upsert(h, stored, attemptOwner, lease);
+                // A key's first attempt inserted the placeholder: once more, to take it (see MariaDbSql.ACQUIRE).
+                return r.owner() == 0 ? upsert(h, stored, attemptOwner, lease) : r;
             });
         } catch (RuntimeException e) {
             MariaDbFailures.Kind kind = MariaDbFailures.classify(e);

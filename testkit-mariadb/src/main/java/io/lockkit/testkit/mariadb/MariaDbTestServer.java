@@ -38,7 +38,7 @@ public final class MariaDbTestServer {
     public static final String TESTCONTAINERS_VARIABLE = "LOCKKIT_TESTCONTAINERS";
 
     /** {@code jdbc:mariadb://hosts}, the database, and the query if any. */
-    private static final Pattern URL_PARTS = Pattern.compile("(jdbc:(?:mariadb|mysql)://[^/?#]*)/([^?#]*)(\\?.*)?");
+    private static final Pattern URL_PARTS = Pattern.compile("(jdbc:mariadb://[^/?#]*)/([^?#]*)(\\?.*)?");
 
     private static volatile @Nullable String url;
     /** The embedded server, when the tests started one (null for an external one). */
@@ -132,7 +132,7 @@ public final class MariaDbTestServer {
             }
             throw new IllegalStateException("sessions in " + database + " still exist after 10 s");
         } catch (SQLException e) {
-            throw new IllegalStateException(e);
+            throw failure("ending the sessions of " + database, e);
         }
     }
 
@@ -142,8 +142,18 @@ public final class MariaDbTestServer {
                 Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+            throw failure(sql, e);
         }
+    }
+
+    /**
+     * A failure to report: the driver's message with any password taken out (a driver may quote the
+     * URL, "No suitable driver found for jdbc:…?password=…"), and no cause that would carry it.
+     */
+    private static IllegalStateException failure(String what, SQLException e) {
+        String message = String.valueOf(e.getMessage()).replaceAll("(?i)(password=)[^&\\s]*", "$1***");
+        return new IllegalStateException(
+                what + ": " + message + " (SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + ")");
     }
 
     private static Connection connect() throws SQLException {
