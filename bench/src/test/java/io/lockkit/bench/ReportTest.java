@@ -256,7 +256,7 @@ class ReportTest {
                 .contains("| " + PgBreakdown.WRITE + " | 60.0 | 2.00 |")
                 .contains("so ShedLock's floor is two flushed writes, 120.0 µs, and lockkit's one flushed write and"
                         + " one without the flush (the floor table above). lockkit's two statements sent raw take 150.0 µs"
-                        + " (without the release's `pg_notify` 140.0 µs; ShedLock's two plain `UPDATE`s 130.0 µs);"
+                        + " (without the release's wait-marker check 140.0 µs; ShedLock's two plain `UPDATE`s 130.0 µs);"
                         + " the backend itself, which sends them as plain JDBC statements, 400.0 µs (+250.0 µs of pool"
                         + " and lease bookkeeping). Through Jdbi's fluent API the same two statements take 250.0 µs"
                         + " (+100.0 µs: Jdbi 3 copies its configuration and resolves binders and mappers per"
