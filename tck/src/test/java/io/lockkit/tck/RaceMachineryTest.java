@@ -3,6 +3,9 @@ package io.lockkit.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lockkit.Backend;
+import io.lockkit.Lease;
+import io.lockkit.mem.MemBackend;
 import io.lockkit.tck.harness.IntervalRecorder;
 import io.lockkit.tck.harness.Race;
 import io.lockkit.tck.harness.RaceResult;
@@ -86,6 +89,46 @@ class RaceMachineryTest {
         assertThat(expired.endedByDeadline()).isTrue();
         assertThat(recorder.overlaps()).isEmpty();
         assertThat(recorder.endedByDeadline()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName(
+            "a lease already invalid as acquire returns makes no section; a valid one makes one even past its bound")
+    void recorderSkipsLeasesInvalidOnReturnOnly() throws Exception {
+        MemTarget target = new MemTarget(MemBackend.LeaseKind.TIMED);
+        try (Backend client = target.newClient()) {
+            IntervalRecorder recorder = new IntervalRecorder();
+            Duration shortLease = client.jobLock().leaseLimits().shortest();
+            long sent = System.nanoTime();
+            Lease late = client.jobLock().tryAcquire("late", shortLease).orElseThrow();
+            while (late.isValid()) {
+                Thread.sleep(1); // the reply "came back" after the lease ended
+            }
+            assertThat(recorder.beginIfValid("late", sent, shortLease, late)).isEmpty();
+            late.release();
+            assertThat(recorder.sections()).isZero();
+            assertThat(recorder.invalidOnReturn()).isEqualTo(1);
+
+            Duration lease = Duration.ofSeconds(30);
+            Lease first = client.jobLock().tryAcquire("k", lease).orElseThrow();
+            IntervalRecorder.Section a =
+                    recorder.beginIfValid("k", System.nanoTime(), lease, first).orElseThrow();
+            // A second holder of the same key whose acquire was sent long ago (a waiting acquire):
+            // its bound is before its start, yet its lease is valid, so it acts, and it overlaps.
+            Lease second = client.jobLock().tryAcquire("k2", lease).orElseThrow();
+            IntervalRecorder.Section b = recorder.beginIfValid(
+                            "k", System.nanoTime() - lease.toNanos() * 2, lease, second)
+                    .orElseThrow();
+            b.released();
+            a.released();
+            first.release();
+            second.release();
+            assertThat(recorder.sections()).isEqualTo(2);
+            assertThat(recorder.overlaps())
+                    .singleElement()
+                    .extracting(IntervalRecorder.Overlap::key)
+                    .isEqualTo("k");
+        }
     }
 
     @Test

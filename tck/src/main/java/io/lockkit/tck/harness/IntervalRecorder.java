@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -28,9 +30,18 @@ import java.util.stream.Collectors;
  * {@code sent + lease}: cutting the section at the earlier moment only makes the check lenient by
  * that much, never wrong. With a session lease the store keeps the lease longer, which is just as
  * safe.
+ *
+ * <p>A holder acts only on a lease that {@code isValid()} says is current (L5), so a scenario that
+ * may get a lease back after it ended (a waiting acquire with a short lease, whose reply came back
+ * late) starts its section with {@link #beginIfValid}: the start is read first, then {@code
+ * isValid()}; a lease still valid then was held by the store at that start, and one already invalid
+ * is released without acting and makes no section. The section's bound stays {@code sent + lease}
+ * even if that is before the start: such a section still counts as an overlap when it starts inside
+ * another holder's section, since a valid lease means the store held the key at its start.
  */
 public final class IntervalRecorder {
     private final ConcurrentLinkedQueue<Section> sections = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger invalidOnReturn = new AtomicInteger();
 
     /**
      * Starts a section now, for a lease acquired with {@code lease} after {@code sentNanos}.
@@ -41,6 +52,27 @@ public final class IntervalRecorder {
         Section section = new Section(key, System.nanoTime(), sentNanos + lease.toNanos());
         sections.add(section);
         return section;
+    }
+
+    /**
+     * Starts a section now for {@code held}, acquired with {@code lease} after {@code sentNanos},
+     * unless {@code held.isValid()} is already false: then the holder MUST NOT act on it (L5), no
+     * section is recorded, and the result is empty (the caller releases the lease without acting).
+     */
+    public Optional<Section> beginIfValid(String key, long sentNanos, Duration lease, Lease held) {
+        long start = System.nanoTime();
+        if (!held.isValid()) {
+            invalidOnReturn.incrementAndGet();
+            return Optional.empty();
+        }
+        Section section = new Section(key, start, sentNanos + lease.toNanos());
+        sections.add(section);
+        return Optional.of(section);
+    }
+
+    /** How many leases {@link #beginIfValid} saw already invalid as their acquire returned. */
+    public int invalidOnReturn() {
+        return invalidOnReturn.get();
     }
 
     /** How many sections were recorded. */

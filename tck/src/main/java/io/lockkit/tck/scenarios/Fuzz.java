@@ -20,7 +20,9 @@ import java.util.SplittableRandom;
  * leases and random hold times, some longer than the lease so that leases expire under their
  * holders, sometimes extending, for a fixed time. No two critical sections of one key may overlap,
  * where a section ends at the earliest of its release call, {@code isValid()} seen false, and its
- * deadline bound ({@link IntervalRecorder}).
+ * deadline bound ({@link IntervalRecorder}). A holder acts only on a valid lease (L5): a lease that
+ * a waiting acquire returns already invalid (its reply came back after the lease ended, as under a
+ * pause) is released unused and makes no section.
  */
 final class Fuzz extends AbstractScenario {
     private static final int THREADS = 16;
@@ -59,12 +61,14 @@ final class Fuzz extends AbstractScenario {
             row.overlaps(recorder);
             row.winners(recorder.sections());
             row.note(
-                    "seed %d: %d attempts, %d sections (%d expired under their holder), %d extended, %d threads"
-                            + " on %d clients over %d keys",
+                    "seed %d: %d attempts, %d sections (%d expired under their holder, %d more leases already"
+                            + " invalid as acquire returned, released unused), %d extended, %d threads on %d clients"
+                            + " over %d keys",
                     seed,
                     race.outcomes().stream().mapToInt(Tally::attempts).sum(),
                     recorder.sections(),
                     recorder.endedByDeadline(),
+                    recorder.invalidOnReturn(),
                     race.outcomes().stream().mapToInt(Tally::extensions).sum(),
                     threads,
                     clients.size(),
@@ -102,8 +106,13 @@ final class Fuzz extends AbstractScenario {
             if (acquired.isEmpty()) {
                 return Optional.empty();
             }
-            IntervalRecorder.Section section = recorder.begin(key, sent, lease);
             Lease held = acquired.get();
+            Optional<IntervalRecorder.Section> begun = recorder.beginIfValid(key, sent, lease, held);
+            if (begun.isEmpty()) { // a waiting acquire's reply came back after the lease had ended
+                held.release();
+                return Optional.empty();
+            }
+            IntervalRecorder.Section section = begun.get();
             boolean extended = false;
             try {
                 // Mostly short holds, so keys change hands often; one in four holds 50–150% of the

@@ -5,6 +5,7 @@ import io.lockkit.BackendUnavailableException;
 import io.lockkit.LockKit;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.harness.Poll;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -160,6 +161,16 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
             twin.close();
         } catch (Exception e) {
             throw new IllegalStateException("could not expire the session", e);
+        }
+        // The fault is done when the client has noticed: it reconnects after a random pause of up
+        // to a second, hears "expired" and opens a new session. Without this wait the client's
+        // next call could spend its whole E2 bound on that on a loaded machine.
+        try {
+            Poll.until(Duration.ofSeconds(30), () -> proxies(client).stream()
+                    .map(ZooKeeperProxy::session)
+                    .anyMatch(s -> s != null && s.id() != session.id()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
