@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lockkit.Backend;
 import io.lockkit.Lease;
 import io.lockkit.mem.MemBackend;
+import io.lockkit.spi.ForwardingLease;
 import io.lockkit.tck.harness.IntervalRecorder;
 import io.lockkit.tck.harness.Race;
 import io.lockkit.tck.harness.RaceResult;
@@ -92,42 +93,66 @@ class RaceMachineryTest {
     }
 
     @Test
-    @DisplayName(
-            "a lease already invalid as acquire returns makes no section; a valid one makes one even past its bound")
-    void recorderSkipsLeasesInvalidOnReturnOnly() throws Exception {
+    @DisplayName("a lease invalid as acquire returns is skipped unless it is timed and before its bound; a valid one"
+            + " counts even past its bound")
+    void recorderSkipsOnlyLeasesTheStoreMayHaveEnded() throws Exception {
         MemTarget target = new MemTarget(MemBackend.LeaseKind.TIMED);
+        Duration lease = Duration.ofSeconds(30);
+        long longAgo = System.nanoTime() - lease.toNanos() * 2; // a waiting acquire sent long ago
         try (Backend client = target.newClient()) {
-            IntervalRecorder recorder = new IntervalRecorder();
-            Duration shortLease = client.jobLock().leaseLimits().shortest();
-            long sent = System.nanoTime();
-            Lease late = client.jobLock().tryAcquire("late", shortLease).orElseThrow();
-            while (late.isValid()) {
-                Thread.sleep(1); // the reply "came back" after the lease ended
-            }
-            assertThat(recorder.beginIfValid("late", sent, shortLease, late)).isEmpty();
-            late.release();
-            assertThat(recorder.sections()).isZero();
-            assertThat(recorder.invalidOnReturn()).isEqualTo(1);
+            Lease real = client.jobLock().tryAcquire("k", lease).orElseThrow();
+            Lease invalid = new Fixed(real, false);
+            Lease valid = new Fixed(real, true);
 
-            Duration lease = Duration.ofSeconds(30);
-            Lease first = client.jobLock().tryAcquire("k", lease).orElseThrow();
-            IntervalRecorder.Section a =
-                    recorder.beginIfValid("k", System.nanoTime(), lease, first).orElseThrow();
-            // A second holder of the same key whose acquire was sent long ago (a waiting acquire):
-            // its bound is before its start, yet its lease is valid, so it acts, and it overlaps.
-            Lease second = client.jobLock().tryAcquire("k2", lease).orElseThrow();
-            IntervalRecorder.Section b = recorder.beginIfValid(
-                            "k", System.nanoTime() - lease.toNanos() * 2, lease, second)
-                    .orElseThrow();
+            IntervalRecorder skipped = new IntervalRecorder();
+            IntervalRecorder.Section held = skipped.begin("k", System.nanoTime(), lease);
+            assertThat(skipped.beginIfValid("k", longAgo, lease, invalid, true)).isEmpty();
+            assertThat(skipped.beginIfValid("k", System.nanoTime(), lease, invalid, false))
+                    .isEmpty();
+            held.released();
+            assertThat(skipped.overlaps())
+                    .as("past its bound, or a session lease: no section")
+                    .isEmpty();
+            assertThat(skipped.invalidOnReturn()).isEqualTo(2);
+            assertThat(skipped.sections()).isEqualTo(1);
+
+            IntervalRecorder timed = new IntervalRecorder();
+            IntervalRecorder.Section first = timed.begin("k", System.nanoTime(), lease);
+            assertThat(timed.beginIfValid("k", System.nanoTime(), lease, invalid, true))
+                    .isEmpty();
+            first.released();
+            assertThat(timed.overlaps())
+                    .as("an invalid timed lease before its bound is still the store's: granted twice")
+                    .hasSize(1);
+            assertThat(timed.sections()).as("sections acted on").isEqualTo(1);
+
+            IntervalRecorder late = new IntervalRecorder();
+            IntervalRecorder.Section a = late.begin("k", System.nanoTime(), lease);
+            IntervalRecorder.Section b =
+                    late.beginIfValid("k", longAgo, lease, valid, true).orElseThrow();
             b.released();
             a.released();
-            first.release();
-            second.release();
-            assertThat(recorder.sections()).isEqualTo(2);
-            assertThat(recorder.overlaps())
+            assertThat(late.overlaps())
+                    .as("a valid lease whose bound is before its start still overlaps")
                     .singleElement()
                     .extracting(IntervalRecorder.Overlap::key)
                     .isEqualTo("k");
+            real.release();
+        }
+    }
+
+    /** A lease whose {@code isValid()} is fixed, as a backend under test might report it. */
+    private static final class Fixed extends ForwardingLease {
+        private final boolean valid;
+
+        Fixed(Lease delegate, boolean valid) {
+            super(delegate);
+            this.valid = valid;
+        }
+
+        @Override
+        public boolean isValid() {
+            return valid;
         }
     }
 

@@ -34,10 +34,13 @@ import java.util.stream.Collectors;
  * <p>A holder acts only on a lease that {@code isValid()} says is current (L5), so a scenario that
  * may get a lease back after it ended (a waiting acquire with a short lease, whose reply came back
  * late) starts its section with {@link #beginIfValid}: the start is read first, then {@code
- * isValid()}; a lease still valid then was held by the store at that start, and one already invalid
- * is released without acting and makes no section. The section's bound stays {@code sent + lease}
- * even if that is before the start: such a section still counts as an overlap when it starts inside
- * another holder's section, since a valid lease means the store held the key at its start.
+ * isValid()}. A lease still valid then was held by the store at that start: its section is recorded
+ * even when its bound is already past (the store's lease runs from its grant, which may be later than
+ * {@code sent}). A lease already invalid is released without acting; its section is still recorded,
+ * as held by the store until its release call, when it is a timed lease and the start is before its
+ * bound (the store keeps a timed lease at least until {@code sent + lease}, whatever the client's
+ * drift margin says), and is not recorded otherwise: past its bound, or a session lease, which the
+ * store may already have ended (the client saw its session lost).
  */
 public final class IntervalRecorder {
     private final ConcurrentLinkedQueue<Section> sections = new ConcurrentLinkedQueue<>();
@@ -49,23 +52,33 @@ public final class IntervalRecorder {
      * @param sentNanos {@link System#nanoTime()} read before the acquire call was made
      */
     public Section begin(String key, long sentNanos, Duration lease) {
-        Section section = new Section(key, System.nanoTime(), sentNanos + lease.toNanos());
+        Section section = new Section(key, System.nanoTime(), sentNanos + lease.toNanos(), true);
         sections.add(section);
         return section;
     }
 
     /**
      * Starts a section now for {@code held}, acquired with {@code lease} after {@code sentNanos},
-     * unless {@code held.isValid()} is already false: then the holder MUST NOT act on it (L5), no
-     * section is recorded, and the result is empty (the caller releases the lease without acting).
+     * when the holder may act on it ({@code held.isValid()}); empty when it may not (L5): the caller
+     * then releases the lease without acting. An invalid timed lease whose bound is not yet past still
+     * gets a section, which the caller ends by its release (see the class comment).
+     *
+     * @param timed whether the backend's leases are timed (a session lease may end before its bound)
      */
-    public Optional<Section> beginIfValid(String key, long sentNanos, Duration lease, Lease held) {
+    public Optional<Section> beginIfValid(String key, long sentNanos, Duration lease, Lease held, boolean timed) {
         long start = System.nanoTime();
-        if (!held.isValid()) {
+        long bound = sentNanos + lease.toNanos();
+        boolean valid = held.isValid();
+        if (!valid) {
             invalidOnReturn.incrementAndGet();
+            if (timed && start - bound < 0) {
+                Section stored = new Section(key, start, bound, false);
+                sections.add(stored);
+                stored.released();
+            }
             return Optional.empty();
         }
-        Section section = new Section(key, start, sentNanos + lease.toNanos());
+        Section section = new Section(key, start, bound, true);
         sections.add(section);
         return Optional.of(section);
     }
@@ -75,14 +88,14 @@ public final class IntervalRecorder {
         return invalidOnReturn.get();
     }
 
-    /** How many sections were recorded. */
+    /** How many sections were recorded in which the holder acted (a valid lease). */
     public int sections() {
-        return sections.size();
+        return (int) sections.stream().filter(s -> s.acted).count();
     }
 
     /** How many sections ended by their deadline bound while the holder still held on (expired under it). */
     public long endedByDeadline() {
-        return sections.stream().filter(Section::endedByDeadline).count();
+        return sections.stream().filter(s -> s.acted && s.endedByDeadline()).count();
     }
 
     /**
@@ -130,13 +143,17 @@ public final class IntervalRecorder {
     public static final class Section {
         private final String key;
         private final long start;
+        /** False for a lease the holder did not act on, recorded only as the store held it. */
+        private final boolean acted;
+
         private long bound;
         private long ended = Long.MAX_VALUE;
         private boolean closed;
 
-        private Section(String key, long start, long bound) {
+        private Section(String key, long start, long bound, boolean acted) {
             this.key = key;
             this.start = start;
+            this.acted = acted;
             this.bound = bound;
         }
 

@@ -223,9 +223,9 @@ class BrokenBackendsTest {
                 defect(
                         "the shortest lease is below the drift margin (incident 26)",
                         Defects::shortestBelowTheDriftMargin,
+                        Set.of("11"),
                         NONE,
-                        NONE,
-                        Set.of("e1_aLeaseOfTheShortestDurationIsValidWhenGranted")),
+                        Set.of("e1_aLeaseOfTheShortestDurationIsValidWhenGranted", "scenario11_fuzz")),
                 defect(
                         "a sweep of expired leases on every acquire deadlocks (incident 4)",
                         Defects::sweepOnAcquire,

@@ -138,11 +138,13 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
      */
     @Override
     public void expireSession(Backend client) {
-        ZooKeeperProxy.Session session = proxies(client).stream()
+        List<ZooKeeperProxy> proxies = proxies(client);
+        ZooKeeperProxy.Session session = proxies.stream()
                 .map(ZooKeeperProxy::session)
                 .filter(s -> s != null)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the client has no session yet"));
+        Set<Long> before = sessionIds(proxies);
         try {
             CountDownLatch connected = new CountDownLatch(1);
             ZooKeeper twin = new ZooKeeper(
@@ -165,13 +167,24 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
         // The fault is done when the client has noticed: it reconnects after a random pause of up
         // to a second, hears "expired" and opens a new session. Without this wait the client's
         // next call could spend its whole E2 bound on that on a loaded machine.
+        boolean renewed;
         try {
-            Poll.until(Duration.ofSeconds(30), () -> proxies(client).stream()
-                    .map(ZooKeeperProxy::session)
-                    .anyMatch(s -> s != null && s.id() != session.id()));
+            renewed = Poll.until(Duration.ofSeconds(30), () -> !before.containsAll(sessionIds(proxies)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the client reopened its session", e);
         }
+        if (!renewed) {
+            throw new IllegalStateException("the client did not open a new session within 30 s of its expiry");
+        }
+    }
+
+    private static Set<Long> sessionIds(List<ZooKeeperProxy> proxies) {
+        return proxies.stream()
+                .map(ZooKeeperProxy::session)
+                .filter(s -> s != null)
+                .map(ZooKeeperProxy.Session::id)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     @Override
