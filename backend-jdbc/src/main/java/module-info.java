@@ -8,6 +8,8 @@ module io.lockkit.postgresql {
     requires transitive java.sql;
     requires transitive org.jdbi.v3.core;
     requires org.postgresql.jdbc;
+    // MariaDB Connector/J: optional; the application brings it with its DataSource, or for LockKit.open("mariadb://…").
+    requires static org.mariadb.jdbc;
     // Jdbi, an automatic module, cannot say what it needs at run time: its dependencies that are
     // explicit modules are required here, else a modular application would not resolve them and
     // Jdbi would fail with NoClassDefFoundError (ModuleDescriptorTest opens a backend in a layer).
@@ -20,5 +22,6 @@ module io.lockkit.postgresql {
     exports io.lockkit.mariadb;
 
     provides io.lockkit.spi.BackendProvider with
-            io.lockkit.postgresql.internal.PostgresBackendProvider;
+            io.lockkit.postgresql.internal.PostgresBackendProvider,
+            io.lockkit.mariadb.internal.MariaDbBackendProvider;
 }

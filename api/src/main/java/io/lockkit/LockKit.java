@@ -32,7 +32,8 @@ public final class LockKit {
 
     /**
      * Opens a backend for {@code uri} ({@code mem:}, {@code jdbc:postgresql:}, {@code postgresql://},
-     * {@code redis://}, {@code rediss://}, {@code zookeeper://}).
+     * {@code jdbc:mariadb:}, {@code mariadb://}, {@code redis://}, {@code rediss://}, {@code
+     * zookeeper://}).
      *
      * @throws IllegalArgumentException when no provider accepts the URI, or the options are bad (E1)
      * @throws IllegalStateException when several providers accept it equally
@@ -131,6 +132,8 @@ public final class LockKit {
             "mem:", "io.lockkit:lockkit-api",
             "jdbc:postgresql:", "io.lockkit:lockkit-backend-jdbc",
             "postgresql://", "io.lockkit:lockkit-backend-jdbc",
+            "jdbc:mariadb:", "io.lockkit:lockkit-backend-jdbc",
+            "mariadb://", "io.lockkit:lockkit-backend-jdbc",
             "redis://", "io.lockkit:lockkit-backend-redis",
             "rediss://", "io.lockkit:lockkit-backend-redis",
             "zookeeper://", "io.lockkit:lockkit-backend-zookeeper");
@@ -143,7 +146,7 @@ public final class LockKit {
             "zk://", "zookeeper://",
             "memory:", "mem:",
             "jdbc:mysql:", "",
-            "jdbc:mariadb:", "");
+            "mysql://", "");
 
     /**
      * What the user may have meant: a known backend whose jar is missing, a spelling of another

@@ -110,6 +110,10 @@ class LockKitTest {
         assertThatThrownBy(() -> LockKit.open("jdbc:mysql://db/app", Map.of(), discovery))
                 .hasMessageContaining("'jdbc:mysql:' is not supported yet")
                 .hasMessageNotContaining("did you mean");
+        assertThatThrownBy(() -> LockKit.open("mariadb://root:s/e#c@db/app", Map.of(), discovery))
+                .hasMessageContaining(
+                        "'mariadb://' is served by io.lockkit:lockkit-backend-jdbc, which is not on the class path")
+                .hasMessageNotContaining("s/e#c");
         assertThatThrownBy(() -> LockKit.open("ftp://db/app", Map.of(), discovery))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContaining("did you mean");

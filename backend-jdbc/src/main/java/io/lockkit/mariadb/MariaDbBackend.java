@@ -28,6 +28,9 @@ import org.jdbi.v3.core.Jdbi;
  * bounded pool of the client's own autocommit connections (never the caller's transaction).
  * Thread-safe.
  *
+ * <p>Built over a DataSource or Jdbi of the application, or opened by {@code
+ * LockKit.open("mariadb://user@host/db")} / {@code jdbc:mariadb://…} (lockkit's own connections).
+ *
  * <p>So far the lock table and versioned values. A waiting acquire polls (at most every {@link
  * Builder#pollInterval}, and no later than the holder's expiry).
  *
@@ -61,6 +64,9 @@ public final class MariaDbBackend implements Backend {
     private final String lockTable;
     private final String tokenSequence;
     private final String versionedTable;
+    /** The names as given (unquoted), for the schema check. */
+    private final List<String> names;
+
     private final Ticker ticker;
     private final Duration driftMargin;
     private final Duration pollInterval;
@@ -72,6 +78,7 @@ public final class MariaDbBackend implements Backend {
         this.lockTable = quoted(b.lockTable);
         this.tokenSequence = quoted(b.tokenSequence);
         this.versionedTable = quoted(b.versionedTable);
+        this.names = List.of(b.tokenSequence, b.lockTable, b.versionedTable);
         this.ticker = b.ticker;
         this.driftMargin = b.driftMargin;
         this.pollInterval = b.pollInterval;
@@ -115,6 +122,104 @@ public final class MariaDbBackend implements Backend {
         } catch (RuntimeException e) {
             throw MariaDbFailures.translate("create the schema", e);
         }
+    }
+
+    /** How a problem of {@link #checkSchema} that {@link #createSchema} would fix ends. */
+    private static final String MISSING = " is missing";
+
+    /** How to create what is missing: the option, the call, and the DDL for teams that run migrations. */
+    static final String HOW_TO_CREATE = "To create what is missing: open with the option createSchema=true (in the"
+            + " URI's query, mariadb://host/db?createSchema=true, or in the options map), or call"
+            + " MariaDbBackend.createSchema(); the user needs the CREATE privilege on the database. For migrations"
+            + " instead: MariaDbBackend.schemaSql() gives the statements with the names in use";
+
+    /**
+     * Checks that the token sequence and the tables exist and are what this client needs: the
+     * sequence {@code NOCACHE}, with a positive increment and {@code NOCYCLE} (a cache hands out values
+     * reserved earlier, so a later lease could get a smaller token; a cycle repeats them, L2), the
+     * tables InnoDB tables (durable and transactional). A few queries on one connection.
+     *
+     * @throws LockKitException naming each missing or wrong object, and how to create what is missing
+     * @throws io.lockkit.BackendUnavailableException when the server cannot be asked (E2)
+     */
+    public void checkSchema() {
+        List<String> problems;
+        try {
+            problems = pool.call("check the schema", h -> {
+                List<String> found = new ArrayList<>();
+                boolean noDatabase = h.createQuery("SELECT DATABASE() IS NULL")
+                        .mapTo(Boolean.class)
+                        .one();
+                String[] what = {"token sequence", "lock table", "versioned table"};
+                for (int i = 0; i < names.size(); i++) {
+                    String problem = schemaProblem(h, what[i], names.get(i), i == 0, noDatabase);
+                    if (problem != null) {
+                        found.add(problem);
+                    }
+                }
+                return found;
+            });
+        } catch (RuntimeException e) {
+            throw MariaDbFailures.translate("check the schema", e);
+        }
+        if (!problems.isEmpty()) {
+            boolean missing = problems.stream().anyMatch(p -> p.endsWith(MISSING));
+            throw new LockKitException("mariadb: the database is not set up for this client: "
+                    + String.join("; ", problems) + (missing ? ". " + HOW_TO_CREATE : ""));
+        }
+    }
+
+    /** What is wrong with one object, or null. */
+    private static @org.jspecify.annotations.Nullable String schemaProblem(
+            Handle h, String what, String name, boolean sequence, boolean noDatabase) {
+        int dot = name.indexOf('.');
+        String schema = dot < 0 ? null : name.substring(0, dot);
+        String table = name.substring(dot + 1);
+        String shown = quoted(name);
+        if (schema == null && noDatabase) {
+            return "the " + what + " " + shown + " names no database, and the connection has none selected (name"
+                    + " one in the URL, jdbc:mariadb://host/app, or qualify the name, app." + name + ")";
+        }
+        var row = h.createQuery("SELECT TABLE_TYPE, COALESCE(ENGINE, '') FROM information_schema.TABLES"
+                        + " WHERE TABLE_SCHEMA = COALESCE(:schema, DATABASE()) AND TABLE_NAME = :name")
+                .bind("schema", schema)
+                .bind("name", table)
+                .map((rs, ctx) -> List.of(rs.getString(1), rs.getString(2)))
+                .findOne();
+        if (row.isEmpty()) {
+            return "the " + what + " " + shown + MISSING;
+        }
+        String type = row.get().get(0);
+        if (sequence) {
+            if (!"SEQUENCE".equals(type)) {
+                return "the " + what + " " + shown + " is a " + type + ", not a sequence (drop it, or name another)";
+            }
+            List<Long> settings = h.createQuery("SELECT cache_size, increment, cycle_option FROM " + shown)
+                    .map((rs, ctx) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+                    .one();
+            List<String> wrong = new ArrayList<>();
+            if (settings.get(0) != 0) {
+                wrong.add("CACHE " + settings.get(0) + " (a later lease could get a smaller token; fix: ALTER SEQUENCE "
+                        + shown + " NOCACHE, then restart the clients that used it)");
+            }
+            if (settings.get(1) <= 0) {
+                wrong.add("INCREMENT BY " + settings.get(1) + " (tokens must go up; fix: ALTER SEQUENCE " + shown
+                        + " INCREMENT BY 1)");
+            }
+            if (settings.get(2) != 0) {
+                wrong.add("CYCLE (tokens would repeat; fix: ALTER SEQUENCE " + shown + " NOCYCLE)");
+            }
+            return wrong.isEmpty() ? null : "the " + what + " " + shown + " has " + String.join(", ", wrong);
+        }
+        if (!"BASE TABLE".equals(type)) {
+            return "the " + what + " " + shown + " is a " + type + ", not a table (drop it, or name another)";
+        }
+        String engine = row.get().get(1);
+        if (!"InnoDB".equalsIgnoreCase(engine)) {
+            return "the " + what + " " + shown + " uses the engine " + engine + ", not InnoDB (fix: ALTER TABLE "
+                    + shown + " ENGINE=InnoDB)";
+        }
+        return null;
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,12 +26,15 @@ import org.postgresql.Driver;
 /**
  * lockkit-backend-jdbc as the named module {@code io.lockkit.postgresql}: its compiled descriptor
  * exports the two API packages ({@code io.lockkit.postgresql}, {@code io.lockkit.mariadb}) only, never
- * the shared JDBC plumbing ({@code io.lockkit.jdbc.internal}), and provides the backend provider, the class-path service file names
- * the same provider, and a modular application (a module layer of the built classes, the api, Jdbi
- * and pgjdbc) opens PostgreSQL through {@link LockKit#open}'s service loader.
+ * the shared JDBC plumbing ({@code io.lockkit.jdbc.internal}), and provides the two backend providers (PostgreSQL's and
+ * MariaDB's), the class-path service file names the same providers, and a modular application (a module layer of the built
+ * classes, the api, Jdbi and pgjdbc, without MariaDB Connector/J) opens PostgreSQL through {@link LockKit#open}'s service
+ * loader, while a MariaDB URI is refused naming the missing driver.
  */
 class ModuleDescriptorTest {
-    private static final String PROVIDER = "io.lockkit.postgresql.internal.PostgresBackendProvider";
+    private static final List<String> PROVIDERS = List.of(
+            "io.lockkit.postgresql.internal.PostgresBackendProvider",
+            "io.lockkit.mariadb.internal.MariaDbBackendProvider");
 
     private static Path location(Class<?> type) throws Exception {
         return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -53,7 +57,7 @@ class ModuleDescriptorTest {
         assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
         assertThat(d.provides()).singleElement().satisfies(p -> {
             assertThat(p.service()).isEqualTo("io.lockkit.spi.BackendProvider");
-            assertThat(p.providers()).containsExactly(PROVIDER);
+            assertThat(p.providers()).containsExactlyElementsOf(PROVIDERS);
         });
         assertThat(d.packages())
                 .contains("io.lockkit.postgresql", "io.lockkit.postgresql.internal", "io.lockkit.mariadb");
@@ -65,6 +69,8 @@ class ModuleDescriptorTest {
         assertThat(requires.get("org.jdbi.v3.core")).contains(Requires.Modifier.TRANSITIVE);
         assertThat(requires.get("java.sql")).contains(Requires.Modifier.TRANSITIVE);
         assertThat(requires.get("org.jspecify")).containsExactly(Requires.Modifier.STATIC);
+        // Connector/J is optional: the MariaDB provider uses it, the backend itself does not
+        assertThat(requires.get("org.mariadb.jdbc")).containsExactly(Requires.Modifier.STATIC);
     }
 
     /** The names pgjdbc and Jdbi go by as automatic modules, which the descriptor requires. */
@@ -82,7 +88,8 @@ class ModuleDescriptorTest {
     @Test
     void theServiceFileNamesTheSameProvider() throws Exception {
         Path file = location(PostgresBackendProvider.class).resolve("META-INF/services/io.lockkit.spi.BackendProvider");
-        assertThat(Files.readString(file, StandardCharsets.UTF_8).strip()).isEqualTo(PROVIDER);
+        assertThat(Files.readString(file, StandardCharsets.UTF_8).strip().lines())
+                .containsExactlyElementsOf(PROVIDERS);
     }
 
     @Test
@@ -132,6 +139,13 @@ class ModuleDescriptorTest {
                                 .invoke(lease.get()))
                         .isEqualTo(true);
             }
+            // the MariaDB provider loads without Connector/J, and opening its URI names what is missing
+            Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> lockKit.getMethod("open", String.class, Map.class)
+                            .invoke(null, "mariadb://localhost/app", Map.of()));
+            assertThat(refused.getCause())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("needs MariaDB Connector/J");
         } finally {
             self.setContextClassLoader(before);
             PostgresTestServer.dropSchema(schema);

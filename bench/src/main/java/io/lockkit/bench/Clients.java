@@ -1,19 +1,23 @@
 package io.lockkit.bench;
 
 import io.lockkit.Backend;
+import io.lockkit.mariadb.MariaDbBackend;
 import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
 import io.lockkit.postgresql.PostgresBackend;
 import io.lockkit.postgresql.TableNames;
 import io.lockkit.redis.RedisBackend;
 import io.lockkit.zookeeper.ZooKeeperBackend;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -25,18 +29,36 @@ import org.redisson.config.Config;
  */
 final class Clients {
     /** Every lockkit variant, as {@code @Param} values and result-table rows. */
-    static final List<String> VARIANTS =
-            List.of("mem/timed", "postgresql/table", "postgresql/advisory", "postgresql/rowlock", "redis", "zookeeper");
+    static final List<String> VARIANTS = List.of(
+            "mem/timed",
+            "postgresql/table",
+            "postgresql/advisory",
+            "postgresql/rowlock",
+            "mariadb/table",
+            "redis",
+            "zookeeper");
+
+    /**
+     * The variants benchmarked uncontended only (JMH, the interleaved run, the round trips), not in
+     * the handoff, idle-keys and counter runs: MariaDB's waiters poll (every 100 ms at most), there
+     * is no release notification to hand off on yet.
+     */
+    static final List<String> UNCONTENDED_ONLY = List.of("mariadb/table");
 
     /** The Redis backend's key prefix in the benchmarks. */
     static final String REDIS_PREFIX = "lockkit-bench";
 
     private Clients() {}
 
-    /** The store a lockkit variant or a peer runs on: {@code mem}, {@code postgresql}, {@code redis}, {@code zookeeper}. */
+    /**
+     * The store a lockkit variant or a peer runs on: {@code mem}, {@code postgresql}, {@code mariadb},
+     * {@code redis}, {@code zookeeper}. A peer on MariaDB ends in {@code -mariadb}.
+     */
     static String store(String subject) {
         String s = subject.toLowerCase(Locale.ROOT);
-        if (s.startsWith("mem")) {
+        if (s.startsWith("mariadb") || s.endsWith("-mariadb")) {
+            return "mariadb";
+        } else if (s.startsWith("mem")) {
             return "mem";
         } else if (s.startsWith("postgresql") || s.startsWith("shedlock/jdbc")) {
             return "postgresql";
@@ -60,6 +82,7 @@ final class Clients {
             case "postgresql/table" -> postgres(PostgresBackend.Variant.TABLE);
             case "postgresql/advisory" -> postgres(PostgresBackend.Variant.ADVISORY);
             case "postgresql/rowlock" -> postgres(PostgresBackend.Variant.ROWLOCK);
+            case "mariadb/table" -> mariadb(mariaDbDataSource(Stores.mariadb()));
             case "redis" -> redis(redisson());
             case "zookeeper" -> zookeeper(curator());
             default -> throw new IllegalArgumentException("unknown variant: " + variant);
@@ -97,10 +120,11 @@ final class Clients {
                     .prefix(IDLE_NAMESPACE)
                     .shutdownClientOnClose(true)
                     .build();
-            default -> ZooKeeperBackend.builder(curator())
+            case "zookeeper" -> ZooKeeperBackend.builder(curator())
                     .root(IDLE_ROOT)
                     .closeClientOnClose(true)
                     .build();
+            default -> throw new IllegalArgumentException("no idle-keys namespace for " + variant);
         };
     }
 
@@ -136,6 +160,23 @@ final class Clients {
                 .build();
         backend.createSchema();
         return backend;
+    }
+
+    /** The MariaDB backend (its lock table) on {@code dataSource}, its schema created. */
+    static MariaDbBackend mariadb(DataSource dataSource) {
+        MariaDbBackend backend =
+                MariaDbBackend.builder(dataSource).maxConnections(CONNECTIONS).build();
+        backend.createSchema();
+        return backend;
+    }
+
+    /** MariaDB Connector/J's plain DataSource on {@code url} (one new connection per {@code getConnection()}). */
+    static MariaDbDataSource mariaDbDataSource(String url) {
+        try {
+            return new MariaDbDataSource(url);
+        } catch (SQLException e) {
+            throw new IllegalStateException("not a MariaDB JDBC URL: " + e.getMessage(), e);
+        }
     }
 
     /** The PostgreSQL variant named {@code postgresql/<variant>}. */

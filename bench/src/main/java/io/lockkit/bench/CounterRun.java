@@ -153,7 +153,7 @@ public final class CounterRun {
         String only = args.length > 4 ? args[4] : ".*";
         List<Row> rows = new ArrayList<>();
         for (String variant : Clients.VARIANTS) {
-            if (variant.matches(only)) {
+            if (variant.matches(only) && !Clients.UNCONTENDED_ONLY.contains(variant)) {
                 rows.addAll(lockkit(variant, threads, warmup, measure));
             }
         }

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.apache.curator.framework.CuratorFramework;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,9 +25,9 @@ import org.redisson.client.codec.ByteArrayCodec;
 
 /**
  * The floor of each store: one round trip of the client lockkit uses, doing nothing useful.
- * PostgreSQL: a prepared {@code SELECT 1} on one open connection. Redis: {@code EVALSHA} of a
- * script that returns 1, sent through Redisson as lockkit sends its scripts (same codec, retries
- * off). ZooKeeper: {@code exists} on the root through Curator.
+ * PostgreSQL and MariaDB: a prepared {@code SELECT 1} on one open connection. Redis: {@code
+ * EVALSHA} of a script that returns 1, sent through Redisson as lockkit sends its scripts (same
+ * codec, retries off). ZooKeeper: {@code exists} on the root through Curator.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -39,7 +40,7 @@ public class FloorBench {
         Object run() throws Exception;
     }
 
-    @Param({"postgresql", "redis", "zookeeper"})
+    @Param({"postgresql", "mariadb", "redis", "zookeeper"})
     public String store = "";
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -50,15 +51,16 @@ public class FloorBench {
     @Setup
     public void open() throws Exception {
         roundTrip = switch (store) {
-            case "postgresql" -> selectOne();
+            case "postgresql" -> selectOne(Clients.dataSource());
+            case "mariadb" -> selectOne(Clients.mariaDbDataSource(Stores.mariadb()));
             case "redis" -> evalSha();
             case "zookeeper" -> exists();
             default -> throw new IllegalArgumentException("unknown store: " + store);
         };
     }
 
-    private RoundTrip selectOne() throws Exception {
-        Connection connection = Clients.dataSource().getConnection();
+    private RoundTrip selectOne(DataSource dataSource) throws Exception {
+        Connection connection = dataSource.getConnection();
         opened.push(connection);
         PreparedStatement select = connection.prepareStatement("SELECT 1");
         return () -> {

@@ -50,6 +50,9 @@ public final class IdleRun {
         }
         List<Row> rows = new ArrayList<>();
         for (String variant : Clients.VARIANTS) {
+            if (Clients.UNCONTENDED_ONLY.contains(variant)) {
+                continue;
+            }
             try (Backend plain = Clients.lockkit(variant);
                     Backend idle = Clients.idleNamespace(variant)) {
                 IdleKeys.fill(variant, idle, n);

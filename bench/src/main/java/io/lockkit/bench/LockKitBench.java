@@ -31,7 +31,15 @@ public class LockKitBench {
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final byte[] VALUE = "v".getBytes(StandardCharsets.UTF_8);
 
-    @Param({"mem/timed", "postgresql/table", "postgresql/advisory", "postgresql/rowlock", "redis", "zookeeper"})
+    @Param({
+        "mem/timed",
+        "postgresql/table",
+        "postgresql/advisory",
+        "postgresql/rowlock",
+        "mariadb/table",
+        "redis",
+        "zookeeper"
+    })
     public String backend = "";
 
     private Backend client;

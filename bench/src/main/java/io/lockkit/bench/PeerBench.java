@@ -44,7 +44,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ShedLock's providers (shedlock-core 7.10.1): plain JDBC ({@code JdbcLockProvider} 6.9.2, the
  * newest the registry serves) on a HikariCP pool; {@code JdbcTemplateLockProvider} 7.10.1 with
  * {@code usingDbTime()}, the setup ShedLock's README recommends, on a Spring {@code JdbcTemplate}
- * over the same kind of pool (each statement in a transaction of its own); Spring Redis on a
+ * over the same kind of pool (each statement in a transaction of its own), both on PostgreSQL and,
+ * as {@code shedlock/jdbc-mariadb} and {@code shedlock/jdbc-template-mariadb}, on MariaDB (on the
+ * table ShedLock documents for MySQL, in the benchmark's database); Spring Redis on a
  * spring-data-redis {@code LettuceConnectionFactory} ({@code SET NX PX}, unlock {@code DEL}); and
  * ZooKeeper on Curator (4.42.0, the newest the registry serves: a persistent node per name, locked
  * by {@code getData} then a versioned {@code setData}, unlocked by a {@code setData}). A lock that
@@ -59,6 +61,10 @@ public class PeerBench {
     private static final String SHEDLOCK_DDL = "CREATE TABLE IF NOT EXISTS shedlock (name VARCHAR(64) NOT NULL,"
             + " lock_until TIMESTAMP NOT NULL, locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL,"
             + " PRIMARY KEY (name))";
+    /** ShedLock's documented MySQL table (MariaDB included), created where missing. */
+    private static final String SHEDLOCK_MARIADB_DDL = "CREATE TABLE IF NOT EXISTS shedlock(name VARCHAR(255) NOT NULL,"
+            + " lock_until TIMESTAMP(3) NOT NULL, locked_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),"
+            + " locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))";
 
     /** One lock and unlock. */
     private interface LockUnlock {
@@ -72,6 +78,8 @@ public class PeerBench {
         "curator/InterProcessSemaphoreMutex",
         "shedlock/jdbc",
         "shedlock/jdbc-template",
+        "shedlock/jdbc-mariadb",
+        "shedlock/jdbc-template-mariadb",
         "shedlock/redis",
         "shedlock/zookeeper"
     })
@@ -91,13 +99,13 @@ public class PeerBench {
             case "curator/InterProcessMutex" -> curatorLock(new InterProcessMutex(curator(), "/bench-peers/" + key));
             case "curator/InterProcessSemaphoreMutex" -> curatorLock(
                     new InterProcessSemaphoreMutex(curator(), "/bench-peers/" + key));
-            case "shedlock/jdbc" -> shedLock(new JdbcLockProvider(shedLockPool()), key);
+            case "shedlock/jdbc" -> shedLock(new JdbcLockProvider(shedLockPool(Stores.postgres(), SHEDLOCK_DDL)), key);
             case "shedlock/jdbc-template" -> shedLock(
-                    new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
-                            .withJdbcTemplate(new JdbcTemplate(shedLockPool()))
-                            .usingDbTime()
-                            .build()),
-                    key);
+                    jdbcTemplateProvider(shedLockPool(Stores.postgres(), SHEDLOCK_DDL)), key);
+            case "shedlock/jdbc-mariadb" -> shedLock(
+                    new JdbcLockProvider(shedLockPool(Stores.mariadb(), SHEDLOCK_MARIADB_DDL)), key);
+            case "shedlock/jdbc-template-mariadb" -> shedLock(
+                    jdbcTemplateProvider(shedLockPool(Stores.mariadb(), SHEDLOCK_MARIADB_DDL)), key);
             case "shedlock/redis" -> shedLock(new RedisLockProvider(lettuce(), "lockkit-bench"), key);
             case "shedlock/zookeeper" -> shedLock(new ZookeeperCuratorLockProvider(curator(), "/bench-shedlock"), key);
             default -> throw new IllegalArgumentException("unknown peer: " + peer);
@@ -143,16 +151,27 @@ public class PeerBench {
         };
     }
 
-    /** A HikariCP pool on the benchmark's PostgreSQL, with ShedLock's table created. */
-    private HikariDataSource shedLockPool() throws Exception {
+    /**
+     * ShedLock's {@code JdbcTemplateLockProvider} with {@code usingDbTime()} (the setup its README
+     * recommends; it picks the statements for the database the pool's metadata names).
+     */
+    private static JdbcTemplateLockProvider jdbcTemplateProvider(HikariDataSource pool) {
+        return new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                .withJdbcTemplate(new JdbcTemplate(pool))
+                .usingDbTime()
+                .build());
+    }
+
+    /** A HikariCP pool on the database at {@code jdbcUrl}, with ShedLock's table created by {@code ddl}. */
+    private HikariDataSource shedLockPool(String jdbcUrl, String ddl) throws Exception {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(Stores.postgres());
+        config.setJdbcUrl(jdbcUrl);
         config.setMaximumPoolSize(2);
         HikariDataSource pool = new HikariDataSource(config);
         opened.push(pool);
         try (Connection c = pool.getConnection();
                 Statement s = c.createStatement()) {
-            s.execute(SHEDLOCK_DDL);
+            s.execute(ddl);
         }
         return pool;
     }

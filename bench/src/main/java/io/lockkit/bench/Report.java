@@ -41,6 +41,7 @@ public final class Report {
     static final Map<String, Map<String, Integer>> MIN_ROUND_TRIPS = Map.of(
             "postgresql/rowlock", Map.of("acquire", 2, "release", 1, "compareAndSet", 1),
             "postgresql", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
+            "mariadb", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
             "redis", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
             "zookeeper", Map.of("acquire", 1, "release", 1, "compareAndSet", 2));
 
@@ -159,7 +160,7 @@ public final class Report {
         String peerColour = "#dd6b20";
         List<String> threadColours = List.of("#9ae6b4", "#38a169", "#22543d");
         List<SvgChart.Row> top = new ArrayList<>();
-        for (String store : List.of("postgresql", "redis", "zookeeper", "mem")) {
+        for (String store : List.of("postgresql", "mariadb", "redis", "zookeeper", "mem")) {
             List<SvgChart.Group> bars = new ArrayList<>();
             Double floor = r.floor(store);
             int trips = minTrips(store, "acquire") + minTrips(store, "release");
@@ -263,8 +264,9 @@ public final class Report {
         breakdown(md, r);
         zkBreakdown(md, r);
         redisBreakdown(md, r);
-        md.append("\nFloors: PostgreSQL `SELECT 1` (prepared, one connection), Redis `EVALSHA` of `return 1`"
-                + " through Redisson, ZooKeeper `exists /` through Curator. Medians of JMH sample time, in µs.\n");
+        md.append(
+                "\nFloors: PostgreSQL and MariaDB `SELECT 1` (prepared, one connection), Redis `EVALSHA` of `return 1`"
+                        + " through Redisson, ZooKeeper `exists /` through Curator. Medians of JMH sample time, in µs.\n");
         return md.toString();
     }
 
@@ -338,7 +340,8 @@ public final class Report {
                         + " alike; the ratio targets above are judged on these, run by run. Median: the median of"
                         + " the runs' medians (each run's after it); p90: the median of the runs' p90s; ratios"
                         + " divide medians of the same group. Write floor: the cheapest acknowledged write of the same"
-                        + " client (PostgreSQL a one-row autocommit `UPDATE`, Redis `EVALSHA` of one `SET`, ZooKeeper"
+                        + " client (PostgreSQL and MariaDB a one-row autocommit `UPDATE`, on MariaDB flushed to its redo"
+                        + " log, Redis `EVALSHA` of one `SET`, ZooKeeper"
                         + " `setData`); cold floor: the floor after 20 ms idle; notify hop: the store's own"
                         + " notification (PostgreSQL `NOTIFY`, Redis `PUBLISH`, a ZooKeeper `delete` under a"
                         + " `getData` watch) from one client to a listener on another, after 20 ms idle; handoff: from"
@@ -410,7 +413,7 @@ public final class Report {
         }
         md.append("\n### Round trips per operation, counted on the wire\n\nMedian of 25 on a warm client"
                 + " (min–max); PostgreSQL: write→read turns of the calling thread in a pgjdbc socket factory;"
-                + " Redis, ZooKeeper: client turns through a counting TCP proxy.\n\n");
+                + " MariaDB, Redis, ZooKeeper: client turns through a counting TCP proxy.\n\n");
         md.append("| backend | acquire | release | compareAndSet | minimum (acquire / release / CAS) |\n");
         md.append("|---|---:|---:|---:|---|\n");
         for (String variant : RoundTrips.byBackend(r.roundTrips()).keySet()) {

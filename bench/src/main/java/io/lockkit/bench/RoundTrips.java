@@ -20,20 +20,26 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Round trips per operation of each lockkit backend, counted on the wire: PostgreSQL through a
  * pgjdbc socket factory that counts write→read turns of the calling thread ({@link
- * WireSocketFactory}, the PostgreSQL testkit's wire); Redis and ZooKeeper through a TCP proxy that counts client turns on
- * every connection ({@link TcpProxy}, the TCK's). Each operation is repeated on a warm client (the key
- * already used once) and the median, minimum and maximum counts are kept; a background ping can make
- * the maximum one higher. Not timed, so it runs in the launcher.
+ * WireSocketFactory}, the PostgreSQL testkit's wire); MariaDB, Redis and ZooKeeper through a TCP
+ * proxy that counts client turns on every connection ({@link TcpProxy}, the TCK's). Each operation
+ * is repeated on a warm client (the key already used once) and the median, minimum and maximum
+ * counts are kept; a background ping can make the maximum one higher. Not timed, so it runs in the
+ * launcher.
  */
 final class RoundTrips {
     private static final int REPEATS = 25;
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final byte[] VALUE = "v".getBytes(StandardCharsets.UTF_8);
+
+    /** {@code jdbc:mariadb://host[:port]} and the rest ({@code /database?…}) of a one-host URL. */
+    private static final Pattern MARIADB_URL = Pattern.compile("jdbc:mariadb://([^/:,?#]+)(?::(\\d+))?(/.*)");
 
     /** One counted operation: {@code counted} is the median over the repeats. */
     record Count(String backend, String operation, long counted, long min, long max) {}
@@ -46,6 +52,7 @@ final class RoundTrips {
         for (String variant : Clients.VARIANTS) {
             switch (Clients.store(variant)) {
                 case "postgresql" -> counts.addAll(postgres(variant));
+                case "mariadb" -> counts.addAll(mariadb(variant));
                 case "redis" -> counts.addAll(redis(variant));
                 case "zookeeper" -> counts.addAll(zookeeper(variant));
                 default -> {
@@ -64,6 +71,21 @@ final class RoundTrips {
         ds.setSocketFactoryArg(name);
         try (Backend client = Clients.postgres(Clients.postgresVariant(variant), ds)) {
             return count(variant, client, () -> WireSocketFactory.roundTrips(name));
+        }
+    }
+
+    /** Through a proxy in front of the benchmark's MariaDB: its URL with the proxy's address for the server's. */
+    private static List<Count> mariadb(String variant) {
+        Matcher url = MARIADB_URL.matcher(Stores.mariadb());
+        if (!url.matches()) {
+            throw new IllegalStateException("the benchmark's MariaDB URL is not jdbc:mariadb://host[:port]/…");
+        }
+        String host = url.group(1);
+        int port = url.group(2) == null ? 3306 : Integer.parseInt(url.group(2));
+        try (TcpProxy proxy = proxy(host, port);
+                Backend client = Clients.mariadb(
+                        Clients.mariaDbDataSource("jdbc:mariadb://127.0.0.1:" + proxy.port() + url.group(3)))) {
+            return count(variant, client, proxy::roundTrips);
         }
     }
 

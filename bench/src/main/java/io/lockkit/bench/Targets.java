@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +26,10 @@ final class Targets {
     /** ShedLock's JDBC setups: the fastest of them in each run is the PostgreSQL variants' yardstick. */
     static final List<String> SHEDLOCK_JDBC = List.of("shedlock/jdbc", "shedlock/jdbc-template");
 
+    /** The same setups on MariaDB: the fastest of them in each run is {@code mariadb/table}'s yardstick. */
+    static final List<String> SHEDLOCK_JDBC_MARIADB =
+            List.of("shedlock/jdbc-mariadb", "shedlock/jdbc-template-mariadb");
+
     /**
      * A target for a variant's acquire + release against peers on its store doing lock + unlock: at
      * most {@code limit} × the fastest of {@code peers} in each run; {@code against} names them.
@@ -35,6 +40,7 @@ final class Targets {
             new PeerTarget("postgresql/table", 0.75, SHEDLOCK_JDBC, "the fastest ShedLock JDBC setup"),
             new PeerTarget("postgresql/advisory", 0.6, SHEDLOCK_JDBC, "the fastest ShedLock JDBC setup"),
             new PeerTarget("postgresql/rowlock", 0.75, SHEDLOCK_JDBC, "the fastest ShedLock JDBC setup"),
+            new PeerTarget("mariadb/table", 0.75, SHEDLOCK_JDBC_MARIADB, "the fastest ShedLock JDBC setup on MariaDB"),
             new PeerTarget("redis", 0.75, List.of("redisson/RLock"), "Redisson RLock"),
             new PeerTarget("redis", 0.9, List.of("shedlock/redis"), "ShedLock Redis"),
             new PeerTarget("zookeeper", 0.8, List.of("curator/InterProcessMutex"), "Curator InterProcessMutex"),
@@ -107,9 +113,10 @@ final class Targets {
         }
     }
 
-    /** compareAndSet against the write floor of the same client, on PostgreSQL. */
+    /** compareAndSet against the write floor of the same client, on PostgreSQL and MariaDB. */
     private static void compareAndSet(List<String> lines, Results r) {
-        for (String v : Report.variantsOn("postgresql")) {
+        for (String v : Stream.concat(Report.variantsOn("postgresql").stream(), Report.variantsOn("mariadb").stream())
+                .toList()) {
             String store = Clients.store(v);
             List<Double> ratios = new ArrayList<>();
             for (int run : r.runs()) {
@@ -138,6 +145,11 @@ final class Targets {
         for (String v : Clients.VARIANTS) {
             String store = Clients.store(v);
             if (store.equals("mem")) {
+                continue;
+            }
+            if (Clients.UNCONTENDED_ONLY.contains(v)) {
+                lines.add(NOT_MEASURED + " " + v + " handoff: its waiters poll (every 100 ms at most; no release"
+                        + " notification yet), so a handoff is a poll's wait, not a target");
                 continue;
             }
             String group = UncontendedRun.handoffGroup(v);

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
 import org.apache.curator.framework.CuratorFramework;
 import org.openjdk.jmh.annotations.Param;
 import org.redisson.api.RScript;
@@ -36,9 +38,10 @@ import org.redisson.client.codec.ByteArrayCodec;
  * beside the table variant, took CPU from every subject on this 2-core machine.
  *
  * <p>Each variant's group also has the write floor, the cheapest acknowledged write of the same
- * client: PostgreSQL a one-row {@code UPDATE} in autocommit (it pays a commit), Redis {@code
- * EVALSHA} of a script doing one {@code SET}, ZooKeeper {@code setData} on one node (it pays the
- * transaction log).
+ * client: PostgreSQL and MariaDB a one-row {@code UPDATE} in autocommit (it pays a commit; on
+ * MariaDB, which the backend requires to flush its redo log at every commit, a durable one),
+ * Redis {@code EVALSHA} of a script doing one {@code SET}, ZooKeeper {@code setData} on one node
+ * (it pays the transaction log).
  *
  * <p>After a store's variant groups, one handoff group per variant ({@link #handoffGroup}), whose
  * subjects all idle {@value #COLD_IDLE_NANOS} ns before their timed part, as long as the handoff
@@ -48,7 +51,8 @@ import org.redisson.client.codec.ByteArrayCodec;
  * another, the part of a handoff no lock on that store can skip), the variant's handoff and the
  * handoffs of the store's peers that can wait ({@link HandoffStep}). They are groups of their own
  * because they idle on purpose: what runs right after them starts cold (a floor measured there
- * came out up to twice the others').
+ * came out up to twice the others'). MariaDB has none: its lockkit waiters poll ({@link
+ * Clients#UNCONTENDED_ONLY}).
  *
  * <p>{@code UncontendedRun OUT.json ROUNDS [RUNS]} (runs default {@value #MIN_RUNS}); {@link
  * BenchMain} runs it in its own JVM. Warm-up: {@value #WARM_UP_ROUNDS} rounds in the first run (a
@@ -107,12 +111,14 @@ public final class UncontendedRun {
         }
         List<Row> rows = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
-            for (String store : List.of("postgresql", "redis", "zookeeper")) {
+            for (String store : List.of("postgresql", "mariadb", "redis", "zookeeper")) {
                 for (String variant : Report.variantsOn(store)) {
                     rows.addAll(group(run, store, variant, false, rounds));
                 }
                 for (String variant : Report.variantsOn(store)) {
-                    rows.addAll(group(run, store, variant, true, rounds));
+                    if (!Clients.UNCONTENDED_ONLY.contains(variant)) {
+                        rows.addAll(group(run, store, variant, true, rounds));
+                    }
                 }
             }
         }
@@ -285,14 +291,16 @@ public final class UncontendedRun {
         String name = store;
         switch (store) {
             case "postgresql" -> {
-                Connection connection = Clients.dataSource().getConnection();
-                try (Statement s = connection.createStatement()) {
-                    s.execute("CREATE TABLE IF NOT EXISTS bench_write_floor (id int PRIMARY KEY, v bigint NOT NULL)");
-                    s.execute("INSERT INTO bench_write_floor VALUES (1, 0) ON CONFLICT (id) DO NOTHING");
-                }
-                PreparedStatement update =
-                        connection.prepareStatement("UPDATE bench_write_floor SET v = v + 1 WHERE id = 1");
-                return new Subject(name, "write", Interleaved.timed(update::executeUpdate), connection);
+                return sqlWriteFloor(
+                        name,
+                        Clients.dataSource(),
+                        "INSERT INTO bench_write_floor VALUES (1, 0) ON CONFLICT (id) DO NOTHING");
+            }
+            case "mariadb" -> {
+                return sqlWriteFloor(
+                        name,
+                        Clients.mariaDbDataSource(Stores.mariadb()),
+                        "INSERT IGNORE INTO bench_write_floor VALUES (1, 0)");
             }
             case "redis" -> {
                 RedissonClient redisson = Clients.redisson();
@@ -319,5 +327,22 @@ public final class UncontendedRun {
             }
             default -> throw new IllegalArgumentException("unknown store: " + store);
         }
+    }
+
+    /**
+     * The SQL write floor: a one-row {@code UPDATE} in autocommit on one connection of {@code
+     * dataSource}, its row put there first by {@code insertRow} (which leaves an existing row be).
+     */
+    private static Subject sqlWriteFloor(String name, DataSource dataSource, String insertRow) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS bench_write_floor (id int PRIMARY KEY, v bigint NOT NULL)");
+            s.execute(insertRow);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        PreparedStatement update = connection.prepareStatement("UPDATE bench_write_floor SET v = v + 1 WHERE id = 1");
+        return new Subject(name, "write", Interleaved.timed(update::executeUpdate), connection);
     }
 }

@@ -195,6 +195,44 @@ class ReportTest {
                 .doesNotContain("floor·RT, postgresql", "no slower than the fastest peer", "2 × floor + 1 ms");
     }
 
+    @Test
+    @DisplayName("MariaDB: its ShedLock peers are on its store, and its targets are judged on its own group's runs")
+    void mariadbTargets() throws IOException {
+        jmh(
+                run("LockKitBench.acquireRelease", "backend", "mariadb/table", 900, "us/op"),
+                run("FloorBench.roundTrip", "store", "mariadb", 60, "us/op"),
+                run("PeerBench.lockUnlock", "peer", "shedlock/jdbc-template-mariadb", 1800, "us/op"));
+        List<String> rows = new ArrayList<>();
+        double[] acquire = {700, 800, 900};
+        for (int run = 1; run <= 3; run++) {
+            String v = "mariadb/table";
+            rows.add(row(run, "mariadb", v, "mariadb", "floor", 60));
+            rows.add(row(run, "mariadb", v, "mariadb", "write", 400));
+            rows.add(row(run, "mariadb", v, v, "acquire", acquire[run - 1]));
+            rows.add(row(run, "mariadb", v, v, "cas", 420));
+            rows.add(row(run, "mariadb", v, "shedlock/jdbc-mariadb", "peer", 1000));
+            rows.add(row(run, "mariadb", v, "shedlock/jdbc-template-mariadb", "peer", 2000));
+        }
+        Files.writeString(dir.resolve("uncontended.json"), "[" + String.join(",", rows) + "]");
+
+        String md = Report.write(dir);
+
+        assertThat(Clients.store("shedlock/jdbc-mariadb")).isEqualTo("mariadb");
+        assertThat(Clients.store("shedlock/jdbc-template-mariadb")).isEqualTo("mariadb");
+        assertThat(Clients.store("shedlock/jdbc-template")).isEqualTo("postgresql");
+        assertThat(md)
+                .contains("**missed**: mariadb/table acquire+release ≤ 0.75 × the fastest ShedLock JDBC setup on"
+                        + " MariaDB: 0.80 × (median of 3 runs; each run 0.70, 0.80, 0.90), over by 7 %; mariadb/table"
+                        + " 800.0 µs, shedlock/jdbc-mariadb 1000.0 µs, shedlock/jdbc-template-mariadb 2000.0 µs"
+                        + " (medians of the runs)")
+                .contains("**met**: mariadb/table compareAndSet ≤ 1.1 × the write floor: 1.05 × (median of 3 runs;"
+                        + " each run 1.05, 1.05, 1.05); compareAndSet 420.0 µs, write floor 400.0 µs")
+                .contains("**not measured**: mariadb/table handoff: its waiters poll")
+                .contains("| mariadb/table | 900.0 | 15.00 | 7.50 |")
+                .contains("| shedlock/jdbc-template-mariadb | 1800.0 | 30.00 | mariadb/table 900.0 | 0.50 |")
+                .doesNotContain("mariadb/table handoff ≤");
+    }
+
     /** One row of {@code uncontended.json}. */
     private static String row(int run, String store, String group, String subject, String kind, double median) {
         return """

@@ -55,6 +55,13 @@ public final class PeerTargets {
         }
     }
 
+    /** [shedlock/jdbc-template-mariadb]: {@link ShedLockMariaDbTarget}. */
+    public static final class ShedLockJdbcTemplateMariaDb extends Peer {
+        public ShedLockJdbcTemplateMariaDb() {
+            super(ShedLockMariaDbTarget.NAME, ShedLockMariaDbTarget::new);
+        }
+    }
+
     /** [shedlock/lockkit-pg]: {@link ShedLockOnLockKitTarget}. */
     public static final class ShedLockOnLockKit extends Peer {
         public ShedLockOnLockKit() {

@@ -20,6 +20,7 @@ class PeerRoundTripTest {
                 .containsExactly(
                         "shedlock/jdbc",
                         "shedlock/jdbc-template",
+                        "shedlock/jdbc-template-mariadb",
                         "shedlock/lockkit-pg",
                         "shedlock/redis",
                         "shedlock/zookeeper",
@@ -39,6 +40,11 @@ class PeerRoundTripTest {
     @Test
     void shedlockJdbcTemplate() throws Exception {
         RoundTrips.round(new PeerTargets.ShedLockJdbcTemplate());
+    }
+
+    @Test
+    void shedlockJdbcTemplateOnMariaDb() throws Exception {
+        RoundTrips.round(new PeerTargets.ShedLockJdbcTemplateMariaDb());
     }
 
     @Test

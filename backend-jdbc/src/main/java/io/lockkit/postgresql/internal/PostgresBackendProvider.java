@@ -3,6 +3,8 @@ package io.lockkit.postgresql.internal;
 import io.lockkit.Backend;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.LockKitException;
+import io.lockkit.jdbc.internal.DriverDataSource;
+import io.lockkit.jdbc.internal.UriOptions;
 import io.lockkit.postgresql.PostgresBackend;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.postgresql.TableNames;
@@ -14,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.postgresql.Driver;
 import org.postgresql.PGProperty;
@@ -64,10 +64,12 @@ public final class PostgresBackendProvider implements BackendProvider {
             "sessionCheck",
             "driftMargin");
 
+    private static final Driver DRIVER = new Driver();
     private static final String JDBC = "jdbc:postgresql:";
     private static final String LIBPQ = "postgresql://";
-    /** pgjdbc's {@code connectTimeout}: whole seconds. */
-    private static final Pattern WHOLE_SECONDS = Pattern.compile("\\d{1,9}");
+    /** How the URI's query and the options map are merged; pgjdbc reads a bare {@code connectTimeout} in seconds. */
+    private static final UriOptions MERGE =
+            new UriOptions(OPTIONS, "a pgjdbc connection property", name -> PGProperty.forName(name) != null, "s");
 
     private enum Flag {
         TRUE,
@@ -94,7 +96,7 @@ public final class PostgresBackendProvider implements BackendProvider {
     public Backend open(String uri, Map<String, String> options) {
         PgUri parsed = PgUri.parse(uri, OPTIONS);
         List<String> problems = new ArrayList<>(parsed.problems());
-        Options o = new Options("postgresql", merge(parsed.options(), options, problems));
+        Options o = new Options("postgresql", MERGE.merge(parsed.options(), options, problems));
         Variant variant = o.choice("variant", Variant.class, PostgresBackend.DEFAULT_VARIANT);
         Flag createSchema = o.choice("createSchema", Flag.class, Flag.FALSE);
         TableNames d = TableNames.DEFAULT;
@@ -135,51 +137,6 @@ public final class PostgresBackendProvider implements BackendProvider {
             throw e;
         }
         return backend;
-    }
-
-    /**
-     * The options of the map and of the URI's query together. A lockkit option given in both must
-     * have the same value (the same duration, for a duration) in both: which one was meant is not
-     * guessed. A pgjdbc property in the map is refused: the driver's properties go in the URI. In
-     * the URI, {@code connectTimeout} may be a whole number of seconds, as pgjdbc reads it.
-     */
-    private static Map<String, String> merge(
-            Map<String, String> fromUri, Map<String, String> map, List<String> problems) {
-        Map<String, String> merged = new TreeMap<>();
-        map.forEach((name, value) -> {
-            if (!OPTIONS.contains(name) && PGProperty.forName(name) != null) {
-                // its value is not shown: it may be a password (sslpassword)
-                problems.add(name + " in the options map is a pgjdbc connection property, not a lockkit option:"
-                        + " give it in the URI's query (?" + name + "=…)");
-            } else {
-                merged.put(name, value);
-            }
-        });
-        fromUri.forEach((name, raw) -> {
-            String value = name.equals("connectTimeout")
-                            && WHOLE_SECONDS.matcher(raw.trim()).matches()
-                    ? raw.trim() + "s"
-                    : raw;
-            String other = map.get(name);
-            if (other == null || !OPTIONS.contains(name)) {
-                merged.putIfAbsent(name, value);
-            } else if (!same(name, raw, other) && !same(name, value, other)) {
-                problems.add(name + " is '" + raw + "' in the URI but '" + other + "' in the options map (give it"
-                        + " in one place, or the same value in both)");
-            }
-        });
-        return merged;
-    }
-
-    /** Choices and flags are read case-insensitively, so 'TRUE' and 'true' say the same. */
-    private static final Set<String> CASE_FREE = Set.of("variant", "createSchema");
-
-    private static boolean same(String name, String a, String b) {
-        if (a.trim().equals(b.trim()) || (CASE_FREE.contains(name) && a.trim().equalsIgnoreCase(b.trim()))) {
-            return true;
-        }
-        Duration x = Options.parseDuration(a);
-        return x != null && x.equals(Options.parseDuration(b));
     }
 
     /**
@@ -248,6 +205,6 @@ public final class PostgresBackendProvider implements BackendProvider {
         properties.setProperty("loginTimeout", Integer.toString(seconds)); // the URI's own wins
         properties.setProperty("ApplicationName", "lockkit"); // the URI's own wins
         properties.putAll(parsed.credentials());
-        return new DriverDataSource(parsed.jdbcUrl(), properties);
+        return new DriverDataSource(DRIVER, "PostgreSQL", parsed.jdbcUrl(), properties);
     }
 }

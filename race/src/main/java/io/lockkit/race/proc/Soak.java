@@ -8,6 +8,7 @@ import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
 import io.lockkit.tck.harness.TcpProxy;
 import io.lockkit.tck.scenarios.ScenarioRow;
+import io.lockkit.testkit.mariadb.MariaDbTestServer;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -158,6 +159,7 @@ public final class Soak {
     static List<String> faultKinds(Store store) {
         List<String> kinds = new ArrayList<>(List.of("pause", "kill", "cut", "partition", "lose", "delay"));
         if (store.name().startsWith("postgresql/") && PostgresTestServer.canRestart()
+                || store.name().startsWith("mariadb/") && MariaDbTestServer.canRestart()
                 || store.ensemble().isPresent()) {
             kinds.add("restart");
         }
@@ -252,6 +254,8 @@ public final class Soak {
                                 cluster.restartServer(member);
                             }
                         }
+                    } else if (store.name().startsWith("mariadb/")) {
+                        MariaDbTestServer.restart();
                     } else {
                         PostgresTestServer.restart();
                     }

@@ -2,6 +2,7 @@ package io.lockkit.race.proc;
 
 import io.lockkit.Backend;
 import io.lockkit.LockKit;
+import io.lockkit.testkit.mariadb.MariaDbTestServer;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import io.lockkit.testkit.redis.RedisTestServer;
 import io.lockkit.testkit.zookeeper.ZooKeeperTestServer;
@@ -22,8 +23,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One store backend variant as child processes reach it: the URI of the test server (started or
  * found through the testkits' test servers, which read the {@code LOCKKIT_*} variables),
- * the options that give this run a namespace of its own (a fresh PostgreSQL schema, Redis prefix or
- * ZooKeeper root), and how its leases end. {@link #close()} drops the run's PostgreSQL schema.
+ * the options that give this run a namespace of its own (a fresh PostgreSQL schema or MariaDB
+ * database, Redis prefix or ZooKeeper root), and how its leases end. {@link #close()} drops the
+ * run's PostgreSQL schema or MariaDB database.
  * Thread-safe.
  */
 final class Store implements AutoCloseable {
@@ -63,11 +65,14 @@ final class Store implements AutoCloseable {
         if (backend.startsWith("mem")) {
             return Optional.of("mem cannot cross processes: its store lives inside one JVM");
         }
-        if (backend.startsWith("postgresql/") || backend.equals("redis") || backend.equals("zookeeper")) {
+        if (backend.startsWith("postgresql/")
+                || backend.equals("mariadb/table")
+                || backend.equals("redis")
+                || backend.equals("zookeeper")) {
             return Optional.empty();
         }
         return Optional.of("no multi-process launcher for '" + backend + "' (store backends only: postgresql/table,"
-                + " postgresql/advisory, postgresql/rowlock, redis, zookeeper)");
+                + " postgresql/advisory, postgresql/rowlock, mariadb/table, redis, zookeeper)");
     }
 
     /** Opens the run's namespace on the variant's test server, starting the server when needed. */
@@ -83,6 +88,16 @@ final class Store implements AutoCloseable {
             o.put("connectionWait", "30s");
             Kind kind = variant.toLowerCase(Locale.ROOT).equals("table") ? Kind.TIMED : Kind.SESSION;
             return new Store(backend, PostgresTestServer.jdbcUrl(), o, kind, schema);
+        }
+        if (backend.equals("mariadb/table")) {
+            String database = "lockkit_proc_" + run;
+            MariaDbTestServer.execute("CREATE DATABASE " + database);
+            Map<String, String> o = new LinkedHashMap<>();
+            o.put("variant", "table");
+            o.put("maxConnections", "30");
+            o.put("connectTimeout", "20s"); // many JVMs connect at once on a loaded host
+            o.put("connectionWait", "30s");
+            return new Store(backend, MariaDbTestServer.databaseUrl(database), o, Kind.TIMED, database);
         }
         if (backend.equals("redis")) {
             // Ten JVMs starting at once on two cores: the default 3 s E2 bound is too tight for the first call.
@@ -227,7 +242,9 @@ final class Store implements AutoCloseable {
             client.close();
             client = null;
         }
-        if (schema != null) {
+        if (schema != null && name.startsWith("mariadb/")) {
+            MariaDbTestServer.dropDatabase(schema);
+        } else if (schema != null) {
             PostgresTestServer.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
         if (ensemble != null) {

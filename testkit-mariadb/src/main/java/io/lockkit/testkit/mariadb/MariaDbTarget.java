@@ -1,6 +1,7 @@
 package io.lockkit.testkit.mariadb;
 
 import io.lockkit.Backend;
+import io.lockkit.LockKit;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
 import io.lockkit.tck.harness.TcpProxy;
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One MariaDB store for the TCK: a database of its own on {@link MariaDbTestServer} that holds
  * lockkit's tables and token sequence, and clients of one variant ({@code table}) opened by the
- * test's {@link Opener}, each talking through a {@link TcpProxy} of its own (so lost and late
+ * test's {@link Opener} ({@code LockKit.open} by default), each talking through a {@link TcpProxy} of its own (so lost and late
  * replies hit that client only). Each client connects to an empty database of its own and names
  * the store's tables in full ({@code db.lockkit_lock}): that is how the faults find its sessions on
  * the server ({@code information_schema.PROCESSLIST}) and end them with {@code KILL CONNECTION}. The
@@ -53,6 +54,15 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
     private final Opener opener;
     private final String database = MariaDbTestServer.newDatabase();
     private final Map<Backend, Client> clients = new ConcurrentHashMap<>();
+
+    /**
+     * The TCK's target with clients opened by {@code LockKit.open} (the MariaDB provider of
+     * lockkit-backend-jdbc, which must be on the class path): every client through a proxy of its
+     * own, with short timeouts.
+     */
+    public MariaDbTarget(String variant) {
+        this(variant, true, LockKit::open);
+    }
 
     /** The TCK's target: every client through a proxy of its own, with short timeouts. */
     public MariaDbTarget(String variant, Opener opener) {

