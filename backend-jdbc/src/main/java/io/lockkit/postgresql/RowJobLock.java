@@ -3,7 +3,6 @@ package io.lockkit.postgresql;
 import io.lockkit.jdbc.internal.KeyBytes;
 import io.lockkit.jdbc.internal.Prepared;
 import io.lockkit.jdbc.internal.Session;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -48,17 +47,8 @@ final class RowJobLock extends SessionJobLock {
         // L2: the token was drawn under the row lock, so it is below every later holder's of the key
         // even if this session dies before the flush. A failure here reaches the caller, which rolls
         // this session back (or discards it): no lock stays.
-        long locked = System.nanoTime(); // the server's idle timer on this session started before now
         backend.pool()
                 .call("flush the token of '" + key + "'", fh -> flushSql.on(fh).one(rs -> rs.getString("durable")));
-        if (System.nanoTime() - locked >= lease.toNanos()) {
-            // L1: the flush waited longer than the lease (a loaded machine, a busy pool): the server may
-            // have ended this session by its idle timeout meanwhile, and granted the row to another
-            // holder. Not granted, as a NOWAIT refusal is: the caller resets or discards the session.
-            throw new IllegalStateException(
-                    "the token's flush for '" + key + "' outlasted the lease",
-                    new SQLException("the row lock may have ended with its session", "55P03"));
-        }
         return token.get();
     }
 
