@@ -1,11 +1,13 @@
 package io.lockkit.mariadb;
 
+import io.lockkit.BackendUnavailableException;
 import io.lockkit.JobLock;
 import io.lockkit.Lease;
 import io.lockkit.LeaseLimits;
 import io.lockkit.jdbc.internal.Acquiring;
 import io.lockkit.jdbc.internal.KeyBytes;
 import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.SqlErrors;
 import io.lockkit.jdbc.internal.TableLease;
 import io.lockkit.spi.Checks;
 import java.security.SecureRandom;
@@ -191,12 +193,21 @@ final class TableJobLock implements JobLock, TableLease.Table {
                         == 1);
     }
 
+    /**
+     * A release or extend that InnoDB kept rolling back (deadlock 1213, lock-wait timeout 1205, each
+     * sent again by the pool up to {@link io.lockkit.jdbc.internal.SessionPool#SERIALIZATION_RETRIES}
+     * times) changed nothing, but says nothing about ownership either: "false" would tell the holder
+     * it had lost its lease (L3). So the store is reported unable to answer (E2).
+     */
     private static boolean call(String what, BooleanSupplier op) {
         try {
             return op.getAsBoolean();
         } catch (RuntimeException e) {
             if (MariaDbFailures.classify(e) == MariaDbFailures.Kind.LOST_RACE) {
-                return false;
+                throw new BackendUnavailableException(
+                        "MariaDB could not " + what + ": the statement kept being rolled back by lock waits or"
+                                + " deadlocks (error " + SqlErrors.vendorCode(e) + "); nothing was changed",
+                        e);
             }
             throw MariaDbFailures.translate(what, e);
         }
