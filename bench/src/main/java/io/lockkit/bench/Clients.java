@@ -8,7 +8,9 @@ import io.lockkit.postgresql.PostgresBackend;
 import io.lockkit.postgresql.TableNames;
 import io.lockkit.redis.RedisBackend;
 import io.lockkit.zookeeper.ZooKeeperBackend;
+import java.net.URI;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -22,6 +24,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * The clients every benchmark uses, one configuration per store, so a lockkit backend, its floor
@@ -160,6 +165,25 @@ final class Clients {
                 .build();
         backend.createSchema();
         return backend;
+    }
+
+    /**
+     * A started spring-data-redis Lettuce factory on the benchmark's Redis (ShedLock's Redis provider
+     * runs on it), with Redisson's 3 s timeout, connected now so the first timed call does not pay for
+     * it, as Redisson and Curator connect in the setup. The caller destroys it.
+     */
+    static LettuceConnectionFactory lettuce(String clientName) {
+        URI address = URI.create(Stores.redis());
+        LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+                .clientName(clientName)
+                .commandTimeout(Duration.ofSeconds(3))
+                .build();
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration(address.getHost(), address.getPort()), client);
+        factory.setEagerInitialization(true);
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
     }
 
     /** The MariaDB backend (its lock table) on {@code dataSource}, its schema created. */

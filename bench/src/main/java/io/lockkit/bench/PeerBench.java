@@ -2,15 +2,12 @@ package io.lockkit.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
-import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.provider.jdbc.JdbcLockProvider;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
@@ -32,8 +29,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.redisson.api.RFencedLock;
 import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -57,7 +52,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class PeerBench {
     private static final Duration LEASE = Duration.ofSeconds(30);
-    private static final int SHEDLOCK_NAMES = 64;
     private static final String SHEDLOCK_DDL = "CREATE TABLE IF NOT EXISTS shedlock (name VARCHAR(64) NOT NULL,"
             + " lock_until TIMESTAMP NOT NULL, locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL,"
             + " PRIMARY KEY (name))";
@@ -177,34 +171,11 @@ public class PeerBench {
     }
 
     private LockUnlock shedLock(LockProvider provider, String key) {
-        // ShedLock's plain JDBC provider keeps lock_until in whole milliseconds from the JVM clock, so
-        // a name unlocked and locked again within the same millisecond is refused: rotate over names
-        // that each come round only after several milliseconds (all of them exist after the first
-        // lap). The other providers rotate alike, so every ShedLock row does the same work.
-        String[] names = new String[SHEDLOCK_NAMES];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = key + "-" + i;
-        }
-        int[] next = {0};
-        return () -> provider.lock(
-                        new LockConfiguration(Instant.now(), names[next[0]++ % names.length], LEASE, Duration.ZERO))
-                .orElseThrow(() -> new IllegalStateException(peer + ": uncontended lock failed"))
-                .unlock();
+        return new ShedLockRound(provider, key)::lockUnlock;
     }
 
-    /** A started spring-data-redis Lettuce factory on the benchmark's Redis, with Redisson's 3 s timeout. */
     private LettuceConnectionFactory lettuce() {
-        URI address = URI.create(Stores.redis());
-        LettuceClientConfiguration client = LettuceClientConfiguration.builder()
-                .clientName("lockkit-bench")
-                .commandTimeout(Duration.ofSeconds(3))
-                .build();
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration(address.getHost(), address.getPort()), client);
-        // Connect in the setup, as Redisson and Curator do, so the first timed call does not pay for it.
-        factory.setEagerInitialization(true);
-        factory.afterPropertiesSet();
-        factory.start();
+        LettuceConnectionFactory factory = Clients.lettuce("lockkit-bench");
         opened.push(factory::destroy);
         return factory;
     }

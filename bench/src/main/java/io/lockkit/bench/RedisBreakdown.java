@@ -16,7 +16,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -24,9 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
-import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.provider.redis.spring.RedisLockProvider;
 import org.redisson.api.RLock;
 import org.redisson.api.RScript;
@@ -34,8 +31,6 @@ import org.redisson.api.RedissonClient;
 import org.redisson.api.options.OptionalOptions;
 import org.redisson.client.codec.ByteArrayCodec;
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -273,27 +268,7 @@ public final class RedisBreakdown {
         });
 
         LockProvider shedlock = new RedisLockProvider(lettuce, "lockkit-breakdown");
-        // As PeerBench: rotate over names.
-        String[] names = new String[64];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = "lock-" + i;
-        }
-        int[] next = {0};
-        steps.put(SHED, Interleaved.timed(() -> shedLock(shedlock, names[next[0]++ % names.length])
-                .unlock()));
-        steps.put(SHED_LOCK, () -> {
-            long t = System.nanoTime();
-            SimpleLock held = shedLock(shedlock, names[next[0]++ % names.length]);
-            long took = System.nanoTime() - t;
-            held.unlock();
-            return took;
-        });
-        steps.put(SHED_UNLOCK, () -> {
-            SimpleLock held = shedLock(shedlock, names[next[0]++ % names.length]);
-            long t = System.nanoTime();
-            held.unlock();
-            return System.nanoTime() - t;
-        });
+        new ShedLockRound(shedlock, "lock").putSteps(steps, SHED, SHED_LOCK, SHED_UNLOCK);
         return steps;
     }
 
@@ -314,25 +289,10 @@ public final class RedisBreakdown {
         }
     }
 
-    /** A started spring-data-redis Lettuce factory configured as {@link PeerBench}'s. */
     private static LettuceConnectionFactory lettuce(Deque<AutoCloseable> opened) {
-        URI address = URI.create(Stores.redis());
-        LettuceClientConfiguration client = LettuceClientConfiguration.builder()
-                .clientName("lockkit-breakdown")
-                .commandTimeout(Duration.ofSeconds(3))
-                .build();
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration(address.getHost(), address.getPort()), client);
-        factory.setEagerInitialization(true);
-        factory.afterPropertiesSet();
-        factory.start();
+        LettuceConnectionFactory factory = Clients.lettuce("lockkit-breakdown");
         opened.push(factory::destroy);
         return factory;
-    }
-
-    private static SimpleLock shedLock(LockProvider provider, String name) {
-        return provider.lock(new LockConfiguration(Instant.now(), name, LEASE, Duration.ZERO))
-                .orElseThrow(() -> new IllegalStateException("ShedLock: uncontended lock of " + name + " failed"));
     }
 
     /**

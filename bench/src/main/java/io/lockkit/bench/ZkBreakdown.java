@@ -6,7 +6,6 @@ import io.lockkit.JobLock;
 import io.lockkit.Lease;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -14,9 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
-import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.provider.zookeeper.curator.ZookeeperCuratorLockProvider;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
@@ -205,27 +202,7 @@ public final class ZkBreakdown {
         });
 
         LockProvider shedlock = new ZookeeperCuratorLockProvider(curator(opened), base + "-shedlock");
-        // As PeerBench: rotate over names, each on the update path (getData + setData) after the first lap.
-        String[] names = new String[64];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = "lock-" + i;
-        }
-        int[] next = {0};
-        steps.put(SHED, Interleaved.timed(() -> shedLock(shedlock, names[next[0]++ % names.length])
-                .unlock()));
-        steps.put(SHED_LOCK, () -> {
-            long t = System.nanoTime();
-            SimpleLock held = shedLock(shedlock, names[next[0]++ % names.length]);
-            long took = System.nanoTime() - t;
-            held.unlock();
-            return took;
-        });
-        steps.put(SHED_UNLOCK, () -> {
-            SimpleLock held = shedLock(shedlock, names[next[0]++ % names.length]);
-            long t = System.nanoTime();
-            held.unlock();
-            return System.nanoTime() - t;
-        });
+        new ShedLockRound(shedlock, "lock").putSteps(steps, SHED, SHED_LOCK, SHED_UNLOCK);
         return steps;
     }
 
@@ -242,10 +219,5 @@ public final class ZkBreakdown {
         CuratorFramework curator = Clients.curator();
         opened.push(curator);
         return curator;
-    }
-
-    private static SimpleLock shedLock(LockProvider provider, String name) {
-        return provider.lock(new LockConfiguration(Instant.now(), name, LEASE, Duration.ZERO))
-                .orElseThrow(() -> new IllegalStateException("ShedLock: uncontended lock of " + name + " failed"));
     }
 }
