@@ -58,7 +58,9 @@ class MariaDbTokenOrderTest {
                     lock.executeQuery().close();
                 }
                 waited = CompletableFuture.supplyAsync(() -> client.jobLock().tryAcquire(key, Duration.ofSeconds(30)));
-                Thread.sleep(300); // the attempt reaches the row lock and waits there
+                assertThat(waitsOnARowLock(ds))
+                        .as("the attempt reaches the row lock and waits there")
+                        .isTrue();
                 assertThat(waited).as("the attempt waits on the row lock").isNotDone();
                 meanwhile = client.jobLock()
                         .tryAcquire("order-meanwhile", Duration.ofSeconds(30))
@@ -72,6 +74,24 @@ class MariaDbTokenOrderTest {
             late.release();
             meanwhile.release();
         }
+    }
+
+    /** Whether some transaction waits on an InnoDB lock, polled for up to 30 s (a guard, not a timing). */
+    private static boolean waitsOnARowLock(MariaDbDataSource ds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection c = ds.getConnection();
+                PreparedStatement waits =
+                        c.prepareStatement("SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS")) {
+            while (System.nanoTime() - deadline < 0) {
+                try (var rs = waits.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > 0) {
+                        return true;
+                    }
+                }
+                Thread.sleep(5);
+            }
+        }
+        return false;
     }
 
     @Test
