@@ -44,6 +44,11 @@ public final class MemStore {
     private final Set<MemBackend> clients = ConcurrentHashMap.newKeySet();
 
     private long lastToken;
+    /** Keys whose record a test holds ({@link #holdRecord}), and how many requests wait on them. */
+    private final Set<String> heldRecords = new java.util.HashSet<>();
+
+    private final Condition recordFreed = lock.newCondition();
+    private int recordWaiters;
 
     /** The waiters on one key: one release signal wakes one of them (L7). */
     private static final class Waiters {
@@ -236,6 +241,62 @@ public final class MemStore {
         }
     }
 
+    /**
+     * Holds {@code key}'s record as a concurrent writer's open transaction holds a row: until the
+     * returned handle runs, a request to acquire the key waits inside the store on that record,
+     * before anything is decided for it, while the store serves everything else. For tests (the
+     * kit's store-side wait).
+     */
+    public Runnable holdRecord(String key) {
+        lock.lock();
+        try {
+            heldRecords.add(key);
+        } finally {
+            lock.unlock();
+        }
+        return () -> {
+            lock.lock();
+            try {
+                heldRecords.remove(key);
+                recordFreed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
+    /** Whether a test holds {@code key}'s record ({@link #holdRecord}). */
+    public boolean recordHeld(String key) {
+        lock.lock();
+        try {
+            return heldRecords.contains(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many requests wait on a record held by {@link #holdRecord} (a look into the store for tests). */
+    public int recordWaiters() {
+        lock.lock();
+        try {
+            return recordWaiters;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with the lock held: waits while a test holds {@code key}'s record. */
+    private void awaitRecord(String key) {
+        while (heldRecords.contains(key)) {
+            recordWaiters++;
+            try {
+                recordFreed.awaitUninterruptibly();
+            } finally {
+                recordWaiters--;
+            }
+        }
+    }
+
     /** Deletes whatever holds {@code key}, as an operator would; the holder is not told. */
     public void evict(String key) {
         lock.lock();
@@ -279,6 +340,7 @@ public final class MemStore {
     Grant tryAcquire(MemBackend client, String key, long leaseNanos) {
         enter(client);
         try {
+            awaitRecord(key);
             return grantLocked(client, key, leaseNanos);
         } finally {
             lock.unlock();
@@ -299,6 +361,7 @@ public final class MemStore {
         }
         try {
             while (true) {
+                awaitRecord(key);
                 Grant grant = grantLocked(client, key, leaseNanos);
                 long left = waitUntil - System.nanoTime();
                 if (grant != null || left <= 0) {

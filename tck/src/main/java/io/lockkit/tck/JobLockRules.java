@@ -99,6 +99,13 @@ public interface JobLockRules extends FixtureRules {
         void l2_grantAfterWaitIsOrderedAfterGrantsMadeWhileWaiting() throws Exception;
 
         /**
+         * L2: a grant after a wait inside the store (on the key's record) is ordered after every grant made meanwhile.
+         *
+         * <p>Rules: L2. If this fails, look at: a token drawn when the request reached the store (in the statement's VALUES) instead of under the key's record lock, after the wait (INCIDENTS.md row 36).
+         */
+        void l2_grantAfterAWaitInsideTheStoreIsOrderedAfterGrantsMadeMeanwhile(TestInfo test) throws Exception;
+
+        /**
          * L2: after a store restart every grant has a larger token than every grant before it.
          *
          * <p>Rules: L2 L1. If this fails, look at: a token counter the store loses on restart (a Redis key without persistence, a sequence on a standby that is behind); with {@code DATA_SURVIVES_STORE_RESTART}, a timed lease lost in the restart.

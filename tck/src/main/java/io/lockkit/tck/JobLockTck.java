@@ -281,6 +281,44 @@ public abstract class JobLockTck extends AbstractTck implements JobLockRules {
 
         @Override
         @Test
+        @DisplayName("L2: a grant after a wait inside the store is ordered after every grant made meanwhile")
+        public void l2_grantAfterAWaitInsideTheStoreIsOrderedAfterGrantsMadeMeanwhile(TestInfo test) throws Exception {
+            assumeFault(Fault.HOLD_KEY, test);
+            TckSettings settings = settings();
+            String key = Keys.fresh("l2-store-wait");
+            assertThat(clientA()
+                            .jobLock()
+                            .tryAcquire(key, LEASE)
+                            .orElseThrow(Expect.empty(Expect.FREE_KEY))
+                            .release())
+                    .isTrue(); // the key's record exists, free
+            Waiter<Optional<Lease>> waiter;
+            Lease meanwhile;
+            try (StoreFaults.HeldKey held = target().faults().holdKey(key)) {
+                waiter = Waiter.start(
+                        "lockkit-tck-l2-store-waiter", () -> clientB().jobLock().tryAcquire(key, LEASE));
+                assertThat(held.awaitWaiter(settings.deadline()))
+                        .as("the acquire must reach the store and wait on the held record")
+                        .isTrue();
+                meanwhile = clientC()
+                        .jobLock()
+                        .tryAcquire(key + "-other", LEASE)
+                        .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            }
+            Optional<Lease> got = waiter.get(settings.deadline(), "the acquire that waited inside the store");
+            assertThat(got).as("L4: the key is free once the record is let go").isPresent();
+            assertThat(got.get().token())
+                    .as(
+                            "L2: the grant after the wait came after the grant of token %d on another key, so its token"
+                                    + " must be greater (a token drawn before the wait on the key's record?)",
+                            meanwhile.token())
+                    .isGreaterThan(meanwhile.token());
+            assertThat(got.get().release()).isTrue();
+            assertThat(meanwhile.release()).isTrue();
+        }
+
+        @Override
+        @Test
         @DisplayName("L2: after a store restart every grant has a larger token than every grant before it")
         public void l2_tokensKeepIncreasingAcrossAStoreRestart(TestInfo test) throws Exception {
             assumeFault(Fault.RESTART_STORE, test);

@@ -64,6 +64,22 @@ public final class MemTarget implements TckTarget {
                 return () -> store.delayReplies((MemBackend) client, Duration.ZERO);
             }
 
+            @Override
+            public HeldKey holdKey(String key) {
+                Runnable free = store.holdRecord(key);
+                return new HeldKey() {
+                    @Override
+                    public boolean awaitWaiter(Duration guard) throws InterruptedException {
+                        return io.lockkit.tck.harness.Poll.until(guard, () -> store.recordWaiters() > 0);
+                    }
+
+                    @Override
+                    public void close() {
+                        free.run();
+                    }
+                };
+            }
+
             /** The reference store restarts as a durable store does: sessions end, the rest stays. */
             @Override
             public void restartStore() {

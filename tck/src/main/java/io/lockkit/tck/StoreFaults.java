@@ -48,7 +48,12 @@ public interface StoreFaults {
          * {@link #crashStore}: the store is killed at once and starts again, keeping only what it had
          * made durable before the kill.
          */
-        CRASH_STORE
+        CRASH_STORE,
+        /**
+         * {@link #holdKey}: the key's record is held in the store, as by another writer's open
+         * transaction, so that an acquire of the key waits inside the store.
+         */
+        HOLD_KEY
     }
 
     /**
@@ -84,6 +89,15 @@ public interface StoreFaults {
         void close();
     }
 
+    /** A key's record held in the store ({@link #holdKey}); closing it lets the waiting requests on. */
+    interface HeldKey extends Heal {
+        /**
+         * Returns true once some request waits inside the store on the held record, false if none
+         * does within {@code guard} (a guard, not a timing).
+         */
+        boolean awaitWaiter(Duration guard) throws InterruptedException;
+    }
+
     /**
      * The optional faults this target can inject. A kit test that needs one that is missing is
      * skipped with the reason printed, never passed. Every backend in the lockkit repository
@@ -111,6 +125,17 @@ public interface StoreFaults {
      */
     default Heal delayReplies(Backend client, Duration delay) {
         throw new UnsupportedOperationException(getClass().getName() + " does not implement delayReplies");
+    }
+
+    /**
+     * Holds the record of {@code key} (which has been acquired and released once, so it exists) as
+     * a concurrent writer's open transaction does: a row lock in a lock table. Until the handle is
+     * closed, an acquire of the key that reaches the store waits there, while the store serves every
+     * other request. Where a backend's store has no such wait (a single-threaded or queue-based
+     * store), the target does not offer this fault.
+     */
+    default HeldKey holdKey(String key) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement holdKey");
     }
 
     /**

@@ -163,7 +163,10 @@ class BrokenBackendsTest {
                         Defects::unlockBoundToTheAcquiringThread,
                         NONE,
                         NONE,
-                        Set.of("l2_grantAfterWaitIsOrderedAfterGrantsMadeWhileWaiting", "l7_waiterWakesAfterRelease")),
+                        Set.of(
+                                "l2_grantAfterWaitIsOrderedAfterGrantsMadeWhileWaiting",
+                                "l2_grantAfterAWaitInsideTheStoreIsOrderedAfterGrantsMadeMeanwhile",
+                                "l7_waiterWakesAfterRelease")),
                 defect(
                         "lost wake-up (incident 12)",
                         Defects::lostWakeUp,
@@ -227,6 +230,12 @@ class BrokenBackendsTest {
                         NONE,
                         Set.of("e1_aLeaseOfTheShortestDurationIsValidWhenGranted", "scenario11_fuzz")),
                 defect(
+                        "the token drawn before the store-side wait (incident 36)",
+                        Defects::tokenDrawnBeforeTheStoreSideWait,
+                        NONE,
+                        NONE,
+                        Set.of("l2_grantAfterAWaitInsideTheStoreIsOrderedAfterGrantsMadeMeanwhile")),
+                defect(
                         "a sweep of expired leases on every acquire deadlocks (incident 4)",
                         Defects::sweepOnAcquire,
                         Set.of("1", "2a", "2b", "11"),
@@ -264,6 +273,7 @@ class BrokenBackendsTest {
 
     private static final Set<String> L2 = Set.of(
             "l2_concurrentGrantsOnDifferentKeysGetDistinctIncreasingTokens",
+            "l2_grantAfterAWaitInsideTheStoreIsOrderedAfterGrantsMadeMeanwhile",
             "l2_tokensStrictlyIncreaseAcrossClientRestarts",
             "l2_tokensStrictlyIncreaseAcrossKeysAndReleases",
             "l2_tokensKeepIncreasingAcrossAStoreRestart",

@@ -26,6 +26,8 @@ final class BrokenTarget implements TckTarget, StoreFaults {
     private final Consumer<MemStore> restart;
     private final Consumer<MemStore> crash;
     private final MemBackend.LeaseKind kind;
+    /** The name a key's record has in the store, for {@link #holdKey}: the key itself unless the defect renames it. */
+    private java.util.function.UnaryOperator<String> storedName = k -> k;
 
     BrokenTarget(String name, BiFunction<MemStore, MemBackend, Backend> defect) {
         this(name, defect, MemStore::restart);
@@ -60,6 +62,12 @@ final class BrokenTarget implements TckTarget, StoreFaults {
         this.restart = restart;
         this.crash = crash;
         this.kind = kind;
+    }
+
+    /** The defect stores a key's record under {@code storedName(key)}: {@link #holdKey} holds that one. */
+    BrokenTarget storingKeysAs(java.util.function.UnaryOperator<String> storedName) {
+        this.storedName = storedName;
+        return this;
     }
 
     @Override
@@ -112,6 +120,22 @@ final class BrokenTarget implements TckTarget, StoreFaults {
         MemBackend mem = real.get(client);
         store.delayReplies(mem, delay);
         return () -> store.delayReplies(mem, Duration.ZERO);
+    }
+
+    @Override
+    public HeldKey holdKey(String key) {
+        Runnable free = store.holdRecord(storedName.apply(key));
+        return new HeldKey() {
+            @Override
+            public boolean awaitWaiter(Duration guard) throws InterruptedException {
+                return io.lockkit.tck.harness.Poll.until(guard, () -> store.recordWaiters() > 0);
+            }
+
+            @Override
+            public void close() {
+                free.run();
+            }
+        };
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -108,6 +109,59 @@ final class Defects {
             @Override
             public long token() {
                 return token;
+            }
+        };
+    }
+
+    /**
+     * INCIDENTS.md row 36: the token is drawn when the request reaches the store (a sequence in the
+     * insert's VALUES), before the request waits on the key's record, so a grant after that wait
+     * carries a token older than grants made meanwhile. Without a wait in the store the token is the
+     * one it would have been, so only a store-side wait shows it.
+     */
+    static BrokenTarget tokenDrawnBeforeTheStoreSideWait() {
+        return new BrokenTarget(
+                "broken/token-before-the-store-side-wait", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                OptionalLong early = drawnEarly(key);
+                                return delegate.tryAcquire(key, lease).map(l -> withToken(l, early));
+                            }
+
+                            @Override
+                            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                    throws InterruptedException {
+                                OptionalLong early = drawnEarly(key);
+                                return delegate.acquire(key, lease, maxWait).map(l -> withToken(l, early));
+                            }
+
+                            /** The token a request that is about to wait on the key's record draws now. */
+                            private OptionalLong drawnEarly(String key) {
+                                if (!store.recordHeld(key)) {
+                                    return OptionalLong.empty();
+                                }
+                                Lease reserved = delegate.tryAcquire(
+                                                key + "/token-drawn-on-arrival", Duration.ofSeconds(5))
+                                        .orElseThrow();
+                                reserved.release();
+                                return OptionalLong.of(reserved.token());
+                            }
+                        };
+                    }
+                });
+    }
+
+    private static Lease withToken(Lease lease, OptionalLong early) {
+        if (early.isEmpty()) {
+            return lease;
+        }
+        return new ForwardingLease(lease) {
+            @Override
+            public long token() {
+                return early.getAsLong();
             }
         };
     }
@@ -1085,24 +1139,27 @@ final class Defects {
      */
     static BrokenTarget keysHashedTo32Bits() {
         return new BrokenTarget(
-                "broken/keys-hashed-to-32-bits (incident 22)", (store, client) -> new ForwardingBackend(client) {
-                    @Override
-                    public JobLock jobLock() {
-                        return new ForwardingJobLock(client.jobLock()) {
+                        "broken/keys-hashed-to-32-bits (incident 22)",
+                        (store, client) -> new ForwardingBackend(client) {
                             @Override
-                            public Optional<Lease> tryAcquire(String key, Duration lease) {
-                                return delegate.tryAcquire(lockId(key), lease).map(l -> namedAs(key, l));
-                            }
+                            public JobLock jobLock() {
+                                return new ForwardingJobLock(client.jobLock()) {
+                                    @Override
+                                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                        return delegate.tryAcquire(lockId(key), lease)
+                                                .map(l -> namedAs(key, l));
+                                    }
 
-                            @Override
-                            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
-                                    throws InterruptedException {
-                                return delegate.acquire(lockId(key), lease, maxWait)
-                                        .map(l -> namedAs(key, l));
+                                    @Override
+                                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                            throws InterruptedException {
+                                        return delegate.acquire(lockId(key), lease, maxWait)
+                                                .map(l -> namedAs(key, l));
+                                    }
+                                };
                             }
-                        };
-                    }
-                });
+                        })
+                .storingKeysAs(Defects::lockId);
     }
 
     private static String lockId(String key) {

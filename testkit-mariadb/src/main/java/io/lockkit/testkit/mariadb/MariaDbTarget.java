@@ -4,6 +4,7 @@ import io.lockkit.Backend;
 import io.lockkit.LockKit;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.harness.RowHold;
 import io.lockkit.tck.harness.TcpProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -145,7 +146,25 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
     @Override
     public Set<Fault> supported() {
         boolean embedded = MariaDbTestServer.canRestart();
-        return StoreFaults.optionalFaults(proxied, embedded, embedded);
+        Set<Fault> faults = java.util.EnumSet.noneOf(Fault.class);
+        faults.addAll(StoreFaults.optionalFaults(proxied, embedded, embedded));
+        if (variant.equals("table")) {
+            faults.add(Fault.HOLD_KEY); // an acquire waits on the key's row (its upsert's update branch)
+        }
+        return faults;
+    }
+
+    /** The lock table's row of {@code key}, held by a transaction of its own. */
+    @Override
+    public HeldKey holdKey(String key) {
+        if (!variant.equals("table")) {
+            throw new UnsupportedOperationException("only the table variant waits on a key's row");
+        }
+        return RowHold.hold(
+                () -> java.sql.DriverManager.getConnection(MariaDbTestServer.databaseUrl(database)),
+                "SELECT 1 FROM " + database + ".lockkit_lock WHERE lock_key = ? FOR UPDATE",
+                key,
+                "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS");
     }
 
     @Override

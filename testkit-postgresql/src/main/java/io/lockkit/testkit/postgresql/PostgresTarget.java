@@ -4,6 +4,7 @@ import io.lockkit.Backend;
 import io.lockkit.LockKit;
 import io.lockkit.tck.StoreFaults;
 import io.lockkit.tck.TckTarget;
+import io.lockkit.tck.harness.RowHold;
 import io.lockkit.tck.harness.TcpProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -142,7 +143,25 @@ public final class PostgresTarget implements TckTarget, StoreFaults {
     @Override
     public Set<Fault> supported() {
         boolean embedded = PostgresTestServer.canRestart();
-        return StoreFaults.optionalFaults(proxied, embedded, embedded);
+        Set<Fault> faults = java.util.EnumSet.noneOf(Fault.class);
+        faults.addAll(StoreFaults.optionalFaults(proxied, embedded, embedded));
+        if (variant.equals("table")) {
+            faults.add(Fault.HOLD_KEY); // an acquire waits on the key's row (its upsert's conflict branch)
+        }
+        return faults;
+    }
+
+    /** The table variant's row of {@code key}, held by a transaction of its own. */
+    @Override
+    public HeldKey holdKey(String key) {
+        if (!variant.equals("table")) {
+            throw new UnsupportedOperationException("only the table variant waits on a key's row");
+        }
+        return RowHold.hold(
+                () -> PostgresTestServer.dataSource(schema + "-hold").getConnection(),
+                "SELECT 1 FROM " + schema + ".lockkit_lock WHERE key = ? FOR UPDATE",
+                key,
+                "SELECT count(*) FROM pg_locks WHERE NOT granted");
     }
 
     @Override
