@@ -130,12 +130,14 @@ final class AdvisoryJobLock implements JobLock {
         try {
             return attemptOn(session, key, lease, waitMillis);
         } catch (RuntimeException e) {
-            if (MariaDbFailures.classify(e) != MariaDbFailures.Kind.CONNECTION || !session.reused()) {
+            if (!session.reused() || !MariaDbFailures.serverEndedSession(e)) {
+                // A lost reply (a timeout) may have left the lock taken on the closed session until the
+                // server notices: reported as unavailable, never as "held" (E2).
                 throw MariaDbFailures.translate(what, e);
             }
         }
-        // The idle connection had been ended by the server (its wait_timeout may be a lease's);
-        // whatever it did died with its session.
+        // The idle connection had been ended by the server (its wait_timeout may be a lease's): the
+        // server closed it before reading the statement, so nothing was applied; once more on a new one.
         Session fresh = backend.pool().open(what, true);
         try {
             return attemptOn(fresh, key, lease, waitMillis);
