@@ -31,8 +31,10 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Built over a DataSource or Jdbi of the application, or opened by {@code
  * LockKit.open("mariadb://user@host/db")} / {@code jdbc:mariadb://…} (lockkit's own connections).
  *
- * <p>So far the lock table and versioned values. A waiting acquire polls (at most every {@link
- * Builder#pollInterval}, and no later than the holder's expiry).
+ * <p>Two variants ({@link Builder#variant}): the lock table (the default), whose waiting acquire
+ * polls (at most every {@link Builder#pollInterval}, and no later than the holder's expiry), and the
+ * advisory variant ({@code GET_LOCK} on a session pinned to the lease, ended by the server after its
+ * {@code wait_timeout}), whose waiting acquire blocks in the server and is woken by the release.
  *
  * <pre>{@code
  * try (MariaDbBackend db = MariaDbBackend.builder(dataSource).build()) {
