@@ -31,8 +31,10 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Built over a DataSource or Jdbi of the application, or opened by {@code
  * LockKit.open("mariadb://user@host/db")} / {@code jdbc:mariadb://…} (lockkit's own connections).
  *
- * <p>So far the lock table and versioned values. A waiting acquire polls (at most every {@link
- * Builder#pollInterval}, and no later than the holder's expiry).
+ * <p>Two variants ({@link Builder#variant}): the lock table (the default), whose waiting acquire
+ * polls (at most every {@link Builder#pollInterval}, and no later than the holder's expiry), and the
+ * advisory variant ({@code GET_LOCK} on a session pinned to the lease, ended by the server after its
+ * {@code wait_timeout}), whose waiting acquire blocks in the server and is woken by the release.
  *
  * <pre>{@code
  * try (MariaDbBackend db = MariaDbBackend.builder(dataSource).build()) {
@@ -57,6 +59,17 @@ public final class MariaDbBackend implements Backend {
     public static final String DEFAULT_TOKEN_SEQUENCE = "lockkit_token";
     public static final String DEFAULT_VERSIONED_TABLE = "lockkit_versioned";
 
+    /** How leases are held. */
+    public enum Variant {
+        /** A row per key with a timed lease on the database clock (the default). */
+        TABLE,
+        /**
+         * {@code GET_LOCK} on a session pinned to the lease, which the server ends after {@code
+         * wait_timeout} (the lease rounded up to whole seconds); waiters are woken by the release.
+         */
+        ADVISORY
+    }
+
     /** A table or sequence name, optionally qualified by its database: plain identifiers only. */
     private static final Pattern NAME =
             Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,63}(\\.[A-Za-z_][A-Za-z0-9_$]{0,63})?");
@@ -70,8 +83,10 @@ public final class MariaDbBackend implements Backend {
     private final Ticker ticker;
     private final Duration driftMargin;
     private final Duration pollInterval;
+    private final Variant variant;
+    private final String tokenSequenceName;
     private final SessionPool pool;
-    private final TableJobLock jobLock;
+    private final JobLock jobLock;
     private final MariaDbVersionedUpdate versionedUpdate;
 
     private MariaDbBackend(Builder b) {
@@ -79,6 +94,8 @@ public final class MariaDbBackend implements Backend {
         this.tokenSequence = quoted(b.tokenSequence);
         this.versionedTable = quoted(b.versionedTable);
         this.names = List.of(b.tokenSequence, b.lockTable, b.versionedTable);
+        this.variant = b.variant;
+        this.tokenSequenceName = b.tokenSequence;
         this.ticker = b.ticker;
         this.driftMargin = b.driftMargin;
         this.pollInterval = b.pollInterval;
@@ -90,7 +107,7 @@ public final class MariaDbBackend implements Backend {
                 b.maxConnections,
                 b.connectionWait,
                 b.networkTimeout);
-        this.jobLock = new TableJobLock(this);
+        this.jobLock = variant == Variant.ADVISORY ? new AdvisoryJobLock(this) : new TableJobLock(this);
         this.versionedUpdate = new MariaDbVersionedUpdate(this);
     }
 
@@ -224,19 +241,27 @@ public final class MariaDbBackend implements Backend {
 
     @Override
     public String name() {
-        return "mariadb/table";
+        return "mariadb/" + variant.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
-     * Timed leases; tokens and leases are InnoDB rows and a {@code NOCACHE} sequence, written to the
-     * redo log at commit, so they survive a restart and a kill. No release notification yet.
+     * The lock table: timed leases, no release notification (a waiter polls). The advisory variant:
+     * session leases ({@code GET_LOCK} on a session the server ends after {@code wait_timeout}), and
+     * a waiter blocks in the server's {@code GET_LOCK}, which returns when the holder releases.
+     * Tokens and values are InnoDB rows and a {@code NOCACHE} sequence, flushed to the redo log
+     * before the reply, so they survive a restart and a kill.
      */
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(
-                Capability.TIMED_LEASE,
-                Capability.FENCING_SURVIVES_STORE_RESTART,
-                Capability.DATA_SURVIVES_STORE_RESTART);
+        Set<Capability> capabilities =
+                EnumSet.of(Capability.FENCING_SURVIVES_STORE_RESTART, Capability.DATA_SURVIVES_STORE_RESTART);
+        if (variant == Variant.ADVISORY) {
+            capabilities.add(Capability.SESSION_LEASE);
+            capabilities.add(Capability.RELEASE_NOTIFICATION);
+        } else {
+            capabilities.add(Capability.TIMED_LEASE);
+        }
+        return capabilities;
     }
 
     @Override
@@ -249,9 +274,15 @@ public final class MariaDbBackend implements Backend {
         return versionedUpdate;
     }
 
-    /** Frees the client's connections; leases are left to expire (L4). */
+    /**
+     * Frees the client's connections; timed leases are left to expire (L4), session leases end with
+     * their sessions (which this closes).
+     */
     @Override
     public void close() {
+        if (jobLock instanceof AdvisoryJobLock advisory) {
+            advisory.close();
+        }
         pool.close();
     }
 
@@ -271,6 +302,11 @@ public final class MariaDbBackend implements Backend {
 
     Duration pollInterval() {
         return pollInterval;
+    }
+
+    /** The token sequence's name as configured (the scope of the advisory variant's lock names). */
+    String tokenSequenceName() {
+        return tokenSequenceName;
     }
 
     Prepared statement(String sql) {
@@ -296,21 +332,25 @@ public final class MariaDbBackend implements Backend {
      * loses acknowledged commits, and with them tokens already handed out, which would be handed out
      * again, L2). The session's {@code timestamp} is reset to the server's clock: a pooled connection
      * that arrives with {@code SET timestamp = …} would freeze the database clock every lease is
-     * judged on (L1, L4).
+     * judged on (L1, L4). The session's start is the server's (within a second, {@link
+     * MariaDbSql#SERVER_START}): a restarted server hands out connection ids again, so (id, server
+     * start) names a session for the advisory variant's session check (L5).
      */
     private static Session setUp(Handle handle) throws java.sql.SQLException {
         Connection connection = handle.getConnection();
         long id;
+        long started;
         try (var s = connection.createStatement()) {
-            try (var rs =
-                    s.executeQuery("SELECT CONNECTION_ID(), VERSION(), @@global.innodb_flush_log_at_trx_commit")) {
+            try (var rs = s.executeQuery("SELECT CONNECTION_ID(), VERSION(), @@global.innodb_flush_log_at_trx_commit, "
+                    + MariaDbSql.SERVER_START)) {
                 rs.next();
                 id = rs.getLong(1);
                 checkServer(rs.getString(2), rs.getString(3));
+                started = rs.getLong(4);
             }
             s.execute("SET SESSION timestamp = DEFAULT");
         }
-        return new Session(handle, (int) id, Session.UNKNOWN, false, false, Session.AS_IT_WAS);
+        return new Session(handle, (int) id, started, false, false, Session.AS_IT_WAS);
     }
 
     /** Refuses a server this backend cannot keep the contract on, naming what it found. */
@@ -343,6 +383,7 @@ public final class MariaDbBackend implements Backend {
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private Duration driftMargin = DEFAULT_DRIFT_MARGIN;
         private Ticker ticker = Ticker.system();
+        private Variant variant = Variant.TABLE;
 
         private Builder(Jdbi jdbi) {
             this.jdbi = jdbi;
@@ -382,7 +423,11 @@ public final class MariaDbBackend implements Backend {
             return this;
         }
 
-        /** The longest a waiting acquire sleeps before trying again. */
+        /**
+         * The longest a waiting acquire sleeps before trying again (lock table), or blocks in one
+         * {@code GET_LOCK} before it looks at its interrupt flag and calls again (advisory; at most
+         * half the network timeout, and the release wakes it at once whatever this is).
+         */
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
             return this;
@@ -390,6 +435,12 @@ public final class MariaDbBackend implements Backend {
 
         public Builder driftMargin(Duration driftMargin) {
             this.driftMargin = Objects.requireNonNull(driftMargin, "driftMargin");
+            return this;
+        }
+
+        /** How leases are held: {@link Variant#TABLE} (the default) or {@link Variant#ADVISORY}. */
+        public Builder variant(Variant variant) {
+            this.variant = Objects.requireNonNull(variant, "variant");
             return this;
         }
 
@@ -406,8 +457,13 @@ public final class MariaDbBackend implements Backend {
          */
         public MariaDbBackend build() {
             List<String> bad = new ArrayList<>();
-            if (maxConnections < 2) {
-                bad.add("maxConnections=" + maxConnections + " (expected at least 2)");
+            int least = variant == Variant.ADVISORY ? 3 : 2;
+            if (maxConnections < least) {
+                bad.add("maxConnections=" + maxConnections + " (expected at least " + least
+                        + (variant == Variant.ADVISORY
+                                ? " for the advisory variant: one kept, one for statements,"
+                                        + " one for a lease session)"
+                                : ")"));
             }
             positive(bad, "connectionWait", connectionWait);
             positive(bad, "networkTimeout", networkTimeout);

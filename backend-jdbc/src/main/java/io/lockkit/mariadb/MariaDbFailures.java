@@ -70,6 +70,30 @@ final class MariaDbFailures {
         return Kind.OTHER;
     }
 
+    /**
+     * Whether the server ended the session before it answered: it was killed (1927), shut down (1053),
+     * disconnected for inactivity ({@code wait_timeout}, 4031), or closed the socket (end of stream,
+     * reset). Its user-level locks ended with it. A reply lost on the way (a timeout) is not this.
+     */
+    static boolean serverEndedSession(Throwable error) {
+        switch (SqlErrors.vendorCode(error)) {
+            case 1053, 1927, 4031:
+                return true;
+            default:
+                break;
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException) {
+                return true;
+            }
+            if (t instanceof java.net.SocketException
+                    && String.valueOf(t.getMessage()).contains("reset")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static RuntimeException translate(String what, RuntimeException error) {
         return SqlErrors.translate(KINDS, what, error);
     }

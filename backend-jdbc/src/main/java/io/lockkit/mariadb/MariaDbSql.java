@@ -85,6 +85,42 @@ final class MariaDbSql {
     static final String ABANDON = "UPDATE {lock} SET expires_at = " + NOW_MICROS
             + " WHERE lock_key = :key AND owner = :owner AND expires_at > " + NOW_MICROS;
 
+    // ---- the advisory variant (GET_LOCK) ----
+
+    /**
+     * The advisory grant, one statement: {@code GET_LOCK} on the lease's session, waiting up to {@code
+     * :wait_ms} in the server (0 for a try; it returns at once when the holder releases or its session
+     * ends, L7), and only when it returned 1 the token, {@code NEXTVAL} under the lock (L2: a later
+     * holder draws later). The token is written with the key's grant row, {@code :row} ({@code 0xFF}
+     * and the lock name: no UTF-8 key of the lock table contains {@code 0xFF}, so the table variant
+     * never sees it; its owner is the holder's connection id), because a {@code NEXTVAL} alone is not durable at its reply:
+     * InnoDB logs the sequence's row without a commit that waits for the flush (measured on 10.11:
+     * after {@code SELECT NEXTVAL(s)} the log sequence number stays ahead of "log flushed up to"
+     * until the next flushing commit, up to a second later), and a token handed out then could be
+     * handed out again after a crash. This row write makes the autocommit's commit flush the log up
+     * to and including the sequence's record before the reply. No row when {@code GET_LOCK} returned
+     * 0 (held) or NULL.
+     */
+    static final String ADVISORY_ACQUIRE = "INSERT INTO {lock} (lock_key, token, owner, expires_at)"
+            + " SELECT :row, NEXTVAL({token}), CONNECTION_ID(), 0 FROM DUAL"
+            + " WHERE GET_LOCK(:name, :wait_ms / 1000) = 1"
+            + " ON DUPLICATE KEY UPDATE token = VALUES(token), owner = VALUES(owner)"
+            + " RETURNING token";
+
+    /** L3: whether this session still holds the lock (an extend's check; the statement also restarts the idle timer). */
+    static final String ADVISORY_HELD = "SELECT IS_USED_LOCK(:name) = CONNECTION_ID() AS held";
+
+    /** L3: 1 when this session held the lock and released it; 0 (another's) or NULL (nobody's) otherwise. */
+    static final String ADVISORY_RELEASE = "SELECT RELEASE_LOCK(:name) AS released";
+
+    /** The lease sessions still alive (their ids, comma-separated), and the server's start. */
+    static final String SESSIONS_ALIVE = "SELECT GROUP_CONCAT(ID) AS alive, {started} AS started"
+            + " FROM information_schema.PROCESSLIST WHERE ID IN ({ids}) AND COMMAND <> 'Killed'";
+
+    /** When the server started, in seconds since 1970 (within a second): a restart reuses connection ids. */
+    static final String SERVER_START =
+            "UNIX_TIMESTAMP() - (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME')";
+
     // ---- versioned values ----
 
     /**
@@ -147,6 +183,9 @@ final class MariaDbSql {
             + " write_id = :write_id WHERE vkey = :key AND version = :expected AND NOT deleted AND fence <= :limit";
 
     static String render(String sql, String lock, String token, String versioned) {
-        return sql.replace("{lock}", lock).replace("{token}", token).replace("{versioned}", versioned);
+        return sql.replace("{started}", SERVER_START)
+                .replace("{lock}", lock)
+                .replace("{token}", token)
+                .replace("{versioned}", versioned);
     }
 }

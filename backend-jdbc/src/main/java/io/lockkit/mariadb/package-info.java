@@ -1,9 +1,9 @@
 /**
  * The MariaDB backend (10.6 and later, InnoDB): a lock table with timed leases on the database
- * clock, its fencing tokens from a {@code NOCACHE} sequence, and versioned values with tombstones and
- * fences. Start at {@link
- * io.lockkit.mariadb.MariaDbBackend#builder(javax.sql.DataSource)}. So far the lock
- * table and versioned values; waiters poll (no release notification).
+ * clock, or the advisory variant ({@code GET_LOCK} on a session pinned to the lease, waiters woken
+ * by the release), fencing tokens from a {@code NOCACHE} sequence, and versioned values with
+ * tombstones and fences. Start at {@link
+ * io.lockkit.mariadb.MariaDbBackend#builder(javax.sql.DataSource)}.
  */
 @NullMarked
 package io.lockkit.mariadb;

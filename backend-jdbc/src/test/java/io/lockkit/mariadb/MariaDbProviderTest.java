@@ -130,15 +130,27 @@ class MariaDbProviderTest {
     }
 
     @Test
+    void theAdvisoryVariantIsOpenedByName() {
+        try (Backend b = LockKit.open(jdbc("variant=advisory&createSchema=true"))) {
+            assertThat(b.name()).isEqualTo("mariadb/advisory");
+            assertThat(b.capabilities()).contains(io.lockkit.Capability.SESSION_LEASE);
+            assertThat(b.jobLock().leaseLimits().shortest()).isEqualTo(java.time.Duration.ofSeconds(1));
+        }
+        assertThatThrownBy(() -> LockKit.open(jdbc("variant=advisory&maxConnections=2")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConnections=2 (expected at least 3 for the advisory variant");
+    }
+
+    @Test
     void e1_badValuesAreNamedAllAtOnce() throws Exception {
         assertThatThrownBy(
                         () -> LockKit.open(
                                 mariadb(
                                         ":" + PASSWORD,
-                                        "variant=advisory&maxConnections=1"
+                                        "variant=rowlock&maxConnections=1"
                                                 + "&connectTimeout=soon&pollInterval=0s&driftMargin=-1s&lockTable=no-such&socketTimeout=abc")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("variant=advisory (expected one of [table])")
+                .hasMessageContaining("variant=rowlock (expected one of [table, advisory])")
                 .hasMessageContaining("maxConnections=1 (expected an integer from 2 to 10000)")
                 .hasMessageContaining("connectTimeout=soon (expected a positive duration")
                 .hasMessageContaining("pollInterval=0s (expected a positive duration")

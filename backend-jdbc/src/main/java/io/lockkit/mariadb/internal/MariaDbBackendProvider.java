@@ -23,7 +23,7 @@ import org.mariadb.jdbc.Driver;
  * {@code jdbc:mariadb://host[:port]/db[?parameters]} or {@code
  * mariadb://[user[:password]@]host[:port][/db][?parameters]}: a {@link MariaDbBackend} over a plain
  * (unpooled) DataSource of MariaDB Connector/J; lockkit pools its own connections. Options ({@link
- * #OPTIONS}): {@code variant} ({@code table}), {@code createSchema} ({@code true}/{@code false}), the
+ * #OPTIONS}): {@code variant} ({@code table} or {@code advisory}), {@code createSchema} ({@code true}/{@code false}), the
  * names, the timeouts and the pool size of {@link MariaDbBackend.Builder}, and {@code connectTimeout};
  * each may be given in the URI's query or in the options map (given in both, the values must agree).
  * The query's other parameters must be Connector/J's own connection options ({@link MariaDbUri}),
@@ -63,9 +63,10 @@ public final class MariaDbBackendProvider implements BackendProvider {
     private static final UriOptions MERGE = new UriOptions(
             OPTIONS, "a MariaDB Connector/J connection option", name -> MariaDbUri.driverName(name) != null, "ms");
 
-    /** The variants this provider opens; only the lock table so far. */
+    /** The variants this provider opens. */
     private enum Variant {
-        TABLE
+        TABLE,
+        ADVISORY
     }
 
     private enum Flag {
@@ -95,7 +96,7 @@ public final class MariaDbBackendProvider implements BackendProvider {
         MariaDbUri parsed = MariaDbUri.parse(uri, OPTIONS);
         List<String> uriProblems = new ArrayList<>(parsed.problems());
         Options o = new Options("mariadb", MERGE.merge(parsed.options(), options, uriProblems));
-        o.choice("variant", Variant.class, Variant.TABLE);
+        Variant variant = o.choice("variant", Variant.class, Variant.TABLE);
         Flag createSchema = o.choice("createSchema", Flag.class, Flag.FALSE);
         String lockTable = o.string("lockTable", MariaDbBackend.DEFAULT_LOCK_TABLE);
         String tokenSequence = o.string("tokenSequence", MariaDbBackend.DEFAULT_TOKEN_SEQUENCE);
@@ -131,6 +132,10 @@ public final class MariaDbBackendProvider implements BackendProvider {
         try {
             backend = MariaDbBackend.builder(
                             (DataSource) new DriverDataSource(new Driver(), "MariaDB", parsed.jdbcUrl(), properties))
+                    .variant(
+                            variant == Variant.ADVISORY
+                                    ? MariaDbBackend.Variant.ADVISORY
+                                    : MariaDbBackend.Variant.TABLE)
                     .lockTable(lockTable)
                     .tokenSequence(tokenSequence)
                     .versionedTable(versionedTable)

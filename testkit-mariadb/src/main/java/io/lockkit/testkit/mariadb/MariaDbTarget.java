@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One MariaDB store for the TCK: a database of its own on {@link MariaDbTestServer} that holds
- * lockkit's tables and token sequence, and clients of one variant ({@code table}) opened by the
+ * lockkit's tables and token sequence, and clients of one variant ({@code table} or {@code advisory}) opened by the
  * test's {@link Opener} ({@code LockKit.open} by default), each talking through a {@link TcpProxy} of its own (so lost and late
  * replies hit that client only). Each client connects to an empty database of its own and names
  * the store's tables in full ({@code db.lockkit_lock}): that is how the faults find its sessions on
@@ -71,7 +71,7 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
     }
 
     /**
-     * @param variant {@code table} (the only one so far)
+     * @param variant {@code table} or {@code advisory}
      * @param proxied false for clients connected straight to the server with the default timeouts;
      *     then the lost and late replies are not offered
      */
@@ -121,10 +121,20 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
         return this;
     }
 
-    /** The lock table has no session to expire: the client's connections are ended, which timed leases survive. */
+    /**
+     * The lock table has no session to expire: the client's connections are ended, which timed leases
+     * survive. The advisory variant's sessions are ended by the server itself after their {@code
+     * wait_timeout} (the lease rounded up to whole seconds): this waits for that, so the expiry path is
+     * the real one (the client's other connections are left alone).
+     */
     @Override
     public void expireSession(Backend client) {
-        MariaDbTestServer.killSessionsIn(client(client).database());
+        if (variant.equals("table")) {
+            MariaDbTestServer.killSessionsIn(client(client).database());
+        } else {
+            MariaDbTestServer.awaitAdvisoryLocksEnded(
+                    database + ".lockkit_lock", client(client).database(), Duration.ofSeconds(60));
+        }
     }
 
     @Override

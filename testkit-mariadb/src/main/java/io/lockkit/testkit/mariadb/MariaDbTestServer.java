@@ -105,6 +105,36 @@ public final class MariaDbTestServer {
     }
 
     /**
+     * Waits until no session whose current database is {@code database} holds a lock of the advisory
+     * variant: the grant rows of {@code lockTable} (their key is {@code 0xFF} and the lock name) name
+     * the locks, {@code IS_USED_LOCK} their holders. The server ends a silent holder's session after
+     * its {@code wait_timeout}; nothing is killed here.
+     */
+    public static void awaitAdvisoryLocksEnded(String lockTable, String database, java.time.Duration atMost) {
+        String sql = "SELECT COUNT(*) FROM " + lockTable + " l JOIN information_schema.PROCESSLIST p"
+                + " ON p.ID = IS_USED_LOCK(CONVERT(SUBSTRING(l.lock_key, 2) USING ascii))"
+                + " WHERE l.lock_key >= 0xFF AND p.DB = ?";
+        long until = System.nanoTime() + atMost.toNanos();
+        try (Connection c = connect();
+                var ps = c.prepareStatement(sql)) {
+            ps.setString(1, database);
+            while (System.nanoTime() < until) {
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                sleep(20);
+            }
+        } catch (SQLException e) {
+            throw failure("waiting for the advisory locks of " + database, e);
+        }
+        throw new IllegalStateException("the server had not ended the lease sessions of " + database + " after "
+                + atMost + ": is wait_timeout set?");
+    }
+
+    /**
      * Ends every session whose current database is {@code database} ({@code KILL CONNECTION}) and
      * waits until they are gone, so the caller's next step sees the store as it is afterwards. The
      * target connects each client to a database of its own, which is how its sessions are found.
