@@ -66,13 +66,13 @@ final class Store implements AutoCloseable {
             return Optional.of("mem cannot cross processes: its store lives inside one JVM");
         }
         if (backend.startsWith("postgresql/")
-                || backend.equals("mariadb/table")
+                || backend.startsWith("mariadb/")
                 || backend.equals("redis")
                 || backend.equals("zookeeper")) {
             return Optional.empty();
         }
         return Optional.of("no multi-process launcher for '" + backend + "' (store backends only: postgresql/table,"
-                + " postgresql/advisory, postgresql/rowlock, mariadb/table, redis, zookeeper)");
+                + " postgresql/advisory, postgresql/rowlock, mariadb/table, mariadb/advisory, redis, zookeeper)");
     }
 
     /** Opens the run's namespace on the variant's test server, starting the server when needed. */
@@ -89,15 +89,17 @@ final class Store implements AutoCloseable {
             Kind kind = variant.toLowerCase(Locale.ROOT).equals("table") ? Kind.TIMED : Kind.SESSION;
             return new Store(backend, PostgresTestServer.jdbcUrl(), o, kind, schema);
         }
-        if (backend.equals("mariadb/table")) {
+        if (backend.startsWith("mariadb/")) {
+            String variant = backend.substring("mariadb/".length());
             String database = "lockkit_proc_" + run;
             MariaDbTestServer.execute("CREATE DATABASE " + database);
             Map<String, String> o = new LinkedHashMap<>();
-            o.put("variant", "table");
+            o.put("variant", variant);
             o.put("maxConnections", "30");
             o.put("connectTimeout", "20s"); // many JVMs connect at once on a loaded host
             o.put("connectionWait", "30s");
-            return new Store(backend, MariaDbTestServer.databaseUrl(database), o, Kind.TIMED, database);
+            Kind kind = variant.equals("table") ? Kind.TIMED : Kind.SESSION;
+            return new Store(backend, MariaDbTestServer.databaseUrl(database), o, kind, database);
         }
         if (backend.equals("redis")) {
             // Ten JVMs starting at once on two cores: the default 3 s E2 bound is too tight for the first call.

@@ -24,4 +24,17 @@ public final class MariaDbTargets {
             return new MariaDbTarget("table", false, LockKit::open);
         }
     }
+
+    /** {@code mariadb/advisory}. */
+    public static final class Advisory implements TargetFactory {
+        @Override
+        public String name() {
+            return "mariadb/advisory";
+        }
+
+        @Override
+        public TckTarget open() {
+            return new MariaDbTarget("advisory", false, LockKit::open);
+        }
+    }
 }
