@@ -40,6 +40,7 @@ final class Clients {
             "postgresql/advisory",
             "postgresql/rowlock",
             "mariadb/table",
+            "mariadb/advisory",
             "redis",
             "zookeeper");
 
@@ -48,7 +49,7 @@ final class Clients {
      * the handoff, idle-keys and counter runs: MariaDB's waiters poll (every 100 ms at most), there
      * is no release notification to hand off on yet.
      */
-    static final List<String> UNCONTENDED_ONLY = List.of("mariadb/table");
+    static final List<String> UNCONTENDED_ONLY = List.of("mariadb/table", "mariadb/advisory");
 
     /** The Redis backend's key prefix in the benchmarks. */
     static final String REDIS_PREFIX = "lockkit-bench";
@@ -87,7 +88,7 @@ final class Clients {
             case "postgresql/table" -> postgres(PostgresBackend.Variant.TABLE);
             case "postgresql/advisory" -> postgres(PostgresBackend.Variant.ADVISORY);
             case "postgresql/rowlock" -> postgres(PostgresBackend.Variant.ROWLOCK);
-            case "mariadb/table" -> mariadb(mariaDbDataSource(Stores.mariadb()));
+            case "mariadb/table", "mariadb/advisory" -> mariadb(mariaDbDataSource(Stores.mariadb()), variant);
             case "redis" -> redis(redisson());
             case "zookeeper" -> zookeeper(curator());
             default -> throw new IllegalArgumentException("unknown variant: " + variant);
@@ -186,10 +187,15 @@ final class Clients {
         return factory;
     }
 
-    /** The MariaDB backend (its lock table) on {@code dataSource}, its schema created. */
-    static MariaDbBackend mariadb(DataSource dataSource) {
-        MariaDbBackend backend =
-                MariaDbBackend.builder(dataSource).maxConnections(CONNECTIONS).build();
+    /** The MariaDB variant named {@code mariadb/<variant>} on {@code dataSource}, its schema created. */
+    static MariaDbBackend mariadb(DataSource dataSource, String variant) {
+        MariaDbBackend backend = MariaDbBackend.builder(dataSource)
+                .variant(
+                        variant.equals("mariadb/advisory")
+                                ? MariaDbBackend.Variant.ADVISORY
+                                : MariaDbBackend.Variant.TABLE)
+                .maxConnections(CONNECTIONS)
+                .build();
         backend.createSchema();
         return backend;
     }

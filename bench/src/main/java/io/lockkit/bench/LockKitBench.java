@@ -37,6 +37,7 @@ public class LockKitBench {
         "postgresql/advisory",
         "postgresql/rowlock",
         "mariadb/table",
+        "mariadb/advisory",
         "redis",
         "zookeeper"
     })

@@ -84,7 +84,8 @@ final class RoundTrips {
         int port = url.group(2) == null ? 3306 : Integer.parseInt(url.group(2));
         try (TcpProxy proxy = proxy(host, port);
                 Backend client = Clients.mariadb(
-                        Clients.mariaDbDataSource("jdbc:mariadb://127.0.0.1:" + proxy.port() + url.group(3)))) {
+                        Clients.mariaDbDataSource("jdbc:mariadb://127.0.0.1:" + proxy.port() + url.group(3)),
+                        variant)) {
             return count(variant, client, proxy::roundTrips);
         }
     }
