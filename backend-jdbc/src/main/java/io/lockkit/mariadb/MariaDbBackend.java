@@ -105,6 +105,7 @@ public final class MariaDbBackend implements Backend {
                 MariaDbBackend::setUp,
                 MariaDbFailures.KINDS,
                 b.maxConnections,
+                false, // no release listener on MariaDB: every connection is the pool's
                 b.connectionWait,
                 b.networkTimeout);
         this.jobLock = variant == Variant.ADVISORY ? new AdvisoryJobLock(this) : new TableJobLock(this);
@@ -457,13 +458,9 @@ public final class MariaDbBackend implements Backend {
          */
         public MariaDbBackend build() {
             List<String> bad = new ArrayList<>();
-            int least = variant == Variant.ADVISORY ? 3 : 2;
-            if (maxConnections < least) {
-                bad.add("maxConnections=" + maxConnections + " (expected at least " + least
-                        + (variant == Variant.ADVISORY
-                                ? " for the advisory variant: one kept, one for statements,"
-                                        + " one for a lease session)"
-                                : ")"));
+            if (maxConnections < 2) {
+                bad.add("maxConnections=" + maxConnections + " (expected at least 2: one for statements, one for"
+                        + " an acquire or a lease session)");
             }
             positive(bad, "connectionWait", connectionWait);
             positive(bad, "networkTimeout", networkTimeout);

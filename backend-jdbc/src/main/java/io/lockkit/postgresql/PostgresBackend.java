@@ -117,6 +117,7 @@ public final class PostgresBackend implements Backend {
                 PgSessions::setUp,
                 Failures.KINDS,
                 b.maxConnections,
+                true,
                 b.connectionWait,
                 b.networkTimeout);
         this.watcher = new Watcher(name(), pool, channel(), waiters, b.sessionCheck, b.waitFallback);

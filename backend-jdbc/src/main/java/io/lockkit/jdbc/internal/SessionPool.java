@@ -17,11 +17,11 @@ import org.jdbi.v3.core.Jdbi;
  * leases keep their connection until released, which is why the pool is lockkit's own and bounded.
  *
  * <p>Budgets: the client never holds more than {@code maxConnections} of the DataSource's
- * connections at once. One of them is kept for the release listener ({@link #openUnpooled}); this
- * pool lends the others, and lends at most {@code maxConnections - 2} as lease sessions (held leases
- * and acquire attempts of the session variants), so at least one is always left for statements: a
- * holder can write its result however many leases the client holds, and statements never hold a
- * connection for longer than one call. Thread-safe.
+ * connections at once. For a database with a release listener (PostgreSQL's LISTEN) one of them is
+ * kept for it ({@link #openUnpooled}); this pool lends the others, and lends all but one of those as
+ * lease sessions at most (held leases and acquire attempts of the session variants), so at least one
+ * is always left for statements: a holder can write its result however many leases the client
+ * holds, and statements never hold a connection for longer than one call. Thread-safe.
  */
 public final class SessionPool implements AutoCloseable {
     /**
@@ -50,6 +50,7 @@ public final class SessionPool implements AutoCloseable {
     private final Setup setup;
     private final SqlErrors.Kinds kinds;
     private final int max;
+    private final boolean listener;
     private final int maxLeases;
     private final Semaphore permits;
     private final Semaphore leasePermits;
@@ -61,6 +62,7 @@ public final class SessionPool implements AutoCloseable {
     /**
      * @param database the database's name in messages ("PostgreSQL")
      * @param maxConnections every connection of the client, the listener's included (at least 2)
+     * @param listener whether one connection is kept for a release listener ({@link #openUnpooled})
      */
     public SessionPool(
             String database,
@@ -68,14 +70,16 @@ public final class SessionPool implements AutoCloseable {
             Setup setup,
             SqlErrors.Kinds kinds,
             int maxConnections,
+            boolean listener,
             Duration wait,
             Duration networkTimeout) {
         this.database = database;
         this.jdbi = jdbi;
         this.setup = setup;
         this.kinds = kinds;
-        this.max = maxConnections - 1; // one is the listener's
-        this.maxLeases = Math.max(0, maxConnections - 2); // one more is always left for statements
+        this.listener = listener;
+        this.max = maxConnections - (listener ? 1 : 0);
+        this.maxLeases = Math.max(0, max - 1); // one is always left for statements
         this.permits = new Semaphore(max, true);
         this.leasePermits = new Semaphore(maxLeases, true);
         this.waitNanos = wait.toNanos();
@@ -238,7 +242,9 @@ public final class SessionPool implements AutoCloseable {
         }
         if (lease && !acquire(leasePermits, until)) {
             throw new BackendUnavailableException(what + ": all " + maxLeases + " lease sessions of this client"
-                    + " are in use (maxConnections - 2: one connection listens, one is kept for statements);"
+                    + " are in use ("
+                    + (listener ? "maxConnections - 2: one connection listens, one" : "maxConnections - 1: one")
+                    + " is kept for statements);"
                     + " none came free within " + Duration.ofNanos(waitNanos));
         }
         if (!acquire(permits, until)) {
