@@ -101,7 +101,8 @@ public interface StoreFaults {
     /**
      * The optional faults this target can inject. A kit test that needs one that is missing is
      * skipped with the reason printed, never passed. Every backend in the lockkit repository
-     * declares all of them when its tests run on their embedded server.
+     * declares all of them when its tests run on their embedded server, except {@link Fault#HOLD_KEY},
+     * which only the lock tables (and mem) can offer: no other store has a record an acquire waits on.
      */
     default Set<Fault> supported() {
         return Set.of();
