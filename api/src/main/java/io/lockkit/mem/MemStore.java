@@ -285,15 +285,39 @@ public final class MemStore {
         }
     }
 
-    /** Called with the lock held: waits while a test holds {@code key}'s record. */
-    private void awaitRecord(String key) {
+    /**
+     * Called with the lock held: waits while a test holds {@code key}'s record; an interrupt ends the
+     * wait (L8), and a client cut off meanwhile is told so ({@link #check}).
+     */
+    private void awaitRecord(MemBackend client, String key) throws InterruptedException {
+        boolean waited = false;
         while (heldRecords.contains(key)) {
+            waited = true;
             recordWaiters++;
             try {
-                recordFreed.awaitUninterruptibly();
+                recordFreed.await();
             } finally {
                 recordWaiters--;
             }
+        }
+        if (waited) {
+            check(client);
+        }
+    }
+
+    /** {@link #awaitRecord} for a try, which has no wait to interrupt: an interrupt is kept for later. */
+    private void awaitRecordUninterruptibly(MemBackend client, String key) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                awaitRecord(client, key);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -340,7 +364,7 @@ public final class MemStore {
     Grant tryAcquire(MemBackend client, String key, long leaseNanos) {
         enter(client);
         try {
-            awaitRecord(key);
+            awaitRecordUninterruptibly(client, key);
             return grantLocked(client, key, leaseNanos);
         } finally {
             lock.unlock();
@@ -361,7 +385,12 @@ public final class MemStore {
         }
         try {
             while (true) {
-                awaitRecord(key);
+                try {
+                    awaitRecord(client, key);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // L8: the flag stays set for the caller
+                    throw e;
+                }
                 Grant grant = grantLocked(client, key, leaseNanos);
                 long left = waitUntil - System.nanoTime();
                 if (grant != null || left <= 0) {

@@ -164,7 +164,7 @@ final class AdvisoryJobLock implements JobLock {
         } catch (RuntimeException e) {
             // The statement may have taken the lock before it failed (or its reply was lost): closing
             // the session is the one way to be sure it holds nothing (E2).
-            backend.pool().discard(session);
+            discard(session, MariaDbFailures.classify(e) == MariaDbFailures.Kind.CONNECTION);
             if (MariaDbFailures.classify(e) == MariaDbFailures.Kind.LOST_RACE) {
                 return null;
             }
@@ -178,6 +178,29 @@ final class AdvisoryJobLock implements JobLock {
                 this, session, key, name, token, sent, lease, Acquiring.margin(backend.driftMargin(), lease));
         watch(granted);
         return granted;
+    }
+
+    /**
+     * Closes {@code session}, which ends it and every lock it holds when the connection is the
+     * server's own. When the DataSource is a pool, closing hands the physical connection back to it
+     * alive, GET_LOCKs and all: so a session that still answers first gives up its locks and its
+     * lease's {@code wait_timeout} (best effort, bounded by the network timeout). A broken one
+     * ({@code broken}) is not asked: its pool drops it, and the server ends it.
+     */
+    void discard(Session session, boolean broken) {
+        timeouts.remove(session.handle());
+        if (!broken) {
+            try {
+                session.handle()
+                        .createQuery("SELECT RELEASE_ALL_LOCKS()")
+                        .mapTo(Long.class)
+                        .one();
+                session.handle().execute("SET SESSION wait_timeout = DEFAULT");
+            } catch (RuntimeException ignored) {
+                // closing it below is all that is left
+            }
+        }
+        backend.pool().discard(session);
     }
 
     /** Sets the session's {@code wait_timeout} when it is not {@code seconds} already: one round trip, or none. */

@@ -54,13 +54,16 @@ final class AdvisoryLease extends AbstractLease {
                 if (lock.extend(session, name, lease)) {
                     return true;
                 }
-                drop(); // the lock is not this session's any more: the lease is lost, the session goes
+                drop(false); // the lock is not this session's any more: the lease is lost, the session goes
                 return false;
             } catch (RuntimeException e) {
-                drop();
-                if (MariaDbFailures.classify(e) == MariaDbFailures.Kind.CONNECTION) {
+                boolean broken = MariaDbFailures.classify(e) == MariaDbFailures.Kind.CONNECTION;
+                drop(broken);
+                if (broken) {
                     return false;
                 }
+                // The session, and the lock with it, is given up: the lease must not stay valid (L1, L5).
+                markLost();
                 throw SqlErrors.unexpected("extend '" + key() + "'", e);
             }
         }
@@ -85,7 +88,8 @@ final class AdvisoryLease extends AbstractLease {
                 lock.backend().pool().giveBack(session);
                 return released;
             } catch (RuntimeException e) {
-                lock.backend().pool().discard(session); // closing it ends the session and the lock with it
+                // closing it ends the session and the lock with it
+                lock.discard(session, MariaDbFailures.classify(e) == MariaDbFailures.Kind.CONNECTION);
                 if (MariaDbFailures.serverEndedSession(e)) {
                     return false; // the server had ended the session (its wait_timeout, a kill, a restart): the lock
                     // with it
@@ -105,15 +109,15 @@ final class AdvisoryLease extends AbstractLease {
     void sessionEnded() {
         markLost();
         synchronized (io) {
-            drop();
+            drop(false);
         }
     }
 
-    private void drop() {
+    private void drop(boolean broken) {
         if (pinned) {
             pinned = false;
             lock.unwatch(this);
-            lock.backend().pool().discard(session);
+            lock.discard(session, broken);
         }
     }
 }

@@ -103,7 +103,7 @@ final class MariaDbSql {
      */
     static final String ADVISORY_ACQUIRE = "INSERT INTO {lock} (lock_key, token, owner, expires_at)"
             + " SELECT :row, NEXTVAL({token}), CONNECTION_ID(), 0 FROM DUAL"
-            + " WHERE GET_LOCK(:name, :wait_ms / 1000) = 1"
+            + " WHERE GET_LOCK(:name, :wait_ms * 0.001) = 1"
             + " ON DUPLICATE KEY UPDATE token = VALUES(token), owner = VALUES(owner)"
             + " RETURNING token";
 

@@ -11,8 +11,9 @@ import java.time.Duration;
 /**
  * {@link StoreFaults#holdKey} for a lock table in a SQL database: a connection of its own holds the
  * key's row with {@code SELECT … FOR UPDATE} in an open transaction, and a query on the server's
- * lock view tells whether some request waits on a lock. Closing rolls back and closes the
- * connection. The key is stored as its UTF-8 bytes (the kit's keys are ASCII). Not thread-safe.
+ * lock view tells whether some request waits on a lock that this connection holds (never a wait
+ * elsewhere on a shared server). Closing rolls back and closes the connection. The key is stored as
+ * its UTF-8 bytes (the kit's keys are ASCII). Not thread-safe.
  */
 public final class RowHold implements StoreFaults.HeldKey {
     /** Opens a connection to the store's database. */
@@ -24,12 +25,15 @@ public final class RowHold implements StoreFaults.HeldKey {
     private final Connection holder;
     private final Connect connect;
     private final String waitersSql;
+    private final long holderId;
 
     /**
      * @param lockRowSql {@code SELECT … FROM table WHERE key_column = ? FOR UPDATE}
-     * @param waitersSql a query whose first column counts the requests waiting on a lock
+     * @param holderIdSql the holding session's server id ({@code SELECT pg_backend_pid()})
+     * @param waitersSql a query whose first column counts the requests waiting on a lock held by the
+     *     session whose id is its one parameter
      */
-    public static RowHold hold(Connect connect, String lockRowSql, String key, String waitersSql) {
+    public static RowHold hold(Connect connect, String lockRowSql, String key, String holderIdSql, String waitersSql) {
         try {
             Connection c = connect.open();
             try {
@@ -42,7 +46,13 @@ public final class RowHold implements StoreFaults.HeldKey {
                         }
                     }
                 }
-                return new RowHold(c, connect, waitersSql);
+                long id;
+                try (PreparedStatement self = c.prepareStatement(holderIdSql);
+                        ResultSet rs = self.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+                return new RowHold(c, connect, waitersSql, id);
             } catch (SQLException | RuntimeException e) {
                 c.close();
                 throw e;
@@ -52,16 +62,18 @@ public final class RowHold implements StoreFaults.HeldKey {
         }
     }
 
-    private RowHold(Connection holder, Connect connect, String waitersSql) {
+    private RowHold(Connection holder, Connect connect, String waitersSql, long holderId) {
         this.holder = holder;
         this.connect = connect;
         this.waitersSql = waitersSql;
+        this.holderId = holderId;
     }
 
     @Override
     public boolean awaitWaiter(Duration guard) throws InterruptedException {
         try (Connection c = connect.open();
                 PreparedStatement waiters = c.prepareStatement(waitersSql)) {
+            waiters.setLong(1, holderId);
             return Poll.until(guard, () -> {
                 try (ResultSet rs = waiters.executeQuery()) {
                     return rs.next() && rs.getLong(1) > 0;

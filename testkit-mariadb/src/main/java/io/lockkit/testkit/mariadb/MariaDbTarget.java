@@ -174,7 +174,9 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
                 () -> java.sql.DriverManager.getConnection(MariaDbTestServer.databaseUrl(database)),
                 "SELECT 1 FROM " + database + ".lockkit_lock WHERE lock_key = ? FOR UPDATE",
                 key,
-                "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS");
+                "SELECT CONNECTION_ID()",
+                "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS w JOIN information_schema.INNODB_TRX t"
+                        + " ON t.trx_id = w.blocking_trx_id WHERE t.trx_mysql_thread_id = ?");
     }
 
     @Override

@@ -161,7 +161,8 @@ public final class PostgresTarget implements TckTarget, StoreFaults {
                 () -> PostgresTestServer.dataSource(schema + "-hold").getConnection(),
                 "SELECT 1 FROM " + schema + ".lockkit_lock WHERE key = ? FOR UPDATE",
                 key,
-                "SELECT count(*) FROM pg_locks WHERE NOT granted");
+                "SELECT pg_backend_pid()",
+                "SELECT count(*) FROM pg_stat_activity WHERE ?::int = ANY(pg_blocking_pids(pid))");
     }
 
     @Override
