@@ -292,6 +292,14 @@ public abstract class JobLockTck extends AbstractTck implements JobLockRules {
                             .orElseThrow(Expect.empty(Expect.FREE_KEY))
                             .release())
                     .isTrue(); // the key's record exists, free
+            // C's connection is opened and warm before the hold: the waiter's network timeout (2 s on the
+            // proxied targets) must outlast the hold, which is then only C's one grant.
+            assertThat(clientC()
+                            .jobLock()
+                            .tryAcquire(key + "-warm", LEASE)
+                            .orElseThrow(Expect.empty(Expect.FREE_KEY))
+                            .release())
+                    .isTrue();
             Waiter<Optional<Lease>> waiter;
             Lease meanwhile;
             try (StoreFaults.HeldKey held = target().faults().holdKey(key)) {

@@ -142,9 +142,14 @@ public final class Prepared {
             return Optional.ofNullable(query(row, false));
         }
 
+        /**
+         * Sent with {@code execute()}, not {@code executeQuery()}: MySQL Connector/J refuses the
+         * latter for a statement that does not start with {@code SELECT} (its client-side check), and
+         * MariaDB's {@code INSERT … RETURNING} is one that returns a row.
+         */
         private <T> @Nullable T query(Row<T> row, boolean required) {
             try (PreparedStatement ps = prepare();
-                    ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = resultOf(ps)) {
                 if (!rs.next()) {
                     if (required) {
                         throw new IllegalStateException("no row from " + sql);
@@ -159,6 +164,13 @@ public final class Prepared {
             } catch (SQLException e) {
                 throw new Failed(sql, e);
             }
+        }
+
+        private ResultSet resultOf(PreparedStatement ps) throws SQLException {
+            if (!ps.execute()) {
+                throw new IllegalStateException("no result set from " + sql);
+            }
+            return ps.getResultSet();
         }
 
         /** The update count. */
