@@ -272,7 +272,7 @@ public final class Report {
 
     private static void machine(StringBuilder md, Results r) {
         Map<String, String> run = r.run();
-        md.append("The full suite: `./mvnw -B -q -Pbench -DskipTests verify` (about 13 minutes; JSON,"
+        md.append("The full suite: `./mvnw -B -q -Pbench -DskipTests verify` (about 20 minutes; JSON,"
                 + " this section and the chart in `bench/results/`; see `bench/README.md`). ");
         md.append("This run: ").append(run.getOrDefault("date", "(date unknown)"));
         if (run.containsKey("commit")) {
