@@ -31,10 +31,12 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Built over a DataSource or Jdbi of the application, or opened by {@code
  * LockKit.open("mariadb://user@host/db")} / {@code jdbc:mariadb://…} (lockkit's own connections).
  *
- * <p>Two variants ({@link Builder#variant}): the lock table (the default), whose waiting acquire
- * polls (at most every {@link Builder#pollInterval}, and no later than the holder's expiry), and the
+ * <p>Three variants ({@link Builder#variant}): the lock table (the default), whose waiting acquire
+ * polls (at most every {@link Builder#pollInterval}, and no later than the holder's expiry), the
  * advisory variant ({@code GET_LOCK} on a session pinned to the lease, ended by the server after its
- * {@code wait_timeout}), whose waiting acquire blocks in the server and is woken by the release.
+ * {@code wait_timeout}) and the rowlock variant (the key's row locked by a transaction pinned to the
+ * lease, ended by the server after its {@code idle_transaction_timeout}), whose waiting acquires
+ * block in the server and are woken by the release.
  *
  * <pre>{@code
  * try (MariaDbBackend db = MariaDbBackend.builder(dataSource).build()) {
@@ -67,7 +69,14 @@ public final class MariaDbBackend implements Backend {
          * {@code GET_LOCK} on a session pinned to the lease, which the server ends after {@code
          * wait_timeout} (the lease rounded up to whole seconds); waiters are woken by the release.
          */
-        ADVISORY
+        ADVISORY,
+        /**
+         * The key's row of the lock table locked ({@code SELECT … FOR UPDATE}) by a transaction held
+         * open on a session pinned to the lease, which the server ends after {@code
+         * idle_transaction_timeout} (the lease rounded up to whole seconds); waiters wait on the row
+         * and are granted it when the holder's transaction ends.
+         */
+        ROWLOCK
     }
 
     /** A table or sequence name, optionally qualified by its database: plain identifiers only. */
@@ -108,7 +117,11 @@ public final class MariaDbBackend implements Backend {
                 false, // no release listener on MariaDB: every connection is the pool's
                 b.connectionWait,
                 b.networkTimeout);
-        this.jobLock = variant == Variant.ADVISORY ? new AdvisoryJobLock(this) : new TableJobLock(this);
+        this.jobLock = switch (variant) {
+            case TABLE -> new TableJobLock(this);
+            case ADVISORY -> new AdvisoryJobLock(this);
+            case ROWLOCK -> new RowLockJobLock(this);
+        };
         this.versionedUpdate = new MariaDbVersionedUpdate(this);
     }
 
@@ -246,9 +259,11 @@ public final class MariaDbBackend implements Backend {
     }
 
     /**
-     * The lock table: timed leases, no release notification (a waiter polls). The advisory variant:
-     * session leases ({@code GET_LOCK} on a session the server ends after {@code wait_timeout}), and
-     * a waiter blocks in the server's {@code GET_LOCK}, which returns when the holder releases.
+     * The lock table: timed leases, no release notification (a waiter polls). The advisory and
+     * rowlock variants: session leases ({@code GET_LOCK}, or a row lock in an open transaction, on a
+     * session the server ends after {@code wait_timeout}, or {@code idle_transaction_timeout}), and a
+     * waiter blocks in the server's {@code GET_LOCK}, or InnoDB's lock wait, which returns when the
+     * holder releases.
      * Tokens and values are InnoDB rows and a {@code NOCACHE} sequence, flushed to the redo log
      * before the reply, so they survive a restart and a kill.
      */
@@ -256,7 +271,7 @@ public final class MariaDbBackend implements Backend {
     public Set<Capability> capabilities() {
         Set<Capability> capabilities =
                 EnumSet.of(Capability.FENCING_SURVIVES_STORE_RESTART, Capability.DATA_SURVIVES_STORE_RESTART);
-        if (variant == Variant.ADVISORY) {
+        if (variant != Variant.TABLE) {
             capabilities.add(Capability.SESSION_LEASE);
             capabilities.add(Capability.RELEASE_NOTIFICATION);
         } else {
@@ -277,14 +292,20 @@ public final class MariaDbBackend implements Backend {
 
     /**
      * Frees the client's connections; timed leases are left to expire (L4), session leases end with
-     * their sessions (which this closes).
+     * their sessions (which this closes). A connection a lease used gets its settings back first
+     * (its idle timeout, autocommit), in case the DataSource is a pool that hands it out again.
      */
     @Override
     public void close() {
-        if (jobLock instanceof AdvisoryJobLock advisory) {
-            advisory.close();
+        PinnedSessions pinned = jobLock instanceof AdvisoryJobLock advisory
+                ? advisory.sessions()
+                : jobLock instanceof RowLockJobLock rowLock ? rowLock.sessions() : null;
+        if (pinned == null) {
+            pool.close();
+            return;
         }
-        pool.close();
+        pinned.close(); // the leases are lost, their sessions closed
+        pool.close(pinned::reset);
     }
 
     // ---- shared with the package ----
@@ -426,8 +447,9 @@ public final class MariaDbBackend implements Backend {
 
         /**
          * The longest a waiting acquire sleeps before trying again (lock table), or blocks in one
-         * {@code GET_LOCK} before it looks at its interrupt flag and calls again (advisory; at most
-         * half the network timeout, and the release wakes it at once whatever this is).
+         * {@code GET_LOCK} or row lock wait before it looks at its interrupt flag and calls again
+         * (advisory, rowlock; at most half the network timeout, and the release wakes it at once
+         * whatever this is).
          */
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
@@ -439,7 +461,7 @@ public final class MariaDbBackend implements Backend {
             return this;
         }
 
-        /** How leases are held: {@link Variant#TABLE} (the default) or {@link Variant#ADVISORY}. */
+        /** How leases are held: {@link Variant#TABLE} (the default), {@link Variant#ADVISORY} or {@link Variant#ROWLOCK}. */
         public Builder variant(Variant variant) {
             this.variant = Objects.requireNonNull(variant, "variant");
             return this;

@@ -113,6 +113,47 @@ final class MariaDbSql {
     /** L3: 1 when this session held the lock and released it; 0 (another's) or NULL (nobody's) otherwise. */
     static final String ADVISORY_RELEASE = "SELECT RELEASE_LOCK(:name) AS released";
 
+    // ---- the rowlock variant (InnoDB's row lock, held by a transaction pinned to the lease) ----
+
+    /**
+     * A key's lock row ({@code :row}: {@code 0xFE} and the key, see {@link RowLockJobLock#row}),
+     * created on the key's first use and committed at once, so that every session can lock it; rows
+     * of the other variants never start with {@code 0xFE}. It never waits: when the row exists and is
+     * locked by its holder, the duplicate check would wait for that lock, so it fails at once (1205,
+     * "held") instead.
+     */
+    static final String ROWLOCK_CREATE = "SET STATEMENT innodb_lock_wait_timeout = 0 FOR"
+            + " INSERT IGNORE INTO {lock} (lock_key, token, owner, expires_at) VALUES (:row, 0, 0, 0)";
+
+    /**
+     * The grant, L1 and L2: the key's row locked by the lease's transaction, and a token drawn under
+     * that lock (InnoDB locks the row before the select list is evaluated, so a later holder draws
+     * later). No row: the key has none yet. A held row fails with 1205 at once ({@code NOWAIT}).
+     */
+    static final String ROWLOCK_TRY =
+            "SELECT NEXTVAL({token}) AS token FROM {lock} WHERE lock_key = :row FOR UPDATE NOWAIT";
+
+    /**
+     * The grant after a wait in InnoDB, which ends the moment the holder's transaction does (L7), for
+     * at most {@code {seconds}} (fractional): then 1969, "max_statement_time exceeded" (not granted).
+     */
+    static final String ROWLOCK_WAIT = "SET STATEMENT max_statement_time = {seconds} FOR"
+            + " SELECT NEXTVAL({token}) AS token FROM {lock} WHERE lock_key = :row FOR UPDATE";
+
+    /**
+     * L2: makes the token durable before it is handed out. A {@code NEXTVAL} alone is not (see {@link
+     * #ADVISORY_ACQUIRE}): this autocommit write of the key's grant row ({@code :grant}, {@code 0xFD}
+     * and the key; the token differs every time, so InnoDB really writes it) flushes the redo log up
+     * to and including the sequence's record before its reply. {@code owner}: the holder's
+     * connection id.
+     */
+    static final String ROWLOCK_FLUSH = "INSERT INTO {lock} (lock_key, token, owner, expires_at)"
+            + " VALUES (:grant, :token, :conn, 0)"
+            + " ON DUPLICATE KEY UPDATE token = VALUES(token), owner = VALUES(owner)";
+
+    /** L3, an extend's check: whether the lease's transaction, and so its row lock, is still open. */
+    static final String ROWLOCK_HELD = "SELECT @@in_transaction AS in_transaction";
+
     /** The lease sessions still alive (their ids, comma-separated), and the server's start. */
     static final String SESSIONS_ALIVE = "SELECT GROUP_CONCAT(ID) AS alive, {started} AS started"
             + " FROM information_schema.PROCESSLIST WHERE ID IN ({ids}) AND COMMAND <> 'Killed'";

@@ -107,8 +107,8 @@ class MariaDbAdvisoryTest {
             String longKey = "k".repeat(256);
             assertThat(lock.lockName(longKey)).hasSizeLessThanOrEqualTo(64).startsWith("lockkit:");
             assertThat(lock.lockName("a")).isNotEqualTo(lock.lockName("b"));
-            assertThat(AdvisoryJobLock.seconds(Duration.ofMillis(1001))).isEqualTo(2);
-            assertThat(AdvisoryJobLock.seconds(Duration.ofSeconds(1))).isEqualTo(1);
+            assertThat(PinnedSessions.seconds(Duration.ofMillis(1001))).isEqualTo(2);
+            assertThat(PinnedSessions.seconds(Duration.ofSeconds(1))).isEqualTo(1);
             Lease lease = a.jobLock().tryAcquire(longKey, Duration.ofSeconds(5)).orElseThrow();
             assertThat(lease.release()).isTrue();
         }

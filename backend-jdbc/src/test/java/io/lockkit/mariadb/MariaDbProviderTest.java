@@ -151,15 +151,34 @@ class MariaDbProviderTest {
     }
 
     @Test
+    void theRowLockVariantIsOpenedByName() {
+        try (Backend b = LockKit.open(jdbc("variant=rowlock&createSchema=true"))) {
+            assertThat(b.name()).isEqualTo("mariadb/rowlock");
+            assertThat(b.capabilities())
+                    .contains(io.lockkit.Capability.SESSION_LEASE, io.lockkit.Capability.RELEASE_NOTIFICATION);
+            assertThat(b.jobLock().leaseLimits().shortest()).isEqualTo(java.time.Duration.ofSeconds(1));
+        }
+        // No connection is kept for a listener on MariaDB: with two, a holder can still write its result.
+        try (Backend b = LockKit.open(jdbc("variant=rowlock&maxConnections=2"))) {
+            io.lockkit.Lease lease = b.jobLock()
+                    .tryAcquire("rowlock-two-connections", java.time.Duration.ofSeconds(30))
+                    .orElseThrow();
+            assertThat(b.versionedUpdate().create("rowlock-two-connections-result", new byte[] {1}, lease.token()))
+                    .isPresent();
+            assertThat(lease.release()).isTrue();
+        }
+    }
+
+    @Test
     void e1_badValuesAreNamedAllAtOnce() throws Exception {
         assertThatThrownBy(
                         () -> LockKit.open(
                                 mariadb(
                                         ":" + PASSWORD,
-                                        "variant=rowlock&maxConnections=1"
+                                        "variant=rows&maxConnections=1"
                                                 + "&connectTimeout=soon&pollInterval=0s&driftMargin=-1s&lockTable=no-such&socketTimeout=abc")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("variant=rowlock (expected one of [table, advisory])")
+                .hasMessageContaining("variant=rows (expected one of [table, advisory, rowlock])")
                 .hasMessageContaining("maxConnections=1 (expected an integer from 2 to 10000)")
                 .hasMessageContaining("connectTimeout=soon (expected a positive duration")
                 .hasMessageContaining("pollInterval=0s (expected a positive duration")

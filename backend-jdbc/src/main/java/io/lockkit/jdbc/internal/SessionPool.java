@@ -10,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small bounded pool of autocommit connections opened through the user's {@link Jdbi}; every
@@ -155,7 +156,31 @@ public final class SessionPool implements AutoCloseable {
         long until = System.nanoTime() + waitNanos;
         acquirePermits(what, lease, until);
         Session session = idle.pollFirst();
-        return session != null ? session.lent(lease) : openPermitted(what, lease);
+        if (session == null) {
+            return openPermitted(what, lease);
+        }
+        if (lease || autocommit(session)) {
+            return session.lent(lease);
+        }
+        close(session, false); // it could not be asked: broken, or ended by the server while idle
+        return openPermitted(what, lease);
+    }
+
+    /**
+     * Statements run in autocommit: a connection that a session lease left without it (MariaDB's
+     * rowlock variant keeps it so between its leases) is switched back before it is lent for one. The
+     * drivers track the mode, so this costs a round trip only when it changes. False when that failed.
+     */
+    private static boolean autocommit(Session session) {
+        try {
+            Connection connection = session.handle().getConnection();
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** A new connection for one statement, counted against the maximum (never an idle one). */
@@ -202,8 +227,24 @@ public final class SessionPool implements AutoCloseable {
 
     @Override
     public void close() {
+        close((Op<?>) null);
+    }
+
+    /**
+     * Closes the idle connections, each after {@code reset} when given: what the database puts back
+     * on a connection that a pooled DataSource will hand out again alive (best effort, bounded by the
+     * network timeout; a failure only closes it).
+     */
+    public void close(@Nullable Op<?> reset) {
         closed = true;
         for (Session s; (s = idle.pollFirst()) != null; ) {
+            if (reset != null) {
+                try {
+                    reset.apply(s.handle());
+                } catch (RuntimeException ignored) {
+                    // closed below all the same
+                }
+            }
             close(s);
         }
     }

@@ -23,7 +23,7 @@ import org.mariadb.jdbc.Driver;
  * {@code jdbc:mariadb://host[:port]/db[?parameters]} or {@code
  * mariadb://[user[:password]@]host[:port][/db][?parameters]}: a {@link MariaDbBackend} over a plain
  * (unpooled) DataSource of MariaDB Connector/J; lockkit pools its own connections. Options ({@link
- * #OPTIONS}): {@code variant} ({@code table} or {@code advisory}), {@code createSchema} ({@code true}/{@code false}), the
+ * #OPTIONS}): {@code variant} ({@code table}, {@code advisory} or {@code rowlock}), {@code createSchema} ({@code true}/{@code false}), the
  * names, the timeouts and the pool size of {@link MariaDbBackend.Builder}, and {@code connectTimeout};
  * each may be given in the URI's query or in the options map (given in both, the values must agree).
  * The query's other parameters must be Connector/J's own connection options ({@link MariaDbUri}),
@@ -66,7 +66,8 @@ public final class MariaDbBackendProvider implements BackendProvider {
     /** The variants this provider opens. */
     private enum Variant {
         TABLE,
-        ADVISORY
+        ADVISORY,
+        ROWLOCK
     }
 
     private enum Flag {
@@ -132,10 +133,7 @@ public final class MariaDbBackendProvider implements BackendProvider {
         try {
             backend = MariaDbBackend.builder(
                             (DataSource) new DriverDataSource(new Driver(), "MariaDB", parsed.jdbcUrl(), properties))
-                    .variant(
-                            variant == Variant.ADVISORY
-                                    ? MariaDbBackend.Variant.ADVISORY
-                                    : MariaDbBackend.Variant.TABLE)
+                    .variant(MariaDbBackend.Variant.valueOf(variant.name()))
                     .lockTable(lockTable)
                     .tokenSequence(tokenSequence)
                     .versionedTable(versionedTable)

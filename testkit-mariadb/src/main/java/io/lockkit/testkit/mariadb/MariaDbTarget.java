@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One MariaDB store for the TCK: a database of its own on {@link MariaDbTestServer} that holds
- * lockkit's tables and token sequence, and clients of one variant ({@code table} or {@code advisory}) opened by the
+ * lockkit's tables and token sequence, and clients of one variant ({@code table}, {@code advisory} or {@code rowlock}) opened by the
  * test's {@link Opener} ({@code LockKit.open} by default), each talking through a {@link TcpProxy} of its own (so lost and late
  * replies hit that client only). Each client connects to an empty database of its own and names
  * the store's tables in full ({@code db.lockkit_lock}): that is how the faults find its sessions on
@@ -71,7 +71,7 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
     }
 
     /**
-     * @param variant {@code table} or {@code advisory}
+     * @param variant {@code table}, {@code advisory} or {@code rowlock}
      * @param proxied false for clients connected straight to the server with the default timeouts;
      *     then the lost and late replies are not offered
      */
@@ -124,15 +124,17 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
     /**
      * The lock table has no session to expire: the client's connections are ended, which timed leases
      * survive. The advisory variant's sessions are ended by the server itself after their {@code
-     * wait_timeout} (the lease rounded up to whole seconds): this waits for that, so the expiry path is
-     * the real one (the client's other connections are left alone).
+     * wait_timeout}, the rowlock variant's after their {@code idle_transaction_timeout} (the lease
+     * rounded up to whole seconds): this waits for that, so the expiry path is the real one (the
+     * client's other connections are left alone).
      */
     @Override
     public void expireSession(Backend client) {
-        if (variant.equals("table")) {
-            MariaDbTestServer.killSessionsIn(client(client).database());
-        } else {
-            MariaDbTestServer.awaitAdvisoryLocksEnded(
+        switch (variant) {
+            case "table" -> MariaDbTestServer.killSessionsIn(client(client).database());
+            case "rowlock" -> MariaDbTestServer.awaitTransactionsEnded(
+                    client(client).database(), Duration.ofSeconds(60));
+            default -> MariaDbTestServer.awaitAdvisoryLocksEnded(
                     database + ".lockkit_lock", client(client).database(), Duration.ofSeconds(60));
         }
     }
@@ -151,7 +153,10 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
     /**
      * Lost and late replies through the proxies; restart and crash on the embedded server only.
      * InnoDB is durable (the redo log is flushed at every commit), so timed leases, the token
-     * sequence and values survive both.
+     * sequence and values survive both. {@code HOLD_KEY} for the lock table only, as on PostgreSQL:
+     * the session variants' acquires do not wait on a record that another writer could hold (the
+     * rowlock variant's does wait on the key's row, but that row is the lock itself: holding it is
+     * holding the key, which the kit's other tests do through a client).
      */
     @Override
     public Set<Fault> supported() {

@@ -135,6 +135,34 @@ public final class MariaDbTestServer {
     }
 
     /**
+     * Waits until no session whose current database is {@code database} has an InnoDB transaction
+     * open: the rowlock variant's lease sessions hold their key's row in one, and the server ends a
+     * silent holder's session after its {@code idle_transaction_timeout}; nothing is killed here.
+     */
+    public static void awaitTransactionsEnded(String database, java.time.Duration atMost) {
+        String sql = "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p"
+                + " ON p.ID = t.trx_mysql_thread_id WHERE p.DB = ?";
+        long until = System.nanoTime() + atMost.toNanos();
+        try (Connection c = connect();
+                var ps = c.prepareStatement(sql)) {
+            ps.setString(1, database);
+            while (System.nanoTime() < until) {
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                sleep(20);
+            }
+        } catch (SQLException e) {
+            throw failure("waiting for the transactions of " + database, e);
+        }
+        throw new IllegalStateException("the server had not ended the lease sessions of " + database + " after "
+                + atMost + ": is idle_transaction_timeout set?");
+    }
+
+    /**
      * Ends every session whose current database is {@code database} ({@code KILL CONNECTION}) and
      * waits until they are gone, so the caller's next step sees the store as it is afterwards. The
      * target connects each client to a database of its own, which is how its sessions are found.

@@ -7,30 +7,31 @@ import io.lockkit.spi.AbstractLease;
 import java.time.Duration;
 
 /**
- * A {@code GET_LOCK} lease: it lives as long as its pinned server session, which the server ends
- * after {@code wait_timeout} (the lease rounded up to whole seconds) of silence. Extend and release
- * run on that session, and MariaDB's user-level locks answer for their own session only, so they can
- * only ever touch this lease (L3); a broken session means the lease is lost. Thread-safe: I/O on the
- * pinned connection happens under one monitor.
+ * A session lease of the advisory or rowlock variant: it lives as long as its pinned server session,
+ * which the server ends after the idle timeout (the lease rounded up to whole seconds). Extend and
+ * release run on that session, and its locks ({@code GET_LOCK}'s, InnoDB's row lock) answer for
+ * their own session only, so they can only ever touch this lease (L3); a broken session means the
+ * lease is lost (L5). Thread-safe: I/O on the pinned connection happens under one monitor.
  */
-final class AdvisoryLease extends AbstractLease {
-    private final AdvisoryJobLock lock;
+final class PinnedLease extends AbstractLease {
+    private final PinnedSessions sessions;
     private final Session session;
     private final String name;
     private final Object io = new Object();
     private boolean pinned = true; // guarded by io
 
-    AdvisoryLease(
-            AdvisoryJobLock lock,
-            Session session,
-            String key,
-            String name,
-            long token,
-            long sent,
-            Duration lease,
-            Duration margin) {
-        super(key, token, lock.backend().ticker(), sent, lease, margin, lock.leaseLimits());
-        this.lock = lock;
+    /** @param name the lock's name for {@link PinnedSessions.Locking} (the advisory lock's, or the key) */
+    PinnedLease(
+            PinnedSessions sessions, Session session, String key, String name, long token, long sent, Duration lease) {
+        super(
+                key,
+                token,
+                sessions.backend().ticker(),
+                sent,
+                lease,
+                Acquiring.margin(sessions.backend().driftMargin(), lease),
+                sessions.limits());
+        this.sessions = sessions;
         this.session = session;
         this.name = name;
     }
@@ -41,7 +42,7 @@ final class AdvisoryLease extends AbstractLease {
 
     @Override
     protected Duration margin(Duration lease) {
-        return Acquiring.margin(lock.backend().driftMargin(), lease);
+        return Acquiring.margin(sessions.backend().driftMargin(), lease);
     }
 
     @Override
@@ -51,7 +52,7 @@ final class AdvisoryLease extends AbstractLease {
                 return false;
             }
             try {
-                if (lock.extend(session, name, lease)) {
+                if (sessions.locking().extend(session, name, lease)) {
                     return true;
                 }
                 drop(false); // the lock is not this session's any more: the lease is lost, the session goes
@@ -70,29 +71,29 @@ final class AdvisoryLease extends AbstractLease {
     }
 
     /**
-     * Releases on the pinned session ({@code RELEASE_LOCK}, owner-checked by the server). False when
-     * the lock was no longer this session's. When the reply is lost the session is closed, which
+     * Releases on the pinned session (owner-checked by the server: only this session's lock). False
+     * when the lock was no longer this session's. When the reply is lost the session is closed, which
      * frees the lock once the server notices, and {@link io.lockkit.BackendUnavailableException}
      * reports that (E2); a later release() then returns false.
      */
     @Override
     protected boolean doRelease() {
-        lock.unwatch(this);
+        sessions.unwatch(this);
         synchronized (io) {
             if (!pinned) {
                 return false;
             }
             pinned = false;
             try {
-                boolean released = lock.release(session, name);
-                lock.backend().pool().giveBack(session);
+                boolean released = sessions.locking().release(session, name);
+                sessions.backend().pool().giveBack(session);
                 return released;
             } catch (RuntimeException e) {
                 // closing it ends the session and the lock with it
-                lock.discard(session, MariaDbFailures.classify(e) == MariaDbFailures.Kind.CONNECTION);
+                sessions.discard(session, MariaDbFailures.classify(e) == MariaDbFailures.Kind.CONNECTION);
                 if (MariaDbFailures.serverEndedSession(e)) {
-                    return false; // the server had ended the session (its wait_timeout, a kill, a restart): the lock
-                    // with it
+                    return false; // the server had ended the session (its idle timeout, a kill, a restart): the
+                    // lock with it
                 }
                 if (MariaDbFailures.classify(e) == MariaDbFailures.Kind.CONNECTION) {
                     throw SqlErrors.unavailable(
@@ -116,8 +117,8 @@ final class AdvisoryLease extends AbstractLease {
     private void drop(boolean broken) {
         if (pinned) {
             pinned = false;
-            lock.unwatch(this);
-            lock.discard(session, broken);
+            sessions.unwatch(this);
+            sessions.discard(session, broken);
         }
     }
 }
