@@ -41,6 +41,7 @@ final class Clients {
             "postgresql/rowlock",
             "mariadb/table",
             "mariadb/advisory",
+            "mariadb/rowlock",
             "redis",
             "zookeeper");
 
@@ -49,7 +50,7 @@ final class Clients {
      * the handoff, idle-keys and counter runs: MariaDB's waiters poll (every 100 ms at most), there
      * is no release notification to hand off on yet.
      */
-    static final List<String> UNCONTENDED_ONLY = List.of("mariadb/table", "mariadb/advisory");
+    static final List<String> UNCONTENDED_ONLY = List.of("mariadb/table", "mariadb/advisory", "mariadb/rowlock");
 
     /** The Redis backend's key prefix in the benchmarks. */
     static final String REDIS_PREFIX = "lockkit-bench";
@@ -88,7 +89,8 @@ final class Clients {
             case "postgresql/table" -> postgres(PostgresBackend.Variant.TABLE);
             case "postgresql/advisory" -> postgres(PostgresBackend.Variant.ADVISORY);
             case "postgresql/rowlock" -> postgres(PostgresBackend.Variant.ROWLOCK);
-            case "mariadb/table", "mariadb/advisory" -> mariadb(mariaDbDataSource(Stores.mariadb()), variant);
+            case "mariadb/table", "mariadb/advisory", "mariadb/rowlock" -> mariadb(
+                    mariaDbDataSource(Stores.mariadb()), variant);
             case "redis" -> redis(redisson());
             case "zookeeper" -> zookeeper(curator());
             default -> throw new IllegalArgumentException("unknown variant: " + variant);
@@ -190,10 +192,8 @@ final class Clients {
     /** The MariaDB variant named {@code mariadb/<variant>} on {@code dataSource}, its schema created. */
     static MariaDbBackend mariadb(DataSource dataSource, String variant) {
         MariaDbBackend backend = MariaDbBackend.builder(dataSource)
-                .variant(
-                        variant.equals("mariadb/advisory")
-                                ? MariaDbBackend.Variant.ADVISORY
-                                : MariaDbBackend.Variant.TABLE)
+                .variant(MariaDbBackend.Variant.valueOf(
+                        variant.substring("mariadb/".length()).toUpperCase(java.util.Locale.ROOT)))
                 .maxConnections(CONNECTIONS)
                 .build();
         backend.createSchema();

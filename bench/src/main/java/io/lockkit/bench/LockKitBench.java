@@ -38,6 +38,7 @@ public class LockKitBench {
         "postgresql/rowlock",
         "mariadb/table",
         "mariadb/advisory",
+        "mariadb/rowlock",
         "redis",
         "zookeeper"
     })

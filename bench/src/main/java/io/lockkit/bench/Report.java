@@ -40,6 +40,7 @@ public final class Report {
      */
     static final Map<String, Map<String, Integer>> MIN_ROUND_TRIPS = Map.of(
             "postgresql/rowlock", Map.of("acquire", 2, "release", 1, "compareAndSet", 1),
+            "mariadb/rowlock", Map.of("acquire", 2, "release", 1, "compareAndSet", 1),
             "postgresql", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
             "mariadb", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),
             "redis", Map.of("acquire", 1, "release", 1, "compareAndSet", 1),

@@ -43,6 +43,8 @@ final class Targets {
             new PeerTarget("mariadb/table", 0.75, SHEDLOCK_JDBC_MARIADB, "the fastest ShedLock JDBC setup on MariaDB"),
             new PeerTarget(
                     "mariadb/advisory", 0.6, SHEDLOCK_JDBC_MARIADB, "the fastest ShedLock JDBC setup on MariaDB"),
+            new PeerTarget(
+                    "mariadb/rowlock", 0.75, SHEDLOCK_JDBC_MARIADB, "the fastest ShedLock JDBC setup on MariaDB"),
             new PeerTarget("redis", 0.75, List.of("redisson/RLock"), "Redisson RLock"),
             new PeerTarget("redis", 0.9, List.of("shedlock/redis"), "ShedLock Redis"),
             new PeerTarget("zookeeper", 0.8, List.of("curator/InterProcessMutex"), "Curator InterProcessMutex"),
@@ -155,7 +157,8 @@ final class Targets {
                                 ? " handoff: its waiters poll (every 100 ms at most; no release notification on"
                                         + " MariaDB), so a handoff is a poll's wait, not a target"
                                 : " handoff: MariaDB has no notification of its own to time a hop against (its"
-                                        + " waiters block in GET_LOCK); the race comparison measures the handoff"));
+                                        + " waiters block in the server: GET_LOCK, or the row lock); the race"
+                                        + " comparison measures the handoff"));
                 continue;
             }
             String group = UncontendedRun.handoffGroup(v);

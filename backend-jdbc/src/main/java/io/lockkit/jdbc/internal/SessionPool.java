@@ -155,7 +155,7 @@ public final class SessionPool implements AutoCloseable {
     public Session borrow(String what, boolean lease) {
         long until = System.nanoTime() + waitNanos;
         acquirePermits(what, lease, until);
-        Session session = idle.pollFirst();
+        Session session = takeIdle(lease);
         if (session == null) {
             return openPermitted(what, lease);
         }
@@ -164,6 +164,29 @@ public final class SessionPool implements AutoCloseable {
         }
         close(session, false); // it could not be asked: broken, or ended by the server while idle
         return openPermitted(what, lease);
+    }
+
+    /**
+     * An idle connection, preferring one in the mode its use wants (a statement: autocommit; a
+     * session lease: the mode a lease left it in, which MariaDB's rowlock variant keeps without
+     * autocommit), so that neither pays a round trip to switch while both kinds are idle. The mode is
+     * the driver's own record: asking costs nothing.
+     */
+    private @Nullable Session takeIdle(boolean lease) {
+        for (Session s : idle) {
+            if (inAutocommit(s) != lease && idle.removeFirstOccurrence(s)) {
+                return s;
+            }
+        }
+        return idle.pollFirst();
+    }
+
+    private static boolean inAutocommit(Session session) {
+        try {
+            return session.handle().getConnection().getAutoCommit();
+        } catch (SQLException | RuntimeException e) {
+            return true; // broken: whoever takes it finds out
+        }
     }
 
     /**

@@ -72,7 +72,8 @@ final class Store implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of("no multi-process launcher for '" + backend + "' (store backends only: postgresql/table,"
-                + " postgresql/advisory, postgresql/rowlock, mariadb/table, mariadb/advisory, redis, zookeeper)");
+                + " postgresql/advisory, postgresql/rowlock, mariadb/table, mariadb/advisory, mariadb/rowlock, redis,"
+                + " zookeeper)");
     }
 
     /** Opens the run's namespace on the variant's test server, starting the server when needed. */

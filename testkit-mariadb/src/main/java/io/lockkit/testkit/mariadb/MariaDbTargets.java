@@ -37,4 +37,17 @@ public final class MariaDbTargets {
             return new MariaDbTarget("advisory", false, LockKit::open);
         }
     }
+
+    /** {@code mariadb/rowlock}. */
+    public static final class RowLock implements TargetFactory {
+        @Override
+        public String name() {
+            return "mariadb/rowlock";
+        }
+
+        @Override
+        public TckTarget open() {
+            return new MariaDbTarget("rowlock", false, LockKit::open);
+        }
+    }
 }
