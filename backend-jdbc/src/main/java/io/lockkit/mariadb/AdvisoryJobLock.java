@@ -40,7 +40,7 @@ final class AdvisoryJobLock implements JobLock, PinnedSessions.Locking {
         this.sessions = new PinnedSessions(
                 backend,
                 this,
-                "wait_timeout",
+                List.of("wait_timeout"),
                 List.of("SELECT RELEASE_ALL_LOCKS()"),
                 List.of("SET SESSION wait_timeout = DEFAULT"));
         this.acquireSql = backend.statement(MariaDbSql.ADVISORY_ACQUIRE);

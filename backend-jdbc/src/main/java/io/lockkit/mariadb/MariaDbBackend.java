@@ -145,14 +145,32 @@ public final class MariaDbBackend implements Backend {
     public void createSchema() {
         try {
             pool.call("create the schema", h -> {
-                for (String ddl : schemaSql()) {
-                    h.execute(ddl);
+                List<String> ddls = schemaSql();
+                for (int i = 0; i < ddls.size(); i++) {
+                    // No DDL for what exists: even an IF NOT EXISTS waits for the metadata lock that a
+                    // held rowlock lease keeps on the sequence, and every later NEXTVAL of the store
+                    // would queue behind that wait.
+                    if (!exists(h, names.get(i))) {
+                        h.execute(ddls.get(i));
+                    }
                 }
                 return null;
             });
         } catch (RuntimeException e) {
             throw MariaDbFailures.translate("create the schema", e);
         }
+    }
+
+    /** Whether a table or sequence {@code name} ({@code name} or {@code database.name}) exists; reads no metadata lock. */
+    private static boolean exists(Handle h, String name) {
+        int dot = name.indexOf('.');
+        return h.createQuery("SELECT COUNT(*) FROM information_schema.TABLES"
+                                + " WHERE TABLE_SCHEMA = COALESCE(:schema, DATABASE()) AND TABLE_NAME = :name")
+                        .bind("schema", dot < 0 ? null : name.substring(0, dot))
+                        .bind("name", name.substring(dot + 1))
+                        .mapTo(Long.class)
+                        .one()
+                > 0;
     }
 
     /** How a problem of {@link #checkSchema} that {@link #createSchema} would fix ends. */

@@ -136,8 +136,11 @@ final class MariaDbSql {
     /**
      * The grant after a wait in InnoDB, which ends the moment the holder's transaction does (L7), for
      * at most {@code {seconds}} (fractional): then 1969, "max_statement_time exceeded" (not granted).
+     * InnoDB's own lock wait is set above the slice ({@code {lock_wait}}, whole seconds), so that a
+     * server whose {@code innodb_lock_wait_timeout} is 0 does not turn the wait into a spin.
      */
-    static final String ROWLOCK_WAIT = "SET STATEMENT max_statement_time = {seconds} FOR"
+    static final String ROWLOCK_WAIT = "SET STATEMENT innodb_lock_wait_timeout = {lock_wait},"
+            + " max_statement_time = {seconds} FOR"
             + " SELECT NEXTVAL({token}) AS token FROM {lock} WHERE lock_key = :row FOR UPDATE";
 
     /**

@@ -82,19 +82,27 @@ final class PinnedSessions {
     private boolean closed; // guarded by watcherLock
 
     /**
-     * @param timeoutVariable the session variable that ends an idle session ({@code wait_timeout},
-     *     {@code idle_transaction_timeout})
+     * @param timeoutVariables the session variables that end an idle session, all set to the same
+     *     value in one statement ({@code wait_timeout}; {@code idle_transaction_timeout} with its
+     *     read-only and write forms, which take precedence over it where the server has them set)
      * @param free what frees every lock of a session, sent before a session that may hold one is closed
      * @param reset what puts back the settings a lease session was given, sent before a session of
      *     a lease is closed (a pooled DataSource hands the connection out again alive)
      */
     PinnedSessions(
-            MariaDbBackend backend, Locking locking, String timeoutVariable, List<String> free, List<String> reset) {
+            MariaDbBackend backend,
+            Locking locking,
+            List<String> timeoutVariables,
+            List<String> free,
+            List<String> reset) {
         this.backend = backend;
         this.locking = locking;
         Duration twice = backend.driftMargin().multipliedBy(2);
         this.limits = new LeaseLimits(twice.compareTo(SHORTEST) > 0 ? twice : SHORTEST, LONGEST);
-        this.setTimeout = Prepared.of("SET SESSION " + timeoutVariable + " = :seconds");
+        this.setTimeout = Prepared.of("SET SESSION "
+                + String.join(
+                        ", ",
+                        timeoutVariables.stream().map(v -> v + " = :seconds").toList()));
         this.free = List.copyOf(free);
         this.reset = List.copyOf(reset);
     }

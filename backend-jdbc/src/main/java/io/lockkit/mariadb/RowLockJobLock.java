@@ -13,9 +13,12 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.WeakHashMap;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
@@ -50,6 +53,17 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
     /** MariaDB's ER_STATEMENT_TIMEOUT: a waiting slice ran out. */
     static final int STATEMENT_TIMEOUT = 1969;
 
+    /**
+     * What ends a stalled holder's session: {@code idle_transaction_timeout}, and its read-only and
+     * write forms too, since the server gives them precedence when set (a DBA's global {@code
+     * idle_readonly_transaction_timeout} would otherwise end the lease's transaction, which only read
+     * with {@code FOR UPDATE}, at its own time, not the lease's: L1, L4).
+     */
+    static final List<String> IDLE_TIMEOUTS =
+            List.of("idle_transaction_timeout", "idle_readonly_transaction_timeout", "idle_write_transaction_timeout");
+    /** The shortest wait in InnoDB for a key's row just created: another's duplicate check holds it for a moment. */
+    static final long FIRST_USE_WAIT_MILLIS = 50;
+
     private static final Prepared ROLLBACK = Prepared.of("ROLLBACK");
     private static final Prepared IN_TRANSACTION = Prepared.of(MariaDbSql.ROWLOCK_HELD);
 
@@ -58,15 +72,25 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
     private final Prepared tryLockSql;
     private final Prepared createSql;
     private final Prepared flushSql;
+    /** The connections this client has set to READ COMMITTED (a connection keeps it while pooled). */
+    private final Set<Handle> readCommitted =
+            Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     RowLockJobLock(MariaDbBackend backend) {
         this.backend = backend;
         this.sessions = new PinnedSessions(
                 backend,
                 this,
-                "idle_transaction_timeout",
+                IDLE_TIMEOUTS,
                 List.of("ROLLBACK"),
-                List.of("SET SESSION idle_transaction_timeout = DEFAULT", "SET autocommit = 1"));
+                List.of(
+                        "SET SESSION "
+                                + String.join(
+                                        ", ",
+                                        IDLE_TIMEOUTS.stream()
+                                                .map(v -> v + " = DEFAULT")
+                                                .toList()),
+                        "SET autocommit = 1"));
         this.tryLockSql = backend.statement(MariaDbSql.ROWLOCK_TRY);
         this.createSql = backend.statement(MariaDbSql.ROWLOCK_CREATE);
         this.flushSql = backend.statement(MariaDbSql.ROWLOCK_FLUSH);
@@ -112,7 +136,9 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
                 ROLLBACK.on(h).update();
                 create(key, row);
                 sent = backend.ticker().nanos();
-                token = lockRow(h, row, waitMillis);
+                // Not NOWAIT: another attempt's INSERT IGNORE of the same row holds a shared lock on it
+                // for its duplicate check, which would make every racing first attempt come back "held".
+                token = lockRow(h, row, Math.max(waitMillis, FIRST_USE_WAIT_MILLIS));
                 token = token != null && token == NO_ROW ? null : token; // (rows are never deleted)
             }
             if (token == null) {
@@ -130,7 +156,8 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
         try {
             // L2: the token was drawn under the row lock, so it is below every later holder's of the
             // key even if this session dies now; it is handed out only once it is durable.
-            backend.pool().call("make the token of '" + key + "' durable", fh -> flushSql.on(fh)
+            // Sent once: a resend on a fresh connection could reach a restarted server (see callWithoutResend).
+            backend.pool().callWithoutResend("make the token of '" + key + "' durable", fh -> flushSql.on(fh)
                     .set("grant", row(GRANT, key))
                     .set("token", granted)
                     .set("conn", Integer.toUnsignedLong(session.pid()))
@@ -149,8 +176,10 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
     private void setUp(Session session, Duration lease) {
         Connection c = session.handle().getConnection();
         try {
-            if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+            // Recorded here, not asked of the driver: MySQL Connector/J asks the server every time.
+            if (!readCommitted.contains(session.handle())) {
                 c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                readCommitted.add(session.handle());
             }
             sessions.timeout(session, PinnedSessions.seconds(lease));
             if (c.getAutoCommit()) {
@@ -168,8 +197,11 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
     private @Nullable Long lockRow(Handle h, byte[] row, long waitMillis) {
         Prepared sql = waitMillis <= 0
                 ? tryLockSql
-                : backend.statement(MariaDbSql.ROWLOCK_WAIT.replace(
-                        "{seconds}", String.format(Locale.ROOT, "%d.%03d", waitMillis / 1000, waitMillis % 1000)));
+                : backend.statement(MariaDbSql.ROWLOCK_WAIT
+                        .replace("{lock_wait}", Long.toString(waitMillis / 1000 + 2))
+                        .replace(
+                                "{seconds}",
+                                String.format(Locale.ROOT, "%d.%03d", waitMillis / 1000, waitMillis % 1000)));
         try {
             return sql.on(h).set("row", row).optional(rs -> rs.getLong("token")).orElse(NO_ROW);
         } catch (RuntimeException e) {

@@ -47,8 +47,9 @@ final class RowJobLock extends SessionJobLock {
         // L2: the token was drawn under the row lock, so it is below every later holder's of the key
         // even if this session dies before the flush. A failure here reaches the caller, which rolls
         // this session back (or discards it): no lock stays.
-        backend.pool()
-                .call("flush the token of '" + key + "'", fh -> flushSql.on(fh).one(rs -> rs.getString("durable")));
+        backend.pool() // sent once: a resend on a fresh connection could reach a restarted server (L2)
+                .callWithoutResend("flush the token of '" + key + "'", fh -> flushSql.on(fh)
+                        .one(rs -> rs.getString("durable")));
         return token.get();
     }
 

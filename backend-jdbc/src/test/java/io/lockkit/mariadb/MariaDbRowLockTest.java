@@ -47,6 +47,53 @@ class MariaDbRowLockTest {
                 .build();
     }
 
+    /** A client whose connections start with {@code sessionVariables} (as a DBA's global settings would give them). */
+    private static MariaDbBackend clientWith(String sessionVariables) throws Exception {
+        String url = MariaDbTestServer.databaseUrl(database);
+        MariaDbDataSource ds =
+                new MariaDbDataSource(url + (url.contains("?") ? "&" : "?") + "sessionVariables=" + sessionVariables);
+        return MariaDbBackend.builder(ds)
+                .variant(MariaDbBackend.Variant.ROWLOCK)
+                .maxConnections(4)
+                .networkTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    @Test
+    void aServersReadOnlyIdleTimeoutDoesNotEndALeaseBeforeItsTime() throws Exception {
+        // The server gives idle_readonly_transaction_timeout precedence over idle_transaction_timeout, and
+        // the lease's transaction only read (FOR UPDATE): set alone, the lease's timeout would not hold.
+        try (MariaDbBackend a = clientWith("idle_readonly_transaction_timeout=1");
+                MariaDbBackend b = client(Duration.ofMillis(100), 4)) {
+            Lease held = a.jobLock()
+                    .tryAcquire("readonly-timeout", Duration.ofSeconds(10))
+                    .orElseThrow();
+            Thread.sleep(2500); // the holder is silent for longer than the server's read-only idle timeout
+            assertThat(b.jobLock().tryAcquire("readonly-timeout", Duration.ofSeconds(10)))
+                    .as("L1: the lease of 10 s is still held after 2.5 s of silence")
+                    .isEmpty();
+            assertThat(held.isValid()).isTrue();
+            assertThat(held.release()).isTrue();
+        }
+    }
+
+    @Test
+    void createSchemaDoesNotWaitBehindAHeldLease() throws Exception {
+        // A held lease keeps a metadata lock on the sequence (its NEXTVAL ran in the lease's
+        // transaction): an IF NOT EXISTS DDL would wait for it, and every NEXTVAL of the store behind that.
+        try (MariaDbBackend a = client(Duration.ofMillis(100), 4);
+                MariaDbBackend starting = clientWith("lock_wait_timeout=3")) {
+            Lease held = a.jobLock()
+                    .tryAcquire("schema-while-held", Duration.ofSeconds(30))
+                    .orElseThrow();
+            starting.createSchema(); // with DDL sent, this fails after lock_wait_timeout (1205)
+            assertThat(starting.jobLock().tryAcquire("schema-while-held-other", Duration.ofSeconds(30)))
+                    .as("the new client works while the lease is held")
+                    .isPresent();
+            assertThat(held.release()).isTrue();
+        }
+    }
+
     @Test
     void theServerEndsASilentHoldersSessionAfterItsIdleTransactionTimeout() throws Exception {
         try (MariaDbBackend a = client(Duration.ofMillis(100), 4);

@@ -110,6 +110,22 @@ public final class SessionPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code op} once on a pooled connection, never sent again on a fresh one: for a statement
+     * whose meaning depends on the server being the one that served an earlier statement (a flush
+     * that makes a token drawn on another session durable: after a restart, a resend would "flush"
+     * on a server that never had the token, L2). A connection failure is {@link
+     * BackendUnavailableException} (E2).
+     */
+    public <T> T callWithoutResend(String what, Op<T> op) {
+        Session session = borrow(what);
+        try {
+            return runOnce(session, op);
+        } catch (RuntimeException e) {
+            throw kinds.isConnection(e) ? SqlErrors.unavailable(what, e) : e;
+        }
+    }
+
     private <T> T callOnce(String what, Op<T> op) {
         Session session = borrow(what);
         try {
