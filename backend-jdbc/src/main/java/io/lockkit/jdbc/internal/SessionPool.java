@@ -59,6 +59,8 @@ public final class SessionPool implements AutoCloseable {
     private final long waitNanos;
     private final int networkTimeoutMillis;
     private volatile boolean closed;
+    /** What {@link #close(Op)} puts back on a connection before closing it, for those given back after it. */
+    private volatile @Nullable Op<?> closingReset;
 
     /**
      * @param database the database's name in messages ("PostgreSQL")
@@ -245,7 +247,7 @@ public final class SessionPool implements AutoCloseable {
 
     public void giveBack(Session session) {
         if (closed) {
-            close(session);
+            resetAndClose(session, closingReset); // lent when the pool closed: put back like the idle ones
         } else {
             idle.addFirst(session.asReused());
         }
@@ -275,17 +277,22 @@ public final class SessionPool implements AutoCloseable {
      * network timeout; a failure only closes it).
      */
     public void close(@Nullable Op<?> reset) {
+        closingReset = reset;
         closed = true;
         for (Session s; (s = idle.pollFirst()) != null; ) {
-            if (reset != null) {
-                try {
-                    reset.apply(s.handle());
-                } catch (RuntimeException ignored) {
-                    // closed below all the same
-                }
-            }
-            close(s);
+            resetAndClose(s, reset);
         }
+    }
+
+    private static void resetAndClose(Session session, @Nullable Op<?> reset) {
+        if (reset != null) {
+            try {
+                reset.apply(session.handle());
+            } catch (RuntimeException ignored) {
+                // closed below all the same
+            }
+        }
+        close(session);
     }
 
     public static void close(Session session) {
