@@ -23,7 +23,7 @@ final class KeyCodec {
     static final int SCHEMA_LOCK_OBJECT = 1;
 
     /**
-     * The class id of the wait markers (the advisory and lock-table variants), also in the two-int form: a client holds
+     * The class id of the wait markers (every variant), also in the two-int form: a client holds
      * {@code (WAIT_MARKER_CLASS, waitMarker(id))} shared while one of its threads waits for the key
      * whose id is {@code id} (its advisory lock id, or its {@link #markerId} on the lock table), and a release notifies only when it cannot take that marker
      * exclusively. Two keys may share a marker (32 bits of 64): that costs a notification nobody

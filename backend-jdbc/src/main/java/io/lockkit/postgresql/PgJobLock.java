@@ -104,10 +104,9 @@ abstract class PgJobLock implements JobLock {
     }
 
     /**
-     * The key's wait marker when this variant's releases notify only marked keys (the advisory
-     * variant's, {@link Sql#ADVISORY_RELEASE}, and the lock table's, {@link Sql#TABLE_RELEASE}); null
-     * when every release notifies (the row lock's: its release is the commit of the transaction that
-     * holds the row, which has no statement left to check a marker in without another round trip).
+     * The key's wait marker when this variant's releases notify only marked keys (every variant's:
+     * {@link Sql#ADVISORY_RELEASE}, {@link Sql#TABLE_RELEASE}, {@link Sql#ROWLOCK_RELEASE}); null
+     * when every release notifies.
      */
     @Nullable
     Integer waitMarker(String key) {

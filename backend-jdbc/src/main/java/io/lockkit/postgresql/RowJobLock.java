@@ -11,12 +11,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * The row-lock variant: {@code SELECT … FOR UPDATE NOWAIT} on the key's row in a transaction held
  * open for the lease, with {@code idle_in_transaction_session_timeout} = lease; the release is the
- * commit. The token is drawn under the row lock, in that transaction, and made durable by a flushed
+ * commit, sent with the check of the key's wait marker that decides whether it notifies. The token is drawn under the row lock, in that transaction, and made durable by a flushed
  * commit on a pooled session ({@link Sql#FLUSH}) before it is handed out: two round trips per
  * acquire. A key's row is created (and committed) on first use. Thread-safe.
  */
 final class RowJobLock extends SessionJobLock {
     private static final Prepared EXTEND = Prepared.of(Sql.ROWLOCK_EXTEND);
+    private static final Prepared RELEASE = Prepared.of(Sql.ROWLOCK_RELEASE);
 
     private final Prepared acquireSql;
     private final Prepared createSql;
@@ -59,8 +60,6 @@ final class RowJobLock extends SessionJobLock {
                 .on(h)
                 .set("key", stored)
                 .set("timeout_ms", millisText(lease))
-                .set("channel", backend.channel())
-                .set("payload", KeyBytes.payload(stored))
                 .optional(rs -> rs.getLong("token"));
     }
 
@@ -76,7 +75,26 @@ final class RowJobLock extends SessionJobLock {
 
     @Override
     boolean release(Session session, String key) {
-        session.handle().commit(); // ends the row lock, delivers the NOTIFY queued at acquire; no flush
+        Handle h = session.handle();
+        byte[] stored = KeyBytes.bytes(key);
+        RELEASE.on(h) // notifies when somebody waits, and commits: ends the row lock; no flush
+                .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
+                .set("marker", marker(stored))
+                .set("channel", backend.channel())
+                .set("payload", KeyBytes.payload(stored))
+                .one(rs -> rs.getLong("notified"));
+        h.commit(); // the transaction has ended: pgjdbc sends nothing, the handle leaves its transaction
         return true;
+    }
+
+    /** A release notifies only clients that hold the key's wait marker (see {@link Sql#ROWLOCK_RELEASE}). */
+    @Override
+    Integer waitMarker(String key) {
+        return marker(KeyBytes.bytes(key));
+    }
+
+    /** The key's wait marker: of the key alone, the same as the lock table's for the same key. */
+    private static int marker(byte[] key) {
+        return KeyCodec.waitMarker(KeyCodec.markerId(key));
     }
 }

@@ -207,20 +207,37 @@ final class Sql {
     /**
      * L1, L2, L4, in a transaction left open: lock the key's row without waiting (55P03 when held),
      * draw the token (under the row lock, so a later holder of the key always draws a larger one),
-     * let the server end the session after {@code :timeout_ms} idle in this transaction, queue the
-     * NOTIFY that its commit, the release, delivers (L7), and let that commit skip the WAL flush
-     * (see the class comment). A value drawn in a transaction that stays open is not durable until
-     * that transaction commits: {@link #FLUSH} makes it durable before the token is handed out. No
-     * row: the key's row must be created first ({@link #ROWLOCK_CREATE}).
+     * let the server end the session after {@code :timeout_ms} idle in this transaction, and let its
+     * commit, the release ({@link #ROWLOCK_RELEASE}), skip the WAL flush (see the class comment). A
+     * value drawn in a transaction that stays open is not durable until that transaction commits:
+     * {@link #FLUSH} makes it durable before the token is handed out. No row: the key's row must be
+     * created first ({@link #ROWLOCK_CREATE}).
      */
     static final String ROWLOCK_ACQUIRE =
             """
             WITH locked AS MATERIALIZED (SELECT key FROM {rowlock} WHERE key = :key FOR UPDATE NOWAIT)
             SELECT nextval('{token}') AS token,
                    set_config('idle_in_transaction_session_timeout', :timeout_ms, true) AS timeout,
-                   pg_notify(:channel, :payload) AS notified,
                    set_config('synchronous_commit', 'off', true) AS no_flush
             FROM locked
+            """;
+
+    /**
+     * L3, L7: the release, in the lease's transaction, and the commit that ends it (and the row
+     * lock), sent together: one round trip. It wakes waiters only when there are any, as {@link
+     * #ADVISORY_RELEASE} does: every client with a thread waiting for the key holds the key's wait
+     * marker shared on its listening session, taken before that thread's last try, so a release that
+     * can take the marker exclusively has nobody to wake. The marker is held until the commit, and
+     * PostgreSQL ends a transaction's locks (the marker) after it publishes its commit (the row is
+     * free), so a waiter that marks the key later finds the row free at its next try, and one that
+     * marked it earlier is notified by the commit. Committed without waiting for the WAL flush (set
+     * at acquire).
+     */
+    static final String ROWLOCK_RELEASE =
+            """
+            SELECT count(CASE WHEN NOT pg_try_advisory_xact_lock(:marker_class, :marker)
+                              THEN pg_notify(:channel, :payload) END) AS notified;
+            COMMIT
             """;
 
     /**

@@ -4,8 +4,8 @@ import io.lockkit.jdbc.internal.Prepared;
 import java.util.List;
 
 /**
- * The table variant's acquire and release statements exactly as the backend sends them (default
- * table names), for the benchmarks that time them raw beside the backend: read from {@link Sql}, so
+ * The table variant's acquire and release statements, and the row-lock variant's, exactly as the
+ * backend sends them (default table names), for the benchmarks that time them raw beside the backend: read from {@link Sql}, so
  * they never drift from it as a copy would. Not API: for lockkit's benchmarks (module {@code bench}),
  * which compile against the backend's main jar only.
  */
@@ -24,6 +24,26 @@ public final class TableStatements {
 
     public static Statement release() {
         return of(Sql.TABLE_RELEASE);
+    }
+
+    /** The row-lock variant's grant, sent in a transaction that stays open for the lease. */
+    public static Statement rowLockAcquire() {
+        return of(Sql.ROWLOCK_ACQUIRE);
+    }
+
+    /** The row-lock variant's flush of the token, on a second (autocommit) session. */
+    public static Statement flush() {
+        return of(Sql.FLUSH);
+    }
+
+    /** The row-lock variant's release: the wait-marker check and the commit, one round trip. */
+    public static Statement rowLockRelease() {
+        return of(Sql.ROWLOCK_RELEASE);
+    }
+
+    /** The row-lock variant's creation of a key's row, committed before the first grant. */
+    public static Statement rowLockCreate() {
+        return of(Sql.ROWLOCK_CREATE);
     }
 
     private static Statement of(String sql) {

@@ -39,8 +39,8 @@ import org.postgresql.core.QueryExecutorBase;
  * connection, never the lease's own, which would reset the lease's idle timer. When its connection
  * breaks it reconnects, and wakes every waiter once since a notification may have been missed.
  *
- * <p>Wait markers (the advisory and lock-table variants, {@link Sql#ADVISORY_RELEASE}, {@link
- * Sql#TABLE_RELEASE}): this session also holds,
+ * <p>Wait markers ({@link Sql#ADVISORY_RELEASE}, {@link Sql#TABLE_RELEASE}, {@link
+ * Sql#ROWLOCK_RELEASE}): this session also holds,
  * shared, the wait marker of every key some local thread waits for, so that releases of those keys
  * notify and releases nobody waits for do not. A waiter asks for its key's marker ({@link #mark})
  * before its last try; this thread takes it ({@link #reconcile}), confirms it, and lets it go once

@@ -30,6 +30,7 @@ class PreparedTest {
             Sql.ADVISORY_RESET,
             Sql.ROWLOCK_ACQUIRE,
             Sql.ROWLOCK_CREATE,
+            Sql.ROWLOCK_RELEASE,
             Sql.ROWLOCK_EXTEND,
             Sql.READ,
             Sql.CREATE,

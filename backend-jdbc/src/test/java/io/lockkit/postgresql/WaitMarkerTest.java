@@ -25,12 +25,14 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * The wait markers of the advisory and lock-table variants (L7, {@link Sql#ADVISORY_RELEASE},
- * {@link Sql#TABLE_RELEASE}), in the interleavings an adversarial review found, each made
+ * The wait markers of every variant (L7, {@link Sql#ADVISORY_RELEASE}, {@link Sql#TABLE_RELEASE},
+ * {@link Sql#ROWLOCK_RELEASE}), in the interleavings an adversarial review found, each made
  * deterministic: a release notifies only when some client holds the key's marker, so a waiter must
  * never rely on a marker that is not held. Backend-specific: only these variants decide whether to
  * notify, and the kit's L7 tests cannot tell a lost notification from the half-second poll behind it;
@@ -172,26 +174,11 @@ class WaitMarkerTest {
         PostgresBackend client = fixture.client(Variant.TABLE);
         String key = "table-notify-" + UUID.randomUUID();
         String payload = KeyBytes.payload(KeyBytes.bytes(key));
-        int marker = KeyCodec.waitMarker(KeyCodec.markerId(KeyBytes.bytes(key)));
         try (Connection listener =
                         PostgresTestServer.dataSource("lockkit-marker-listener").getConnection();
                 Connection waiter =
                         PostgresTestServer.dataSource("lockkit-marker-waiter").getConnection()) {
-            listener.createStatement().execute("LISTEN lockkit_table");
-            client.jobLock().tryAcquire(key, GUARD).orElseThrow().release();
-            assertThat(notified(listener, payload, Duration.ofMillis(500)))
-                    .as("a release nobody waits for does not notify")
-                    .isFalse();
-
-            try (PreparedStatement ps = waiter.prepareStatement("SELECT pg_advisory_lock_shared(?, ?)")) {
-                ps.setInt(1, KeyCodec.WAIT_MARKER_CLASS);
-                ps.setInt(2, marker);
-                ps.executeQuery().close();
-            }
-            client.jobLock().tryAcquire(key, GUARD).orElseThrow().release();
-            assertThat(notified(listener, payload, GUARD))
-                    .as("a release while a waiter holds the key's marker notifies")
-                    .isTrue();
+            notifiesOnlyWhileMarked(client, key, listener, waiter);
 
             // A release statement that frees nothing (a token that is not the holder's), sent as the
             // backend sends it (a lease's second release() sends nothing at all), while the marker is held.
@@ -206,6 +193,46 @@ class WaitMarkerTest {
             assertThat(lease.release()).isTrue();
             assertThat(notified(listener, payload, GUARD)).isTrue();
         }
+    }
+
+    /**
+     * The row lock's release ({@link Sql#ROWLOCK_RELEASE}, the marker's check sent with the commit)
+     * notifies exactly while some session holds the key's marker shared.
+     */
+    @Test
+    void aRowLockReleaseNotifiesOnlyWhileTheKeysMarkerIsHeld() throws Exception {
+        PostgresBackend client = fixture.client(Variant.ROWLOCK);
+        try (Connection listener =
+                        PostgresTestServer.dataSource("lockkit-marker-listener").getConnection();
+                Connection waiter =
+                        PostgresTestServer.dataSource("lockkit-marker-waiter").getConnection()) {
+            notifiesOnlyWhileMarked(client, "rowlock-notify-" + UUID.randomUUID(), listener, waiter);
+        }
+    }
+
+    /**
+     * A release of {@code key} by {@code client} notifies {@code listener} not at all while nobody
+     * holds the key's marker, and does once {@code waiter} holds it shared (which it then keeps).
+     */
+    private static void notifiesOnlyWhileMarked(
+            PostgresBackend client, String key, Connection listener, Connection waiter) throws SQLException {
+        String payload = KeyBytes.payload(KeyBytes.bytes(key));
+        int marker = KeyCodec.waitMarker(KeyCodec.markerId(KeyBytes.bytes(key)));
+        listener.createStatement().execute("LISTEN " + client.channel());
+        client.jobLock().tryAcquire(key, GUARD).orElseThrow().release();
+        assertThat(notified(listener, payload, Duration.ofMillis(500)))
+                .as("a release nobody waits for does not notify")
+                .isFalse();
+
+        try (PreparedStatement ps = waiter.prepareStatement("SELECT pg_advisory_lock_shared(?, ?)")) {
+            ps.setInt(1, KeyCodec.WAIT_MARKER_CLASS);
+            ps.setInt(2, marker);
+            ps.executeQuery().close();
+        }
+        client.jobLock().tryAcquire(key, GUARD).orElseThrow().release();
+        assertThat(notified(listener, payload, GUARD))
+                .as("a release while a waiter holds the key's marker notifies")
+                .isTrue();
     }
 
     /**
@@ -267,21 +294,22 @@ class WaitMarkerTest {
     }
 
     /**
-     * L7 on the lock table with the poll taken away (a fallback longer than the test): every
+     * L7 on each variant with the poll taken away (a fallback longer than the test): every
      * waiter is woken by its release's notification, round after round, so a waiter that did not
      * mark its key, or a release that tests another marker, fails here (the kit's L7 test cannot
      * tell a lost notification from the default half-second poll).
      */
-    @Test
-    void aTableWaiterIsWokenByTheReleaseNotByItsFallback() throws Exception {
-        try (PostgresBackend holder = fixture.builder(Variant.TABLE, "lockkit-marker-holder")
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void aWaiterIsWokenByTheReleaseNotByItsFallback(Variant variant) throws Exception {
+        try (PostgresBackend holder = fixture.builder(variant, "lockkit-marker-holder")
                         .waitFallback(Duration.ofMinutes(10))
                         .build();
-                PostgresBackend waiting = fixture.builder(Variant.TABLE, "lockkit-marker-waiting")
+                PostgresBackend waiting = fixture.builder(variant, "lockkit-marker-waiting")
                         .waitFallback(Duration.ofMinutes(10))
                         .build()) {
             for (int round = 0; round < 20; round++) {
-                String key = "table-wake-" + round + "-" + UUID.randomUUID();
+                String key = "wake-" + round + "-" + UUID.randomUUID();
                 Lease held =
                         holder.jobLock().tryAcquire(key, Duration.ofMinutes(10)).orElseThrow();
                 CompletableFuture<Optional<Lease>> got = CompletableFuture.supplyAsync(() -> {

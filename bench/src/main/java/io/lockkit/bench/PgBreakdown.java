@@ -44,7 +44,9 @@ import org.jdbi.v3.core.Jdbi;
  * trip each); lockkit's table statements raw, as the backend sends them ({@code TableStatements} of
  * backend-jdbc reads them from its {@code Sql}), with and without the release's {@code pg_notify},
  * and through Jdbi's fluent API on one handle (how the backend sent them before it ran them as
- * plain JDBC); each variant's backend (table, advisory, rowlock): acquire + release, and acquire
+ * plain JDBC); the row-lock variant's statements raw (grant in a held transaction, the token's
+ * flush on a second connection, the release: its wait-marker check and commit together), and with
+ * a bare commit as the release; each variant's backend (table, advisory, rowlock): acquire + release, and acquire
  * and release timed apart (the other half runs untimed); lockkit's compare-and-set through the
  * backend, and its statement raw (a copy of the backend's {@code Sql.CAS}); ShedLock's statements
  * raw and ShedLock's JDBC provider, lock + unlock and each alone. {@link #FLOORS} derives from the
@@ -70,6 +72,8 @@ public final class PgBreakdown {
     static final String RAW = "lockkit table statements, raw JDBC";
     static final String RAW_QUIET = "lockkit table statements, raw JDBC, no wait-marker check";
     static final String JDBI = "lockkit table statements, through Jdbi on one handle";
+    static final String ROW_RAW = "lockkit rowlock statements, raw JDBC";
+    static final String ROW_RAW_COMMIT = "lockkit rowlock statements, raw JDBC, bare commit as release";
     static final String LOCKKIT = "lockkit postgresql/table tryAcquire + release";
     static final String TABLE_ACQUIRE = "lockkit postgresql/table tryAcquire alone";
     /** The table variant's release alone (its name from before the other variants were measured). */
@@ -242,6 +246,7 @@ public final class PgBreakdown {
         steps.put(WRITE_NO_FLUSH, Interleaved.timed(() -> rows(unflushed)));
 
         tableStatements(steps, c, key, name, opened);
+        rowLockStatements(steps, c, opened);
         pair(steps, table.jobLock(), "postgresql/table");
         for (String variant : List.of("postgresql/advisory", "postgresql/rowlock")) {
             PostgresBackend backend = Clients.postgres(Clients.postgresVariant(variant), Clients.dataSource());
@@ -313,6 +318,52 @@ public final class PgBreakdown {
                     .bind("payload", name)
                     .mapTo(Integer.class)
                     .one());
+        }));
+    }
+
+    /**
+     * The row-lock variant's statements raw: its grant in a transaction left open on a second
+     * connection, the token's flush on {@code c}, and the release (the wait-marker check sent with
+     * the commit); and the same with a bare commit instead of the release statement.
+     */
+    private static void rowLockStatements(
+            Map<String, Interleaved.Step> steps, Connection c, Deque<AutoCloseable> opened) throws SQLException {
+        TableStatements.Statement acquireSql = TableStatements.rowLockAcquire();
+        TableStatements.Statement flushSql = TableStatements.flush();
+        TableStatements.Statement releaseSql = TableStatements.rowLockRelease();
+        TableStatements.Statement createSql = TableStatements.rowLockCreate();
+        String name = Clients.freshKey("breakdown-row");
+        Map<String, Object> values = new HashMap<>();
+        values.put("key", name.getBytes(StandardCharsets.UTF_8));
+        values.put("timeout_ms", Long.toString(LEASE.toMillis()));
+        values.put("channel", "lockkit_bench_row");
+        values.put("payload", name);
+        values.put("marker_class", BENCH_MARKER_CLASS);
+        values.put("marker", name.hashCode());
+        try (PreparedStatement create = c.prepareStatement(createSql.jdbc())) {
+            check(bind(create, createSql.names(), values).executeUpdate());
+        }
+        Connection lease = Clients.dataSource().getConnection();
+        opened.push(lease);
+        lease.setAutoCommit(false);
+        PreparedStatement acquire = lease.prepareStatement(acquireSql.jdbc());
+        PreparedStatement release = lease.prepareStatement(releaseSql.jdbc());
+        PreparedStatement flush = c.prepareStatement(flushSql.jdbc());
+        steps.put(ROW_RAW, Interleaved.timed(() -> {
+            one(bind(acquire, acquireSql.names(), values));
+            rows(flush);
+            // the check and the commit in one round trip: the first result is the check's row
+            PreparedStatement r = bind(release, releaseSql.names(), values);
+            if (!r.execute()) {
+                throw new IllegalStateException("the release returned no row");
+            }
+            r.getResultSet().close();
+            lease.commit(); // nothing is open any more: pgjdbc sends nothing
+        }));
+        steps.put(ROW_RAW_COMMIT, Interleaved.timed(() -> {
+            one(bind(acquire, acquireSql.names(), values));
+            rows(flush);
+            lease.commit();
         }));
     }
 
