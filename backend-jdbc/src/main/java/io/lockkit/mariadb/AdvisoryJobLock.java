@@ -66,7 +66,8 @@ final class AdvisoryJobLock implements JobLock, PinnedSessions.Locking {
         if (maxWait.isZero()) {
             return tryAcquire(key, lease);
         }
-        return sessions.acquire(maxWait, waitMillis -> attempt(key, lease, waitMillis));
+        return sessions.acquire(
+                "acquire '" + key + "'", maxWait, (session, waitMillis) -> attemptOn(session, key, lease, waitMillis));
     }
 
     /**

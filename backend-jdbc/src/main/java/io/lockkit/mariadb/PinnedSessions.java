@@ -53,11 +53,11 @@ final class PinnedSessions {
         Lease on(Session session);
     }
 
-    /** One attempt that may wait up to {@code waitMillis} in the server (0: none). */
+    /** One attempt on a lease session that may wait up to {@code waitMillis} in the server (0: none). */
     @FunctionalInterface
     interface Slice {
         @Nullable
-        Lease attempt(long waitMillis) throws InterruptedException;
+        Lease on(Session session, long waitMillis);
     }
 
     /** The idle timeouts count whole seconds: no shorter lease can be kept by the server. */
@@ -126,7 +126,11 @@ final class PinnedSessions {
      */
     @Nullable
     Lease attempt(String what, Attempt attempt) {
-        Session session = backend.pool().borrow(what, true);
+        return attempt(what, backend.pool().borrow(what, true), attempt);
+    }
+
+    /** {@link #attempt(String, Attempt)} on {@code session}, a lease session already lent. */
+    private @Nullable Lease attempt(String what, Session session, Attempt attempt) {
         try {
             return attempt.on(session);
         } catch (RuntimeException e) {
@@ -148,9 +152,10 @@ final class PinnedSessions {
      * A waiting acquire: attempts that each wait in the server (where the holder's release wakes
      * them, L7) for at most {@link MariaDbBackend.Builder#pollInterval} and half the network timeout,
      * so that an interrupt is seen between two of them (L8), until one is granted or {@code maxWait}
-     * has passed.
+     * has passed. Each waits for a lease session of this client within what is left of {@code
+     * maxWait}, reacting to interrupts (L7, L8).
      */
-    Optional<Lease> acquire(Duration maxWait, Slice slice) throws InterruptedException {
+    Optional<Lease> acquire(String what, Duration maxWait, Slice slice) throws InterruptedException {
         long waitNanos = Acquiring.saturatedNanos(maxWait);
         long start = System.nanoTime();
         long most = Math.max(
@@ -158,8 +163,10 @@ final class PinnedSessions {
         try {
             while (true) {
                 Acquiring.throwIfInterrupted();
-                long leftMillis = TimeUnit.NANOSECONDS.toMillis(waitNanos - (System.nanoTime() - start));
-                Lease granted = slice.attempt(Math.max(0, Math.min(leftMillis, most)));
+                long left = waitNanos - (System.nanoTime() - start);
+                long waitMillis = Math.max(0, Math.min(TimeUnit.NANOSECONDS.toMillis(left), most));
+                Session session = backend.pool().borrowLease(what, left);
+                Lease granted = session == null ? null : attempt(what, session, s -> slice.on(s, waitMillis));
                 if (granted != null) {
                     return Optional.of(Acquiring.keepUnlessInterrupted(granted));
                 }

@@ -114,7 +114,8 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
         if (maxWait.isZero()) {
             return tryAcquire(key, lease);
         }
-        return sessions.acquire(maxWait, waitMillis -> attempt(key, lease, waitMillis));
+        return sessions.acquire(
+                "acquire '" + key + "'", maxWait, (session, waitMillis) -> attemptOn(session, key, lease, waitMillis));
     }
 
     /** One grant attempt on a lease session, waiting up to {@code waitMillis} in InnoDB; null when not granted (L6). */

@@ -44,6 +44,15 @@ abstract class PgJobLock implements JobLock {
     /** One try; a lost race is {@link Attempt#held}, never an exception (L6). */
     abstract Attempt attempt(String key, Duration lease);
 
+    /**
+     * One try of an acquire that may still wait {@code leftNanos}: a variant that needs a lease
+     * session of its client waits for one that long at most, reacting to interrupts (L8), and is
+     * {@link Attempt#held} when none came free (L7: the wait ran out).
+     */
+    Attempt attempt(String key, Duration lease, long leftNanos) throws InterruptedException {
+        return attempt(key, lease);
+    }
+
     @Override
     public final LeaseLimits leaseLimits() {
         return limits;
@@ -73,7 +82,7 @@ abstract class PgJobLock implements JobLock {
             backend.watcher().startListening(Math.min(waitNanos, LISTEN_WAIT_NANOS));
             while (true) {
                 Acquiring.throwIfInterrupted();
-                Attempt attempt = attempt(key, lease);
+                Attempt attempt = attempt(key, lease, waitNanos - (System.nanoTime() - start));
                 if (attempt.lease() != null) {
                     return Optional.of(Acquiring.keepUnlessInterrupted(attempt.lease()));
                 }

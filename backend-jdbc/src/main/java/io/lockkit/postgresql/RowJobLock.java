@@ -3,6 +3,7 @@ package io.lockkit.postgresql;
 import io.lockkit.jdbc.internal.KeyBytes;
 import io.lockkit.jdbc.internal.Prepared;
 import io.lockkit.jdbc.internal.Session;
+import io.lockkit.jdbc.internal.SqlErrors;
 import java.time.Duration;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 final class RowJobLock extends SessionJobLock {
     private static final Prepared EXTEND = Prepared.of(Sql.ROWLOCK_EXTEND);
     private static final Prepared RELEASE = Prepared.of(Sql.ROWLOCK_RELEASE);
+    private static final Prepared WAKE = Prepared.of(Sql.ROWLOCK_WAKE);
 
     private final Prepared acquireSql;
     private final Prepared createSql;
@@ -77,13 +79,42 @@ final class RowJobLock extends SessionJobLock {
     boolean release(Session session, String key) {
         Handle h = session.handle();
         byte[] stored = KeyBytes.bytes(key);
-        RELEASE.on(h) // notifies when somebody waits, and commits: ends the row lock; no flush
-                .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
-                .set("marker", marker(stored))
-                .set("channel", backend.channel())
-                .set("payload", KeyBytes.payload(stored))
-                .one(rs -> rs.getLong("notified"));
+        try {
+            RELEASE.on(h) // notifies when somebody waits, and commits: ends the row lock; no flush
+                    .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
+                    .set("marker", marker(stored))
+                    .set("channel", backend.channel())
+                    .set("payload", KeyBytes.payload(stored))
+                    .one(rs -> rs.getLong("notified"));
+        } catch (RuntimeException e) {
+            if (Failures.isConnection(e)) {
+                throw e;
+            }
+            // The transaction failed (before, 25P02, or in the marker's check, say out of shared
+            // memory or a cancel): its row lock ended with the failure, and no NOTIFY went out.
+            h.rollback();
+            wake(key, stored);
+            return !"25P02".equals(SqlErrors.sqlState(e)); // 25P02: it had ended before this release
+        }
         h.commit(); // the transaction has ended: pgjdbc sends nothing, the handle leaves its transaction
+        return true;
+    }
+
+    /** Best effort, after a release that could not check the marker: wakes every waiter of the key (L7). */
+    private void wake(String key, byte[] stored) {
+        try {
+            backend.pool().call("wake the waiters of '" + key + "'", fh -> WAKE.on(fh)
+                    .set("channel", backend.channel())
+                    .set("payload", KeyBytes.payload(stored))
+                    .one(rs -> rs.getString("woken")));
+        } catch (RuntimeException e) {
+            // the waiters' fallback poll finds the key free
+        }
+    }
+
+    /** A statement in the lease's transaction failed, which ends its row lock: the lease is lost with it. */
+    @Override
+    boolean failureEndsLease() {
         return true;
     }
 

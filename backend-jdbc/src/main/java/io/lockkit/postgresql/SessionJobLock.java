@@ -39,11 +39,30 @@ abstract class SessionJobLock extends PgJobLock {
     /** Ends the lease; the session is clean afterwards. True when the lock was still held. */
     abstract boolean release(Session session, String key);
 
+    /**
+     * Whether any failed statement on a lease's session ends its lock (a lock held by the session's
+     * transaction, which the failure aborts), so that a failed extend means the lease is lost.
+     */
+    boolean failureEndsLease() {
+        return false;
+    }
+
     @Override
     final Attempt attempt(String key, Duration lease) {
+        return attempt(key, lease, (Session) null);
+    }
+
+    @Override
+    final Attempt attempt(String key, Duration lease, long leftNanos) throws InterruptedException {
+        Session session = backend.pool().borrowLease("acquire '" + key + "'", leftNanos);
+        return session == null ? Attempt.held(Long.MAX_VALUE) : attempt(key, lease, session);
+    }
+
+    /** Tries on {@code first} (a lease session already lent), or on one borrowed now when null. */
+    private Attempt attempt(String key, Duration lease, @Nullable Session first) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return attemptOnce(key, lease);
+                return attemptOnce(key, lease, attempt == 1 ? first : null);
             } catch (RuntimeException e) {
                 if (attempt == SessionPool.SERIALIZATION_RETRIES || !Failures.rolledBackForARetry(e)) {
                     Failures.Kind kind = Failures.classify(e);
@@ -58,9 +77,9 @@ abstract class SessionJobLock extends PgJobLock {
         }
     }
 
-    private Attempt attemptOnce(String key, Duration lease) {
+    private Attempt attemptOnce(String key, Duration lease, @Nullable Session lent) {
         String what = "acquire '" + key + "'";
-        Session session = backend.pool().borrow(what, true);
+        Session session = lent != null ? lent : backend.pool().borrow(what, true);
         try {
             return attemptOn(session, key, lease);
         } catch (RuntimeException e) {

@@ -28,6 +28,11 @@ final class SessionLease extends AbstractLease implements Watcher.Watched {
         this.session = session;
     }
 
+    /** The pinned session, for tests. */
+    Session session() {
+        return session;
+    }
+
     @Override
     public int pid() {
         return session.pid();
@@ -49,6 +54,11 @@ final class SessionLease extends AbstractLease implements Watcher.Watched {
                 return true;
             } catch (RuntimeException e) {
                 if (Failures.isConnection(e)) {
+                    drop();
+                    return false;
+                }
+                if (lock.failureEndsLease()) { // the failure aborted the transaction holding the lock
+                    markLost();
                     drop();
                     return false;
                 }

@@ -248,6 +248,13 @@ final class Sql {
      */
     static final String FLUSH = "SELECT pg_logical_emit_message(true, 'lockkit', '') AS logged, {durable} AS durable";
 
+    /**
+     * L7, after a release whose transaction failed before it could check the key's marker (its row
+     * lock ended with the failure): wakes every waiter of the key, on a pooled session; not flushed.
+     */
+    static final String ROWLOCK_WAKE = "SELECT pg_notify(:channel, :payload)::text AS woken,"
+            + " set_config('synchronous_commit', 'off', true) AS no_flush";
+
     /** Committed on its own connection before the lock is tried, so other sessions see the row. */
     static final String ROWLOCK_CREATE = "INSERT INTO {rowlock} (key) VALUES (:key) ON CONFLICT (key) DO NOTHING";
 

@@ -211,6 +211,75 @@ class WaitMarkerTest {
     }
 
     /**
+     * The row lock's release holds the key's marker until its COMMIT, not only for its check: a
+     * waiter's listener cannot take the marker between the check (which found it free, so did not
+     * notify) and the commit that frees the row, and once it can, the row is free. The check runs
+     * here in the lease's transaction held open, as the first statement of {@link
+     * Sql#ROWLOCK_RELEASE}; a check that let go of the marker at once passes every other test.
+     */
+    @Test
+    void aRowLockReleaseHoldsTheMarkerUntilItsCommit() throws Exception {
+        String key = "rowlock-commit-" + UUID.randomUUID();
+        byte[] stored = KeyBytes.bytes(key);
+        int marker = KeyCodec.waitMarker(KeyCodec.markerId(stored));
+        String check = Sql.render(Sql.ROWLOCK_RELEASE, fixture.tables).split(";")[0];
+        try (Handle holder = Jdbi.create(PostgresTestServer.dataSource("lockkit-marker-holder"))
+                        .open();
+                Handle other = Jdbi.create(PostgresTestServer.dataSource("lockkit-marker-other"))
+                        .open();
+                Connection listener =
+                        PostgresTestServer.dataSource("lockkit-marker-listener").getConnection()) {
+            Prepared.of(Sql.render(Sql.ROWLOCK_CREATE, fixture.tables))
+                    .on(holder)
+                    .set("key", stored)
+                    .update();
+            holder.begin();
+            long token = Prepared.of(Sql.render(Sql.ROWLOCK_ACQUIRE, fixture.tables))
+                    .on(holder)
+                    .set("key", stored)
+                    .set("timeout_ms", "60000")
+                    .one(rs -> rs.getLong("token"));
+            assertThat(token).isPositive();
+            long notified = Prepared.of(check)
+                    .on(holder)
+                    .set("marker_class", KeyCodec.WAIT_MARKER_CLASS)
+                    .set("marker", marker)
+                    .set("channel", "lockkit_rowlock_test")
+                    .set("payload", KeyBytes.payload(stored))
+                    .one(rs -> rs.getLong("notified"));
+            assertThat(notified).as("nobody held the marker: no notification").isZero();
+            assertThat(markShared(listener, marker))
+                    .as("a waiter's listener cannot take the marker before the release commits")
+                    .isFalse();
+            holder.commit();
+            assertThat(markShared(listener, marker))
+                    .as("after the commit it can")
+                    .isTrue();
+            other.begin();
+            assertThat(Prepared.of(Sql.render(Sql.ROWLOCK_ACQUIRE, fixture.tables))
+                            .on(other)
+                            .set("key", stored)
+                            .set("timeout_ms", "60000")
+                            .optional(rs -> rs.getLong("token")))
+                    .as("and the row is free by then")
+                    .isPresent();
+            other.rollback();
+        }
+    }
+
+    private static boolean markShared(Connection c, int marker) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                Sql.MARK_WAITING.replace(":marker_class", "?").replace(":marker", "?"))) {
+            ps.setInt(1, KeyCodec.WAIT_MARKER_CLASS);
+            ps.setInt(2, marker);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
      * A release of {@code key} by {@code client} notifies {@code listener} not at all while nobody
      * holds the key's marker, and does once {@code waiter} holds it shared (which it then keeps).
      */

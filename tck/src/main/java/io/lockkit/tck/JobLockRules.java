@@ -220,6 +220,20 @@ public interface JobLockRules extends FixtureRules {
         void l7_waiterGetsEmptyWhenMaxWaitPassesWhileHeld() throws Exception;
 
         /**
+         * L7: an acquire on a client whose every lease session is in use gets empty by its maxWait.
+         *
+         * <p>Rules: L6 L7. If this fails, look at: a session backend that pins a connection per lease waits for a free one of its client for its own connection wait (not the caller's {@code maxWait}) and then throws; the wait for a lease session is part of the acquire's wait.
+         */
+        void l7_anAcquireOnAFullClientGetsEmptyByItsMaxWait() throws Exception;
+
+        /**
+         * L8: an acquire waiting for a lease session of its client reacts to an interrupt.
+         *
+         * <p>Rules: L8. If this fails, look at: an uninterruptible wait for a client-side resource (a pool's permit, a connection) inside {@code acquire}; only {@code release} may wait without reacting to interrupts.
+         */
+        void l8_anAcquireWaitingForALeaseSessionOfItsClientIsInterruptible() throws Exception;
+
+        /**
          * L8: an interrupted acquire restores the interrupt flag and holds nothing.
          *
          * <p>Rules: L8. If this fails, look at: catch of {@code InterruptedException} that swallows the flag; a queued claim (waiter node, pending lock request) left behind that grabs the lock later.

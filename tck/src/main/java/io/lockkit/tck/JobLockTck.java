@@ -775,6 +775,110 @@ public abstract class JobLockTck extends AbstractTck implements JobLockRules {
 
         @Override
         @Test
+        @DisplayName("L7: an acquire on a client whose every lease session is in use gets empty by its maxWait")
+        public void l7_anAcquireOnAFullClientGetsEmptyByItsMaxWait() throws Exception {
+            TckSettings settings = settings();
+            String key = Keys.fresh("l7-full");
+            Lease held = clientB()
+                    .jobLock()
+                    .tryAcquire(key, settings.generousLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            List<Lease> filling = fill(clientA(), settings);
+            try {
+                Duration maxWait = Duration.ofMillis(300);
+                Duration guard = maxWait.plus(settings.shortLease().multipliedBy(2));
+                Waiter<String> waiter = Waiter.start("lockkit-tck-l7-full", () -> {
+                    try {
+                        Optional<Lease> got = clientA().jobLock().acquire(key, LEASE, maxWait);
+                        got.ifPresent(Lease::release);
+                        return got.isPresent() ? "granted a held key" : "empty";
+                    } catch (RuntimeException e) {
+                        return "threw " + e;
+                    }
+                });
+                assertThat(waiter.get(guard, "L7: the acquire of a held key on a full client"))
+                        .as(
+                                "L6/L7: with every lease session of its client in use (%d leases held), an acquire"
+                                        + " of a held key must wait for a session within its maxWait (%s) and return empty"
+                                        + " by then (guard %s), not wait for the client's connection wait or throw",
+                                filling.size(), maxWait, guard)
+                        .isEqualTo("empty");
+            } finally {
+                filling.forEach(Lease::release);
+            }
+            assertThat(held.release()).isTrue();
+            Lease again = clientA()
+                    .jobLock()
+                    .tryAcquire(key, LEASE)
+                    .orElseThrow(() ->
+                            new AssertionError("L7: once its leases are released, the client must get the free key"));
+            assertThat(again.release()).isTrue();
+        }
+
+        @Override
+        @Test
+        @DisplayName("L8: an acquire waiting for a lease session of its client reacts to an interrupt")
+        public void l8_anAcquireWaitingForALeaseSessionOfItsClientIsInterruptible() throws Exception {
+            TckSettings settings = settings();
+            String key = Keys.fresh("l8-full");
+            Lease held = clientB()
+                    .jobLock()
+                    .tryAcquire(key, settings.generousLease())
+                    .orElseThrow(Expect.empty(Expect.FREE_KEY));
+            List<Lease> filling = fill(clientA(), settings);
+            try {
+                Waiter<String> waiter = Waiter.start("lockkit-tck-l8-full", () -> {
+                    try {
+                        Optional<Lease> got = clientA().jobLock().acquire(key, LEASE, settings.deadline());
+                        got.ifPresent(Lease::release);
+                        return "returned " + got + " instead of throwing InterruptedException";
+                    } catch (InterruptedException e) {
+                        return Thread.currentThread().isInterrupted()
+                                ? "interrupted, flag set"
+                                : "threw InterruptedException but left the interrupt flag cleared";
+                    } catch (RuntimeException e) {
+                        return "threw " + e + " instead of InterruptedException";
+                    }
+                });
+                waiter.awaitParked(settings.shortLease());
+                waiter.interrupt();
+                Duration guard = settings.shortLease().multipliedBy(2);
+                assertThat(waiter.get(guard, "L8: the interrupted acquire on a full client"))
+                        .as(
+                                "L8: an acquire waiting while every lease session of its client is in use (%d leases"
+                                        + " held) must throw InterruptedException with the flag set again when interrupted,"
+                                        + " within %s",
+                                filling.size(), guard)
+                        .isEqualTo("interrupted, flag set");
+            } finally {
+                filling.forEach(Lease::release);
+            }
+            assertThat(held.release()).isTrue();
+            Optional<Lease> free = clientC().jobLock().tryAcquire(key, LEASE);
+            assertThat(free)
+                    .as("L8: the key must be free after the holder released: the interrupted acquire holds nothing")
+                    .isPresent();
+            free.get().release();
+        }
+
+        /**
+         * Leases on fresh keys held by {@code client}, as many as one client of the target can hold
+         * at once ({@link TckTarget#leasesPerClient()}; 4 where the backend sets no bound).
+         */
+        private List<Lease> fill(Backend client, TckSettings settings) {
+            int n = target().leasesPerClient().orElse(4);
+            List<Lease> leases = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String key = Keys.fresh("fill-" + i);
+                leases.add(client.jobLock()
+                        .tryAcquire(key, settings.generousLease())
+                        .orElseThrow(Expect.empty(Expect.FREE_KEY)));
+            }
+            return leases;
+        }
+
+        @Override
+        @Test
         @DisplayName("L8: an interrupted acquire restores the interrupt flag and holds nothing")
         public void l8_interruptedAcquireRestoresFlagAndHoldsNothing() throws Exception {
             TckSettings settings = settings();

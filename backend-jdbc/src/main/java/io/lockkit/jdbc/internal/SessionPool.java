@@ -185,6 +185,28 @@ public final class SessionPool implements AutoCloseable {
     }
 
     /**
+     * A lease session for an acquire that may wait (L7, L8): waits for one of the client's lease
+     * sessions for at most {@code waitNanos}, reacting to interrupts (an acquire's wait, unlike a
+     * release, must), then as {@link #borrow(String, boolean)}. Null when every lease session stayed
+     * in use that long: the acquire's wait ran out.
+     */
+    public @Nullable Session borrowLease(String what, long waitNanos) throws InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("the " + database + " backend is closed");
+        }
+        if (!leasePermits.tryAcquire(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
+            return null;
+        }
+        if (!acquire(permits, System.nanoTime() + this.waitNanos)) {
+            leasePermits.release();
+            throw new BackendUnavailableException(what + ": all " + max + " connections of this client are in"
+                    + " use; none came free within " + Duration.ofNanos(this.waitNanos));
+        }
+        Session session = takeIdle(true);
+        return session != null ? session.lent(true) : openPermitted(what, true);
+    }
+
+    /**
      * An idle connection, preferring one in the mode its use wants (a statement: autocommit; a
      * session lease: the mode a lease left it in, which MariaDB's rowlock variant keeps without
      * autocommit), so that neither pays a round trip to switch while both kinds are idle. The mode is

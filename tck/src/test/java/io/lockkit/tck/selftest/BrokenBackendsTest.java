@@ -78,6 +78,14 @@ class BrokenBackendsTest {
                         NONE,
                         TESTS_UNREACHABLE),
                 defect(
+                        "an acquire waits for a lease session deaf to its maxWait and interrupts (incident 39)",
+                        Defects::uninterruptibleSessionWait,
+                        NONE,
+                        NONE,
+                        Set.of(
+                                "l7_anAcquireOnAFullClientGetsEmptyByItsMaxWait",
+                                "l8_anAcquireWaitingForALeaseSessionOfItsClientIsInterruptible")),
+                defect(
                         "a failed release brings the lease back (incident 23)",
                         Defects::releaseResurrects,
                         NONE,

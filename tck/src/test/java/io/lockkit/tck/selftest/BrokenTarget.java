@@ -29,6 +29,8 @@ final class BrokenTarget implements TckTarget, StoreFaults {
     /** The name a key's record has in the store, for {@link #holdKey}: the key itself unless the defect renames it. */
     private java.util.function.UnaryOperator<String> storedName = k -> k;
 
+    private java.util.OptionalInt leasesPerClient = java.util.OptionalInt.empty();
+
     BrokenTarget(String name, BiFunction<MemStore, MemBackend, Backend> defect) {
         this(name, defect, MemStore::restart);
     }
@@ -62,6 +64,17 @@ final class BrokenTarget implements TckTarget, StoreFaults {
         this.restart = restart;
         this.crash = crash;
         this.kind = kind;
+    }
+
+    /** The defect bounds the leases one client holds at once to {@code n} ({@link #leasesPerClient()}). */
+    BrokenTarget withLeasesPerClient(int n) {
+        this.leasesPerClient = java.util.OptionalInt.of(n);
+        return this;
+    }
+
+    @Override
+    public java.util.OptionalInt leasesPerClient() {
+        return leasesPerClient;
     }
 
     /** The defect stores a key's record under {@code storedName(key)}: {@link #holdKey} holds that one. */

@@ -288,6 +288,96 @@ final class Defects {
         });
     }
 
+    /** How many leases a client of {@link #uninterruptibleSessionWait} holds at once. */
+    static final int SESSIONS_PER_CLIENT = 6;
+
+    /**
+     * INCIDENTS.md row 39 (L7, L8): a client that pins one of its sessions to each lease (a
+     * session backend with a bounded pool) waits for a free one without reacting to interrupts, for
+     * its own connection wait rather than the acquire's maxWait, then throws: on a full client an
+     * acquire keeps to neither its maxWait nor an interrupt.
+     */
+    static BrokenTarget uninterruptibleSessionWait() {
+        return new BrokenTarget(
+                        "broken/uninterruptible-session-wait", (store, client) -> new ForwardingBackend(client) {
+                            private final Sessions sessions = new Sessions();
+
+                            @Override
+                            public JobLock jobLock() {
+                                return new ForwardingJobLock(client.jobLock()) {
+                                    @Override
+                                    public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                        sessions.await();
+                                        return sessions.pin(delegate.tryAcquire(key, lease));
+                                    }
+
+                                    @Override
+                                    public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                            throws InterruptedException {
+                                        sessions.await();
+                                        return sessions.pin(delegate.acquire(key, lease, maxWait));
+                                    }
+                                };
+                            }
+                        })
+                .withLeasesPerClient(SESSIONS_PER_CLIENT);
+    }
+
+    /** The lease sessions of one client of {@link #uninterruptibleSessionWait}: a count of the leases it holds. */
+    private static final class Sessions {
+        private static final Duration CONNECTION_WAIT = Duration.ofSeconds(5);
+        private int held; // guarded by this
+
+        /** The defect: waits for a free session deaf to interrupts, for the client's own wait, then throws. */
+        synchronized void await() {
+            long until = System.nanoTime() + CONNECTION_WAIT.toNanos();
+            boolean interrupted = false;
+            try {
+                while (held >= SESSIONS_PER_CLIENT) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        throw new BackendUnavailableException("all " + SESSIONS_PER_CLIENT
+                                + " lease sessions of this client are in use; none came free within "
+                                + CONNECTION_WAIT);
+                    }
+                    try {
+                        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** Counts a granted lease until its release. */
+        Optional<Lease> pin(Optional<Lease> granted) {
+            return granted.map(lease -> {
+                synchronized (this) {
+                    held++;
+                }
+                return new ForwardingLease(lease) {
+                    private boolean pinned = true; // guarded by Sessions.this
+
+                    @Override
+                    public boolean release() {
+                        synchronized (Sessions.this) {
+                            if (pinned) {
+                                pinned = false;
+                                held--;
+                                Sessions.this.notifyAll();
+                            }
+                        }
+                        return delegate.release();
+                    }
+                };
+            });
+        }
+    }
+
     /** INCIDENTS.md row 34 (E2): an unreachable store answers "held" (empty) instead of failing. */
     static BrokenTarget unreachableLooksHeld() {
         return new BrokenTarget("broken/unreachable-looks-held", (store, client) -> new ForwardingBackend(client) {

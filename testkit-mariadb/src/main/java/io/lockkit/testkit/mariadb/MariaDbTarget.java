@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,6 +115,14 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
         Backend client = opener.open(viaProxy, options);
         clients.put(client, new Client(own, proxy));
         return client;
+    }
+
+    /**
+     * The session variants pin a connection per lease: all but the ones the client keeps (one connection is kept for statements).
+     */
+    @Override
+    public OptionalInt leasesPerClient() {
+        return variant.equals("table") ? OptionalInt.empty() : OptionalInt.of(CONNECTIONS - 1);
     }
 
     @Override

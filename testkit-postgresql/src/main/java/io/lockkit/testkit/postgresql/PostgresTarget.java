@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,6 +100,14 @@ public final class PostgresTarget implements TckTarget, StoreFaults {
         Backend client = LockKit.open(viaProxy, options);
         clients.put(client, new Client(applicationName, proxy));
         return client;
+    }
+
+    /**
+     * The session variants pin a connection per lease: all but the ones the client keeps (one connection listens for releases and one is kept for statements).
+     */
+    @Override
+    public OptionalInt leasesPerClient() {
+        return variant.equals("table") ? OptionalInt.empty() : OptionalInt.of(CONNECTIONS - 2);
     }
 
     @Override
