@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * ({@link Report}) into the output folder, and exits non-zero when a benchmark threw.
  *
  * <p>After JMH, it counts round trips per operation ({@link RoundTrips}, in this JVM: not timed) and
- * runs the interleaved uncontended run ({@link UncontendedRun}, {@value UncontendedRun#MIN_RUNS} runs), the idle-keys comparison ({@link IdleRun}, as many runs), the interleaved PostgreSQL, ZooKeeper and Redis breakdowns ({@link PgBreakdown}, {@link ZkBreakdown}, {@link RedisBreakdown}) and the contended
+ * runs the interleaved uncontended run ({@link UncontendedRun}, {@value UncontendedRun#MIN_RUNS} runs), the idle-keys comparison ({@link IdleRun}, as many runs), the interleaved PostgreSQL, ZooKeeper, Redis and MariaDB breakdowns ({@link PgBreakdown}, {@link ZkBreakdown}, {@link RedisBreakdown}, {@link MariaDbBreakdown}) and the contended
  * counter ({@link CounterRun}), each in a JVM of its own, then writes {@code run.json}
  * (the machine and its load), {@code results.md} and {@code chart.svg} ({@link Report}). A counter
  * whose final value differs from the acknowledged increments fails the run (exit status 1).
@@ -73,7 +73,7 @@ public final class BenchMain {
             description = {
                 "",
                 "Runs the benchmarks (JMH, then the round-trip counts, the interleaved uncontended run, the idle"
-                        + " keys, the PostgreSQL, ZooKeeper and Redis breakdowns and the contended counter) and writes the"
+                        + " keys, the PostgreSQL, ZooKeeper, Redis and MariaDB breakdowns and the contended counter) and writes the"
                         + " JSON, results.md and chart.svg. Exit status 1 when a benchmark failed or the counter lost"
                         + " or doubled an increment, 2 on bad arguments.",
                 "",
@@ -121,7 +121,7 @@ public final class BenchMain {
         @Option(names = "--no-roundtrips", description = "Skip counting round trips.")
         boolean noRoundTrips;
 
-        @Option(names = "--no-breakdown", description = "Skip the PostgreSQL, ZooKeeper and Redis breakdowns.")
+        @Option(names = "--no-breakdown", description = "Skip the PostgreSQL, ZooKeeper, Redis and MariaDB breakdowns.")
         boolean noBreakdown;
 
         @Option(names = "--no-idle", description = "Skip the idle-keys comparison.")
@@ -195,6 +195,7 @@ public final class BenchMain {
         Files.deleteIfExists(out.resolve("breakdown.json"));
         Files.deleteIfExists(out.resolve(ZkBreakdown.FILE));
         Files.deleteIfExists(out.resolve(RedisBreakdown.FILE));
+        Files.deleteIfExists(out.resolve(MariaDbBreakdown.FILE));
         Files.deleteIfExists(out.resolve("idle.json"));
         Files.deleteIfExists(out.resolve("uncontended.json"));
         System.out.println("bench: stores up in " + millisSince(started) + " ms: " + stores.keySet());
@@ -267,6 +268,16 @@ public final class BenchMain {
             System.out.println("bench: Redis breakdown done in " + millisSince(phase) / 1000 + " s");
             if (done != 0) {
                 System.err.println("bench: the Redis breakdown failed (status " + done + "); see above");
+                status = done;
+            }
+            phase = System.nanoTime();
+            String mariadbOut = out.resolve(MariaDbBreakdown.FILE).toString();
+            done = smoke
+                    ? run(MariaDbBreakdown::run, mariadbOut, "1", "1")
+                    : fork(MariaDbBreakdown.class, stores, mariadbOut, "40");
+            System.out.println("bench: MariaDB breakdown done in " + millisSince(phase) / 1000 + " s");
+            if (done != 0) {
+                System.err.println("bench: the MariaDB breakdown failed (status " + done + "); see above");
                 status = done;
             }
         }

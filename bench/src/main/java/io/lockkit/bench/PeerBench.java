@@ -56,7 +56,7 @@ public class PeerBench {
             + " lock_until TIMESTAMP NOT NULL, locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL,"
             + " PRIMARY KEY (name))";
     /** ShedLock's documented MySQL table (MariaDB included), created where missing. */
-    private static final String SHEDLOCK_MARIADB_DDL = "CREATE TABLE IF NOT EXISTS shedlock(name VARCHAR(255) NOT NULL,"
+    static final String SHEDLOCK_MARIADB_DDL = "CREATE TABLE IF NOT EXISTS shedlock(name VARCHAR(255) NOT NULL,"
             + " lock_until TIMESTAMP(3) NOT NULL, locked_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),"
             + " locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))";
 

@@ -471,7 +471,7 @@ public final class PgBreakdown {
     }
 
     /** {@code ps} with each {@code ?} set to the value of its parameter name. */
-    private static PreparedStatement bind(PreparedStatement ps, List<String> names, Map<String, Object> values)
+    static PreparedStatement bind(PreparedStatement ps, List<String> names, Map<String, Object> values)
             throws SQLException {
         for (int i = 0; i < names.size(); i++) {
             ps.setObject(i + 1, values.get(names.get(i)));
@@ -479,7 +479,7 @@ public final class PgBreakdown {
         return ps;
     }
 
-    private static long one(PreparedStatement ps) throws SQLException {
+    static long one(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 throw new IllegalStateException("expected one row, got none");
@@ -495,7 +495,7 @@ public final class PgBreakdown {
         }
     }
 
-    private static void check(int rows) {
+    static void check(int rows) {
         if (rows != 1) {
             throw new IllegalStateException("expected one row, got " + rows);
         }

@@ -20,8 +20,9 @@ import picocli.CommandLine.Parameters;
  * chart {@code chart.svg} ({@link #chart}, drawn by the race report's {@link SvgChart}), beside the JSON. The section has the machine and its
  * load, one "met / missed" line per performance target ({@code Targets}) with by how much, and the
  * tables: medians, the ratios lockkit/floor and lockkit/peer, counted round trips against the
- * minimum, idle keys, handoff, the contended counter, and where PostgreSQL's and ZooKeeper's time goes
- * ({@link PgBreakdown}, {@link ZkBreakdown}, {@link RedisBreakdown}), each operation against its physical floor.
+ * minimum, idle keys, handoff, the contended counter, and where PostgreSQL's, MariaDB's, ZooKeeper's and Redis's
+ * time goes ({@link PgBreakdown}, {@link MariaDbBreakdown}, {@link ZkBreakdown}, {@link RedisBreakdown}), each
+ * operation against its physical floor.
  *
  * <p>{@code java io.lockkit.bench.Report DIR [--readme=PATH]} regenerates {@code DIR/results.md} and
  * {@code DIR/chart.svg} from {@code DIR/*.json}, prints the section and, given {@code --readme},
@@ -263,6 +264,7 @@ public final class Report {
         peers(md, r);
         counter(md, r);
         breakdown(md, r);
+        mariadbBreakdown(md, r);
         zkBreakdown(md, r);
         redisBreakdown(md, r);
         md.append(
@@ -604,6 +606,51 @@ public final class Report {
         md.append("\n\n");
         steps(md, r.breakdown(), PgBreakdown.READ, "`SELECT 1`", PG_NAMES);
         floors(md, r.breakdown(), PgBreakdown.FLOORS, PgBreakdown.REACH, PG_NAMES);
+    }
+
+    /**
+     * {@link MariaDbBreakdown}: the same steps interleaved in one thread, then the fsyncs and redo log
+     * writes the server counted per operation beside the flushed writes each operation's floor has.
+     */
+    private static void mariadbBreakdown(StringBuilder md, Results r) {
+        if (r.mariadbBreakdown().isEmpty()) {
+            return;
+        }
+        md.append("\n### Where MariaDB's time goes (µs)\n\n`MariaDbBreakdown`: each step interleaved in one thread,"
+                        + " round after round, ")
+                .append(MariaDbBreakdown.BATCH)
+                .append(" of each in turn, so the machine's load falls on all alike; \"alone\": the other half of the"
+                        + " pair runs untimed. lockkit's raw statements are the backend's own, read from its"
+                        + " `MariaDbSql`. With `innodb_flush_log_at_trx_commit = 1` (global: no transaction can"
+                        + " skip it) every autocommit write flushes InnoDB's redo log before it answers.");
+        if (!r.mariadbServer().isBlank()) {
+            md.append(" Server: ").append(r.mariadbServer()).append('.');
+        }
+        md.append("\n\n");
+        steps(md, r.mariadbBreakdown(), MariaDbBreakdown.READ, "`SELECT 1`", Map.of());
+        if (!r.mariadbFsyncs().isEmpty()) {
+            md.append("\nFlushes per operation, counted on the server (`Innodb_data_fsyncs`, which counts the redo"
+                            + " log's fsyncs too, and `Innodb_log_writes`, read before and after each operation on a"
+                            + " connection of their own; the least of ")
+                    .append(MariaDbBreakdown.COUNT_PASSES)
+                    .append(
+                            " passes), against the flushed writes of the operation's physical floor:\n\n"
+                                    + "| step | fsyncs | redo log writes | flushed writes in its floor |\n|---|---:|---:|---:|\n");
+            r.mariadbFsyncs().forEach((step, fsyncs) -> {
+                Double writes = r.mariadbLogWrites().get(step);
+                Integer flushed = MariaDbBreakdown.flushedWrites(step);
+                md.append("| ")
+                        .append(step)
+                        .append(" | ")
+                        .append(String.format(Locale.ROOT, "%.2f", fsyncs))
+                        .append(" | ")
+                        .append(writes == null ? "–" : String.format(Locale.ROOT, "%.2f", writes))
+                        .append(" | ")
+                        .append(flushed == null ? "–" : flushed.toString())
+                        .append(" |\n");
+            });
+        }
+        floors(md, r.mariadbBreakdown(), MariaDbBreakdown.FLOORS, MariaDbBreakdown.REACH, Map.of());
     }
 
     /** {@link ZkBreakdown}: round trips and writes of lockkit and the peers, interleaved in one thread. */

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * One run's results as read back from its folder: JMH's {@code jmh.json} (medians in µs per
  * benchmark and parameter), and when present {@code counter.json} ({@link CounterRun}), {@code
  * roundtrips.json} ({@link RoundTrips}), {@code breakdown.json} ({@link PgBreakdown}), {@code
- * zookeeper-breakdown.json} ({@link ZkBreakdown}), {@code redis-breakdown.json} ({@link
+ * mariadb-breakdown.json} ({@link MariaDbBreakdown}), {@code zookeeper-breakdown.json} ({@link ZkBreakdown}), {@code redis-breakdown.json} ({@link
  * RedisBreakdown}), {@code idle.json} ({@link IdleRun}), {@code
  * uncontended.json} ({@link UncontendedRun}) and {@code run.json} (the machine and its load, written by
  * {@link BenchMain}). Immutable once read.
@@ -30,6 +30,10 @@ record Results(
         List<RoundTrips.Count> roundTrips,
         Map<String, Double> breakdown,
         String breakdownServer,
+        Map<String, Double> mariadbBreakdown,
+        String mariadbServer,
+        Map<String, Double> mariadbFsyncs,
+        Map<String, Double> mariadbLogWrites,
         Map<String, Double> zkBreakdown,
         Map<String, Double> redisBreakdown,
         List<IdleRun.Row> idle,
@@ -79,11 +83,11 @@ record Results(
                 list(dir.resolve("counter.json"), new TypeReference<List<CounterRun.Row>>() {}),
                 list(dir.resolve("roundtrips.json"), new TypeReference<List<RoundTrips.Count>>() {}),
                 steps(dir.resolve("breakdown.json")),
-                Files.isRegularFile(dir.resolve("breakdown.json"))
-                        ? JSON.readTree(dir.resolve("breakdown.json").toFile())
-                                .path(PgBreakdown.SERVER)
-                                .asText("")
-                        : "",
+                text(dir.resolve("breakdown.json"), PgBreakdown.SERVER),
+                steps(dir.resolve(MariaDbBreakdown.FILE)),
+                text(dir.resolve(MariaDbBreakdown.FILE), MariaDbBreakdown.SERVER),
+                numbers(dir.resolve(MariaDbBreakdown.FILE), MariaDbBreakdown.FSYNCS),
+                numbers(dir.resolve(MariaDbBreakdown.FILE), MariaDbBreakdown.LOG_WRITES),
                 steps(dir.resolve(ZkBreakdown.FILE)),
                 steps(dir.resolve(RedisBreakdown.FILE)),
                 list(dir.resolve("idle.json"), new TypeReference<List<IdleRun.Row>>() {}),
@@ -95,15 +99,29 @@ record Results(
 
     /** A breakdown's medians (µs) by step, in its order: the numbers of {@code file}; empty when absent. */
     private static Map<String, Double> steps(Path file) throws IOException {
-        Map<String, Double> steps = new LinkedHashMap<>();
-        if (Files.isRegularFile(file)) {
-            JSON.readTree(file.toFile()).fields().forEachRemaining(e -> {
-                if (e.getValue().isNumber()) {
-                    steps.put(e.getKey(), e.getValue().asDouble());
-                }
-            });
-        }
-        return steps;
+        return Files.isRegularFile(file) ? numbers(JSON.readTree(file.toFile())) : new LinkedHashMap<>();
+    }
+
+    /** The numbers of the object under {@code key} in {@code file}, in its order; empty when absent. */
+    private static Map<String, Double> numbers(Path file, String key) throws IOException {
+        return Files.isRegularFile(file) ? numbers(JSON.readTree(file.toFile()).path(key)) : new LinkedHashMap<>();
+    }
+
+    private static Map<String, Double> numbers(JsonNode object) {
+        Map<String, Double> numbers = new LinkedHashMap<>();
+        object.fields().forEachRemaining(e -> {
+            if (e.getValue().isNumber()) {
+                numbers.put(e.getKey(), e.getValue().asDouble());
+            }
+        });
+        return numbers;
+    }
+
+    /** The text under {@code key} in {@code file}; empty when absent. */
+    private static String text(Path file, String key) throws IOException {
+        return Files.isRegularFile(file)
+                ? JSON.readTree(file.toFile()).path(key).asText("")
+                : "";
     }
 
     private static <T> List<T> list(Path file, TypeReference<List<T>> type) throws IOException {

@@ -344,6 +344,44 @@ class ReportTest {
     }
 
     @Test
+    @DisplayName("the MariaDB breakdown becomes its own section: steps, the counted flushes per operation, the floors")
+    void mariadbBreakdown() throws IOException {
+        jmh(run("FloorBench.roundTrip", "store", "mariadb", 40, "us/op"));
+        Map<String, Object> steps = new LinkedHashMap<>();
+        steps.put(MariaDbBreakdown.READ, 40.0);
+        steps.put(MariaDbBreakdown.WRITE, 300.0);
+        steps.put(MariaDbBreakdown.acquireRelease("mariadb/table"), 660.0);
+        steps.put(MariaDbBreakdown.acquireRelease("mariadb/advisory"), 500.0);
+        steps.put(MariaDbBreakdown.releaseAlone("mariadb/advisory"), 50.0);
+        steps.put(MariaDbBreakdown.SHED, 640.0);
+        steps.put(MariaDbBreakdown.SERVER, "MariaDB 10.11.19, innodb_flush_log_at_trx_commit 1");
+        Map<String, Double> fsyncs = new LinkedHashMap<>();
+        fsyncs.put(MariaDbBreakdown.WRITE, 1.0);
+        fsyncs.put(MariaDbBreakdown.acquireRelease("mariadb/table"), 2.0);
+        fsyncs.put(MariaDbBreakdown.releaseAlone("mariadb/advisory"), 0.01);
+        steps.put(MariaDbBreakdown.FSYNCS, fsyncs);
+        steps.put(MariaDbBreakdown.LOG_WRITES, Map.of(MariaDbBreakdown.acquireRelease("mariadb/table"), 2.0));
+        new ObjectMapper().writeValue(dir.resolve(MariaDbBreakdown.FILE).toFile(), steps);
+
+        String md = Report.write(dir);
+
+        assertThat(md)
+                .contains("### Where MariaDB's time goes (µs)")
+                .contains("Server: MariaDB 10.11.19, innodb_flush_log_at_trx_commit 1.")
+                .contains("| " + MariaDbBreakdown.WRITE + " | 300.0 | 7.50 |")
+                .contains("| " + MariaDbBreakdown.WRITE + " | 1.00 | – | 1 |")
+                .contains("| lockkit mariadb/table tryAcquire + release | 2.00 | 2.00 | 2 |")
+                .contains("| lockkit mariadb/advisory release alone | 0.01 | – | 0 |")
+                .contains(
+                        "| lockkit mariadb/table tryAcquire + release | 660.0 | 2 × write floor | 600.0 | 1.10 | 60.0 |")
+                .contains("| lockkit mariadb/advisory tryAcquire + release | 500.0 | write floor + read floor | 340.0"
+                        + " | 1.47 | 160.0 |")
+                .contains("- mariadb/advisory at its floor, 340.0 µs, ÷ " + MariaDbBreakdown.SHED + " as measured,"
+                        + " 640.0 µs: 0.53 × (target ≤ 0.6): within reach")
+                .doesNotContain("| server |", "\n| fsyncs |", "| logWrites |", "Where PostgreSQL's time goes");
+    }
+
+    @Test
     @DisplayName("the ZooKeeper breakdown becomes its own section, with lockkit and the peers against their floors")
     void zookeeperBreakdown() throws IOException {
         jmh(run("FloorBench.roundTrip", "store", "zookeeper", 190, "us/op"));
