@@ -92,7 +92,7 @@ final class AdvisoryJobLock implements JobLock, PinnedSessions.Locking {
                     .set("row", rowKey(name))
                     .set("name", name)
                     .set("wait_ms", waitMillis)
-                    .optional(rs -> rs.getLong("token"))
+                    .optional(rs -> rs.getBoolean("granted") ? rs.getLong("token") : null)
                     .orElse(null);
         } catch (RuntimeException e) {
             // The statement may have taken the lock before it failed (or its reply was lost): closing

@@ -98,14 +98,21 @@ final class MariaDbSql {
      * after {@code SELECT NEXTVAL(s)} the log sequence number stays ahead of "log flushed up to"
      * until the next flushing commit, up to a second later), and a token handed out then could be
      * handed out again after a crash. This row write makes the autocommit's commit flush the log up
-     * to and including the sequence's record before the reply. No row when {@code GET_LOCK} returned
-     * 0 (held) or NULL.
+     * to and including the sequence's record before the reply. When {@code GET_LOCK} returned 0 (held)
+     * or NULL, no token is drawn, {@code owner} is 0 (a connection id never is, so the update tests
+     * it, not the token) and {@code granted} is 0: the grant row is left as it was (a no-op update
+     * writes no log record, so nothing waits for a flush; it locks the row for its autocommit), or, on
+     * the key's first try, written with token 0. {@code INSERT … VALUES}, not {@code INSERT … SELECT … WHERE GET_LOCK(…)}: MariaDB
+     * 11.4 flushes its redo log twice for an {@code INSERT … SELECT} (counted with {@code
+     * Innodb_data_fsyncs}: 2 per statement, with or without {@code NEXTVAL}; 1 for {@code INSERT …
+     * VALUES}; 10.11 flushes once for both), which cost every grant a second flushed write.
      */
     static final String ADVISORY_ACQUIRE = "INSERT INTO {lock} (lock_key, token, owner, expires_at)"
-            + " SELECT :row, NEXTVAL({token}), CONNECTION_ID(), 0 FROM DUAL"
-            + " WHERE GET_LOCK(:name, :wait_ms * 0.001) = 1"
-            + " ON DUPLICATE KEY UPDATE token = VALUES(token), owner = VALUES(owner)"
-            + " RETURNING token";
+            + " VALUES (:row, IF(GET_LOCK(:name, :wait_ms * 0.001) = 1, NEXTVAL({token}), 0),"
+            + " IF(IS_USED_LOCK(:name) = CONNECTION_ID(), CONNECTION_ID(), 0), 0)"
+            + " ON DUPLICATE KEY UPDATE token = IF(VALUES(owner) = 0, token, VALUES(token)),"
+            + " owner = IF(VALUES(owner) = 0, owner, VALUES(owner))"
+            + " RETURNING token, IS_USED_LOCK(:name) = CONNECTION_ID() AS granted";
 
     /** L3: whether this session still holds the lock (an extend's check; the statement also restarts the idle timer). */
     static final String ADVISORY_HELD = "SELECT IS_USED_LOCK(:name) = CONNECTION_ID() AS held";

@@ -76,6 +76,83 @@ class MariaDbAdvisoryTest {
         }
     }
 
+    /**
+     * L2 at the fewest flushes: a grant's commit flushes the redo log (the token is durable before
+     * it is handed out) exactly once, and a refused try, with the lock held by another client, not
+     * at all. Counted with the server's {@code Innodb_data_fsyncs} (redo log fsyncs included) around
+     * 20 operations, the least of 3 passes (InnoDB's background flush adds one now and then). On
+     * MariaDB 11.4 the grant's former {@code INSERT … SELECT} flushed twice.
+     */
+    @Test
+    void aGrantFlushesTheRedoLogOnceAndARefusedTryNotAtAll() throws Exception {
+        try (MariaDbBackend holder = client(MariaDbBackend.Variant.ADVISORY, Duration.ofMillis(100));
+                MariaDbBackend other = client(MariaDbBackend.Variant.ADVISORY, Duration.ofMillis(100));
+                java.sql.Connection counter =
+                        new MariaDbDataSource(MariaDbTestServer.databaseUrl(database)).getConnection()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(
+                    fsyncsCountRedoFlushes(counter),
+                    "the server writes its redo log through (O_DSYNC or innodb_log_file_write_through):"
+                            + " a durable commit calls no fsync to count");
+            String key = "flushes";
+            holder.jobLock()
+                    .tryAcquire(key, Duration.ofSeconds(30))
+                    .orElseThrow()
+                    .release(); // the key's row
+            double grants = leastPerOperation(counter, () -> assertThat(holder.jobLock()
+                            .tryAcquire(key, Duration.ofSeconds(30))
+                            .orElseThrow()
+                            .release())
+                    .isTrue());
+            assertThat(grants)
+                    .as("fsyncs per grant + release: the grant's commit must flush (L2), once")
+                    .isGreaterThanOrEqualTo(1.0)
+                    .isLessThan(1.5);
+            Lease held =
+                    holder.jobLock().tryAcquire(key, Duration.ofSeconds(30)).orElseThrow();
+            double refused =
+                    leastPerOperation(counter, () -> assertThat(other.jobLock().tryAcquire(key, Duration.ofSeconds(30)))
+                            .isEmpty());
+            assertThat(refused).as("fsyncs per refused try").isLessThan(0.5);
+            assertThat(held.release()).isTrue();
+        }
+    }
+
+    private static double leastPerOperation(java.sql.Connection counter, Runnable operation) throws Exception {
+        int n = 20;
+        long least = Long.MAX_VALUE;
+        for (int pass = 0; pass < 3; pass++) {
+            long before = fsyncs(counter);
+            for (int i = 0; i < n; i++) {
+                operation.run();
+            }
+            least = Math.min(least, fsyncs(counter) - before);
+        }
+        return (double) least / n;
+    }
+
+    /** Whether a durable commit shows as an fsync: not with O_DSYNC or a redo log written through. */
+    private static boolean fsyncsCountRedoFlushes(java.sql.Connection c) throws java.sql.SQLException {
+        try (java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SHOW GLOBAL VARIABLES WHERE Variable_name IN"
+                        + " ('innodb_flush_method', 'innodb_log_file_write_through')")) {
+            while (rs.next()) {
+                String value = rs.getString(2);
+                if (value.equalsIgnoreCase("O_DSYNC") || value.equalsIgnoreCase("ON")) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static long fsyncs(java.sql.Connection c) throws java.sql.SQLException {
+        try (java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Innodb_data_fsyncs'")) {
+            rs.next();
+            return rs.getLong(2);
+        }
+    }
+
     @Test
     void theServerEndsASilentHoldersSessionAfterItsWaitTimeout() throws Exception {
         try (MariaDbBackend a = client(MariaDbBackend.Variant.ADVISORY, Duration.ofMillis(100));
