@@ -10,11 +10,15 @@ import io.lockkit.BackendUnavailableException;
 import io.lockkit.Capability;
 import io.lockkit.Lease;
 import io.lockkit.LockKit;
+import io.lockkit.redis.internal.RedisBackendProvider;
 import io.lockkit.testkit.redis.RedisAdmin;
 import io.lockkit.testkit.redis.RedisTestServer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +56,46 @@ class RedisBackendProviderTest {
         assertThatThrownBy(() -> LockKit.open(redis.address(), Map.of("clientName", "two words")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("clientName");
+    }
+
+    @Test
+    @DisplayName(
+            "transport: auto and epoll run on Netty's native epoll where it loads, nio on Java's; a bad value is named")
+    void transportPicksNettysEventLoop() {
+        assumeTrue(RedisBackendProvider.epollUnavailable() == null, "epoll loads here");
+        for (String transport : List.of("auto", "epoll", "nio")) {
+            String used = transport.equals("nio") ? "NioEventLoop" : "EpollEventLoop";
+            String unused = transport.equals("nio") ? "EpollEventLoop" : "NioEventLoop";
+            Map<String, Set<Long>> before = Map.of(used, eventLoops(used), unused, eventLoops(unused));
+            try (Backend b = LockKit.open(
+                    redis.address(), Map.of("prefix", RedisTestServer.freshPrefix(), "transport", transport))) {
+                assertThat(b.jobLock()
+                                .tryAcquire("k", Duration.ofSeconds(5))
+                                .orElseThrow()
+                                .release())
+                        .isTrue();
+                assertThat(eventLoops(used))
+                        .as("transport=" + transport + ": a new " + used + " thread")
+                        .isNotEmpty()
+                        .anyMatch(id -> !before.get(used).contains(id));
+                assertThat(eventLoops(unused))
+                        .as("transport=" + transport + ": no new " + unused + " thread")
+                        .allMatch(id -> before.get(unused).contains(id));
+            }
+        }
+        assertThatThrownBy(() -> LockKit.open(redis.address(), Map.of("transport", "kqueue")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transport=kqueue")
+                .hasMessageContaining("[auto, epoll, nio]");
+    }
+
+    /** The threads now running Netty's event loop class {@code simpleName} (NioEventLoop, EpollEventLoop). */
+    private static Set<Long> eventLoops(String simpleName) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> Arrays.stream(e.getValue())
+                        .anyMatch(f -> f.getClassName().endsWith("." + simpleName)))
+                .map(e -> e.getKey().getId())
+                .collect(Collectors.toSet());
     }
 
     @Test

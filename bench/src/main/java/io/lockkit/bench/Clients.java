@@ -1,18 +1,20 @@
 package io.lockkit.bench;
 
 import io.lockkit.Backend;
+import io.lockkit.LockKit;
 import io.lockkit.mariadb.MariaDbBackend;
 import io.lockkit.mem.MemBackend;
 import io.lockkit.mem.MemStore;
 import io.lockkit.postgresql.PostgresBackend;
 import io.lockkit.postgresql.TableNames;
-import io.lockkit.redis.RedisBackend;
+import io.lockkit.redis.internal.RedisBackendProvider;
 import io.lockkit.zookeeper.ZooKeeperBackend;
 import java.net.URI;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -24,6 +26,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import org.redisson.config.TransportMode;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -91,7 +94,7 @@ final class Clients {
             case "postgresql/rowlock" -> postgres(PostgresBackend.Variant.ROWLOCK);
             case "mariadb/table", "mariadb/advisory", "mariadb/rowlock" -> mariadb(
                     mariaDbDataSource(Stores.mariadb()), variant);
-            case "redis" -> redis(redisson());
+            case "redis" -> redis(Stores.redis());
             case "zookeeper" -> zookeeper(curator());
             default -> throw new IllegalArgumentException("unknown variant: " + variant);
         };
@@ -124,10 +127,7 @@ final class Clients {
                 backend.createSchema();
                 yield backend;
             }
-            case "redis" -> RedisBackend.builder(redisson())
-                    .prefix(IDLE_NAMESPACE)
-                    .shutdownClientOnClose(true)
-                    .build();
+            case "redis" -> LockKit.open(Stores.redis(), Map.of("prefix", IDLE_NAMESPACE));
             case "zookeeper" -> ZooKeeperBackend.builder(curator())
                     .root(IDLE_ROOT)
                     .closeClientOnClose(true)
@@ -144,11 +144,17 @@ final class Clients {
     static final int CONNECTIONS = 10;
 
     /** The Redis backend on {@code redisson}, which it shuts down when closed. */
-    static Backend redis(RedissonClient redisson) {
-        return RedisBackend.builder(redisson)
-                .prefix(REDIS_PREFIX)
-                .shutdownClientOnClose(true)
-                .build();
+    static Backend redis(String address) {
+        return LockKit.open(address, Map.of("prefix", REDIS_PREFIX));
+    }
+
+    /**
+     * Netty's transport of the client that lockkit's URI opens ({@code transport=auto}): epoll where
+     * it loads, else NIO. The floors of lockkit's operations are measured on it; the peers run on
+     * Redisson's default, NIO, as their users run them.
+     */
+    static TransportMode lockkitTransport() {
+        return RedisBackendProvider.epollUnavailable() == null ? TransportMode.EPOLL : TransportMode.NIO;
     }
 
     /** The ZooKeeper backend on {@code curator}, which it closes when closed. */
@@ -228,17 +234,18 @@ final class Clients {
         return ds;
     }
 
-    /** A Redisson client configured as the backend tests configure theirs. */
+    /** A Redisson client for the peers: Redisson's default transport, NIO. */
     static RedissonClient redisson() {
-        return redisson(Stores.redis());
+        return redisson(TransportMode.NIO);
     }
 
-    /** {@link #redisson()} on the Redis at {@code address} ({@code redis://host:port}). */
-    static RedissonClient redisson(String address) {
+    /** A Redisson client on {@code transport} (lockkit's floors: {@link #lockkitTransport()}). */
+    static RedissonClient redisson(TransportMode transport) {
         Config config = new Config();
+        config.setTransportMode(transport);
         config.setNettyThreads(4);
         config.useSingleServer()
-                .setAddress(address)
+                .setAddress(Stores.redis())
                 .setClientName("lockkit-bench")
                 .setConnectionMinimumIdleSize(1)
                 .setConnectionPoolSize(32)

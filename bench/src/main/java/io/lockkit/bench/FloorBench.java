@@ -72,7 +72,7 @@ public class FloorBench {
     }
 
     private RoundTrip evalSha() {
-        RedissonClient redisson = Clients.redisson();
+        RedissonClient redisson = Clients.redisson(Clients.lockkitTransport());
         opened.push(redisson::shutdown);
         RScript script = redisson.getScript(
                 OptionalOptions.defaults().codec(ByteArrayCodec.INSTANCE).retryAttempts(0));

@@ -95,11 +95,11 @@ final class NotifyHop implements Interleaved.Step, AutoCloseable {
     }
 
     private void redis() {
-        RedissonClient listener = Clients.redisson();
+        RedissonClient listener = Clients.redisson(Clients.lockkitTransport());
         opened.push(listener::shutdown);
         RTopic in = listener.getTopic(CHANNEL, StringCodec.INSTANCE);
         in.addListener(String.class, (channel, message) -> heard.complete(message));
-        RedissonClient sender = Clients.redisson();
+        RedissonClient sender = Clients.redisson(Clients.lockkitTransport());
         opened.push(sender::shutdown);
         RTopic out = sender.getTopic(CHANNEL, StringCodec.INSTANCE);
         send = () -> out.publish("k");

@@ -61,7 +61,10 @@ public final class RedisBreakdown {
     static final String RAW = "lockkit's acquire.lua + release.lua by EVALSHA, raw";
     static final String RAW_ACQUIRE = "lockkit's acquire.lua alone, raw";
     static final String RAW_RELEASE = "lockkit's release.lua alone, raw";
-    static final String REDISSON_ONE = "EVALSHA of `return 1` through Redisson (the bench's floor)";
+    static final String REDISSON_ONE =
+            "EVALSHA of `return 1` through Redisson on lockkit's transport, epoll where it loads (lockkit's floor)";
+    static final String REDISSON_NIO_ONE =
+            "EVALSHA of `return 1` through Redisson on NIO, Redisson's default (RLock's)";
     static final String REDISSON = "lockkit's two scripts through Redisson's RScript";
     static final String LETTUCE_PING = "PING through spring-data-redis Lettuce (ShedLock's client)";
     static final String LOCKKIT = "lockkit redis tryAcquire + release";
@@ -80,9 +83,10 @@ public final class RedisBreakdown {
     /**
      * What each operation cannot go below: one round trip per call to the server (an acquire or a
      * release, each one command or one script), nothing on disk; through a client library, that
-     * library's round trip. lockkit is a Redisson backend (it runs on the application's
-     * {@code RedissonClient}), so its floor, and {@code RLock}'s, is Redisson's round trip; ShedLock's
-     * is Lettuce's; the raw steps' is the raw {@code PING}.
+     * library's round trip. lockkit is a Redisson backend, so its floor is Redisson's round trip on the
+     * client its URI opens (Netty's epoll transport where it loads); {@code RLock}'s is Redisson's round
+     * trip on Redisson's default transport, NIO, as its users run it; ShedLock's is Lettuce's (which
+     * takes epoll by itself where it loads); the raw steps' is the raw {@code PING}.
      */
     static final List<Report.Floor> FLOORS = List.of(
             new Report.Floor(
@@ -93,7 +97,8 @@ public final class RedisBreakdown {
             new Report.Floor(RAW, "2 raw round trips (raw PING × 2)", List.of(PING, PING)),
             new Report.Floor(RAW_ACQUIRE, "1 raw round trip", List.of(PING)),
             new Report.Floor(RAW_RELEASE, "1 raw round trip", List.of(PING)),
-            new Report.Floor(RLOCK, "2 round trips through Redisson", List.of(REDISSON_ONE, REDISSON_ONE)),
+            new Report.Floor(
+                    RLOCK, "2 round trips through Redisson on NIO", List.of(REDISSON_NIO_ONE, REDISSON_NIO_ONE)),
             new Report.Floor(
                     SHED, "2 round trips through Lettuce, ShedLock's client", List.of(LETTUCE_PING, LETTUCE_PING)),
             new Report.Floor(SET_DEL, "2 raw round trips (raw PING × 2)", List.of(PING, PING)));
@@ -183,11 +188,19 @@ public final class RedisBreakdown {
         });
 
         // Redisson's RScript as FloorBench sends its floor: the same codec, no retries.
-        RedissonClient floors = Clients.redisson();
+        RedissonClient floors = Clients.redisson(Clients.lockkitTransport());
         opened.push(floors::shutdown);
+        List<Object> oneKeys = List.of(lockKey);
+        RedissonClient nio = Clients.redisson();
+        opened.push(nio::shutdown);
+        RScript nioScript = nio.getScript(
+                OptionalOptions.defaults().codec(ByteArrayCodec.INSTANCE).retryAttempts(0));
+        steps.put(
+                REDISSON_NIO_ONE,
+                Interleaved.timed(() ->
+                        nioScript.<Long>evalSha(RScript.Mode.READ_WRITE, oneSha, RScript.ReturnType.INTEGER, oneKeys)));
         RScript rscript = floors.getScript(
                 OptionalOptions.defaults().codec(ByteArrayCodec.INSTANCE).retryAttempts(0));
-        List<Object> oneKeys = List.of(lockKey);
         steps.put(
                 REDISSON_ONE,
                 Interleaved.timed(() ->
@@ -225,7 +238,7 @@ public final class RedisBreakdown {
         opened.push(connection::close);
         steps.put(LETTUCE_PING, Interleaved.timed(connection::ping));
 
-        Backend lockkit = Clients.redis(Clients.redisson());
+        Backend lockkit = Clients.redis(Stores.redis()); // as LockKit.open opens it: transport=auto
         opened.push(lockkit);
         JobLock lock = lockkit.jobLock();
         String key = Clients.freshKey("breakdown-lock");

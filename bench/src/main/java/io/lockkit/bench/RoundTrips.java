@@ -93,7 +93,7 @@ final class RoundTrips {
     private static List<Count> redis(String variant) {
         URI uri = URI.create(Stores.redis());
         try (TcpProxy proxy = proxy(uri.getHost(), uri.getPort());
-                Backend client = Clients.redis(Clients.redisson("redis://127.0.0.1:" + proxy.port()))) {
+                Backend client = Clients.redis("redis://127.0.0.1:" + proxy.port())) {
             return count(variant, client, proxy::roundTrips);
         }
     }

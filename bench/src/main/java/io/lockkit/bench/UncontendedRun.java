@@ -303,7 +303,7 @@ public final class UncontendedRun {
                         "INSERT IGNORE INTO bench_write_floor VALUES (1, 0)");
             }
             case "redis" -> {
-                RedissonClient redisson = Clients.redisson();
+                RedissonClient redisson = Clients.redisson(Clients.lockkitTransport());
                 RScript script = redisson.getScript(OptionalOptions.defaults()
                         .codec(ByteArrayCodec.INSTANCE)
                         .retryAttempts(0));
