@@ -186,21 +186,22 @@ public final class SessionPool implements AutoCloseable {
 
     /**
      * A lease session for an acquire that may wait (L7, L8): waits for one of the client's lease
-     * sessions for at most {@code waitNanos}, reacting to interrupts (an acquire's wait, unlike a
-     * release, must), then as {@link #borrow(String, boolean)}. Null when every lease session stayed
-     * in use that long: the acquire's wait ran out.
+     * sessions for at most {@code waitNanos}, then for a connection as {@link #borrow(String, boolean)}
+     * does, both reacting to interrupts (an acquire's wait, unlike a release, must). Null when every
+     * lease session stayed in use that long: the acquire's wait ran out.
      */
     public @Nullable Session borrowLease(String what, long waitNanos) throws InterruptedException {
-        if (closed) {
-            throw new IllegalStateException("the " + database + " backend is closed");
-        }
+        checkOpen();
         if (!leasePermits.tryAcquire(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
             return null;
         }
-        if (!acquire(permits, System.nanoTime() + this.waitNanos)) {
+        try {
+            if (!permits.tryAcquire(this.waitNanos, TimeUnit.NANOSECONDS)) {
+                throw connectionsInUse(what);
+            }
+        } catch (InterruptedException | RuntimeException e) {
             leasePermits.release();
-            throw new BackendUnavailableException(what + ": all " + max + " connections of this client are in"
-                    + " use; none came free within " + Duration.ofNanos(this.waitNanos));
+            throw e;
         }
         Session session = takeIdle(true);
         return session != null ? session.lent(true) : openPermitted(what, true);
@@ -346,9 +347,7 @@ public final class SessionPool implements AutoCloseable {
 
     /** Takes a lease session's permit first (when {@code lease}), then a connection's, both by {@code until}. */
     private void acquirePermits(String what, boolean lease, long until) {
-        if (closed) {
-            throw new IllegalStateException("the " + database + " backend is closed");
-        }
+        checkOpen();
         if (lease && !acquire(leasePermits, until)) {
             throw new BackendUnavailableException(what + ": all " + maxLeases + " lease sessions of this client"
                     + " are in use ("
@@ -360,9 +359,19 @@ public final class SessionPool implements AutoCloseable {
             if (lease) {
                 leasePermits.release();
             }
-            throw new BackendUnavailableException(what + ": all " + max + " connections of this client are in"
-                    + " use; none came free within " + Duration.ofNanos(waitNanos));
+            throw connectionsInUse(what);
         }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the " + database + " backend is closed");
+        }
+    }
+
+    private BackendUnavailableException connectionsInUse(String what) {
+        return new BackendUnavailableException(what + ": all " + max + " connections of this client are in"
+                + " use; none came free within " + Duration.ofNanos(waitNanos));
     }
 
     /**
