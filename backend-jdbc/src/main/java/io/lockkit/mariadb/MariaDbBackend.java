@@ -184,8 +184,9 @@ public final class MariaDbBackend implements Backend {
 
     /**
      * Checks that the token sequence and the tables exist and are what this client needs: the
-     * sequence {@code NOCACHE}, with a positive increment and {@code NOCYCLE} (a cache hands out values
-     * reserved earlier, so a later lease could get a smaller token; a cycle repeats them, L2), the
+     * sequence {@code NOCACHE}, with a positive increment, {@code NOCYCLE} and {@code MINVALUE} at least 1 (a
+     * cache hands out values reserved earlier, so a later lease could get a smaller token; a cycle
+     * repeats them, L2; a token below 1 fences nothing), the
      * tables InnoDB tables (durable and transactional). A few queries on one connection.
      *
      * @throws LockKitException naming each missing or wrong object, and how to create what is missing
@@ -243,8 +244,9 @@ public final class MariaDbBackend implements Backend {
             if (!"SEQUENCE".equals(type)) {
                 return "the " + what + " " + shown + " is a " + type + ", not a sequence (drop it, or name another)";
             }
-            List<Long> settings = h.createQuery("SELECT cache_size, increment, cycle_option FROM " + shown)
-                    .map((rs, ctx) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+            List<Long> settings = h.createQuery(
+                            "SELECT cache_size, increment, cycle_option, minimum_value FROM " + shown)
+                    .map((rs, ctx) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)))
                     .one();
             List<String> wrong = new ArrayList<>();
             if (settings.get(0) != 0) {
@@ -257,6 +259,12 @@ public final class MariaDbBackend implements Backend {
             }
             if (settings.get(2) != 0) {
                 wrong.add("CYCLE (tokens would repeat; fix: ALTER SEQUENCE " + shown + " NOCYCLE)");
+            }
+            if (settings.get(3) < 1) {
+                wrong.add("MINVALUE " + settings.get(3) + " (it can hand out tokens below 1, which no fenced write"
+                        + " accepts; fix: ALTER SEQUENCE " + shown
+                        + " MINVALUE 1 START WITH 1 RESTART WITH n, n at least 1"
+                        + " and larger than every value it has handed out)");
             }
             return wrong.isEmpty() ? null : "the " + what + " " + shown + " has " + String.join(", ", wrong);
         }

@@ -190,8 +190,8 @@ public final class PostgresBackend implements Backend {
 
     /**
      * Checks that the database is set up as this client needs it, in one round trip: the token
-     * sequence exists with {@code CACHE 1}, a positive increment and {@code NO CYCLE} (else tokens
-     * come out of order or repeat, L2), the variant's table and the versioned table exist, and for
+     * sequence exists with {@code CACHE 1}, a positive increment, {@code NO CYCLE} and {@code MINVALUE}
+     * at least 1 (else tokens come out of order or repeat, L2, or below 1, which no fenced write takes), the variant's table and the versioned table exist, and for
      * the advisory variant the server is PostgreSQL 14 or later. Every call runs it until it passed
      * once.
      *

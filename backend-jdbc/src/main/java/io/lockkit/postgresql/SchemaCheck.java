@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Whether the database is set up as this client needs it: the token sequence hands out increasing
- * values in the order they are drawn ({@code CACHE 1}, a positive increment, {@code NO CYCLE}: L2),
+ * values in the order they are drawn ({@code CACHE 1}, a positive increment, {@code NO CYCLE}: L2)
+ * and never below 1 ({@code MINVALUE} at least 1: a fenced write refuses a token below 1, E1),
  * the tables of the variant and of versioned values exist, and for the advisory variant the server
  * is PostgreSQL 14 or later (L4). {@code CREATE … IF NOT EXISTS} keeps an object that exists with
  * other settings, so this reads what is there. One round trip; once it passed it is not repeated.
@@ -21,6 +22,7 @@ final class SchemaCheck {
             int serverVersion,
             @Nullable String sequenceKind,
             long increment,
+            long minimum,
             long cache,
             boolean cycle,
             @Nullable String sequencePersistence,
@@ -111,6 +113,7 @@ final class SchemaCheck {
                             rs.getInt("server_version"),
                             rs.getString("sequence_kind"),
                             rs.getLong("increment"),
+                            rs.getLong("minimum"),
                             rs.getLong("cache"),
                             rs.getBoolean("cycle"),
                             rs.getString("sequence_persistence"),
@@ -169,6 +172,14 @@ final class SchemaCheck {
                             + ": tokens must grow. Fix: ALTER SEQUENCE " + name
                             + " INCREMENT BY 1 MINVALUE 1 NO MAXVALUE"
                             + " RESTART WITH n, n larger than every value it has handed out",
+                    false));
+        }
+        if (found.minimum() < 1) {
+            problems.add(new Problem(
+                    "the token sequence " + name + " has MINVALUE " + found.minimum()
+                            + ": it can hand out tokens below 1, which no fenced write accepts. Fix: ALTER SEQUENCE "
+                            + name + " MINVALUE 1 START WITH 1 RESTART WITH n, n at least 1 and larger than every value"
+                            + " it has handed out",
                     false));
         }
         if (found.cycle()) {

@@ -427,7 +427,8 @@ final class Sql {
     static final String SCHEMA_CHECK =
             """
             SELECT current_setting('server_version_num')::int AS server_version,
-                   c.relkind::text AS sequence_kind, s.seqincrement AS increment, s.seqcache AS cache,
+                   c.relkind::text AS sequence_kind, s.seqincrement AS increment, s.seqmin AS minimum,
+                   s.seqcache AS cache,
                    s.seqcycle AS cycle, c.relpersistence::text AS sequence_persistence,
                    (SELECT relkind::text FROM pg_class WHERE oid = to_regclass(:lock_table)) AS lock_table_kind,
                    (SELECT relpersistence::text FROM pg_class WHERE oid = to_regclass(:lock_table))

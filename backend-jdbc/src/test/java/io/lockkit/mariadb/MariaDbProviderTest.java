@@ -209,6 +209,13 @@ class MariaDbProviderTest {
                 .hasMessageContaining("has CACHE 10")
                 .hasMessageContaining("ALTER SEQUENCE `lockkit_token` NOCACHE");
         assertThat(tables()).as("nothing was created").isEqualTo(1);
+        MariaDbTestServer.execute("DROP SEQUENCE " + database + ".lockkit_token");
+        MariaDbTestServer.execute("CREATE SEQUENCE " + database + ".lockkit_token MINVALUE 0 NOCACHE");
+        assertThatThrownBy(() -> LockKit.open(jdbc("createSchema=false")))
+                .as("a sequence that would hand out 0 first")
+                .isInstanceOf(LockKitException.class)
+                .hasMessageContaining("has MINVALUE 0")
+                .hasMessageContaining("ALTER SEQUENCE `lockkit_token` MINVALUE 1");
         // no database in the URI, unqualified names: said so, not called missing
         assertThatThrownBy(() -> LockKit.open(mariadb(null, "").replace("/" + database + "?", "?")))
                 .isInstanceOf(LockKitException.class)

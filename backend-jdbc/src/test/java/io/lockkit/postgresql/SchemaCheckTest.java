@@ -42,7 +42,7 @@ class SchemaCheckTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"CACHE 20", "INCREMENT BY -1", "CYCLE"})
+    @ValueSource(strings = {"CACHE 20", "INCREMENT BY -1", "CYCLE", "MINVALUE 0"})
     void l2_aBadTokenSequenceIsRefusedWhenOpeningAndByCreateSchema(String setting) {
         PostgresTestServer.execute("CREATE SEQUENCE " + sequence + " " + setting);
         PostgresTestServer.execute(PostgresBackend.schemaSql(tables)); // the tables exist, the sequence stays as it is
@@ -50,6 +50,7 @@ class SchemaCheckTest {
                 switch (setting) {
                     case "CACHE 20" -> "ALTER SEQUENCE \"" + schema + "\".\"lockkit_token\" CACHE 1";
                     case "CYCLE" -> "ALTER SEQUENCE \"" + schema + "\".\"lockkit_token\" NO CYCLE";
+                    case "MINVALUE 0" -> "ALTER SEQUENCE \"" + schema + "\".\"lockkit_token\" MINVALUE 1";
                     default -> "ALTER SEQUENCE \"" + schema + "\".\"lockkit_token\" INCREMENT BY 1";
                 };
         for (Variant variant : Variant.values()) {
