@@ -3,6 +3,7 @@ package io.lockkit.postgresql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lockkit.Lease;
+import io.lockkit.jdbc.internal.Waiters;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -81,22 +83,28 @@ class RowLockFailuresTest {
             String key = "release-fails-" + UUID.randomUUID();
             Lease lease =
                     holder.jobLock().tryAcquire(key, Duration.ofMinutes(10)).orElseThrow();
-            CompletableFuture<Optional<Lease>> got = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Optional<Lease>> got = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> {
                 try {
-                    return waiting.jobLock().acquire(key, Duration.ofMinutes(1), Duration.ofMinutes(10));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
+                    got.complete(waiting.jobLock().acquire(key, Duration.ofMinutes(1), Duration.ofMinutes(10)));
+                } catch (Throwable t) {
+                    got.completeExceptionally(t);
                 }
             });
+            waiter.start();
+            // Parked for a wake-up with the key marked: it tried again after marking and found the row
+            // locked, so only a release's wake-up (its poll is 10 minutes) brings it the key.
             int marker = KeyCodec.waitMarker(KeyCodec.markerId(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             long until = System.nanoTime() + GUARD.toNanos();
-            while (!waiting.watcher().holds(marker) && System.nanoTime() < until) {
-                Thread.sleep(10);
+            while (!(parkedInAwait(waiter) && waiting.watcher().holds(marker)) && System.nanoTime() < until) {
+                Thread.sleep(5);
             }
+            assertThat(parkedInAwait(waiter))
+                    .as("the waiter waits for a wake-up (Waiters.await)")
+                    .isTrue();
             assertThat(waiting.watcher().holds(marker))
                     .as("the waiter's client holds the key's marker")
                     .isTrue();
-            Thread.sleep(200); // the waiter's last try, while the row is still locked
 
             abortTransaction(lease);
             assertThat(lease.release())
@@ -107,6 +115,15 @@ class RowLockFailuresTest {
             assertThat(next.token()).isGreaterThan(lease.token());
             assertThat(next.release()).isTrue();
         }
+    }
+
+    /** Whether {@code thread} is parked in {@code Waiters.await}, waiting for a release's wake-up. */
+    private static boolean parkedInAwait(Thread thread) {
+        Thread.State state = thread.getState();
+        return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                && Arrays.stream(thread.getStackTrace())
+                        .anyMatch(f -> f.getClassName().equals(Waiters.class.getName())
+                                && f.getMethodName().equals("await"));
     }
 
     /** Makes the lease's transaction fail, as a cancelled or timed-out statement would. */
