@@ -67,7 +67,9 @@ final class AdvisoryJobLock implements JobLock, PinnedSessions.Locking {
             return tryAcquire(key, lease);
         }
         return sessions.acquire(
-                "acquire '" + key + "'", maxWait, (session, waitMillis) -> attemptOn(session, key, lease, waitMillis));
+                "acquire '" + key + "'",
+                maxWait,
+                (session, waitMillis, deadline) -> attemptOn(session, key, lease, waitMillis));
     }
 
     /**

@@ -46,18 +46,26 @@ final class PinnedSessions {
         boolean release(Session session, String name);
     }
 
-    /** One acquire attempt on a lease session, which it pins to the lease, gives back or discards. */
+    /**
+     * One acquire attempt on a lease session, which it pins to the lease, gives back or discards; an
+     * attempt of a waiting acquire that needs another connection waits for it reacting to interrupts.
+     */
     @FunctionalInterface
     interface Attempt {
         @Nullable
-        Lease on(Session session);
+        Lease on(Session session) throws InterruptedException;
     }
 
-    /** One attempt on a lease session that may wait up to {@code waitMillis} in the server (0: none). */
+    /**
+     * One attempt on a lease session that may wait up to {@code waitMillis} in the server (0: none),
+     * of an acquire that may wait until {@code deadline} ({@link System#nanoTime()}) in all: a variant
+     * that needs another connection of the client (the row lock's flush) waits for it until then,
+     * reacting to interrupts, and is not granted (null) when none came.
+     */
     @FunctionalInterface
     interface Slice {
         @Nullable
-        Lease on(Session session, long waitMillis);
+        Lease on(Session session, long waitMillis, long deadline) throws InterruptedException;
     }
 
     /** The idle timeouts count whole seconds: no shorter lease can be kept by the server. */
@@ -126,11 +134,15 @@ final class PinnedSessions {
      */
     @Nullable
     Lease attempt(String what, Attempt attempt) {
-        return attempt(what, backend.pool().borrow(what, true), attempt);
+        try {
+            return attempt(what, backend.pool().borrow(what, true), attempt);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a try waits deaf to interrupts", e);
+        }
     }
 
     /** {@link #attempt(String, Attempt)} on {@code session}, a lease session already lent. */
-    private @Nullable Lease attempt(String what, Session session, Attempt attempt) {
+    private @Nullable Lease attempt(String what, Session session, Attempt attempt) throws InterruptedException {
         try {
             return attempt.on(session);
         } catch (RuntimeException e) {
@@ -166,7 +178,9 @@ final class PinnedSessions {
                 long left = waitNanos - (System.nanoTime() - start);
                 long waitMillis = Math.max(0, Math.min(TimeUnit.NANOSECONDS.toMillis(left), most));
                 Session session = backend.pool().borrowLease(what, left);
-                Lease granted = session == null ? null : attempt(what, session, s -> slice.on(s, waitMillis));
+                Lease granted = session == null
+                        ? null
+                        : attempt(what, session, s -> slice.on(s, waitMillis, start + waitNanos));
                 if (granted != null) {
                     return Optional.of(Acquiring.keepUnlessInterrupted(granted));
                 }

@@ -6,6 +6,7 @@ import io.lockkit.LeaseLimits;
 import io.lockkit.jdbc.internal.KeyBytes;
 import io.lockkit.jdbc.internal.Prepared;
 import io.lockkit.jdbc.internal.Session;
+import io.lockkit.jdbc.internal.SessionPool;
 import io.lockkit.jdbc.internal.SqlErrors;
 import io.lockkit.spi.Checks;
 import java.security.MessageDigest;
@@ -104,7 +105,8 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
     @Override
     public Optional<Lease> tryAcquire(String key, Duration lease) {
         check(key, lease);
-        return Optional.ofNullable(attempt(key, lease, 0));
+        return Optional.ofNullable(
+                sessions.attempt("acquire '" + key + "'", session -> attemptOn(session, key, lease, 0, null)));
     }
 
     @Override
@@ -115,16 +117,21 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
             return tryAcquire(key, lease);
         }
         return sessions.acquire(
-                "acquire '" + key + "'", maxWait, (session, waitMillis) -> attemptOn(session, key, lease, waitMillis));
+                "acquire '" + key + "'",
+                maxWait,
+                (session, waitMillis, deadline) -> attemptOn(session, key, lease, waitMillis, deadline));
     }
 
-    /** One grant attempt on a lease session, waiting up to {@code waitMillis} in InnoDB; null when not granted (L6). */
-    private @Nullable Lease attempt(String key, Duration lease, long waitMillis) {
-        return sessions.attempt("acquire '" + key + "'", session -> attemptOn(session, key, lease, waitMillis));
-    }
-
-    /** Pins {@code session} to the granted lease, or gives it back; a failure closes it (which frees a row it may hold). */
-    private @Nullable Lease attemptOn(Session session, String key, Duration lease, long waitMillis) {
+    /**
+     * One grant attempt on a lease session, waiting up to {@code waitMillis} in InnoDB; null when not
+     * granted (L6). Pins {@code session} to the granted lease, or gives it back; a failure closes it
+     * (which frees a row it may hold). With a {@code deadline} (a waiting acquire), its waits for
+     * another connection of the client (the first use's row, the flush) react to interrupts and end
+     * there, not granted; without (a try), they wait as any statement does.
+     */
+    private @Nullable Lease attemptOn(
+            Session session, String key, Duration lease, long waitMillis, @Nullable Long deadline)
+            throws InterruptedException {
         Handle h = session.handle();
         byte[] row = row(ROW, key);
         long sent;
@@ -135,7 +142,10 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
             token = lockRow(h, row, waitMillis);
             if (token != null && token == NO_ROW) { // the key's first use: create its row, then once more
                 ROLLBACK.on(h).update();
-                create(key, row);
+                if (!create(key, row, deadline)) {
+                    backend.pool().giveBack(session); // no connection came within the acquire's wait
+                    return null;
+                }
                 sent = backend.ticker().nanos();
                 // Not NOWAIT: another attempt's INSERT IGNORE of the same row holds a shared lock on it
                 // for its duplicate check, which would make every racing first attempt come back "held".
@@ -147,6 +157,9 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
                 backend.pool().giveBack(session);
                 return null;
             }
+        } catch (InterruptedException e) { // waiting for the row's creation: the session holds nothing
+            backend.pool().giveBack(session);
+            throw e;
         } catch (RuntimeException e) {
             // The statement may have taken the row before it failed (or its reply was lost): ending the
             // session is the one way to be sure it holds nothing (E2).
@@ -154,16 +167,25 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
             throw e;
         }
         long granted = token;
+        String what = "make the token of '" + key + "' durable";
         try {
+            Session flusher = deadline == null
+                    ? backend.pool().borrow(what)
+                    : backend.pool().borrowBy(what, deadline);
+            if (flusher == null) { // no connection came within the acquire's wait: not granted
+                ROLLBACK.on(h).update();
+                backend.pool().giveBack(session);
+                return null;
+            }
             // L2: the token was drawn under the row lock, so it is below every later holder's of the
             // key even if this session dies now; it is handed out only once it is durable.
             // Sent once: a resend on a fresh connection could reach a restarted server (see callWithoutResend).
-            backend.pool().callWithoutResend("make the token of '" + key + "' durable", fh -> flushSql.on(fh)
+            backend.pool().callWithoutResend(what, flusher, fh -> flushSql.on(fh)
                     .set("grant", row(GRANT, key))
                     .set("token", granted)
                     .set("conn", Integer.toUnsignedLong(session.pid()))
                     .update());
-        } catch (RuntimeException e) {
+        } catch (InterruptedException | RuntimeException e) {
             sessions.discard(session, false); // its ROLLBACK frees the row: the lease is never handed out
             throw e;
         }
@@ -222,10 +244,12 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
     /**
      * Creates the key's row on a pooled connection, unless another client has it created (and
      * perhaps locked) already: then the insert fails at once (1205), and is not sent again, so that
-     * its duplicate check's short shared lock does not make the other's lock attempt fail.
+     * its duplicate check's short shared lock does not make the other's lock attempt fail. False
+     * when no connection came free by {@code deadline} (see {@link #attemptOn}).
      */
-    private void create(String key, byte[] row) {
-        backend.pool().call("create the lock row of '" + key + "'", h -> {
+    private boolean create(String key, byte[] row, @Nullable Long deadline) throws InterruptedException {
+        String what = "create the lock row of '" + key + "'";
+        SessionPool.Op<Integer> op = h -> {
             try {
                 return createSql.on(h).set("row", row).update();
             } catch (RuntimeException e) {
@@ -234,7 +258,11 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
                 }
                 throw e;
             }
-        });
+        };
+        return (deadline == null
+                        ? backend.pool().call(what, op)
+                        : backend.pool().callBy(what, deadline, op))
+                != null;
     }
 
     /** Extend: the new idle timeout when it changes, then whether the lease's transaction is still open. */

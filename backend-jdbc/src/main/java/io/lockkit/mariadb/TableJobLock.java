@@ -7,6 +7,7 @@ import io.lockkit.LeaseLimits;
 import io.lockkit.jdbc.internal.Acquiring;
 import io.lockkit.jdbc.internal.KeyBytes;
 import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.SessionPool;
 import io.lockkit.jdbc.internal.SqlErrors;
 import io.lockkit.jdbc.internal.TableLease;
 import io.lockkit.spi.Checks;
@@ -55,7 +56,11 @@ final class TableJobLock implements JobLock, TableLease.Table {
     @Override
     public Optional<Lease> tryAcquire(String key, Duration lease) {
         check(key, lease);
-        return Optional.ofNullable(attempt(key, lease, null));
+        try {
+            return Optional.ofNullable(attempt(key, lease, null, null));
+        } catch (InterruptedException e) {
+            throw new AssertionError("a try without a deadline waits deaf to interrupts", e);
+        }
     }
 
     @Override
@@ -71,7 +76,7 @@ final class TableJobLock implements JobLock, TableLease.Table {
         try {
             while (true) {
                 Acquiring.throwIfInterrupted();
-                Lease granted = attempt(key, lease, retryAfter);
+                Lease granted = attempt(key, lease, retryAfter, start + waitNanos);
                 if (granted != null) {
                     return Optional.of(Acquiring.keepUnlessInterrupted(granted));
                 }
@@ -101,7 +106,8 @@ final class TableJobLock implements JobLock, TableLease.Table {
                 .one(rs -> new Row(rs.getLong("token"), rs.getLong("owner"), rs.getLong("held_for")));
     }
 
-    private @Nullable Lease attempt(String key, Duration lease, long @Nullable [] retryAfter) {
+    private @Nullable Lease attempt(String key, Duration lease, long @Nullable [] retryAfter, @Nullable Long deadline)
+            throws InterruptedException {
         byte[] stored = KeyBytes.bytes(key);
         long owner;
         do {
@@ -114,12 +120,17 @@ final class TableJobLock implements JobLock, TableLease.Table {
         try {
             // Repeating after a lost reply is safe: the same owner id takes over its own grant.
             long attemptOwner = owner;
-            row = backend.pool().call(what, h -> {
+            SessionPool.Op<Row> op = h -> {
                 tried.set(true);
                 Row r = upsert(h, stored, attemptOwner, lease);
                 // A key's first attempt inserted the placeholder: once more, to take it (see MariaDbSql.ACQUIRE).
                 return r.owner() == 0 ? upsert(h, stored, attemptOwner, lease) : r;
-            });
+            };
+            // a waiting acquire waits for a connection within its maxWait, reacting to interrupts (L7, L8):
+            // null when none came free in time
+            row = deadline == null
+                    ? backend.pool().call(what, op)
+                    : backend.pool().callBy(what, deadline, op);
         } catch (RuntimeException e) {
             MariaDbFailures.Kind kind = MariaDbFailures.classify(e);
             if (kind == MariaDbFailures.Kind.LOST_RACE) {

@@ -31,7 +31,7 @@ final class AdvisoryJobLock extends SessionJobLock {
 
     @Override
     @Nullable
-    Long tryLock(Session session, String key, Duration lease) {
+    Long tryLock(Session session, String key, Duration lease, @Nullable Long deadline) {
         return acquireSql
                 .on(session.handle())
                 .set("lock_id", lockId(key))

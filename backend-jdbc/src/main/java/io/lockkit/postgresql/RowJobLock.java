@@ -34,7 +34,7 @@ final class RowJobLock extends SessionJobLock {
 
     @Override
     @Nullable
-    Long tryLock(Session session, String key, Duration lease) {
+    Long tryLock(Session session, String key, Duration lease, @Nullable Long deadline) throws InterruptedException {
         Handle h = session.handle();
         byte[] stored = KeyBytes.bytes(key);
         Optional<Long> token = lockRow(h, stored, lease);
@@ -50,9 +50,15 @@ final class RowJobLock extends SessionJobLock {
         // L2: the token was drawn under the row lock, so it is below every later holder's of the key
         // even if this session dies before the flush. A failure here reaches the caller, which rolls
         // this session back (or discards it): no lock stays.
+        String what = "flush the token of '" + key + "'";
+        Session flusher =
+                deadline == null ? backend.pool().borrow(what) : backend.pool().borrowBy(what, deadline);
+        if (flusher == null) { // the acquire's wait ran out while every connection of the client was in use
+            h.rollback();
+            return null;
+        }
         backend.pool() // sent once: a resend on a fresh connection could reach a restarted server (L2)
-                .callWithoutResend("flush the token of '" + key + "'", fh -> flushSql.on(fh)
-                        .one(rs -> rs.getString("durable")));
+                .callWithoutResend(what, flusher, fh -> flushSql.on(fh).one(rs -> rs.getString("durable")));
         return token.get();
     }
 

@@ -24,8 +24,15 @@ abstract class SessionJobLock extends PgJobLock {
         super(backend, MAX_LEASE);
     }
 
-    /** One round trip on {@code session}: the token when granted, null when held; leaves an ungranted session clean. */
-    abstract @Nullable Long tryLock(Session session, String key, Duration lease);
+    /**
+     * One round trip on {@code session}: the token when granted, null when held; leaves an ungranted
+     * session clean. A variant that needs another connection of the client (the row lock's flush)
+     * waits for it until {@code deadline} reacting to interrupts, and is held when none came; with
+     * no deadline (a {@code tryAcquire}) as any statement waits (deaf to interrupts, up to {@code
+     * connectionWait}).
+     */
+    abstract @Nullable Long tryLock(Session session, String key, Duration lease, @Nullable Long deadline)
+            throws InterruptedException;
 
     /**
      * Puts a session whose attempt failed back in its idle state, undoing whatever the statement did
@@ -49,20 +56,29 @@ abstract class SessionJobLock extends PgJobLock {
 
     @Override
     final Attempt attempt(String key, Duration lease) {
-        return attempt(key, lease, (Session) null);
+        try {
+            return attempt(key, lease, null, null);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a try without a deadline waits deaf to interrupts", e);
+        }
     }
 
     @Override
     final Attempt attempt(String key, Duration lease, long leftNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + leftNanos;
         Session session = backend.pool().borrowLease("acquire '" + key + "'", leftNanos);
-        return session == null ? Attempt.held(Long.MAX_VALUE) : attempt(key, lease, session);
+        return session == null ? Attempt.held(Long.MAX_VALUE) : attempt(key, lease, session, deadline);
     }
 
-    /** Tries on {@code first} (a lease session already lent), or on one borrowed now when null. */
-    private Attempt attempt(String key, Duration lease, @Nullable Session first) {
+    /**
+     * Tries on {@code first} (a lease session already lent), or on one borrowed now when null;
+     * {@code deadline}: see {@link #tryLock}.
+     */
+    private Attempt attempt(String key, Duration lease, @Nullable Session first, @Nullable Long deadline)
+            throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return attemptOnce(key, lease, attempt == 1 ? first : null);
+                return attemptOnce(key, lease, attempt == 1 ? first : null, deadline);
             } catch (RuntimeException e) {
                 if (attempt == SessionPool.SERIALIZATION_RETRIES || !Failures.rolledBackForARetry(e)) {
                     Failures.Kind kind = Failures.classify(e);
@@ -77,11 +93,12 @@ abstract class SessionJobLock extends PgJobLock {
         }
     }
 
-    private Attempt attemptOnce(String key, Duration lease, @Nullable Session lent) {
+    private Attempt attemptOnce(String key, Duration lease, @Nullable Session lent, @Nullable Long deadline)
+            throws InterruptedException {
         String what = "acquire '" + key + "'";
         Session session = lent != null ? lent : backend.pool().borrow(what, true);
         try {
-            return attemptOn(session, key, lease);
+            return attemptOn(session, key, lease, deadline);
         } catch (RuntimeException e) {
             if (!Failures.isConnection(e) || !session.reused()) {
                 throw Failures.translate(what, e);
@@ -90,18 +107,26 @@ abstract class SessionJobLock extends PgJobLock {
         // The idle connection had been ended by the server; whatever it did died with its session.
         Session fresh = backend.pool().open(what, true);
         try {
-            return attemptOn(fresh, key, lease);
+            return attemptOn(fresh, key, lease, deadline);
         } catch (RuntimeException e) {
             throw Failures.translate(what, e);
         }
     }
 
     /** Pins {@code session} to the granted lease, or gives it back (or discards it when broken). */
-    private Attempt attemptOn(Session session, String key, Duration lease) {
+    private Attempt attemptOn(Session session, String key, Duration lease, @Nullable Long deadline)
+            throws InterruptedException {
         long sent = backend.ticker().nanos();
         Long token;
         try {
-            token = tryLock(session, key, lease);
+            token = tryLock(session, key, lease, deadline);
+        } catch (InterruptedException e) { // waiting for another connection: nothing is held
+            if (resetOrDiscard(session)) {
+                backend.pool().giveBack(session);
+            } else {
+                backend.pool().discard(session);
+            }
+            throw e;
         } catch (RuntimeException e) {
             Failures.Kind kind = Failures.classify(e);
             if (kind == Failures.Kind.CONNECTION || !resetOrDiscard(session)) {

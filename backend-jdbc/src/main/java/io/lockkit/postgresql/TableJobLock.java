@@ -4,6 +4,7 @@ import io.lockkit.LeaseLimits;
 import io.lockkit.jdbc.internal.Acquiring;
 import io.lockkit.jdbc.internal.KeyBytes;
 import io.lockkit.jdbc.internal.Prepared;
+import io.lockkit.jdbc.internal.SessionPool;
 import io.lockkit.jdbc.internal.TableLease;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -37,14 +38,30 @@ final class TableJobLock extends PgJobLock implements TableLease.Table {
 
     @Override
     Attempt attempt(String key, Duration lease) {
+        try {
+            return tryOnce(key, lease, null);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a try without a deadline waits deaf to interrupts", e);
+        }
+    }
+
+    /** Waits for a connection within {@code leftNanos}, reacting to interrupts (L7, L8). */
+    @Override
+    Attempt attempt(String key, Duration lease, long leftNanos) throws InterruptedException {
+        return tryOnce(key, lease, System.nanoTime() + leftNanos);
+    }
+
+    /** One try; with a deadline, its wait for a connection reacts to interrupts and ends there (held). */
+    private Attempt tryOnce(String key, Duration lease, @Nullable Long deadline) throws InterruptedException {
         byte[] stored = KeyBytes.bytes(key);
         long owner = OWNERS.nextLong();
         long sent = backend.ticker().nanos();
         AtomicBoolean tried = new AtomicBoolean();
+        String what = "acquire '" + key + "'";
         Outcome outcome;
         try {
             // Repeating after a lost reply is safe: the same owner id takes over its own first grant.
-            outcome = backend.pool().call("acquire '" + key + "'", h -> {
+            SessionPool.Op<Outcome> op = h -> {
                 tried.set(true);
                 return acquireSql
                         .on(h)
@@ -52,7 +69,13 @@ final class TableJobLock extends PgJobLock implements TableLease.Table {
                         .set("micros", Acquiring.micros(lease))
                         .set("owner", owner)
                         .one(rs -> new Outcome(rs.getObject("token", Long.class), heldFor(rs)));
-            });
+            };
+            outcome = deadline == null
+                    ? backend.pool().call(what, op)
+                    : backend.pool().callBy(what, deadline, op);
+            if (outcome == null) {
+                return Attempt.held(Long.MAX_VALUE); // no connection came free within the acquire's wait
+            }
         } catch (RuntimeException e) {
             Failures.Kind kind = Failures.classify(e);
             if (kind == Failures.Kind.LOST_RACE) {
@@ -61,7 +84,7 @@ final class TableJobLock extends PgJobLock implements TableLease.Table {
             if (kind == Failures.Kind.CONNECTION && tried.get()) {
                 abandon(stored, owner);
             }
-            throw Failures.translate("acquire '" + key + "'", e);
+            throw Failures.translate(what, e);
         }
         if (outcome.token() == null) {
             Double left = outcome.heldForSeconds();

@@ -6,11 +6,15 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.lockkit.BackendUnavailableException;
 import io.lockkit.Lease;
+import io.lockkit.jdbc.BusyClientAcquires;
 import io.lockkit.postgresql.PostgresBackend.Variant;
 import io.lockkit.testkit.postgresql.PostgresTestServer;
 import java.io.PrintWriter;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +33,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -79,6 +84,112 @@ class ConnectionBudgetTest {
             for (Lease lease : held) {
                 assertThat(lease.release()).isTrue();
             }
+        }
+    }
+
+    /**
+     * L8 where the kit cannot reach (INCIDENTS.md row 41): {@code busy} of the client's two pooled
+     * connections wait for a row an outside transaction holds, so an acquire waits for a connection:
+     * for its statement (table) or its lease session (advisory, rowlock) with 2 busy, and on the
+     * row-lock variant with 1 busy for the one that flushes its token while its row is locked.
+     * Interrupted, it throws {@link InterruptedException} at once instead of waiting out {@code
+     * connectionWait} (20 s here), and leaves nothing held.
+     */
+    @ParameterizedTest(name = "{0}, {1} busy")
+    @CsvSource({"TABLE, 2", "ADVISORY, 2", "ROWLOCK, 2", "ROWLOCK, 1"})
+    void anAcquireWaitingForAConnectionOfItsClientIsInterruptible(Variant variant, int busy) throws Exception {
+        String key = "budget-free-" + variant + "-" + busy + "-" + System.nanoTime();
+        withBusyConnections(
+                variant,
+                busy,
+                (client, threads) -> BusyClientAcquires.interruptEndsTheWait(client.jobLock(), key, threads));
+        try (PostgresBackend other =
+                fixture.builder(variant, "lockkit-test-budget").build()) {
+            BusyClientAcquires.keyIsFree(other.jobLock(), key);
+        }
+    }
+
+    /**
+     * L7 where the kit cannot reach: as above, but the acquire is left to its {@code maxWait} of
+     * 500 ms, which ends it empty (no connection came), not {@code connectionWait} later.
+     */
+    @ParameterizedTest(name = "{0}, {1} busy")
+    @CsvSource({"TABLE, 2", "ADVISORY, 2", "ROWLOCK, 2", "ROWLOCK, 1"})
+    void anAcquireWaitingForAConnectionOfItsClientEndsByItsMaxWait(Variant variant, int busy) throws Exception {
+        String key = "budget-free-" + variant + "-" + busy + "-" + System.nanoTime();
+        withBusyConnections(
+                variant,
+                busy,
+                (client, threads) -> BusyClientAcquires.maxWaitEndsTheWait(client.jobLock(), key, threads));
+    }
+
+    /** Runs {@code body} on a client whose {@code busy} statement connections wait for a row lock. */
+    private static void withBusyConnections(Variant variant, int busy, BusyBody body) throws Exception {
+        List<String> rows = new ArrayList<>(); // one each: a client's writes to one key may queue in the client
+        for (int i = 0; i < busy; i++) {
+            rows.add("budget-busy-" + variant + "-" + i + "-" + System.nanoTime());
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(busy + 1);
+        try (PostgresBackend client = fixture.builder(variant, "lockkit-test-budget")
+                        .maxConnections(3) // the listener's, and two pooled: one lease session at most
+                        .connectionWait(Duration.ofSeconds(20))
+                        .networkTimeout(Duration.ofSeconds(60))
+                        .build();
+                Connection outside = PostgresTestServer.dataSource("lockkit-test-budget-outside")
+                        .getConnection()) {
+            for (String row : rows) {
+                client.versionedUpdate().create(row, new byte[] {1}).orElseThrow();
+            }
+            outside.setAutoCommit(false);
+            for (String row : rows) {
+                try (PreparedStatement holdRow = outside.prepareStatement(
+                        "SELECT 1 FROM " + fixture.tables.versionedTable() + " WHERE key = ? FOR UPDATE")) {
+                    holdRow.setBytes(1, row.getBytes(StandardCharsets.UTF_8));
+                    assertThat(holdRow.executeQuery().next())
+                            .as("the outside transaction holds the row")
+                            .isTrue();
+                }
+            }
+            List<Future<?>> writers = new ArrayList<>();
+            try {
+                for (String row : rows) {
+                    writers.add(threads.submit(() -> client.versionedUpdate().compareAndSet(row, 1, new byte[] {2})));
+                }
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (blockedOnTheRow(outside) < busy && System.nanoTime() < until) {
+                    Thread.sleep(10);
+                }
+                assertThat(blockedOnTheRow(outside))
+                        .as("statements of the client waiting for the rows")
+                        .isEqualTo(busy);
+                body.run(client, threads);
+            } finally {
+                outside.rollback();
+            }
+            for (Future<?> writer : writers) {
+                writer.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @FunctionalInterface
+    private interface BusyBody {
+        void run(PostgresBackend client, ExecutorService threads) throws Exception;
+    }
+
+    /**
+     * Sessions of the client waiting for a lock (the outside transaction's rows). Asked inside that
+     * transaction, so the statistics snapshot it caches is cleared first.
+     */
+    private static int blockedOnTheRow(Connection holder) throws SQLException {
+        holder.createStatement().execute("SELECT pg_stat_clear_snapshot()");
+        try (ResultSet blocked = holder.createStatement()
+                .executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND application_name = 'lockkit-test-budget'")) {
+            blocked.next();
+            return blocked.getInt(1);
         }
     }
 

@@ -97,9 +97,37 @@ public final class SessionPool implements AutoCloseable {
      * @throws BackendUnavailableException when no working connection could be had (E2)
      */
     public <T> T call(String what, Op<T> op) {
+        try {
+            return callRetrying(what, () -> borrow(what), op);
+        } catch (InterruptedException e) {
+            throw new AssertionError("borrow waits deaf to interrupts", e);
+        }
+    }
+
+    /**
+     * {@link #call}, for an acquire that may still wait until {@code deadline} ({@link
+     * System#nanoTime()}): its waits for a connection react to interrupts (L8) and end at the
+     * deadline, and then it is null, with nothing sent (L7: the acquire's wait ran out).
+     */
+    public <T> @Nullable T callBy(String what, long deadline, Op<T> op) throws InterruptedException {
+        return callRetrying(what, () -> borrowBy(what, deadline), op);
+    }
+
+    /** A connection for one statement; null when the caller's wait ran out first. */
+    @FunctionalInterface
+    private interface Lender {
+        @Nullable
+        Session lend() throws InterruptedException;
+    }
+
+    private <T> @Nullable T callRetrying(String what, Lender lender, Op<T> op) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
+            Session session = lender.lend();
+            if (session == null) {
+                return null;
+            }
             try {
-                return callOnce(what, op);
+                return callOnce(what, session, op);
             } catch (RuntimeException e) {
                 if (attempt == SERIALIZATION_RETRIES || !kinds.rolledBackForARetry(e)) {
                     throw e;
@@ -120,7 +148,11 @@ public final class SessionPool implements AutoCloseable {
      * BackendUnavailableException} (E2).
      */
     public <T> T callWithoutResend(String what, Op<T> op) {
-        Session session = borrow(what);
+        return callWithoutResend(what, borrow(what), op);
+    }
+
+    /** {@link #callWithoutResend(String, Op)} on {@code session}, a connection lent for one statement. */
+    public <T> T callWithoutResend(String what, Session session, Op<T> op) {
         try {
             return runOnce(session, op);
         } catch (RuntimeException e) {
@@ -128,8 +160,7 @@ public final class SessionPool implements AutoCloseable {
         }
     }
 
-    private <T> T callOnce(String what, Op<T> op) {
-        Session session = borrow(what);
+    private <T> T callOnce(String what, Session session, Op<T> op) {
         try {
             return runOnce(session, op);
         } catch (RuntimeException e) {
@@ -173,6 +204,38 @@ public final class SessionPool implements AutoCloseable {
     public Session borrow(String what, boolean lease) {
         long until = System.nanoTime() + waitNanos;
         acquirePermits(what, lease, until);
+        return lend(what, lease);
+    }
+
+    /**
+     * A connection for one statement of an acquire that may still wait until {@code deadline}
+     * ({@link System#nanoTime()}): waits for one reacting to interrupts (L8), until the deadline
+     * (then null: the acquire's wait ran out) or for {@code connectionWait}, whichever comes first
+     * (then {@link BackendUnavailableException}, as {@link #borrow(String)}).
+     */
+    public @Nullable Session borrowBy(String what, long deadline) throws InterruptedException {
+        checkOpen();
+        return connectionPermit(what, deadline) ? lend(what, false) : null;
+    }
+
+    /**
+     * Waits for a connection's permit reacting to interrupts: false when {@code deadline} came
+     * first, {@link BackendUnavailableException} when {@code connectionWait} did.
+     */
+    private boolean connectionPermit(String what, long deadline) throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        boolean deadlineFirst = left < waitNanos;
+        if (permits.tryAcquire(Math.max(0, deadlineFirst ? left : waitNanos), TimeUnit.NANOSECONDS)) {
+            return true;
+        }
+        if (deadlineFirst) {
+            return false;
+        }
+        throw connectionsInUse(what);
+    }
+
+    /** An idle connection, or a new one, once its permits are taken. */
+    private Session lend(String what, boolean lease) {
         Session session = takeIdle(lease);
         if (session == null) {
             return openPermitted(what, lease);
@@ -186,25 +249,27 @@ public final class SessionPool implements AutoCloseable {
 
     /**
      * A lease session for an acquire that may wait (L7, L8): waits for one of the client's lease
-     * sessions for at most {@code waitNanos}, then for a connection as {@link #borrow(String, boolean)}
-     * does, both reacting to interrupts (an acquire's wait, unlike a release, must). Null when every
-     * lease session stayed in use that long: the acquire's wait ran out.
+     * sessions, then for a connection, both within {@code waitNanos} and reacting to interrupts (an
+     * acquire's wait, unlike a release, must). Null when none came free in that time: the acquire's
+     * wait ran out. A connection wait that reaches {@code connectionWait} first is {@link
+     * BackendUnavailableException}, as in {@link #borrow(String, boolean)}.
      */
     public @Nullable Session borrowLease(String what, long waitNanos) throws InterruptedException {
         checkOpen();
+        long deadline = System.nanoTime() + Math.max(0, waitNanos);
         if (!leasePermits.tryAcquire(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
             return null;
         }
         try {
-            if (!permits.tryAcquire(this.waitNanos, TimeUnit.NANOSECONDS)) {
-                throw connectionsInUse(what);
+            if (!connectionPermit(what, deadline)) {
+                leasePermits.release();
+                return null;
             }
         } catch (InterruptedException | RuntimeException e) {
             leasePermits.release();
             throw e;
         }
-        Session session = takeIdle(true);
-        return session != null ? session.lent(true) : openPermitted(what, true);
+        return lend(what, true);
     }
 
     /**
