@@ -169,9 +169,7 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
         long granted = token;
         String what = "make the token of '" + key + "' durable";
         try {
-            Session flusher = deadline == null
-                    ? backend.pool().borrow(what)
-                    : backend.pool().borrowBy(what, deadline);
+            Session flusher = backend.pool().borrowBy(what, deadline);
             if (flusher == null) { // no connection came within the acquire's wait: not granted
                 ROLLBACK.on(h).update();
                 backend.pool().giveBack(session);
@@ -259,10 +257,7 @@ final class RowLockJobLock implements JobLock, PinnedSessions.Locking {
                 throw e;
             }
         };
-        return (deadline == null
-                        ? backend.pool().call(what, op)
-                        : backend.pool().callBy(what, deadline, op))
-                != null;
+        return backend.pool().callBy(what, deadline, op) != null;
     }
 
     /** Extend: the new idle timeout when it changes, then whether the lease's transaction is still open. */

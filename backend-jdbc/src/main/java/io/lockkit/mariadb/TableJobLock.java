@@ -128,9 +128,7 @@ final class TableJobLock implements JobLock, TableLease.Table {
             };
             // a waiting acquire waits for a connection within its maxWait, reacting to interrupts (L7, L8):
             // null when none came free in time
-            row = deadline == null
-                    ? backend.pool().call(what, op)
-                    : backend.pool().callBy(what, deadline, op);
+            row = backend.pool().callBy(what, deadline, op);
         } catch (RuntimeException e) {
             MariaDbFailures.Kind kind = MariaDbFailures.classify(e);
             if (kind == MariaDbFailures.Kind.LOST_RACE) {

@@ -51,8 +51,7 @@ final class RowJobLock extends SessionJobLock {
         // even if this session dies before the flush. A failure here reaches the caller, which rolls
         // this session back (or discards it): no lock stays.
         String what = "flush the token of '" + key + "'";
-        Session flusher =
-                deadline == null ? backend.pool().borrow(what) : backend.pool().borrowBy(what, deadline);
+        Session flusher = backend.pool().borrowBy(what, deadline);
         if (flusher == null) { // the acquire's wait ran out while every connection of the client was in use
             h.rollback();
             return null;

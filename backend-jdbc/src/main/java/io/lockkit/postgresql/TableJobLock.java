@@ -70,9 +70,7 @@ final class TableJobLock extends PgJobLock implements TableLease.Table {
                         .set("owner", owner)
                         .one(rs -> new Outcome(rs.getObject("token", Long.class), heldFor(rs)));
             };
-            outcome = deadline == null
-                    ? backend.pool().call(what, op)
-                    : backend.pool().callBy(what, deadline, op);
+            outcome = backend.pool().callBy(what, deadline, op);
             if (outcome == null) {
                 return Attempt.held(Long.MAX_VALUE); // no connection came free within the acquire's wait
             }

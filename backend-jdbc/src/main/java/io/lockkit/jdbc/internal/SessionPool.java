@@ -107,9 +107,10 @@ public final class SessionPool implements AutoCloseable {
     /**
      * {@link #call}, for an acquire that may still wait until {@code deadline} ({@link
      * System#nanoTime()}): its waits for a connection react to interrupts (L8) and end at the
-     * deadline, and then it is null, with nothing sent (L7: the acquire's wait ran out).
+     * deadline, and then it is null, with nothing sent (L7: the acquire's wait ran out). No
+     * deadline (a try): {@link #call}.
      */
-    public <T> @Nullable T callBy(String what, long deadline, Op<T> op) throws InterruptedException {
+    public <T> @Nullable T callBy(String what, @Nullable Long deadline, Op<T> op) throws InterruptedException {
         return callRetrying(what, () -> borrowBy(what, deadline), op);
     }
 
@@ -211,9 +212,13 @@ public final class SessionPool implements AutoCloseable {
      * A connection for one statement of an acquire that may still wait until {@code deadline}
      * ({@link System#nanoTime()}): waits for one reacting to interrupts (L8), until the deadline
      * (then null: the acquire's wait ran out) or for {@code connectionWait}, whichever comes first
-     * (then {@link BackendUnavailableException}, as {@link #borrow(String)}).
+     * (then {@link BackendUnavailableException}, as {@link #borrow(String)}). No deadline (a try):
+     * {@link #borrow(String)}.
      */
-    public @Nullable Session borrowBy(String what, long deadline) throws InterruptedException {
+    public @Nullable Session borrowBy(String what, @Nullable Long deadline) throws InterruptedException {
+        if (deadline == null) {
+            return borrow(what);
+        }
         checkOpen();
         return connectionPermit(what, deadline) ? lend(what, false) : null;
     }
