@@ -135,14 +135,18 @@ final class PinnedSessions {
     @Nullable
     Lease attempt(String what, Attempt attempt) {
         try {
-            return attempt(what, backend.pool().borrow(what, true), attempt);
+            return attempt(what, backend.pool().borrow(what, true), null, attempt);
         } catch (InterruptedException e) {
             throw new AssertionError("a try waits deaf to interrupts", e);
         }
     }
 
-    /** {@link #attempt(String, Attempt)} on {@code session}, a lease session already lent. */
-    private @Nullable Lease attempt(String what, Session session, Attempt attempt) throws InterruptedException {
+    /**
+     * {@link #attempt(String, Attempt)} on {@code session}, a lease session already lent; a waiting
+     * acquire waits for a replacement until {@code deadline} reacting to interrupts (null: none).
+     */
+    private @Nullable Lease attempt(String what, Session session, @Nullable Long deadline, Attempt attempt)
+            throws InterruptedException {
         try {
             return attempt.on(session);
         } catch (RuntimeException e) {
@@ -152,7 +156,10 @@ final class PinnedSessions {
                 throw MariaDbFailures.translate(what, e);
             }
         }
-        Session fresh = backend.pool().open(what, true);
+        Session fresh = backend.pool().openBy(what, true, deadline);
+        if (fresh == null) {
+            return null; // the acquire's wait ran out
+        }
         try {
             return attempt.on(fresh);
         } catch (RuntimeException e) {
@@ -180,7 +187,7 @@ final class PinnedSessions {
                 Session session = backend.pool().borrowLease(what, left);
                 Lease granted = session == null
                         ? null
-                        : attempt(what, session, s -> slice.on(s, waitMillis, start + waitNanos));
+                        : attempt(what, session, start + waitNanos, s -> slice.on(s, waitMillis, start + waitNanos));
                 if (granted != null) {
                     return Optional.of(Acquiring.keepUnlessInterrupted(granted));
                 }

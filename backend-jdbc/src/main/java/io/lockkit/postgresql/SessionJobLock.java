@@ -96,7 +96,12 @@ abstract class SessionJobLock extends PgJobLock {
     private Attempt attemptOnce(String key, Duration lease, @Nullable Session lent, @Nullable Long deadline)
             throws InterruptedException {
         String what = "acquire '" + key + "'";
-        Session session = lent != null ? lent : backend.pool().borrow(what, true);
+        // after a 40001/40P01, a waiting acquire waits for a lease session again within its maxWait,
+        // reacting to interrupts (L7, L8)
+        Session session = lent != null ? lent : backend.pool().borrowLeaseBy(what, deadline);
+        if (session == null) {
+            return Attempt.held(Long.MAX_VALUE);
+        }
         try {
             return attemptOn(session, key, lease, deadline);
         } catch (RuntimeException e) {
@@ -104,8 +109,12 @@ abstract class SessionJobLock extends PgJobLock {
                 throw Failures.translate(what, e);
             }
         }
-        // The idle connection had been ended by the server; whatever it did died with its session.
-        Session fresh = backend.pool().open(what, true);
+        // The idle connection had been ended by the server; whatever it did died with its session. A
+        // waiting acquire waits for its replacement within its maxWait, reacting to interrupts.
+        Session fresh = backend.pool().openBy(what, true, deadline);
+        if (fresh == null) {
+            return Attempt.held(Long.MAX_VALUE);
+        }
         try {
             return attemptOn(fresh, key, lease, deadline);
         } catch (RuntimeException e) {

@@ -156,10 +156,10 @@ class ConnectionBudgetTest {
                     writers.add(threads.submit(() -> client.versionedUpdate().compareAndSet(row, 1, new byte[] {2})));
                 }
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (blockedOnTheRow(outside) < busy && System.nanoTime() < until) {
+                while (blockedOnTheRow(outside, "lockkit-test-budget") < busy && System.nanoTime() < until) {
                     Thread.sleep(10);
                 }
-                assertThat(blockedOnTheRow(outside))
+                assertThat(blockedOnTheRow(outside, "lockkit-test-budget"))
                         .as("statements of the client waiting for the rows")
                         .isEqualTo(busy);
                 body.run(client, threads);
@@ -180,16 +180,18 @@ class ConnectionBudgetTest {
     }
 
     /**
-     * Sessions of the client waiting for a lock (the outside transaction's rows). Asked inside that
-     * transaction, so the statistics snapshot it caches is cleared first.
+     * Sessions named {@code applicationName} waiting for a lock (the outside transaction's rows).
+     * Asked inside that transaction, so the statistics snapshot it caches is cleared first.
      */
-    private static int blockedOnTheRow(Connection holder) throws SQLException {
+    static int blockedOnTheRow(Connection holder, String applicationName) throws SQLException {
         holder.createStatement().execute("SELECT pg_stat_clear_snapshot()");
-        try (ResultSet blocked = holder.createStatement()
-                .executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND application_name = 'lockkit-test-budget'")) {
-            blocked.next();
-            return blocked.getInt(1);
+        try (PreparedStatement blocked = holder.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = ?")) {
+            blocked.setString(1, applicationName);
+            try (ResultSet count = blocked.executeQuery()) {
+                count.next();
+                return count.getInt(1);
+            }
         }
     }
 

@@ -58,6 +58,11 @@ final class Fixture implements AutoCloseable {
      * wireName} (also its application name); the caller closes it.
      */
     PostgresBackend wiredClient(Variant variant, String wireName) {
+        return wiredBuilder(variant, wireName).build();
+    }
+
+    /** A builder for {@link #wiredClient}. */
+    PostgresBackend.Builder wiredBuilder(Variant variant, String wireName) {
         PGSimpleDataSource ds = PostgresTestServer.dataSource(wireName);
         ds.setSocketFactory(WireSocketFactory.class.getName());
         ds.setSocketFactoryArg(wireName);
@@ -65,8 +70,7 @@ final class Fixture implements AutoCloseable {
                 .variant(variant)
                 .tables(tables)
                 .namespace(schema)
-                .maxConnections(CONNECTIONS)
-                .build();
+                .maxConnections(CONNECTIONS);
     }
 
     @Override

@@ -91,8 +91,9 @@ public final class SessionPool implements AutoCloseable {
 
     /**
      * Runs {@code op} on a pooled connection. When the connection turns out to be broken and had been
-     * idle in the pool (the server may have ended it meanwhile), runs it once more on a new one; so
-     * {@code op} MUST be safe to repeat. Other errors pass through unchanged.
+     * idle in the pool (the server may have ended it meanwhile), runs it once more on a new one, opened
+     * on the broken one's permits so that it never waits; so {@code op} MUST be safe to repeat. Other
+     * errors pass through unchanged.
      *
      * @throws BackendUnavailableException when no working connection could be had (E2)
      */
@@ -163,13 +164,24 @@ public final class SessionPool implements AutoCloseable {
 
     private <T> T callOnce(String what, Session session, Op<T> op) {
         try {
-            return runOnce(session, op);
+            T result = op.apply(session.handle());
+            giveBack(session);
+            return result;
         } catch (RuntimeException e) {
-            if (!kinds.isConnection(e) || !session.reused()) {
-                throw kinds.isConnection(e) ? SqlErrors.unavailable(what, e) : e;
+            if (!kinds.isConnection(e)) {
+                giveBack(session);
+                throw e;
+            }
+            close(session, false);
+            if (!session.reused()) {
+                releasePermits(session.lease());
+                throw SqlErrors.unavailable(what, e);
             }
         }
-        Session fresh = open(what);
+        // It had been idle: the server may have ended it meanwhile. Its replacement takes over its
+        // permits instead of queueing for new ones behind other callers (a wait that would be deaf to
+        // interrupts and outlast an acquire's maxWait, L7 and L8; INCIDENTS.md row 41).
+        Session fresh = openPermitted(what, session.lease());
         try {
             return runOnce(fresh, op);
         } catch (RuntimeException e) {
@@ -261,20 +273,40 @@ public final class SessionPool implements AutoCloseable {
      */
     public @Nullable Session borrowLease(String what, long waitNanos) throws InterruptedException {
         checkOpen();
-        long deadline = System.nanoTime() + Math.max(0, waitNanos);
-        if (!leasePermits.tryAcquire(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
-            return null;
+        return permitsBy(what, true, System.nanoTime() + Math.max(0, waitNanos)) ? lend(what, true) : null;
+    }
+
+    /**
+     * {@link #borrowLease} until {@code deadline} ({@link System#nanoTime()}); no deadline (a try):
+     * {@link #borrow(String, boolean)}, deaf to interrupts and up to {@code connectionWait}.
+     */
+    public @Nullable Session borrowLeaseBy(String what, @Nullable Long deadline) throws InterruptedException {
+        return deadline == null ? borrow(what, true) : borrowLease(what, deadline - System.nanoTime());
+    }
+
+    /**
+     * Takes a lease session's permit (when {@code lease}) and a connection's, waiting reacting to
+     * interrupts: false when {@code deadline} came first, {@link BackendUnavailableException} when
+     * {@code connectionWait} did while waiting for the connection's.
+     */
+    private boolean permitsBy(String what, boolean lease, long deadline) throws InterruptedException {
+        if (lease && !leasePermits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            return false;
         }
         try {
-            if (!connectionPermit(what, deadline)) {
-                leasePermits.release();
-                return null;
+            if (connectionPermit(what, deadline)) {
+                return true;
             }
         } catch (InterruptedException | RuntimeException e) {
-            leasePermits.release();
+            if (lease) {
+                leasePermits.release();
+            }
             throw e;
         }
-        return lend(what, true);
+        if (lease) {
+            leasePermits.release();
+        }
+        return false;
     }
 
     /**
@@ -326,6 +358,19 @@ public final class SessionPool implements AutoCloseable {
     public Session open(String what, boolean lease) {
         acquirePermits(what, lease, System.nanoTime() + waitNanos);
         return openPermitted(what, lease);
+    }
+
+    /**
+     * {@link #open(String, boolean)} for an acquire that may still wait until {@code deadline}: its
+     * waits for permits react to interrupts and end at the deadline (then null), as in {@link
+     * #borrowLeaseBy}. No deadline (a try): {@link #open(String, boolean)}.
+     */
+    public @Nullable Session openBy(String what, boolean lease, @Nullable Long deadline) throws InterruptedException {
+        if (deadline == null) {
+            return open(what, lease);
+        }
+        checkOpen();
+        return permitsBy(what, lease, deadline) ? openPermitted(what, lease) : null;
     }
 
     /** The network timeout of every connection, in milliseconds. */
