@@ -65,7 +65,16 @@ final class Orphans {
 
     void add(String pathOrPrefix, boolean deleteNow) {
         paths.add(pathOrPrefix);
-        if (deleteNow) {
+        if (deleteNow && session.isClosed()) {
+            // an acquire that was running when the backend closed: its node is deleted now, on its
+            // thread, since the clean-up thread is stopping (with an application's Curator client,
+            // the session and the node would otherwise live on and block the key)
+            try {
+                deleteOne(pathOrPrefix);
+            } catch (RuntimeException | KeeperException e) {
+                LOG.log(System.Logger.Level.DEBUG, "lock node left for the session to end", e);
+            }
+        } else if (deleteNow) {
             deleteInBackground();
         }
     }
@@ -76,13 +85,18 @@ final class Orphans {
      */
     void abandon(String pathOrPrefix) {
         try {
-            session.call("deleting an abandoned lock node", zk -> {
-                delete(zk, pathOrPrefix);
-                return null;
-            });
+            deleteOne(pathOrPrefix);
         } catch (RuntimeException | KeeperException e) {
             add(pathOrPrefix);
         }
+    }
+
+    private void deleteOne(String pathOrPrefix) throws KeeperException {
+        session.cleanUp("deleting an abandoned lock node", zk -> {
+            delete(zk, pathOrPrefix);
+            return null;
+        });
+        paths.remove(pathOrPrefix);
     }
 
     Future<?> deleteInBackground() {
@@ -113,11 +127,7 @@ final class Orphans {
     private void deleteAll() {
         for (String orphan : paths) {
             try {
-                session.call("deleting an abandoned lock node", zk -> {
-                    delete(zk, orphan);
-                    return null;
-                });
-                paths.remove(orphan);
+                deleteOne(orphan);
             } catch (RuntimeException | KeeperException e) {
                 LOG.log(
                         System.Logger.Level.DEBUG,

@@ -233,9 +233,18 @@ final class ZkJobLock implements JobLock {
                 Op.setData(ZKPaths.getPathAndNode(node.path()).getPath(), NO_DATA, -1));
     }
 
+    /**
+     * The lease on {@code node}; {@link IllegalStateException} when the backend was closed meanwhile
+     * (its close may have ended the session, and the node with it: a lease handed out now could
+     * overlap the next holder's, L1), and then the caller deletes the node.
+     */
     private Lease grant(String key, Node node, long sent, Duration lease) {
         ZkLease granted = new ZkLease(session, key, node, ticker, sent, lease, driftMargin, limits);
         session.track(granted);
+        if (session.isClosed()) { // close() sets the flag before it looks at the tracked leases
+            session.untrack(granted);
+            throw ZkSession.closedException();
+        }
         granted.runOutAfter(lease);
         return granted;
     }
@@ -477,9 +486,11 @@ final class ZkJobLock implements JobLock {
         }
         boolean fired = false;
         try {
-            fired = changed.await(nanos, TimeUnit.NANOSECONDS);
+            // a close wakes the waiter, which then finds the backend closed and deletes its node
+            fired = !session.waiting(changed) || changed.await(nanos, TimeUnit.NANOSECONDS);
         } finally {
-            if (!fired) {
+            session.doneWaiting(changed);
+            if (!fired || session.isClosed()) {
                 session.unwatch(predecessor, watcher);
             }
         }

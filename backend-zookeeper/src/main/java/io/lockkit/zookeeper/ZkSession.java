@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +49,9 @@ final class ZkSession implements ConnectionStateListener {
     private final Set<ZkLease> held = ConcurrentHashMap.newKeySet();
     private final Orphans orphans;
     private final AtomicLong suspensions = new AtomicLong();
+    /** Waiters of this client's acquires, woken when it closes. */
+    private final Set<CountDownLatch> waiters = ConcurrentHashMap.newKeySet();
+
     private volatile boolean closed;
 
     ZkSession(CuratorFramework client, ACLProvider acl, Duration timeout, String root) {
@@ -101,12 +105,25 @@ final class ZkSession implements ConnectionStateListener {
      * afterwards (L8: an interrupted thread can still release its lease).
      */
     <T> T call(String what, Op<T> op) throws KeeperException {
+        return call(what, op, true);
+    }
+
+    /**
+     * {@link #call} for deleting this client's own lock nodes, also after this backend was closed
+     * (an acquire still running then cleans up after itself) as long as the {@link CuratorFramework}
+     * is open.
+     */
+    <T> T cleanUp(String what, Op<T> op) throws KeeperException {
+        return call(what, op, false);
+    }
+
+    private <T> T call(String what, Op<T> op, boolean onlyOpen) throws KeeperException {
         boolean interrupted = Thread.interrupted();
         try {
             long deadline = deadline();
             while (true) {
                 try {
-                    return op.run(connected(what, deadline));
+                    return op.run(connected(what, deadline, onlyOpen));
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (KeeperException e) {
@@ -158,7 +175,13 @@ final class ZkSession implements ConnectionStateListener {
 
     /** The current handle once it is connected; {@link BackendUnavailableException} at {@code deadline}. */
     ZooKeeper connected(String what, long deadline) throws InterruptedException {
-        checkOpen();
+        return connected(what, deadline, true);
+    }
+
+    private ZooKeeper connected(String what, long deadline, boolean onlyOpen) throws InterruptedException {
+        if (onlyOpen) {
+            checkOpen();
+        }
         while (true) {
             ZooKeeper zk = handle(what);
             if (zk.getState().isConnected()) {
@@ -208,8 +231,33 @@ final class ZkSession implements ConnectionStateListener {
 
     void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("this lockkit ZooKeeper backend is closed");
+            throw closedException();
         }
+    }
+
+    static IllegalStateException closedException() {
+        return new IllegalStateException("this lockkit ZooKeeper backend is closed");
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Registers the latch an acquire waits on, so that {@link #close} wakes it (it then finds the
+     * backend closed, deletes its node and throws); false when the backend is already closed.
+     */
+    boolean waiting(CountDownLatch latch) {
+        waiters.add(latch);
+        if (closed) {
+            waiters.remove(latch);
+            return false;
+        }
+        return true;
+    }
+
+    void doneWaiting(CountDownLatch latch) {
+        waiters.remove(latch);
     }
 
     /** Removes a watch a waiter no longer needs, on the server too (best effort, never blocks). */
@@ -288,15 +336,20 @@ final class ZkSession implements ConnectionStateListener {
         }
     }
 
-    /** Stops listening; ends every lease of this client, deleting its node (best effort, bounded). */
-    void close() {
+    /**
+     * Stops listening; ends every lease of this client, deleting its node (best effort, bounded).
+     * Closed first: an acquire still running then hands out no lease (its grant sees the flag, or
+     * this sees its lease), and one waiting is woken; either deletes its own node on its thread.
+     */
+    synchronized void close() {
         if (closed) {
             return;
         }
+        closed = true;
         client.getConnectionStateListenable().removeListener(this);
+        waiters.forEach(CountDownLatch::countDown);
         loseAll();
         orphans.close(client.getZookeeperClient().isConnected() ? timeoutNanos : 0);
-        closed = true;
     }
 
     private void loseAll() {

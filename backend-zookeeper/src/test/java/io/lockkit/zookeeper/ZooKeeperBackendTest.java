@@ -493,6 +493,91 @@ class ZooKeeperBackendTest {
         }
     }
 
+    /**
+     * L4, L7 (a backend test: only a backend whose client can outlive it, here the application's
+     * own Curator client, keeps a closed backend's lock nodes alive): closing a backend built on the
+     * application's Curator client wakes its waiting acquires, which throw and delete their nodes,
+     * so the key is free once its holder releases it. Before, the waiter's node stayed queued for as
+     * long as the application's session lived.
+     */
+    @Test
+    void closingABackendOnTheApplicationsCuratorClientLeavesNoWaiterQueued() throws Exception {
+        String key = key("closed-waiter");
+        String parent = "/lockkit/locks/" + KeyCodec.encode(key);
+        Lease held = client().jobLock().tryAcquire(key, LEASE).orElseThrow();
+        CuratorFramework app = BuilderTarget.curator(target.server().connectString(), ZooKeeperTarget.TIMEOUT);
+        try {
+            ZooKeeperBackend closing = ZooKeeperBackend.builder(app)
+                    .root("/lockkit")
+                    .timeout(ZooKeeperTarget.TIMEOUT)
+                    .closeClientOnClose(false)
+                    .build();
+            CompletableFuture<Optional<Lease>> waiter = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return closing.jobLock().acquire(key, LEASE, Duration.ofSeconds(60));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> children(app, parent) == 2))
+                    .as("the waiter's node queued behind the holder's")
+                    .isTrue();
+            closing.close();
+            assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS))
+                    .as("the waiting acquire of the closed backend")
+                    .hasCauseInstanceOf(IllegalStateException.class);
+            assertThat(app.getChildren().forPath(parent))
+                    .as("the holder's node only")
+                    .hasSize(1);
+            assertThat(held.release()).isTrue();
+            assertThat(client().jobLock().acquire(key, LEASE, Duration.ofSeconds(5)))
+                    .as("the key once its holder released it")
+                    .isPresent();
+        } finally {
+            app.close();
+        }
+    }
+
+    /**
+     * L1 (a backend test, for the reason above: the backend ends its session on close): an acquire
+     * whose reply is still on its way when its backend closes hands out no lease, since the close
+     * ended the session and its node; before, it returned a lease that stayed valid while another
+     * client held the key.
+     */
+    @Test
+    void anAcquireInFlightWhenItsBackendClosesHandsOutNoLease() throws Exception {
+        String key = key("closed-in-flight");
+        ZooKeeperBackend closing = client();
+        closing.jobLock().tryAcquire(key, LEASE).orElseThrow().release(); // the key's parent node exists
+        Optional<Lease> got;
+        try (var heal = target.faults().delayReplies(closing, Duration.ofMillis(800))) {
+            assertThat(heal).isNotNull();
+            CompletableFuture<Optional<Lease>> acquire =
+                    CompletableFuture.supplyAsync(() -> closing.jobLock().tryAcquire(key, LEASE));
+            Thread.sleep(300); // the create is applied, its reply held back
+            closing.close();
+            try {
+                got = acquire.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).as("the refused acquire").isInstanceOf(IllegalStateException.class);
+                got = Optional.empty(); // refused: the backend is closed
+            }
+        }
+        Optional<Lease> other = client().jobLock().acquire(key, LEASE, Duration.ofSeconds(5));
+        assertThat(other).as("the key after the closed backend's session ended").isPresent();
+        assertThat(got.filter(Lease::isValid))
+                .as("a lease of the closed backend still valid while another client holds the key")
+                .isEmpty();
+    }
+
+    private static int children(CuratorFramework curator, String parent) {
+        try {
+            return curator.getChildren().forPath(parent).size();
+        } catch (Exception e) {
+            return -1; // not there yet
+        }
+    }
+
     /** A client of the target's server whose nodes live under {@code root}. */
     private ZooKeeperBackend client(String root) {
         ZooKeeperBackend b = target.newClient(root);

@@ -63,6 +63,10 @@ class ZooKeeperUriErrorsTest {
                 List.of(auth + "h:2181?timeout=PT8760000H", "timeout=PT8760000H", "at most 365 days"),
                 List.of(auth + "h:2181?sessionTimeout=0s", "sessionTimeout=0s", "positive"),
                 List.of(auth + "h:2181?root=nos", "root=nos", "/"),
+                List.of(
+                        auth + "h:2181?sessionTimeout=3s&driftMargin=2s",
+                        "driftMargin=PT2S is more than half the sessionTimeout=PT3S",
+                        "session timeout less the margin"),
                 List.of(auth + "h:2181?timeout=%zz", "bad percent escape", "%25"));
         for (List<String> c : cases) {
             for (RuntimeException e : failures(c.get(0), Map.of())) {

@@ -104,6 +104,13 @@ public final class ZooKeeperBackendProvider implements BackendProvider {
         } catch (IllegalArgumentException e) {
             bad.add(e.getMessage());
         }
+        // E1: every lease is cut to the session timeout less the margin; with a margin above half of
+        // it, a lease would be granted with less than half the session left, or already invalid,
+        // while its node blocks the key for the whole lease (INCIDENTS.md row 26)
+        if (margin.multipliedBy(2).compareTo(sessionTimeout) > 0) {
+            bad.add("driftMargin=" + margin + " is more than half the sessionTimeout=" + sessionTimeout
+                    + " (a lease lasts at most the session timeout less the margin)");
+        }
         if (!bad.isEmpty()) {
             throw new IllegalArgumentException("bad ZooKeeper URI '" + parsed.shown() + "': " + String.join("; ", bad));
         }
