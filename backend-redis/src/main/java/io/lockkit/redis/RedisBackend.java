@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScript;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.listener.StatusListener;
 import org.redisson.client.codec.StringCodec;
 
 /**
@@ -114,6 +115,9 @@ public final class RedisBackend implements Backend {
     private final RedisJobLock jobLock = new RedisJobLock(this);
     private final RedisVersionedUpdate versionedUpdate = new RedisVersionedUpdate(this);
     private @Nullable Integer listenerId;
+    /** The listener that looks at every waited key again when Redisson subscribes anew. */
+    private volatile @Nullable CompletableFuture<Integer> statusListenerId;
+
     private boolean closed;
 
     private RedisBackend(Builder b) {
@@ -178,6 +182,10 @@ public final class RedisBackend implements Backend {
         store.close();
         if (id != null && topic != null && !redisson.isShutdown()) {
             topic.removeListenerAsync(id);
+            CompletableFuture<Integer> status = statusListenerId;
+            if (status != null) {
+                status.thenAccept(topic::removeListenerAsync);
+            }
         }
         if (shutdownClientOnClose) {
             redisson.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -250,6 +258,22 @@ public final class RedisBackend implements Backend {
                 Thread.currentThread().interrupt();
             }
         }
+        // A release published while the subscription was down (a dropped pub/sub connection, a
+        // failover) is never delivered: when Redisson subscribes again, every waited key is looked
+        // at again rather than left to its holder's expiry (L7). Redisson reports the new
+        // subscription to status listeners.
+        statusListenerId = topic.addListenerAsync(new StatusListener() {
+                    @Override
+                    public void onSubscribe(String channel) {
+                        signals.wakeAll();
+                    }
+
+                    @Override
+                    public void onUnsubscribe(String channel) {
+                        // the messages missed meanwhile are made up for on the next subscribe
+                    }
+                })
+                .toCompletableFuture();
     }
 
     /** Reads INFO {@code section} from the node that holds lockkit's keys. */

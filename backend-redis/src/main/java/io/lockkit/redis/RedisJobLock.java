@@ -60,6 +60,7 @@ final class RedisJobLock implements JobLock {
             while (true) {
                 throwIfInterrupted();
                 Attempt a = attempt(key, lease);
+                waiter.attempted();
                 if (a.lease != null) {
                     if (Thread.currentThread().isInterrupted()) {
                         releaseQuietly(a.lease); // L8: an interrupted acquire holds nothing

@@ -18,14 +18,24 @@ final class ReleaseSignals {
     static final class Waiter {
         private final String key;
         private final Semaphore wakeUp = new Semaphore(0);
+        /** Woken since its last attempt: a waiter that leaves before it attempts again passes it on. */
+        private volatile boolean woken;
 
         private Waiter(String key) {
             this.key = key;
         }
 
-        /** Waits for a release message or {@code nanos}, whichever comes first. */
-        void await(long nanos) throws InterruptedException {
-            wakeUp.tryAcquire(nanos, TimeUnit.NANOSECONDS);
+        /** Waits for a release message or {@code nanos}, whichever comes first; true when woken. */
+        boolean await(long nanos) throws InterruptedException {
+            if (wakeUp.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
+                woken = true;
+            }
+            return woken;
+        }
+
+        /** Its attempt after a wake-up came back (granted, or held by whoever took the key first). */
+        void attempted() {
+            woken = false;
         }
 
         private void wake() {
@@ -49,9 +59,18 @@ final class ReleaseSignals {
         }
         if (waiters.isEmpty()) {
             byKey.remove(w.key);
-        } else if (w.wakeUp.availablePermits() > 0) {
+        } else if (w.woken || w.wakeUp.availablePermits() > 0) {
+            // a wake-up it took and did not use (its attempt failed, or it was interrupted first)
             waiters.peekFirst().wake();
         }
+    }
+
+    /**
+     * Wakes the first waiter of every key: release messages may have been lost while the
+     * subscription was down, so each key is looked at again (L7).
+     */
+    synchronized void wakeAll() {
+        byKey.values().forEach(waiters -> waiters.peekFirst().wake());
     }
 
     /** Called for each release message of {@code key}. */

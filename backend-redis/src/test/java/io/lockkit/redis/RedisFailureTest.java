@@ -73,6 +73,53 @@ class RedisFailureTest {
     }
 
     @Test
+    @DisplayName(
+            "L7: a release published while the waiter's subscription was down still wakes it, when Redisson subscribes again")
+    void l7_aReleaseMissedWhileTheSubscriptionWasDownWakesTheWaiter() throws Exception {
+        String prefix = RedisTestServer.freshPrefix();
+        String waiterName = RedisTestServer.newClientName();
+        try (RedisBackend holder = RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
+                        .prefix(prefix)
+                        .shutdownClientOnClose(true)
+                        .build();
+                RedisBackend waiting = RedisBackend.builder(redis.newRedisson(waiterName))
+                        .prefix(prefix)
+                        .shutdownClientOnClose(true)
+                        .build();
+                RedisAdmin admin = redis.admin()) {
+            Lease held =
+                    holder.jobLock().tryAcquire("k", Duration.ofSeconds(60)).orElseThrow();
+            java.util.concurrent.CompletableFuture<java.util.Optional<Lease>> waiter =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return waiting.jobLock().acquire("k", Duration.ofSeconds(30), Duration.ofSeconds(60));
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            long pubSub = Poll.forValue(Duration.ofSeconds(10), () -> pubSubConnection(admin, waiterName));
+            Thread.sleep(200); // the waiter has seen the key held and sleeps until a release message
+            assertThat(admin.commands().clientKill(io.lettuce.core.KillArgs.Builder.id(pubSub)))
+                    .as("the waiter's subscription connection, killed")
+                    .isEqualTo(1);
+            assertThat(held.release()).isTrue(); // published while nobody of the waiter's client listens
+            Lease next = waiter.get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .orElseThrow(() -> new AssertionError("the waiter ended empty"));
+            assertThat(next.release()).isTrue();
+        }
+    }
+
+    /** The id of the subscribed connection of the client named {@code name}, if it has one yet. */
+    private static java.util.Optional<Long> pubSubConnection(RedisAdmin admin, String name) {
+        for (String line : admin.commands().clientList().split("\n")) {
+            if (line.contains(" name=" + name + " ") && !line.contains(" sub=0 ")) {
+                return java.util.Optional.of(Long.parseLong(line.substring(3, line.indexOf(' '))));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    @Test
     @DisplayName("E2: an acquire whose reply is lost reports no lease, and the lock it may have taken is freed")
     void e2_lostAcquireReplyIsUnavailableAndCleanedUp() throws Exception {
         assumeTrue(
