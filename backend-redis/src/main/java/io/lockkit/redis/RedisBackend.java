@@ -12,6 +12,7 @@ import io.lockkit.spi.Checks;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -89,6 +90,8 @@ public final class RedisBackend implements Backend {
 
     /** The longest any call waits for Redis before it fails (E2). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+    /** The longest {@link Builder#timeout}: a day (longer ones would overflow a nanosecond deadline). */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
     /** Subtracted from every deadline: Redis expires keys by its wall clock in whole ms. */
     public static final Duration DEFAULT_DRIFT_MARGIN = Duration.ofMillis(10);
     /** The hash tag that every lockkit key starts with. */
@@ -114,11 +117,12 @@ public final class RedisBackend implements Backend {
     private final ReleaseSignals signals = new ReleaseSignals();
     private final RedisJobLock jobLock = new RedisJobLock(this);
     private final RedisVersionedUpdate versionedUpdate = new RedisVersionedUpdate(this);
-    private @Nullable Integer listenerId;
+    /** The subscription to release messages (the listener's id once made); null until first needed. */
+    private @Nullable CompletableFuture<Integer> subscription; // guarded by this
     /** The listener that looks at every waited key again when Redisson subscribes anew. */
-    private volatile @Nullable CompletableFuture<Integer> statusListenerId;
+    private @Nullable CompletableFuture<Integer> statusListener; // guarded by this
 
-    private boolean closed;
+    private boolean closed; // guarded by this
 
     private RedisBackend(Builder b) {
         this.redisson = b.redisson;
@@ -171,21 +175,22 @@ public final class RedisBackend implements Backend {
     /** Stops listening for release messages; shuts the Redisson client down only if the builder was told to. */
     @Override
     public void close() {
-        Integer id;
+        List<CompletableFuture<Integer>> listeners = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            id = listenerId;
+            if (subscription != null) {
+                listeners.add(subscription);
+            }
+            if (statusListener != null) {
+                listeners.add(statusListener);
+            }
         }
         store.close();
-        if (id != null && topic != null && !redisson.isShutdown()) {
-            topic.removeListenerAsync(id);
-            CompletableFuture<Integer> status = statusListenerId;
-            if (status != null) {
-                status.thenAccept(topic::removeListenerAsync);
-            }
+        if (topic != null && !redisson.isShutdown()) {
+            listeners.forEach(listener -> listener.thenAccept(topic::removeListenerAsync));
         }
         if (shutdownClientOnClose) {
             redisson.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -217,9 +222,23 @@ public final class RedisBackend implements Backend {
         return driftMargin.plus(lease.dividedBy(RATE_DRIFT_DIVISOR));
     }
 
-    /** Registers an acquire waiter, subscribing to release messages on first use. */
-    ReleaseSignals.Waiter waitForReleases(String key) {
-        subscribe();
+    /**
+     * Registers an acquire waiter, subscribing to release messages on first use: it waits for the
+     * subscription up to {@code timeout}, reacting to interrupts (L8), and then {@link
+     * BackendUnavailableException} (E2).
+     */
+    ReleaseSignals.Waiter waitForReleases(String key) throws InterruptedException {
+        CompletableFuture<Integer> subscribed = subscription();
+        if (subscribed != null) {
+            try {
+                subscribed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw new BackendUnavailableException("cannot subscribe to " + keys.channel(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new BackendUnavailableException(
+                        "cannot subscribe to " + keys.channel() + " within " + timeout, e);
+            }
+        }
         return signals.register(key);
     }
 
@@ -227,53 +246,43 @@ public final class RedisBackend implements Backend {
         signals.unregister(waiter);
     }
 
-    private synchronized void subscribe() {
-        if (listenerId != null || closed || topic == null) {
-            return;
+    /**
+     * The subscription, started on first use and again after one failed. Each waiter waits for it on
+     * its own, outside this lock: a subscription that takes long holds no caller past its own
+     * timeout, and an interrupt ends only that caller's wait (the subscription goes on and serves
+     * the next waiter, so nothing leaks).
+     */
+    private synchronized @Nullable CompletableFuture<Integer> subscription() {
+        if (closed || topic == null) {
+            return null;
         }
-        CompletableFuture<Integer> subscribed;
         try {
-            subscribed = topic.addListenerAsync(String.class, (ch, key) -> signals.released(key))
-                    .toCompletableFuture();
+            if (subscription == null || subscription.isCompletedExceptionally()) {
+                subscription = topic.addListenerAsync(String.class, (ch, key) -> signals.released(key))
+                        .toCompletableFuture();
+            }
+            if (statusListener == null || statusListener.isCompletedExceptionally()) {
+                // A release published while the subscription was down (a dropped pub/sub connection,
+                // a failover) is never delivered: when Redisson subscribes again, every waited key is
+                // looked at again rather than left to its holder's expiry (L7). Redisson reports
+                // each new subscription to status listeners.
+                statusListener = topic.addListenerAsync(new StatusListener() {
+                            @Override
+                            public void onSubscribe(String channel) {
+                                signals.wakeAll();
+                            }
+
+                            @Override
+                            public void onUnsubscribe(String channel) {
+                                // the messages missed meanwhile are made up for on the next subscribe
+                            }
+                        })
+                        .toCompletableFuture();
+            }
         } catch (RuntimeException e) {
             throw new BackendUnavailableException("cannot subscribe to " + keys.channel(), e);
         }
-        // Not interruptible: a subscription made after we gave up would leak; the caller sees the flag (L8).
-        boolean interrupted = false;
-        long until = System.nanoTime() + timeout.toNanos();
-        try {
-            while (listenerId == null) {
-                try {
-                    listenerId = subscribed.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException | TimeoutException e) {
-                    subscribed.cancel(false);
-                    throw new BackendUnavailableException(
-                            "cannot subscribe to " + keys.channel() + " within " + timeout, e);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        // A release published while the subscription was down (a dropped pub/sub connection, a
-        // failover) is never delivered: when Redisson subscribes again, every waited key is looked
-        // at again rather than left to its holder's expiry (L7). Redisson reports the new
-        // subscription to status listeners.
-        statusListenerId = topic.addListenerAsync(new StatusListener() {
-                    @Override
-                    public void onSubscribe(String channel) {
-                        signals.wakeAll();
-                    }
-
-                    @Override
-                    public void onUnsubscribe(String channel) {
-                        // the messages missed meanwhile are made up for on the next subscribe
-                    }
-                })
-                .toCompletableFuture();
+        return subscription;
     }
 
     /** Reads INFO {@code section} from the node that holds lockkit's keys. */
@@ -421,8 +430,8 @@ public final class RedisBackend implements Backend {
                     || !new String(prefix.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(prefix)) {
                 bad.add("prefix must be 1-64 characters of well-formed UTF-16 without braces, was '" + prefix + "'");
             }
-            if (timeout.isZero() || timeout.isNegative()) {
-                bad.add("timeout must be positive, was " + timeout);
+            if (timeout.isZero() || timeout.isNegative() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                bad.add("timeout must be positive and at most " + MAX_TIMEOUT + ", was " + timeout);
             }
             try {
                 Checks.driftMargin(driftMargin);

@@ -55,7 +55,13 @@ final class RedisJobLock implements JobLock {
         }
         // A "forever" wait is capped at a century so the sum cannot overflow.
         long waitUntil = System.nanoTime() + Math.min(Checks.saturatedNanos(maxWait), TimeUnit.DAYS.toNanos(36_500));
-        ReleaseSignals.Waiter waiter = client.waitForReleases(key);
+        ReleaseSignals.Waiter waiter;
+        try {
+            waiter = client.waitForReleases(key);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // L8: the flag stays set for the caller
+            throw e;
+        }
         try {
             while (true) {
                 throwIfInterrupted();

@@ -179,7 +179,7 @@ final class Store {
         if (t instanceof RedissonShutdownException) {
             return new BackendUnavailableException("Redis is unavailable for " + what, t);
         }
-        if (notSent(t) || refusedBeforeRunning(t)) {
+        if (notSent(t) || refusedBeforeRunning(t) || refusedInsideScript(t)) {
             return new NotSent(t);
         }
         if (isServerError(t)) {
@@ -215,6 +215,20 @@ final class Store {
                 || t instanceof RedisBusyException
                 || t instanceof RedisTryAgainException
                 || t instanceof RedisClusterDownException;
+    }
+
+    /**
+     * Redis before 7 runs a script on a read-only replica (a demoted primary after a failover) and
+     * refuses its first write from inside it, replying "ERR Error running script …: -READONLY …".
+     * Nothing was written, as when Redis 7 refuses such a script before it runs ({@link
+     * #refusedBeforeRunning}). (A wrapped {@code -OOM} Redisson already raises as {@link
+     * RedisOutOfMemoryException}.)
+     */
+    private static boolean refusedInsideScript(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        return t.getClass() == RedisException.class
+                && m.startsWith("ERR Error running script")
+                && m.contains(": -READONLY ");
     }
 
     /**

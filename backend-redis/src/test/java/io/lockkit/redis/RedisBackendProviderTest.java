@@ -112,6 +112,15 @@ class RedisBackendProviderTest {
     }
 
     @Test
+    @DisplayName("E1: a timeout over a day is refused naming the option, before any client starts")
+    void e1_aTimeoutOverADayIsRefused() {
+        assertThatThrownBy(() -> LockKit.open("redis://app:s3cret@127.0.0.1:1?timeout=PT48H"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout=PT48H (expected at most 1 day)")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     @DisplayName("E1: a bad database and a malformed URI fail without showing credentials")
     void e1_badUrisFailWithoutCredentials() {
         assertThatThrownBy(() -> LockKit.open("redis://:s3cret@127.0.0.1:1/zero"))

@@ -9,6 +9,7 @@ import io.lockkit.BackendUnavailableException;
 import io.lockkit.Lease;
 import io.lockkit.OutcomeUnknownException;
 import io.lockkit.Versioned;
+import io.lockkit.tck.harness.TcpProxy;
 import io.lockkit.testkit.redis.RedisAdmin;
 import io.lockkit.testkit.redis.RedisTestServer;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import redis.embedded.RedisServer;
 
 /**
  * Lost replies (V4), server checks at build time, and the bounded failure of an unreachable store
@@ -73,6 +75,81 @@ class RedisFailureTest {
     }
 
     @Test
+    @DisplayName("E2: a server out of memory makes calls unavailable, not rejected, and nothing is written")
+    void e2_aServerOutOfMemoryIsUnavailableAndWritesNothing() {
+        assumeTrue(
+                redis.isEmbedded(),
+                "skipped: sets maxmemory on the server, which " + RedisTestServer.URL_ENV + " may share");
+        String prefix = RedisTestServer.freshPrefix();
+        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
+                        .prefix(prefix)
+                        .timeout(Duration.ofMillis(300))
+                        .shutdownClientOnClose(true)
+                        .build();
+                RedisAdmin admin = redis.admin()) {
+            c.jobLock()
+                    .tryAcquire("warm-up", Duration.ofSeconds(30))
+                    .orElseThrow()
+                    .release(); // scripts cached
+            c.versionedUpdate().read("warm-up");
+            // Redis 6 (the embedded server) refuses the script's first write from inside it, Redis 7 the
+            // script before it runs: either way nothing ran, and the call waits out its timeout.
+            admin.commands().configSet("maxmemory", "1");
+            try {
+                assertThatThrownBy(() -> c.jobLock().tryAcquire("k", Duration.ofSeconds(30)))
+                        .isInstanceOf(BackendUnavailableException.class);
+                assertThatThrownBy(() -> c.versionedUpdate().create("v", bytes("1")))
+                        .isInstanceOf(BackendUnavailableException.class);
+            } finally {
+                admin.commands().configSet("maxmemory", "0");
+            }
+            Lease lease = c.jobLock()
+                    .tryAcquire("k", Duration.ofSeconds(30))
+                    .orElseThrow(() -> new AssertionError("the refused acquire left the key held"));
+            assertThat(lease.release()).isTrue();
+            assertThat(c.versionedUpdate().read("v")).as("the refused create").isEmpty();
+        }
+    }
+
+    /**
+     * E2 on a read-only replica (what a client meets when a failover demoted its primary): Redis 6
+     * runs the script and refuses its first write from inside it, with an error that wraps
+     * {@code -READONLY}; nothing was written, so the call is unavailable, never a rejection.
+     */
+    @Test
+    @DisplayName("E2: a read-only replica makes calls unavailable, not rejected, and nothing is written")
+    void e2_aReadOnlyReplicaIsUnavailable() throws Exception {
+        assumeTrue(redis.isEmbedded(), "skipped: starts an embedded replica of the embedded server");
+        int port = RedisTestServer.freePort();
+        RedisServer replica = RedisServer.newRedisServer()
+                .port(port)
+                .bind("127.0.0.1")
+                .setting("save \"\"")
+                .setting("appendonly no")
+                .setting("replicaof " + redis.host() + " " + redis.port())
+                .build();
+        replica.start();
+        try (RedisAdmin replicaAdmin = new RedisAdmin("redis://127.0.0.1:" + port)) {
+            Poll.forValue(Duration.ofSeconds(20), () -> java.util.Optional.of(
+                            replicaAdmin.commands().info("replication"))
+                    .filter(info -> info.contains("master_link_status:up")));
+            try (RedisBackend c = RedisBackend.builder(RedisTestServer.newRedisson(
+                            RedisTestServer.newClientName(), "redis://127.0.0.1:" + port, 3000))
+                    .prefix(RedisTestServer.freshPrefix())
+                    .timeout(Duration.ofSeconds(1))
+                    .shutdownClientOnClose(true)
+                    .build()) {
+                assertThatThrownBy(() -> c.jobLock().tryAcquire("k", Duration.ofSeconds(30)))
+                        .isInstanceOf(BackendUnavailableException.class);
+                assertThatThrownBy(() -> c.versionedUpdate().create("v", bytes("1")))
+                        .isInstanceOf(BackendUnavailableException.class);
+            }
+        } finally {
+            replica.stop();
+        }
+    }
+
+    @Test
     @DisplayName(
             "L7: a release published while the waiter's subscription was down still wakes it, when Redisson subscribes again")
     void l7_aReleaseMissedWhileTheSubscriptionWasDownWakesTheWaiter() throws Exception {
@@ -106,6 +183,52 @@ class RedisFailureTest {
             Lease next = waiter.get(10, java.util.concurrent.TimeUnit.SECONDS)
                     .orElseThrow(() -> new AssertionError("the waiter ended empty"));
             assertThat(next.release()).isTrue();
+        }
+    }
+
+    /**
+     * L8 and E2: an acquire waits for its client's subscription to release messages on its own,
+     * reacting to interrupts, not inside a lock that would queue every other waiter behind it. Here
+     * the replies from the server are lost (a proxy drops them), so the subscription is never
+     * confirmed.
+     */
+    @Test
+    @DisplayName(
+            "L8: an acquire waiting for its client's subscription, which the server never confirms, ends at once when interrupted")
+    void l8_anAcquireWaitingForTheSubscriptionIsInterruptible() throws Exception {
+        String prefix = RedisTestServer.freshPrefix();
+        try (TcpProxy proxy = new TcpProxy(redis.host(), redis.port());
+                RedisBackend c = RedisBackend.builder(RedisTestServer.newRedisson(
+                                RedisTestServer.newClientName(), "redis://" + proxy.address(), 15_000))
+                        .prefix(prefix)
+                        .timeout(Duration.ofSeconds(20))
+                        .shutdownClientOnClose(true)
+                        .build()) {
+            proxy.loseReplies(true);
+            java.util.concurrent.atomic.AtomicReference<Thread> acquirer =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.CompletableFuture<java.util.Optional<Lease>> acquire =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        acquirer.set(Thread.currentThread());
+                        try {
+                            return c.jobLock().acquire("k", Duration.ofSeconds(30), Duration.ofSeconds(30));
+                        } catch (InterruptedException e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+            Poll.forValue(Duration.ofSeconds(10), () -> java.util.Optional.ofNullable(acquirer.get())
+                    .filter(t -> t.getState() != Thread.State.RUNNABLE
+                            && java.util.Arrays.stream(t.getStackTrace())
+                                    .anyMatch(f -> f.getClassName().equals(RedisBackend.class.getName()))));
+            long interrupted = System.nanoTime();
+            acquirer.get().interrupt();
+            assertThatThrownBy(() -> acquire.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the interrupted acquire")
+                    .hasCauseInstanceOf(InterruptedException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - interrupted))
+                    .as("time from the interrupt to the acquire's end")
+                    .isLessThan(Duration.ofSeconds(2));
+            proxy.loseReplies(false);
         }
     }
 

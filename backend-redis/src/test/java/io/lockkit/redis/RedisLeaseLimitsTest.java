@@ -113,4 +113,22 @@ class RedisLeaseLimitsTest {
             redisson.shutdown();
         }
     }
+
+    @Test
+    @DisplayName("E1: a timeout over a day, or one that overflows, is refused by build() naming it")
+    void e1_aTimeoutOutOfRangeIsRefused() {
+        var redisson = redis.newRedisson(RedisTestServer.newClientName());
+        try {
+            for (Duration timeout :
+                    List.of(Duration.ofDays(1).plusNanos(1), Duration.ofSeconds(Long.MAX_VALUE), Duration.ZERO)) {
+                assertThatThrownBy(() ->
+                                RedisBackend.builder(redisson).timeout(timeout).build())
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("timeout")
+                        .hasMessageContaining(timeout.toString());
+            }
+        } finally {
+            redisson.shutdown();
+        }
+    }
 }

@@ -99,6 +99,9 @@ public final class RedisBackendProvider implements BackendProvider {
             String head = "bad options for redis: ";
             bad.add(m.startsWith(head) ? m.substring(head.length()) : m);
         }
+        if (timeout.compareTo(RedisBackend.MAX_TIMEOUT) > 0) { // the builder's check, before a client starts
+            bad.add(TIMEOUT + "=" + all.get(TIMEOUT) + " (expected at most 1 day)");
+        }
         if (!clientName.matches("[!-~]+")) { // CLIENT SETNAME takes no spaces
             bad.add("clientName=" + clientName + " (expected printable ASCII, no spaces)");
         }
