@@ -233,7 +233,8 @@ public final class RedisBackend implements Backend {
             try {
                 subscribed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
-                throw new BackendUnavailableException("cannot subscribe to " + keys.channel(), e.getCause());
+                throw new BackendUnavailableException(
+                        "cannot subscribe to " + keys.channel(), Credentials.scrubbed(e.getCause()));
             } catch (TimeoutException e) {
                 throw new BackendUnavailableException(
                         "cannot subscribe to " + keys.channel() + " within " + timeout, e);
@@ -280,7 +281,7 @@ public final class RedisBackend implements Backend {
                         .toCompletableFuture();
             }
         } catch (RuntimeException e) {
-            throw new BackendUnavailableException("cannot subscribe to " + keys.channel(), e);
+            throw new BackendUnavailableException("cannot subscribe to " + keys.channel(), Credentials.scrubbed(e));
         }
         return subscription;
     }

@@ -109,8 +109,8 @@ final class Store {
                 if (System.nanoTime() + pauseNanos - until >= 0) {
                     throw new BackendUnavailableException(
                             "Redis is unavailable for " + s.resource + " (gave up after " + timeout + "): "
-                                    + e.getCause().getMessage(),
-                            e.getCause());
+                                    + Credentials.scrub(e.getCause().getMessage()),
+                            Credentials.scrubbed(e.getCause()));
                 }
                 LockSupport.parkNanos(pauseNanos);
                 pauseNanos = Math.min(pauseNanos * 2, MAX_PAUSE_NANOS);
@@ -170,25 +170,26 @@ final class Store {
         if (t instanceof RedisNoScriptException e) {
             return e;
         }
-        String what = s.resource + ": " + t.getMessage();
+        String what = s.resource + ": " + Credentials.scrub(t.getMessage());
+        Throwable cause = Credentials.scrubbed(t);
         if (t instanceof RedisResponseTimeoutException) {
             return s.writes
-                    ? new OutcomeUnknownException("Redis did not reply in time to " + what, t)
-                    : new BackendUnavailableException("Redis did not reply in time to " + what, t);
+                    ? new OutcomeUnknownException("Redis did not reply in time to " + what, cause)
+                    : new BackendUnavailableException("Redis did not reply in time to " + what, cause);
         }
         if (t instanceof RedissonShutdownException) {
-            return new BackendUnavailableException("Redis is unavailable for " + what, t);
+            return new BackendUnavailableException("Redis is unavailable for " + what, cause);
         }
         if (notSent(t) || refusedBeforeRunning(t) || refusedInsideScript(t)) {
             return new NotSent(t);
         }
         if (isServerError(t)) {
-            return new LockKitException("Redis rejected " + what, t);
+            return new LockKitException("Redis rejected " + what, cause);
         }
         // Connection closed or reset while the request was in flight: it may have run.
         return s.writes
-                ? new OutcomeUnknownException("the connection to Redis failed during " + what, t)
-                : new BackendUnavailableException("the connection to Redis failed during " + what, t);
+                ? new OutcomeUnknownException("the connection to Redis failed during " + what, cause)
+                : new BackendUnavailableException("the connection to Redis failed during " + what, cause);
     }
 
     /** With retries off, Redisson raises these only before the command was written. */

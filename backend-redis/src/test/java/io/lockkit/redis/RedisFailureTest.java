@@ -14,6 +14,7 @@ import io.lockkit.testkit.redis.RedisAdmin;
 import io.lockkit.testkit.redis.RedisTestServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -229,6 +230,63 @@ class RedisFailureTest {
                     .as("time from the interrupt to the acquire's end")
                     .isLessThan(Duration.ofSeconds(2));
             proxy.loseReplies(false);
+        }
+    }
+
+    /**
+     * No credential in any message, also on the builder path, where the application's own Redisson
+     * client carries the password in its address: a call that cannot reach the server (the proxy
+     * in front of it refuses connections) fails without showing it, in the message or any cause's.
+     */
+    @Test
+    @DisplayName(
+            "E2: an unreachable server on the builder path shows no credential of the application's Redisson address")
+    void e2_noCredentialInMessagesOfTheBuilderPath() throws Exception {
+        assumeTrue(redis.isEmbedded(), "skipped: starts an embedded server with a password");
+        String secret = "s3cr/et#pw";
+        int port = RedisTestServer.freePort();
+        RedisServer guarded = RedisServer.newRedisServer()
+                .port(port)
+                .bind("127.0.0.1")
+                .setting("save \"\"")
+                .setting("appendonly no")
+                .setting("requirepass " + secret)
+                .build();
+        guarded.start();
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", port)) {
+            org.redisson.config.Config config = new org.redisson.config.Config();
+            config.useSingleServer()
+                    .setAddress("redis://:" + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8) + "@"
+                            + proxy.address())
+                    .setConnectTimeout(500)
+                    .setTimeout(500)
+                    .setRetryAttempts(0);
+            try (RedisBackend c = RedisBackend.builder(org.redisson.Redisson.create(config))
+                    .prefix(RedisTestServer.freshPrefix())
+                    .timeout(Duration.ofSeconds(1))
+                    .shutdownClientOnClose(true)
+                    .build()) {
+                c.jobLock()
+                        .tryAcquire("warm-up", Duration.ofSeconds(30))
+                        .orElseThrow()
+                        .release();
+                proxy.partition(true);
+                for (Runnable call : List.<Runnable>of(
+                        () -> c.jobLock().tryAcquire("k", Duration.ofSeconds(30)),
+                        () -> c.versionedUpdate().create("v", bytes("1")),
+                        () -> c.versionedUpdate().read("v"))) {
+                    Throwable e = org.assertj.core.api.Assertions.catchThrowable(call::run);
+                    assertThat(e).isInstanceOf(BackendUnavailableException.class);
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        assertThat(String.valueOf(t.getMessage()))
+                                .as("a message of the chain")
+                                .doesNotContain("s3cr")
+                                .doesNotContain("#pw");
+                    }
+                }
+            }
+        } finally {
+            guarded.stop();
         }
     }
 
