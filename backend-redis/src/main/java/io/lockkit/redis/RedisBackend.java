@@ -224,20 +224,26 @@ public final class RedisBackend implements Backend {
 
     /**
      * Registers an acquire waiter, subscribing to release messages on first use: it waits for the
-     * subscription up to {@code timeout}, reacting to interrupts (L8), and then {@link
-     * BackendUnavailableException} (E2).
+     * subscription reacting to interrupts (L8), until {@code deadline} ({@link System#nanoTime()},
+     * the acquire's wait: then it is registered all the same, and its attempt still tells whether
+     * the key is free) or for {@code timeout}, whichever comes first (then {@link
+     * BackendUnavailableException}, E2).
      */
-    ReleaseSignals.Waiter waitForReleases(String key) throws InterruptedException {
+    ReleaseSignals.Waiter waitForReleases(String key, long deadline) throws InterruptedException {
         CompletableFuture<Integer> subscribed = subscription();
         if (subscribed != null) {
+            long left = deadline - System.nanoTime();
+            boolean deadlineFirst = left < timeout.toNanos();
             try {
-                subscribed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                subscribed.get(Math.max(0, deadlineFirst ? left : timeout.toNanos()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 throw new BackendUnavailableException(
                         "cannot subscribe to " + keys.channel(), Credentials.scrubbed(e.getCause()));
             } catch (TimeoutException e) {
-                throw new BackendUnavailableException(
-                        "cannot subscribe to " + keys.channel() + " within " + timeout, e);
+                if (!deadlineFirst) {
+                    throw new BackendUnavailableException(
+                            "cannot subscribe to " + keys.channel() + " within " + timeout, e);
+                }
             }
         }
         return signals.register(key);

@@ -57,7 +57,7 @@ final class RedisJobLock implements JobLock {
         long waitUntil = System.nanoTime() + Math.min(Checks.saturatedNanos(maxWait), TimeUnit.DAYS.toNanos(36_500));
         ReleaseSignals.Waiter waiter;
         try {
-            waiter = client.waitForReleases(key);
+            waiter = client.waitForReleases(key, waitUntil);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // L8: the flag stays set for the caller
             throw e;

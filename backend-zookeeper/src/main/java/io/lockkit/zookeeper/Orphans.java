@@ -68,7 +68,12 @@ final class Orphans {
         if (deleteNow && session.isClosed()) {
             // an acquire that was running when the backend closed: its node is deleted now, on its
             // thread, since the clean-up thread is stopping (with an application's Curator client,
-            // the session and the node would otherwise live on and block the key)
+            // the session and the node would otherwise live on and block the key); not when the
+            // connection is down, which would make the caller wait a second timeout for nothing
+            if (!session.isConnected()) {
+                LOG.log(System.Logger.Level.DEBUG, "lock node left for the session to end: " + pathOrPrefix);
+                return;
+            }
             try {
                 deleteOne(pathOrPrefix);
             } catch (RuntimeException | KeeperException e) {

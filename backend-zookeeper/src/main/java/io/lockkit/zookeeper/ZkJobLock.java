@@ -115,6 +115,7 @@ final class ZkJobLock implements JobLock {
     private Optional<Lease> acquire(String key, Duration lease, long maxWaitNanos, boolean interruptible)
             throws InterruptedException {
         session.checkOpen();
+        checkSessionTimeout();
         String parent = session.lockParent(key);
         String what = "acquiring '" + key + "'";
         long waitUntil = System.nanoTime() + maxWaitNanos;
@@ -199,6 +200,22 @@ final class ZkJobLock implements JobLock {
                 session.orphan(node.path());
             }
             throw e;
+        }
+    }
+
+    /**
+     * E1 where the URI's check cannot see: the session timeout the server granted (which may be
+     * below the one asked for, or set on an application's own Curator client) must be at least twice
+     * the drift margin. Every lease is cut to it less the margin: below that, a lease would come back
+     * with less than half the session left, or already invalid, while its node blocks the key.
+     */
+    private void checkSessionTimeout() {
+        long granted = session.negotiatedSessionTimeoutMillis(); // 0 while not connected: the create will tell
+        if (granted > 0 && Duration.ofMillis(granted).compareTo(driftMargin.multipliedBy(2)) < 0) {
+            throw new IllegalStateException("the ZooKeeper session timeout the server granted, "
+                    + Duration.ofMillis(granted) + ", is less than twice this backend's driftMargin, "
+                    + driftMargin + ": a lease lasts at most the session timeout less the margin; use a"
+                    + " smaller driftMargin or a longer sessionTimeout (within the server's maxSessionTimeout)");
         }
     }
 

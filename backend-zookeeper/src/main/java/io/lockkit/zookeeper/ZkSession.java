@@ -208,6 +208,19 @@ final class ZkSession implements ConnectionStateListener {
         }
     }
 
+    boolean isConnected() {
+        return client.getZookeeperClient().isConnected();
+    }
+
+    /** The session timeout the server granted the current handle; 0 when not connected (yet). */
+    long negotiatedSessionTimeoutMillis() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     static boolean isConnectionTrouble(KeeperException e) {
         Code c = e.code();
         return c == Code.CONNECTIONLOSS

@@ -540,12 +540,12 @@ class ZooKeeperBackendTest {
 
     /**
      * L1 (a backend test, for the reason above: the backend ends its session on close): an acquire
-     * whose reply is still on its way when its backend closes hands out no lease, since the close
+     * whose reply is still on its way when its backend closes hands out no valid lease, since the close
      * ended the session and its node; before, it returned a lease that stayed valid while another
      * client held the key.
      */
     @Test
-    void anAcquireInFlightWhenItsBackendClosesHandsOutNoLease() throws Exception {
+    void anAcquireInFlightWhenItsBackendClosesHandsOutNoValidLease() throws Exception {
         String key = key("closed-in-flight");
         ZooKeeperBackend closing = client();
         closing.jobLock().tryAcquire(key, LEASE).orElseThrow().release(); // the key's parent node exists
@@ -568,6 +568,39 @@ class ZooKeeperBackendTest {
         assertThat(got.filter(Lease::isValid))
                 .as("a lease of the closed backend still valid while another client holds the key")
                 .isEmpty();
+    }
+
+    /**
+     * E1 where the URI's check cannot see: a backend on an application's Curator client whose
+     * granted session timeout is below twice the drift margin refuses every acquire, naming both,
+     * and writes nothing (a lease would be cut to the session timeout less the margin: less than
+     * half the session, or nothing at all, while its node blocks the key).
+     */
+    @Test
+    void e1_aGrantedSessionTimeoutBelowTwiceTheDriftMarginIsRefused() throws Exception {
+        CuratorFramework app = BuilderTarget.curator(target.server().connectString(), ZooKeeperTarget.TIMEOUT);
+        try {
+            assertThat(app.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
+            Duration granted =
+                    Duration.ofMillis(app.getZookeeperClient().getZooKeeper().getSessionTimeout());
+            Duration margin = granted.dividedBy(2).plusMillis(100);
+            String key = key("short-session");
+            try (ZooKeeperBackend b = ZooKeeperBackend.builder(app)
+                    .root("/lockkit")
+                    .driftMargin(margin)
+                    .build()) {
+                Duration lease = margin.multipliedBy(3);
+                assertThatThrownBy(() -> b.jobLock().tryAcquire(key, lease))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining(granted.toString())
+                        .hasMessageContaining(margin.toString());
+            }
+            assertThat(client().jobLock().tryAcquire(key, LEASE))
+                    .as("the refused acquire wrote nothing")
+                    .isPresent();
+        } finally {
+            app.close();
+        }
     }
 
     private static int children(CuratorFramework curator, String parent) {
