@@ -212,13 +212,13 @@ final class ZkSession implements ConnectionStateListener {
         return client.getZookeeperClient().isConnected();
     }
 
-    /** The session timeout the server granted the current handle; 0 when not connected (yet). */
+    /**
+     * The session timeout the server last granted; 0 before the first connection. Curator's own
+     * record: reading it has no side effect (unlike {@code getZooKeeper()}, which hands out
+     * Curator's queued background errors).
+     */
     long negotiatedSessionTimeoutMillis() {
-        try {
-            return client.getZookeeperClient().getZooKeeper().getSessionTimeout();
-        } catch (Exception e) {
-            return 0;
-        }
+        return client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
     }
 
     static boolean isConnectionTrouble(KeeperException e) {
