@@ -58,8 +58,19 @@ class MariaDbTokenOrderTest {
                     lock.executeQuery().close();
                 }
                 waited = CompletableFuture.supplyAsync(() -> client.jobLock().tryAcquire(key, Duration.ofSeconds(30)));
-                assertThat(waitsOnARowLock(ds))
-                        .as("the attempt reaches the row lock and waits there")
+                long blockerId;
+                try (PreparedStatement id = blocker.prepareStatement("SELECT CONNECTION_ID()");
+                        var rs = id.executeQuery()) {
+                    rs.next();
+                    blockerId = rs.getLong(1);
+                }
+                assertThat(waitsOnARowLock(ds, blockerId))
+                        .as(
+                                "the attempt reaches the row lock and waits there (the attempt: %s)",
+                                waited.isDone()
+                                        ? waited.handle((v, e) -> e == null ? "returned " + v : "threw " + e)
+                                                .join()
+                                        : "still running")
                         .isTrue();
                 assertThat(waited).as("the attempt waits on the row lock").isNotDone();
                 meanwhile = client.jobLock()
@@ -76,12 +87,17 @@ class MariaDbTokenOrderTest {
         }
     }
 
-    /** Whether some transaction waits on an InnoDB lock, polled for up to 30 s (a guard, not a timing). */
-    private static boolean waitsOnARowLock(MariaDbDataSource ds) throws Exception {
+    /**
+     * Whether some statement waits on the lock that the session {@code blockerId} holds (see {@link
+     * MariaDbTestServer#waitersOn}), polled for up to 30 s (a guard, not a timing).
+     */
+    private static boolean waitsOnARowLock(MariaDbDataSource ds, long blockerId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Connection c = ds.getConnection();
                 PreparedStatement waits =
-                        c.prepareStatement("SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS")) {
+                        c.prepareStatement(MariaDbTestServer.waitersOn(MariaDbBackend.DEFAULT_LOCK_TABLE))) {
+            waits.setLong(1, blockerId);
+            waits.setLong(2, blockerId);
             while (System.nanoTime() - deadline < 0) {
                 try (var rs = waits.executeQuery()) {
                     if (rs.next() && rs.getLong(1) > 0) {

@@ -31,7 +31,7 @@ public final class RowHold implements StoreFaults.HeldKey {
      * @param lockRowSql {@code SELECT … FROM table WHERE key_column = ? FOR UPDATE}
      * @param holderIdSql the holding session's server id ({@code SELECT pg_backend_pid()})
      * @param waitersSql a query whose first column counts the requests waiting on a lock held by the
-     *     session whose id is its one parameter
+     *     session whose id is each of its parameters
      */
     public static RowHold hold(Connect connect, String lockRowSql, String key, String holderIdSql, String waitersSql) {
         try {
@@ -73,7 +73,9 @@ public final class RowHold implements StoreFaults.HeldKey {
     public boolean awaitWaiter(Duration guard) throws InterruptedException {
         try (Connection c = connect.open();
                 PreparedStatement waiters = c.prepareStatement(waitersSql)) {
-            waiters.setLong(1, holderId);
+            for (int i = 1; i <= waitersSql.chars().filter(ch -> ch == '?').count(); i++) {
+                waiters.setLong(i, holderId);
+            }
             return Poll.until(guard, () -> {
                 try (ResultSet rs = waiters.executeQuery()) {
                     return rs.next() && rs.getLong(1) > 0;

@@ -47,6 +47,15 @@ public final class Waiter<T> {
         thread.interrupt();
     }
 
+    /** What the call has come to so far, for a failure's message: still running, returned or threw. */
+    public String state() {
+        if (!result.isDone()) {
+            return "still running (thread " + thread.getState() + ")";
+        }
+        return result.handle((value, failure) -> failure == null ? "returned " + value : "threw " + failure)
+                .join();
+    }
+
     /** The call's result, waiting up to {@code guard}; a timeout fails with a message. */
     public T get(Duration guard, String what) throws Exception {
         try {

@@ -189,8 +189,7 @@ public final class MariaDbTarget implements TckTarget, StoreFaults {
                 "SELECT 1 FROM " + database + ".lockkit_lock WHERE lock_key = ? FOR UPDATE",
                 key,
                 "SELECT CONNECTION_ID()",
-                "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS w JOIN information_schema.INNODB_TRX t"
-                        + " ON t.trx_id = w.blocking_trx_id WHERE t.trx_mysql_thread_id = ?");
+                MariaDbTestServer.waitersOn(database + "`.`lockkit_lock"));
     }
 
     @Override
