@@ -177,6 +177,7 @@ final class PinnedSessions {
     Optional<Lease> acquire(String what, Duration maxWait, Slice slice) throws InterruptedException {
         long waitNanos = Acquiring.saturatedNanos(maxWait);
         long start = System.nanoTime();
+        long deadline = start + waitNanos; // compared by difference only: no overflow for a saturated wait
         long most = Math.max(
                 1, Math.min(backend.pollInterval().toMillis(), backend.pool().networkTimeoutMillis() / 2));
         try {
@@ -187,7 +188,7 @@ final class PinnedSessions {
                 Session session = backend.pool().borrowLease(what, left);
                 Lease granted = session == null
                         ? null
-                        : attempt(what, session, start + waitNanos, s -> slice.on(s, waitMillis, start + waitNanos));
+                        : attempt(what, session, deadline, s -> slice.on(s, waitMillis, deadline));
                 if (granted != null) {
                     return Optional.of(Acquiring.keepUnlessInterrupted(granted));
                 }

@@ -37,6 +37,15 @@ class RedisFailureTest {
         }
     }
 
+    /** A client of its own on a fresh prefix whose calls give up after 300 ms: a sleeping server outlasts them. */
+    private RedisBackend shortTimeoutClient(String prefix) {
+        return RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
+                .prefix(prefix)
+                .timeout(Duration.ofMillis(300))
+                .shutdownClientOnClose(true)
+                .build();
+    }
+
     @Test
     @DisplayName("V4: a compare-and-set whose reply is lost is OutcomeUnknown, and reaches the server exactly once")
     void v4_lostReplyIsOutcomeUnknownAndAppliedOnce() throws Exception {
@@ -44,11 +53,7 @@ class RedisFailureTest {
                 redis.isEmbedded(),
                 "skipped: puts to sleep the server, which " + RedisTestServer.URL_ENV + " may share");
         String prefix = RedisTestServer.freshPrefix();
-        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
-                        .prefix(prefix)
-                        .timeout(Duration.ofMillis(300))
-                        .shutdownClientOnClose(true)
-                        .build();
+        try (RedisBackend c = shortTimeoutClient(prefix);
                 RedisAdmin admin = redis.admin()) {
             Versioned v0 = c.versionedUpdate().create("counter", bytes("0")).orElseThrow();
             // Once first, so that the script is cached: a NOSCRIPT reply would mean nothing ran.
@@ -82,11 +87,7 @@ class RedisFailureTest {
                 redis.isEmbedded(),
                 "skipped: sets maxmemory on the server, which " + RedisTestServer.URL_ENV + " may share");
         String prefix = RedisTestServer.freshPrefix();
-        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
-                        .prefix(prefix)
-                        .timeout(Duration.ofMillis(300))
-                        .shutdownClientOnClose(true)
-                        .build();
+        try (RedisBackend c = shortTimeoutClient(prefix);
                 RedisAdmin admin = redis.admin()) {
             c.jobLock()
                     .tryAcquire("warm-up", Duration.ofSeconds(30))
@@ -307,11 +308,7 @@ class RedisFailureTest {
                 redis.isEmbedded(),
                 "skipped: puts to sleep the server, which " + RedisTestServer.URL_ENV + " may share");
         String prefix = RedisTestServer.freshPrefix();
-        try (RedisBackend c = RedisBackend.builder(redis.newRedisson(RedisTestServer.newClientName()))
-                        .prefix(prefix)
-                        .timeout(Duration.ofMillis(300))
-                        .shutdownClientOnClose(true)
-                        .build();
+        try (RedisBackend c = shortTimeoutClient(prefix);
                 RedisAdmin admin = redis.admin()) {
             c.jobLock()
                     .tryAcquire("warm-up", Duration.ofSeconds(5))

@@ -232,7 +232,7 @@ public final class SessionPool implements AutoCloseable {
             return borrow(what);
         }
         checkOpen();
-        return connectionPermit(what, deadline) ? lend(what, false) : null;
+        return permitsBy(what, false, deadline) ? lend(what, false) : null;
     }
 
     /**
