@@ -40,6 +40,13 @@ public interface JobLockRules extends FixtureRules {
         void l1_exclusion_differentKeysDoNotExcludeEachOther() throws Exception;
 
         /**
+         * L1: an acquire whose reply comes after its client closed hands out no lease valid beside another holder.
+         *
+         * <p>Rules: L1. If this fails, look at: {@code close()} with an acquire in flight: a session backend's close ends the session that holds the lock, so the grant that arrives afterwards must be refused or handed out already invalid (INCIDENTS.md row 42).
+         */
+        void l1_exclusion_anAcquireInFlightWhenItsClientClosesHandsOutNoValidLease(TestInfo test) throws Exception;
+
+        /**
          * scenario 1: of N workers claiming one job at once, 1 wins and the others get empty.
          *
          * <p>Rules: L1 L6. If this fails, look at: several winners: check-then-insert, acquire inside the caller's transaction, JVM-clock expiry; exceptions: duplicate-key (23505), 40001 or 40P01 not mapped to empty.

@@ -117,6 +117,54 @@ public abstract class JobLockTck extends AbstractTck implements JobLockRules {
 
         @Override
         @Test
+        @DisplayName(
+                "L1: an acquire whose reply comes after its client closed hands out no lease valid beside another holder")
+        public void l1_exclusion_anAcquireInFlightWhenItsClientClosesHandsOutNoValidLease(TestInfo test)
+                throws Exception {
+            assumeFault(Fault.DELAY_REPLIES, test);
+            TckSettings settings = settings();
+            Duration delay = Duration.ofMillis(800);
+            String key = Keys.fresh("l1-closed-in-flight");
+            Backend closing = target().newClient();
+            // Its connection is open and warm first, so that the acquire's request leaves at once.
+            assertThat(closing.jobLock()
+                            .tryAcquire(key + "-warm", LEASE)
+                            .orElseThrow(Expect.empty(Expect.FREE_KEY))
+                            .release())
+                    .isTrue();
+            Waiter<Optional<Lease>> inFlight;
+            try (Heal heal = target().faults().delayReplies(closing, delay)) {
+                inFlight = Waiter.start(
+                        "lockkit-tck-l1-in-flight", () -> closing.jobLock().tryAcquire(key, settings.generousLease()));
+                // The request is out and the store has applied it; its reply is held back. Then close.
+                Poll.untilTime(System.nanoTime() + delay.toNanos() / 2);
+                Waiter.start("lockkit-tck-l1-close", () -> {
+                            closing.close();
+                            return null;
+                        })
+                        .get(settings.deadline(), "close() with an acquire in flight");
+            }
+            Optional<Lease> handedOut;
+            try {
+                handedOut = inFlight.get(settings.deadline(), "the acquire in flight at close()");
+            } catch (LockKitException | IllegalStateException refused) {
+                handedOut = Optional.empty(); // refusing the grant of a closed client is one right answer
+            }
+            Optional<Lease> other = clientA().jobLock().tryAcquire(key, LEASE);
+            if (handedOut.isPresent() && other.isPresent()) {
+                assertThat(handedOut.get().isValid())
+                        .as(
+                                "L1: two holders of '%s': the lease handed out by a client closed while its acquire was"
+                                        + " in flight is still valid after another client was granted the key (token %d;"
+                                        + " did close() end the session that held it, and the grant still say valid?)",
+                                key, other.get().token())
+                        .isFalse();
+            }
+            other.ifPresent(Lease::release);
+        }
+
+        @Override
+        @Test
         @DisplayName("scenario 1: of N workers claiming one job at once, 1 wins and the others get empty")
         public void scenario01_exclusiveClaim() throws Exception {
             ScenarioRow row = runScenario(Scenarios.EXCLUSIVE_CLAIM);
@@ -306,7 +354,9 @@ public abstract class JobLockTck extends AbstractTck implements JobLockRules {
                 waiter = Waiter.start(
                         "lockkit-tck-l2-store-waiter", () -> clientB().jobLock().tryAcquire(key, LEASE));
                 assertThat(held.awaitWaiter(settings.deadline()))
-                        .as("the acquire must reach the store and wait on the held record")
+                        .as(
+                                "the acquire must reach the store and wait on the held record (the acquire %s)",
+                                waiter.state())
                         .isTrue();
                 meanwhile = clientC()
                         .jobLock()

@@ -86,6 +86,12 @@ class BrokenBackendsTest {
                                 "l7_anAcquireOnAFullClientGetsEmptyByItsMaxWait",
                                 "l8_anAcquireWaitingForALeaseSessionOfItsClientIsInterruptible")),
                 defect(
+                        "a grant whose reply came after close() is handed out valid (incident 42)",
+                        Defects::grantsAfterClose,
+                        NONE,
+                        NONE,
+                        Set.of("l1_exclusion_anAcquireInFlightWhenItsClientClosesHandsOutNoValidLease")),
+                defect(
                         "a failed release brings the lease back (incident 23)",
                         Defects::releaseResurrects,
                         NONE,
@@ -159,7 +165,10 @@ class BrokenBackendsTest {
                         Defects::suspendedStillHolds,
                         Set.of("10"),
                         NONE,
-                        Set.of("l5_isValidFalseFromDeadlineAndNeverTrueAgain", "scenario10_connectionLoss")),
+                        Set.of(
+                                "l5_isValidFalseFromDeadlineAndNeverTrueAgain",
+                                "scenario10_connectionLoss",
+                                "l1_exclusion_anAcquireInFlightWhenItsClientClosesHandsOutNoValidLease")),
                 defect(
                         "expiry on the client's clock (incident 10)",
                         Defects::expiryOnTheClientsClock,
@@ -261,6 +270,7 @@ class BrokenBackendsTest {
     private static final Set<String> CONTENDED_SCENARIOS = Set.of("2a", "2b", "8", "10", "11");
     /** Granted twice where two clients meet on a key through tryAcquire (its acquire() is not affected). */
     private static final Set<String> TESTS_SHARED_CLIENT_ID = Set.of(
+            "l1_exclusion_anAcquireInFlightWhenItsClientClosesHandsOutNoValidLease",
             "fixture_targetOpensIndependentClientsOfOneStore",
             "l1_exclusion_aHeldKeyIsNotGrantedToAnotherClient",
             "l1_exclusion_leasesAreNotReentrantEvenOnTheSameClient",
@@ -270,6 +280,7 @@ class BrokenBackendsTest {
             "scenario01_exclusiveClaim");
     /** A lost race thrown: every test that meets contention on a key fails. */
     private static final Set<String> TESTS_CONTENTION_BREAKS_EVERYWHERE = Set.of(
+            "l1_exclusion_anAcquireInFlightWhenItsClientClosesHandsOutNoValidLease",
             "e1_anyKeyOf1To256Utf8BytesIsAccepted",
             "fixture_targetOpensIndependentClientsOfOneStore",
             "l1_exclusion_aHeldKeyIsNotGrantedToAnotherClient",

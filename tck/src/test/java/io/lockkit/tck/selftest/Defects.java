@@ -815,6 +815,43 @@ final class Defects {
                 MemBackend.LeaseKind.SESSION);
     }
 
+    /**
+     * INCIDENTS.md row 42 (L1): {@code close()} ends the client's session and with it the locks it
+     * holds, but an acquire whose reply was still on its way hands out its lease as valid until its
+     * own deadline: another client takes the key while that lease says it holds it.
+     */
+    static BrokenTarget grantsAfterClose() {
+        return new BrokenTarget(
+                "broken/grants-after-close (incident 42)",
+                (store, client) -> new ForwardingBackend(client) {
+                    private volatile boolean closed;
+
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                boolean openWhenSent = !closed;
+                                long sent = System.nanoTime();
+                                Optional<Lease> granted = delegate.tryAcquire(key, lease);
+                                // The defect: a grant that came back after close() is not looked at.
+                                return openWhenSent && closed
+                                        ? granted.map(l -> new IgnoresLoss(l, sent, lease))
+                                        : granted;
+                            }
+                        };
+                    }
+
+                    @Override
+                    public void close() {
+                        closed = true;
+                        super.close();
+                    }
+                },
+                MemStore::restart,
+                MemBackend.LeaseKind.SESSION);
+    }
+
     /** Valid until its own deadline whatever the session did; the loss is never reported. */
     private static final class IgnoresLoss extends ForwardingLease {
         private volatile long deadline;
