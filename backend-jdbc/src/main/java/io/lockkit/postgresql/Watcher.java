@@ -233,8 +233,17 @@ final class Watcher implements AutoCloseable {
         return pending;
     }
 
+    /**
+     * Watches {@code lease} (L5). A lease whose grant came back after the client closed (its reply was
+     * on its way) is ended at once, as {@link PostgresBackend#close()} ended the others: nobody would
+     * watch it, and its pinned connection would hold the lock past the close.
+     */
     void watch(Watched lease) {
         watched.add(lease);
+        if (closed) { // set before PostgresBackend.close() looks at the watched leases: none is missed
+            lease.sessionEnded();
+            return;
+        }
         start();
     }
 

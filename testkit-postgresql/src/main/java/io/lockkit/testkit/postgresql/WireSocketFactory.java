@@ -32,6 +32,8 @@ public final class WireSocketFactory extends SocketFactory {
         private int cuts; // guarded by this
         private @Nullable String cutMarker; // guarded by this
         private Runnable meanwhile = () -> {}; // guarded by this
+        private @Nullable String lateMarker; // guarded by this
+        private Runnable beforeLate = () -> {}; // guarded by this
 
         /** Round trips made by the calling thread so far. */
         public long roundTrips() {
@@ -54,6 +56,25 @@ public final class WireSocketFactory extends SocketFactory {
             this.cuts = times;
             this.cutMarker = marker;
             this.meanwhile = meanwhile;
+        }
+
+        /**
+         * Once, when a connection awaits the reply to a request whose bytes contain {@code marker}:
+         * after the server has applied the request, {@code meanwhile} runs on the waiting thread, and
+         * then the reply is read as usual (a reply that comes late, after something else happened).
+         */
+        public synchronized void beforeReply(String marker, Runnable meanwhile) {
+            this.lateMarker = marker;
+            this.beforeLate = meanwhile;
+        }
+
+        /** What to run before reading the reply to {@code request}, or null. */
+        synchronized @Nullable Runnable late(byte[] request) {
+            if (lateMarker == null || !new String(request, StandardCharsets.ISO_8859_1).contains(lateMarker)) {
+                return null;
+            }
+            lateMarker = null;
+            return beforeLate;
         }
 
         /** Whether a cut was still armed (it is disarmed). */
@@ -186,6 +207,11 @@ public final class WireSocketFactory extends SocketFactory {
                 meanwhile.run();
                 close();
                 throw new SocketException("the reply was cut off by the test");
+            }
+            Runnable late = wire.late(sent);
+            if (late != null) {
+                pause(); // let the server apply the request: only its reply comes late
+                late.run();
             }
             wire.count();
         }
