@@ -5,6 +5,7 @@ import io.lockkit.BackendUnavailableException;
 import io.lockkit.Capability;
 import io.lockkit.JobLock;
 import io.lockkit.LeaseLimits;
+import io.lockkit.LockKitException;
 import io.lockkit.Ticker;
 import io.lockkit.VersionedUpdate;
 import io.lockkit.redis.internal.Unreachable;
@@ -237,16 +238,41 @@ public final class RedisBackend implements Backend {
             try {
                 subscribed.get(Math.max(0, deadlineFirst ? left : timeout.toNanos()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
+                throwIfTheChannelIsRefused();
                 throw new BackendUnavailableException(
                         "cannot subscribe to " + keys.channel(), Credentials.scrubbed(e.getCause()));
             } catch (TimeoutException e) {
                 if (!deadlineFirst) {
+                    throwIfTheChannelIsRefused();
                     throw new BackendUnavailableException(
                             "cannot subscribe to " + keys.channel() + " within " + timeout, e);
                 }
             }
         }
         return signals.register(key);
+    }
+
+    /**
+     * A subscription that failed or never came: when the server refuses this client's user the
+     * release channel (an ACL without it; Redis 7 gives a new user no channel), that is a setting to
+     * change, not a store that is down, and the caller is told which (Redisson retries such a
+     * subscribe without reporting the refusal).
+     */
+    private void throwIfTheChannelIsRefused() {
+        String refusal;
+        try {
+            refusal = new String(
+                    store.run(Script.CHANNEL_CHECK, RScript.ReturnType.VALUE, List.of(keys.channel())),
+                    StandardCharsets.UTF_8);
+        } catch (RuntimeException unknown) {
+            return; // the store itself did not answer: the caller reports it unavailable
+        }
+        if (!refusal.isEmpty()) {
+            throw new LockKitException("the Redis user of this client may not use lockkit's release channel "
+                    + keys.channel() + ", which a waiting acquire subscribes to (" + Credentials.scrub(refusal)
+                    + "); grant it, for example ACL SETUSER <user> &" + keys.channel()
+                    + " (Redis 7 gives a new user no channel). tryAcquire and release work without it");
+        }
     }
 
     void stopWaiting(ReleaseSignals.Waiter waiter) {

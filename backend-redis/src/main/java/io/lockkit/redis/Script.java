@@ -17,7 +17,8 @@ enum Script {
     CREATE("create.lua", true),
     CAS("cas.lua", true),
     DELETE("delete.lua", true),
-    SERVER_INFO("server-info.lua", false);
+    SERVER_INFO("server-info.lua", false),
+    CHANNEL_CHECK("channel-check.lua", true);
 
     final String resource;
     final boolean writes;
