@@ -120,6 +120,9 @@ public final class RedisBackend implements Backend {
     private final RedisVersionedUpdate versionedUpdate = new RedisVersionedUpdate(this);
     /** The subscription to release messages (the listener's id once made); null until first needed. */
     private @Nullable CompletableFuture<Integer> subscription; // guarded by this
+    /** The reply of the release channel's check sent with the last subscription (guarded by this). */
+    private @Nullable CompletableFuture<byte[]> channelCheck;
+
     /** The listener that looks at every waited key again when Redisson subscribes anew. */
     private @Nullable CompletableFuture<Integer> statusListener; // guarded by this
 
@@ -242,8 +245,8 @@ public final class RedisBackend implements Backend {
                 throw new BackendUnavailableException(
                         "cannot subscribe to " + keys.channel(), Credentials.scrubbed(e.getCause()));
             } catch (TimeoutException e) {
+                throwIfTheChannelIsRefused();
                 if (!deadlineFirst) {
-                    throwIfTheChannelIsRefused();
                     throw new BackendUnavailableException(
                             "cannot subscribe to " + keys.channel() + " within " + timeout, e);
                 }
@@ -253,25 +256,26 @@ public final class RedisBackend implements Backend {
     }
 
     /**
-     * A subscription that failed or never came: when the server refuses this client's user the
+     * A subscription that failed or has not come yet: when the server refuses this client's user the
      * release channel (an ACL without it; Redis 7 gives a new user no channel), that is a setting to
-     * change, not a store that is down, and the caller is told which (Redisson retries such a
-     * subscribe without reporting the refusal).
+     * change, not a store that is down, and the caller is told which. Redisson retries a refused
+     * subscribe without reporting the refusal, so the check ({@link Script#CHANNEL_CHECK}) is sent
+     * with the subscription and only its reply, when it has come, is looked at here: no wait, and
+     * nothing when the store did not answer it (then the caller reports the store unavailable).
      */
     private void throwIfTheChannelIsRefused() {
-        String refusal;
-        try {
-            refusal = new String(
-                    store.run(Script.CHANNEL_CHECK, RScript.ReturnType.VALUE, List.of(keys.channel())),
-                    StandardCharsets.UTF_8);
-        } catch (RuntimeException unknown) {
-            return; // the store itself did not answer: the caller reports it unavailable
+        CompletableFuture<byte[]> check;
+        synchronized (this) {
+            check = channelCheck;
         }
+        byte[] reply = check == null ? null : check.getNow(null);
+        String refusal = reply == null ? "" : new String(reply, StandardCharsets.UTF_8);
         if (!refusal.isEmpty()) {
             throw new LockKitException("the Redis user of this client may not use lockkit's release channel "
-                    + keys.channel() + ", which a waiting acquire subscribes to (" + Credentials.scrub(refusal)
-                    + "); grant it, for example ACL SETUSER <user> &" + keys.channel()
-                    + " (Redis 7 gives a new user no channel). tryAcquire and release work without it");
+                    + keys.channel() + " (as named before the client's NameMapper), which a waiting acquire"
+                    + " subscribes to (" + Credentials.scrub(refusal) + "); grant it, for example ACL SETUSER"
+                    + " <user> &" + keys.channel() + " (Redis 7 gives a new user no channel). tryAcquire and"
+                    + " release work without it");
         }
     }
 
@@ -293,6 +297,8 @@ public final class RedisBackend implements Backend {
             if (subscription == null || subscription.isCompletedExceptionally()) {
                 subscription = topic.addListenerAsync(String.class, (ch, key) -> signals.released(key))
                         .toCompletableFuture();
+                // answered at once where the channel is allowed, looked at only if the subscription fails or lags
+                channelCheck = store.sendOnce(Script.CHANNEL_CHECK, RScript.ReturnType.VALUE, List.of(keys.channel()));
             }
             if (statusListener == null || statusListener.isCompletedExceptionally()) {
                 // A release published while the subscription was down (a dropped pub/sub connection,

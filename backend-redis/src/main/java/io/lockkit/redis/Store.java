@@ -119,6 +119,18 @@ final class Store {
     }
 
     /**
+     * Sends {@code s} once, by EVAL (no script cache to miss), and returns its reply to come, for a
+     * check nobody waits on (the reply or its failure is looked at when it is there).
+     */
+    <R> CompletableFuture<R> sendOnce(Script s, RScript.ReturnType type, List<Object> keys) {
+        try {
+            return script.<R>send(s, false, type, keys, new Object[0]).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Sends {@code s}, which MUST be idempotent, without waiting for the reply or reporting any
      * error, with Redisson's retries on: a best-effort clean-up.
      */

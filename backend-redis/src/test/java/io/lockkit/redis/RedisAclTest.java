@@ -76,6 +76,12 @@ class RedisAclTest {
                         .isNotInstanceOf(BackendUnavailableException.class)
                         .hasMessageContaining("channel")
                         .hasMessageNotContaining(password);
+                assertThatThrownBy(() ->
+                                restricted.jobLock().acquire("acl", Duration.ofSeconds(30), Duration.ofSeconds(1)))
+                        .as("the same within a maxWait shorter than the client's timeout (2 s)")
+                        .isInstanceOf(LockKitException.class)
+                        .isNotInstanceOf(BackendUnavailableException.class)
+                        .hasMessageContaining("channel");
                 assertThat(next.get().release()).isTrue();
             }
         } finally {
