@@ -432,14 +432,30 @@ final class ZkJobLock implements JobLock {
         return !ClientCnxn.isInEventThread();
     }
 
-    private static List<String> lockNodes(List<String> children) {
+    /**
+     * The lock nodes among {@code children}, in the order they were created (L1). The server numbers
+     * a container's children with a signed 32-bit counter, which wraps after 2³¹ creates on a container
+     * that was never empty long enough to be removed: {@code …-lock-2147483647} is followed by {@code
+     * …-lock--2147483648}. When the queue holds numbers from both ends of the range, the negative ones
+     * come after the positive ones (the nodes alive at once are fewer than 2³⁰ apart).
+     */
+    static List<String> lockNodes(List<String> children) {
         List<String> queue = new ArrayList<>();
+        boolean low = false;
+        boolean high = false;
         for (String child : children) {
             if (child.contains(LOCK_MARK)) {
                 queue.add(child);
+                long sequence = sequence(child);
+                low |= sequence < -(1L << 30);
+                high |= sequence >= 1L << 30;
             }
         }
-        queue.sort(Comparator.comparingLong(ZkJobLock::sequence));
+        boolean wrapped = low && high;
+        queue.sort(Comparator.comparingLong(node -> {
+            long sequence = sequence(node);
+            return wrapped && sequence < 0 ? sequence + (1L << 32) : sequence;
+        }));
         return queue;
     }
 
