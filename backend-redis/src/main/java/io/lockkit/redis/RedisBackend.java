@@ -268,7 +268,7 @@ public final class RedisBackend implements Backend {
         synchronized (this) {
             check = channelCheck;
         }
-        byte[] reply = check == null ? null : check.getNow(null);
+        byte[] reply = check == null || !check.isDone() || check.isCompletedExceptionally() ? null : check.join();
         String refusal = reply == null ? "" : new String(reply, StandardCharsets.UTF_8);
         if (!refusal.isEmpty()) {
             throw new LockKitException("the Redis user of this client may not use lockkit's release channel "
