@@ -11,15 +11,20 @@ import org.jspecify.annotations.Nullable;
  * builds from a Redisson error, and every cause it attaches, goes through here.
  */
 final class Credentials {
-    /** A URI's user info: everything from the scheme's {@code //} to the last {@code @} before a blank. */
-    private static final Pattern USER_INFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)\\S*@");
+    /**
+     * A URI's user info: everything from the scheme's {@code //} to the last {@code @} that a host
+     * follows, on the same line and before the next URI. Blanks included: Redisson prints the
+     * password decoded, so {@code pass%20word} shows as {@code pass word}.
+     */
+    private static final Pattern USER_INFO = Pattern.compile(
+            "([a-zA-Z][a-zA-Z0-9+.-]*://)(?:(?![a-zA-Z][a-zA-Z0-9+.-]*://)[^\\r\\n])*@(?=\\[?[A-Za-z0-9._:%-]+\\]?)");
 
     private Credentials() {}
 
     /** {@code message} with every URI's user info shown as {@code ***}. */
     static String scrub(@Nullable String message) {
         String m = String.valueOf(message);
-        // greedy to the last '@' of the blank-free run, so a password holding '@' is hidden whole
+        // greedy to the last '@' before the next URI, so a password holding '@' or a blank is hidden whole
         return USER_INFO.matcher(m).replaceAll(r -> Matcher.quoteReplacement(r.group(1)) + "***@");
     }
 

@@ -21,6 +21,18 @@ class CredentialsTest {
     }
 
     @Test
+    void aPasswordWithBlanksIsHiddenWhole() {
+        String message =
+                "Unable to connect to Redis server: redis://app:pass word @x@127.0.0.1:6379 (other: redis://h:1)";
+        String scrubbed = Credentials.scrub(message);
+        assertThat(scrubbed)
+                .contains("redis://***@127.0.0.1:6379")
+                .contains("(other: redis://h:1)")
+                .doesNotContain("pass")
+                .doesNotContain("word");
+    }
+
+    @Test
     void aChainThatShowsUserInfoIsCopiedScrubbedAndOneThatDoesNotIsKept() {
         IllegalStateException inner = new IllegalStateException("addr=redis://:s3cret@h:1");
         RuntimeException outer = new RuntimeException("write failed", inner);
