@@ -23,10 +23,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code l1_exclusion_anAcquireInFlightWhenItsClientClosesHandsOutNoValidLease}, delays every reply).
  */
 class ClosedWhileAcquiringTest {
-    /** Only the advisory variant's acquire statement ({@link Sql#ADVISORY_ACQUIRE}) contains this. */
-    private static final String ADVISORY_ACQUIRE_MARKER = "WITH attempt AS MATERIALIZED";
-    /** Only the rowlock variant's acquire statement ({@link Sql#ROWLOCK_ACQUIRE}) contains this. */
-    private static final String ROWLOCK_ACQUIRE_MARKER = "WITH locked AS MATERIALIZED";
 
     private static Fixture fixture;
 
@@ -62,7 +58,9 @@ class ClosedWhileAcquiringTest {
                     .isTrue();
             WireSocketFactory.wire(wireName)
                     .beforeReply(
-                            variant == Variant.ADVISORY ? ADVISORY_ACQUIRE_MARKER : ROWLOCK_ACQUIRE_MARKER,
+                            variant == Variant.ADVISORY
+                                    ? Fixture.ADVISORY_ACQUIRE_MARKER
+                                    : Fixture.ROWLOCK_ACQUIRE_MARKER,
                             closing::close);
             Optional<Lease> late;
             try {

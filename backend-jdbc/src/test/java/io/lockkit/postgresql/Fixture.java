@@ -15,6 +15,13 @@ final class Fixture implements AutoCloseable {
     /** As many connections as the TCK's clients ({@link PostgresTarget#CONNECTIONS}). */
     static final int CONNECTIONS = PostgresTarget.CONNECTIONS;
 
+    /** Only the lock table's acquire statement ({@link Sql#TABLE_ACQUIRE}) contains this: a wire's marker. */
+    static final String TABLE_ACQUIRE_MARKER = "WITH held AS";
+    /** Only the advisory variant's acquire statement ({@link Sql#ADVISORY_ACQUIRE}) contains this. */
+    static final String ADVISORY_ACQUIRE_MARKER = "WITH attempt AS MATERIALIZED";
+    /** Only the rowlock variant's acquire statement ({@link Sql#ROWLOCK_ACQUIRE}) contains this. */
+    static final String ROWLOCK_ACQUIRE_MARKER = "WITH locked AS MATERIALIZED";
+
     final String schema = PostgresTestServer.newSchema();
     final TableNames tables = tables(schema);
     private final List<PostgresBackend> clients = new ArrayList<>();

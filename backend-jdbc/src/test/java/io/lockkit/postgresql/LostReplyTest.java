@@ -29,8 +29,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * while idle are replaced without the caller noticing.
  */
 class LostReplyTest {
-    /** Only the lock table's acquire statement ({@link Sql#TABLE_ACQUIRE}) contains this. */
-    private static final String TABLE_ACQUIRE_MARKER = "WITH held AS";
 
     private static Fixture fixture;
     private PostgresBackend client;
@@ -208,7 +206,7 @@ class LostReplyTest {
     void anAcquireWhoseRepliesAreAllLostLeavesNoGrantBlockingTheKey() {
         String key = key();
         // the attempt and its resend on a new connection are both granted, and both replies are lost
-        wire.cutReplies(TABLE_ACQUIRE_MARKER, 2, () -> {});
+        wire.cutReplies(Fixture.TABLE_ACQUIRE_MARKER, 2, () -> {});
         assertThatThrownBy(() -> client.jobLock().tryAcquire(key, Duration.ofSeconds(30)))
                 .isInstanceOf(BackendUnavailableException.class);
         PostgresBackend other = fixture.client(Variant.TABLE);

@@ -35,10 +35,6 @@ import org.junit.jupiter.api.Test;
  * client's connection or fill its budget from outside.
  */
 class ReplacedConnectionTest {
-    /** Only the lock table's acquire statement ({@link Sql#TABLE_ACQUIRE}) contains this. */
-    private static final String TABLE_ACQUIRE_MARKER = "WITH held AS";
-    /** Only the advisory variant's acquire statement ({@link Sql#ADVISORY_ACQUIRE}) contains this. */
-    private static final String ADVISORY_ACQUIRE_MARKER = "WITH attempt AS MATERIALIZED";
 
     private static Fixture fixture;
     private final ExecutorService threads = Executors.newFixedThreadPool(3);
@@ -102,7 +98,7 @@ class ReplacedConnectionTest {
                     .release(); // an idle connection
             AtomicReference<Future<?>> queued = new AtomicReference<>();
             wire.cutReplies(
-                    TABLE_ACQUIRE_MARKER,
+                    Fixture.TABLE_ACQUIRE_MARKER,
                     1,
                     () -> queued.set(lineUp(
                             () -> client.versionedUpdate().compareAndSet(prefix + "queued", 1, new byte[] {2}))));
@@ -196,7 +192,7 @@ class ReplacedConnectionTest {
                 .release();
         AtomicReference<Future<Optional<Lease>>> queued = new AtomicReference<>();
         wire.cutReplies(
-                ADVISORY_ACQUIRE_MARKER,
+                Fixture.ADVISORY_ACQUIRE_MARKER,
                 1,
                 () -> queued.set(lineUp(() ->
                         client.jobLock().acquire(prefix + "queued", Duration.ofSeconds(30), Duration.ofSeconds(30)))));

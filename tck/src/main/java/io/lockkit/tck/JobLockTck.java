@@ -138,9 +138,12 @@ public abstract class JobLockTck extends AbstractTck implements JobLockRules {
                         "lockkit-tck-l1-in-flight", () -> closing.jobLock().tryAcquire(key, settings.generousLease()));
                 // The request is out and the store has applied it; its reply is held back. Then close.
                 Poll.untilTime(System.nanoTime() + delay.toNanos() / 2);
-                assertThat(inFlight.state())
-                        .as("the target's delayReplies(%s) must hold the acquire's reply back past the close", delay)
-                        .startsWith("still running");
+                assertThat(inFlight.isRunning())
+                        .as(
+                                "the target's delayReplies(%s) must hold the acquire's reply back past the close; the"
+                                        + " acquire %s",
+                                delay, inFlight.state())
+                        .isTrue();
                 Waiter.start("lockkit-tck-l1-close", () -> {
                             closing.close();
                             return null;

@@ -73,7 +73,8 @@ public final class RowHold implements StoreFaults.HeldKey {
     public boolean awaitWaiter(Duration guard) throws InterruptedException {
         try (Connection c = connect.open();
                 PreparedStatement waiters = c.prepareStatement(waitersSql)) {
-            for (int i = 1; i <= waitersSql.chars().filter(ch -> ch == '?').count(); i++) {
+            long parameters = waitersSql.chars().filter(ch -> ch == '?').count();
+            for (int i = 1; i <= parameters; i++) {
                 waiters.setLong(i, holderId);
             }
             return Poll.until(guard, () -> {

@@ -47,6 +47,11 @@ public final class Waiter<T> {
         thread.interrupt();
     }
 
+    /** Whether the call has neither returned nor thrown yet. */
+    public boolean isRunning() {
+        return !result.isDone();
+    }
+
     /** What the call has come to so far, for a failure's message: still running, returned or threw. */
     public String state() {
         if (!result.isDone()) {

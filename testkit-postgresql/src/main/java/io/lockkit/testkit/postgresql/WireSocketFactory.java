@@ -70,7 +70,7 @@ public final class WireSocketFactory extends SocketFactory {
 
         /** What to run before reading the reply to {@code request}, or null. */
         synchronized @Nullable Runnable late(byte[] request) {
-            if (lateMarker == null || !new String(request, StandardCharsets.ISO_8859_1).contains(lateMarker)) {
+            if (lateMarker == null || !contains(request, lateMarker)) {
                 return null;
             }
             lateMarker = null;
@@ -86,12 +86,16 @@ public final class WireSocketFactory extends SocketFactory {
 
         /** What to run before cutting the reply to {@code request}, or null to let the reply through. */
         synchronized @Nullable Runnable cut(byte[] request) {
-            if (cuts == 0
-                    || (cutMarker != null && !new String(request, StandardCharsets.ISO_8859_1).contains(cutMarker))) {
+            if (cuts == 0 || (cutMarker != null && !contains(request, cutMarker))) {
                 return null;
             }
             cuts--;
             return meanwhile;
+        }
+
+        /** Whether the request's bytes contain {@code marker} (statements are sent as UTF-8; markers are ASCII). */
+        private static boolean contains(byte[] request, String marker) {
+            return new String(request, StandardCharsets.ISO_8859_1).contains(marker);
         }
 
         void count() {
