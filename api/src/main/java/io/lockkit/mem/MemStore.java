@@ -4,6 +4,7 @@ import io.lockkit.BackendUnavailableException;
 import io.lockkit.FencedOutException;
 import io.lockkit.Ticker;
 import io.lockkit.Versioned;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,9 @@ public final class MemStore {
 
     private final Ticker ticker;
     private volatile boolean reachable;
+    /** How long a call waits for an answer before it fails, when the store is not reachable: 0 but for {@link #unanswering}. */
+    private final long answerWaitNanos;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Holder> holders = new HashMap<>();
     /** Keys that have waiters right now; an entry goes when its last waiter leaves. */
@@ -75,10 +80,15 @@ public final class MemStore {
     record Grant(long owner, long token, long grantedAt) {}
 
     private MemStore(String name, Ticker ticker, boolean reachable, boolean registered) {
+        this(name, ticker, reachable, registered, 0);
+    }
+
+    private MemStore(String name, Ticker ticker, boolean reachable, boolean registered, long answerWaitNanos) {
         this.name = name;
         this.registered = registered;
         this.ticker = ticker;
         this.reachable = reachable;
+        this.answerWaitNanos = answerWaitNanos;
     }
 
     /** A fresh store on the system clock. */
@@ -106,7 +116,21 @@ public final class MemStore {
         return new MemStore("unreachable", Ticker.system(), false, false);
     }
 
-    /** The name given to {@link #named}, or {@code anonymous}/{@code unreachable}. */
+    /**
+     * A store that takes every call and never answers, as a stopped server or a black-holing firewall
+     * does: each call waits {@code answerWait} (the client's wait for an answer) and then fails with
+     * {@link BackendUnavailableException} (E2). An interrupt ends the wait early, and the call fails
+     * the same way with the thread's flag set.
+     */
+    public static MemStore unanswering(Duration answerWait) {
+        Objects.requireNonNull(answerWait, "answerWait");
+        if (answerWait.isNegative() || answerWait.isZero()) {
+            throw new IllegalArgumentException("answerWait must be positive: " + answerWait);
+        }
+        return new MemStore("unanswering", Ticker.system(), false, false, answerWait.toNanos());
+    }
+
+    /** The name given to {@link #named}, or {@code anonymous}/{@code unreachable}/{@code unanswering}. */
     public String name() {
         return name;
     }
@@ -562,7 +586,21 @@ public final class MemStore {
     private void check(MemBackend client) {
         client.checkUsable();
         if (!reachable) {
+            if (answerWaitNanos > 0) {
+                awaitNoAnswer();
+                throw new BackendUnavailableException(
+                        "mem store '" + name + "' did not answer within " + Duration.ofNanos(answerWaitNanos));
+            }
             throw new BackendUnavailableException("mem store '" + name + "' is unreachable");
+        }
+    }
+
+    /** {@link #unanswering}: the client's wait for an answer that never comes; an interrupt ends it, flag kept. */
+    private void awaitNoAnswer() {
+        long until = System.nanoTime() + answerWaitNanos;
+        for (long left = answerWaitNanos; left > 0 && !Thread.currentThread().isInterrupted(); ) {
+            LockSupport.parkNanos(left);
+            left = until - System.nanoTime();
         }
     }
 }

@@ -293,6 +293,13 @@ public interface JobLockRules extends FixtureRules {
         void e2_everyLockCallOnAnUnreachableStoreThrowsBackendUnavailable() throws Exception;
 
         /**
+         * E2: every lock call on a store that accepts connections and never answers throws BackendUnavailableException in time.
+         *
+         * <p>Rules: E2. If this fails, look at: a connect timeout but no bound on the wait for the store's first answer (the handshake, a login, a pooled connection's check), or a timeout that turns into "held".
+         */
+        void e2_everyLockCallOnAStoreThatNeverAnswersThrowsBackendUnavailableInTime(TestInfo test) throws Exception;
+
+        /**
          * scenario 12: bad input fails fast; an unreachable store is never reported as held.
          *
          * <p>Rules: E1 E2. If this fails, look at: the two groups above, on both APIs.

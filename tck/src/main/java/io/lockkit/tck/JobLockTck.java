@@ -1109,6 +1109,19 @@ public abstract class JobLockTck extends AbstractTck implements JobLockRules {
 
         @Override
         @Test
+        @DisplayName(
+                "E2: every lock call on a store that accepts connections and never answers throws BackendUnavailableException in time")
+        public void e2_everyLockCallOnAStoreThatNeverAnswersThrowsBackendUnavailableInTime(TestInfo test)
+                throws Exception {
+            assumeFault(Fault.SILENT_STORE, test);
+            assertThat(Unreachable.silentLockCalls(target(), settings().deadline()))
+                    .as("E2: on StoreFaults.silentStoreClient(port) each call must throw BackendUnavailableException"
+                            + " within a bounded time, never hang, never return empty ('held') or a lease")
+                    .isEmpty();
+        }
+
+        @Override
+        @Test
         @DisplayName("scenario 12: bad input fails fast; an unreachable store is never reported as held")
         public void scenario12_badInputAndUnavailableStore() throws Exception {
             ScenarioRow row = runScenario(Scenarios.BAD_INPUT_AND_UNAVAILABLE);

@@ -98,6 +98,14 @@ public final class MemTarget implements TckTarget {
                         .leaseKind(kind)
                         .build();
             }
+
+            /** No address to point at: a store that takes every call and answers none for 500 ms. */
+            @Override
+            public Backend silentStoreClient(int port) {
+                return MemBackend.builder(MemStore.unanswering(Duration.ofMillis(500)))
+                        .leaseKind(kind)
+                        .build();
+            }
         };
     }
 }

@@ -117,9 +117,17 @@ public abstract class ProxiedTarget implements TckTarget {
                 return client;
             }
 
+            /** Your {@link #open} pointed at the silent listener instead of a proxy. */
+            @Override
+            public Backend silentStoreClient(int port) {
+                return open("127.0.0.1", port);
+            }
+
             @Override
             public Set<Fault> supported() {
-                return StoreFaults.optionalFaults(true, restartable(), crashable());
+                Set<Fault> faults = StoreFaults.optionalFaults(true, restartable(), crashable());
+                faults.add(Fault.SILENT_STORE);
+                return faults;
             }
 
             @Override

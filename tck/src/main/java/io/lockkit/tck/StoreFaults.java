@@ -36,6 +36,17 @@ public interface StoreFaults {
      */
     Backend unreachableClient();
 
+    /**
+     * A new client of this backend configured for {@code 127.0.0.1:port}, where a listener accepts
+     * connections and never answers ({@link io.lockkit.tck.harness.SilentStore}: a stopped server, a
+     * black-holing firewall), with the short timeouts of {@link #unreachableClient()} set through the
+     * backend's own options; every call on it MUST fail with {@code BackendUnavailableException}
+     * within a bounded time (E2). {@link Fault#SILENT_STORE}.
+     */
+    default Backend silentStoreClient(int port) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement silentStoreClient");
+    }
+
     /** The faults a target may be unable to inject (an external server cannot be restarted by a test). */
     enum Fault {
         /** {@link #loseReplies}: the store applies a call and the client never hears the reply. */
@@ -53,7 +64,12 @@ public interface StoreFaults {
          * {@link #holdKey}: the key's record is held in the store, as by another writer's open
          * transaction, so that an acquire of the key waits inside the store.
          */
-        HOLD_KEY
+        HOLD_KEY,
+        /**
+         * {@link #silentStoreClient}: a client pointed at an address where connections are accepted
+         * and never answered.
+         */
+        SILENT_STORE
     }
 
     /**

@@ -228,5 +228,13 @@ public interface VersionedUpdateRules extends FixtureRules {
          * <p>Rules: E2. If this fails, look at: as the lock E2 test.
          */
         void e2_everyVersionedCallOnAnUnreachableStoreThrowsBackendUnavailable() throws Exception;
+
+        /**
+         * E2: every versioned call on a store that accepts connections and never answers throws BackendUnavailableException in time.
+         *
+         * <p>Rules: E2. If this fails, look at: as the lock E2 test on a store that never answers; a write reported as OutcomeUnknownException although nothing was ever answered.
+         */
+        void e2_everyVersionedCallOnAStoreThatNeverAnswersThrowsBackendUnavailableInTime(TestInfo test)
+                throws Exception;
     }
 }

@@ -786,6 +786,19 @@ public abstract class VersionedUpdateTck extends AbstractTck implements Versione
                             + " never return empty or a value")
                     .isEmpty();
         }
+
+        @Override
+        @Test
+        @DisplayName(
+                "E2: every versioned call on a store that accepts connections and never answers throws BackendUnavailableException in time")
+        public void e2_everyVersionedCallOnAStoreThatNeverAnswersThrowsBackendUnavailableInTime(TestInfo test)
+                throws Exception {
+            assumeFault(Fault.SILENT_STORE, test);
+            assertThat(Unreachable.silentVersionedCalls(target(), settings().deadline()))
+                    .as("E2: on StoreFaults.silentStoreClient(port) each call must throw BackendUnavailableException"
+                            + " within a bounded time, never hang, never return empty or a value")
+                    .isEmpty();
+        }
     }
 
     /** What a write with a lost reply told its caller: applied, not applied, unknown, or unavailable. */

@@ -5,9 +5,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +36,9 @@ public final class SessionPool implements AutoCloseable {
      * error stands (and counts as a lost race, L6).
      */
     public static final int SERIALIZATION_RETRIES = 10;
+
+    /** How many network timeouts opening a connection may take in all ({@link #openTimeoutMillis()}). */
+    private static final int OPEN_ROUND_TRIPS = 3;
 
     /** One operation on a connection. */
     @FunctionalInterface
@@ -59,6 +68,12 @@ public final class SessionPool implements AutoCloseable {
     private final long waitNanos;
     private final int networkTimeoutMillis;
     private volatile boolean closed;
+    /**
+     * Where connections are opened ({@link #openHandle}): daemon threads, one per open in flight, at
+     * most as many as the client's connections (every open holds a permit while it is waited for), so
+     * that opens given up on at a server that never answers hold a bounded number of threads.
+     */
+    private final ThreadPoolExecutor openers;
     /** What {@link #close(Op)} puts back on a connection before closing it, for those given back after it. */
     private volatile @Nullable Op<?> closingReset;
 
@@ -87,6 +102,11 @@ public final class SessionPool implements AutoCloseable {
         this.leasePermits = new Semaphore(maxLeases, true);
         this.waitNanos = wait.toNanos();
         this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, networkTimeout.toMillis()));
+        this.openers = new ThreadPoolExecutor(0, maxConnections, 10, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "lockkit-" + database.toLowerCase(java.util.Locale.ROOT) + "-connect");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -417,6 +437,7 @@ public final class SessionPool implements AutoCloseable {
     public void close(@Nullable Op<?> reset) {
         closingReset = reset;
         closed = true;
+        openers.shutdown(); // an open still waiting for its answer ends with its socket
         for (Session s; (s = idle.pollFirst()) != null; ) {
             resetAndClose(s, reset);
         }
@@ -520,12 +541,7 @@ public final class SessionPool implements AutoCloseable {
     }
 
     private Session connect(String what) {
-        Handle handle;
-        try {
-            handle = jdbi.open();
-        } catch (RuntimeException e) {
-            throw SqlErrors.unavailable(what + ": cannot connect", e);
-        }
+        Handle handle = openHandle(what);
         try {
             Connection connection = handle.getConnection();
             connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
@@ -537,6 +553,63 @@ public final class SessionPool implements AutoCloseable {
             close(new Session(handle, 0, 0, false, false, Session.AS_IT_WAS));
             String why = what + ": cannot set up the connection";
             throw kinds.isConnection(e) ? SqlErrors.unavailable(why, e) : SqlErrors.unexpected(why, e);
+        }
+    }
+
+    /**
+     * How long opening a connection may take in all: {@value #OPEN_ROUND_TRIPS} times the network
+     * timeout, since a driver's handshake is a few round trips (greeting, login, its session queries),
+     * each of which a slow but live server may take up to the network timeout to answer.
+     */
+    private long openTimeoutMillis() {
+        return (long) networkTimeoutMillis * OPEN_ROUND_TRIPS;
+    }
+
+    /**
+     * Opens a connection, waiting for the server's answer at most {@link #openTimeoutMillis()} (E2): a
+     * DataSource whose driver bounds only the TCP connect (MySQL Connector/J without {@code
+     * socketTimeout}, pgjdbc without {@code loginTimeout}) would wait for ever at a server that takes
+     * the connection and never answers (a stopped process, whose kernel still accepts; a firewall
+     * that swallows traffic). The open runs on a thread of {@link #openers}; one given up on is closed
+     * if it ever comes back. Deaf to interrupts, as every wait of a statement's connection is (the
+     * flag stays set).
+     */
+    private Handle openHandle(String what) {
+        CompletableFuture<Handle> opening;
+        try {
+            opening = CompletableFuture.supplyAsync(jdbi::open, openers);
+        } catch (RejectedExecutionException e) {
+            if (closed) {
+                throw new IllegalStateException("the " + database + " backend is closed", e);
+            }
+            throw new BackendUnavailableException(
+                    what + ": cannot connect: " + openers.getMaximumPoolSize() + " earlier attempts to connect to "
+                            + database + " still wait for its answer",
+                    e);
+        }
+        boolean interrupted = false;
+        try {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(openTimeoutMillis());
+            while (true) {
+                try {
+                    return opening.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    throw SqlErrors.unavailable(what + ": cannot connect", cause);
+                } catch (TimeoutException e) {
+                    opening.thenAccept(Handle::close); // if the server ever answers
+                    throw new BackendUnavailableException(
+                            what + ": cannot connect: " + database + " did not answer within "
+                                    + Duration.ofMillis(openTimeoutMillis()),
+                            e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

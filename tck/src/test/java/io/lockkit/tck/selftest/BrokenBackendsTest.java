@@ -78,6 +78,14 @@ class BrokenBackendsTest {
                         NONE,
                         TESTS_UNREACHABLE),
                 defect(
+                        "a store that takes the connection and never answers keeps every call waiting (incident 46)",
+                        Defects::waitsForeverForAnAnswer,
+                        NONE,
+                        NONE,
+                        Set.of(
+                                "e2_everyLockCallOnAStoreThatNeverAnswersThrowsBackendUnavailableInTime",
+                                "e2_everyVersionedCallOnAStoreThatNeverAnswersThrowsBackendUnavailableInTime")),
+                defect(
                         "an acquire waits for a lease session deaf to its maxWait and interrupts (incident 39)",
                         Defects::uninterruptibleSessionWait,
                         NONE,
@@ -345,7 +353,9 @@ class BrokenBackendsTest {
             "scenario07_outOfOrderSlowWriter",
             "v3_aFencedDeleteLeavesItsTokenAsTheFence");
     private static final Set<String> TESTS_UNREACHABLE = Set.of(
-            "e2_everyLockCallOnAnUnreachableStoreThrowsBackendUnavailable", "scenario12_badInputAndUnavailableStore");
+            "e2_everyLockCallOnAnUnreachableStoreThrowsBackendUnavailable",
+            "e2_everyLockCallOnAStoreThatNeverAnswersThrowsBackendUnavailableInTime",
+            "scenario12_badInputAndUnavailableStore");
 
     private static Arguments defect(
             String name, Supplier<TckTarget> target, Set<String> must, Set<String> may, Set<String> tests) {

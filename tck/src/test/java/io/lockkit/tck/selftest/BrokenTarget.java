@@ -167,4 +167,14 @@ final class BrokenTarget implements TckTarget, StoreFaults {
                 store,
                 MemBackend.builder(MemStore.unreachable()).leaseKind(kind).build());
     }
+
+    /** No address to point at: a store that takes every call and answers none for 500 ms. */
+    @Override
+    public Backend silentStoreClient(int port) {
+        return defect.apply(
+                store,
+                MemBackend.builder(MemStore.unanswering(Duration.ofMillis(500)))
+                        .leaseKind(kind)
+                        .build());
+    }
 }

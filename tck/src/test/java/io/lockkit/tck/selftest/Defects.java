@@ -407,6 +407,95 @@ final class Defects {
         });
     }
 
+    /**
+     * INCIDENTS.md row 46: a connect timeout but no bound on the wait for the store's first answer.
+     * A store where nothing listens fails at once, as it should; a store that takes the connection
+     * and never answers keeps every call waiting for ever (here: until its thread is interrupted).
+     */
+    static BrokenTarget waitsForeverForAnAnswer() {
+        return new BrokenTarget(
+                "broken/waits-for-ever-for-an-answer", (store, client) -> new ForwardingBackend(client) {
+                    @Override
+                    public JobLock jobLock() {
+                        return new ForwardingJobLock(client.jobLock()) {
+                            @Override
+                            public Optional<Lease> tryAcquire(String key, Duration lease) {
+                                return untilAnswered(() -> delegate.tryAcquire(key, lease));
+                            }
+
+                            @Override
+                            public Optional<Lease> acquire(String key, Duration lease, Duration maxWait)
+                                    throws InterruptedException {
+                                while (true) {
+                                    try {
+                                        return delegate.acquire(key, lease, maxWait);
+                                    } catch (BackendUnavailableException e) {
+                                        waitAgain(e);
+                                    }
+                                }
+                            }
+                        };
+                    }
+
+                    @Override
+                    public VersionedUpdate versionedUpdate() {
+                        return new ForwardingVersionedUpdate(client.versionedUpdate()) {
+                            @Override
+                            public Optional<Versioned> read(String key) {
+                                return untilAnswered(() -> delegate.read(key));
+                            }
+
+                            @Override
+                            public Optional<Versioned> create(String key, byte[] value) {
+                                return untilAnswered(() -> delegate.create(key, value));
+                            }
+
+                            @Override
+                            public Optional<Versioned> create(String key, byte[] value, long token) {
+                                return untilAnswered(() -> delegate.create(key, value, token));
+                            }
+
+                            @Override
+                            public Optional<Versioned> compareAndSet(String key, long expected, byte[] value) {
+                                return untilAnswered(() -> delegate.compareAndSet(key, expected, value));
+                            }
+
+                            @Override
+                            public Optional<Versioned> compareAndSet(
+                                    String key, long expected, byte[] value, long token) {
+                                return untilAnswered(() -> delegate.compareAndSet(key, expected, value, token));
+                            }
+
+                            @Override
+                            public boolean delete(String key, long expected) {
+                                return untilAnswered(() -> delegate.delete(key, expected));
+                            }
+                        };
+                    }
+                });
+    }
+
+    /** The defect: a store that took the call and did not answer yet is waited for again, without end. */
+    private static <T> T untilAnswered(java.util.function.Supplier<T> call) {
+        while (true) {
+            try {
+                return call.get();
+            } catch (BackendUnavailableException e) {
+                waitAgain(e);
+            }
+        }
+    }
+
+    /** Returns to wait again after a store that did not answer; throws {@code e} otherwise. */
+    private static void waitAgain(BackendUnavailableException e) {
+        if (e.getMessage() == null || !e.getMessage().contains("did not answer")) {
+            throw e; // nothing listens: that fails at once, as it should
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw e; // the kit's guard gave up on this call
+        }
+    }
+
     /** The defect: whatever version the caller expected, use the one stored now (last writer wins). */
     private static long currentVersionInsteadOf(VersionedUpdate store, String key, long expected) {
         Checks.expectedVersion(expected);

@@ -154,6 +154,7 @@ public final class PostgresTarget implements TckTarget, StoreFaults {
         boolean embedded = PostgresTestServer.canRestart();
         Set<Fault> faults = java.util.EnumSet.noneOf(Fault.class);
         faults.addAll(StoreFaults.optionalFaults(proxied, embedded, embedded));
+        faults.add(Fault.SILENT_STORE);
         if (variant.equals("table")) {
             faults.add(Fault.HOLD_KEY); // an acquire waits on the key's row (its upsert's conflict branch)
         }
@@ -210,6 +211,19 @@ public final class PostgresTarget implements TckTarget, StoreFaults {
         options.put("connectionWait", "1s");
         options.put("networkTimeout", "1s");
         return LockKit.open(PostgresTestServer.unreachableUrl(), options);
+    }
+
+    /**
+     * As {@link #unreachableClient()}, at the kit's listener that never answers, with the timeouts
+     * given as lockkit's options only (none in the URL): the driver's own would hide a missing bound.
+     */
+    @Override
+    public Backend silentStoreClient(int port) {
+        Map<String, String> options = options();
+        options.put("connectTimeout", "1s");
+        options.put("connectionWait", "1s");
+        options.put("networkTimeout", "1s");
+        return LockKit.open("jdbc:postgresql://127.0.0.1:" + port + "/none?user=none", options);
     }
 
     @Override

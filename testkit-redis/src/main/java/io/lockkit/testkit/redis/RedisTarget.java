@@ -100,9 +100,18 @@ public final class RedisTarget implements TckTarget {
                 client.close();
             }
 
+            /** As {@link #unreachableClient()}, at the kit's listener that never answers. */
+            @Override
+            public Backend silentStoreClient(int port) {
+                return LockKit.open(
+                        "redis://127.0.0.1:" + port + "?timeout=500ms&connectTimeout=500ms&evictionPolicyCheck=off");
+            }
+
             @Override
             public Set<Fault> supported() {
-                return StoreFaults.optionalFaults(proxied, redis.isEmbedded(), redis.isEmbedded());
+                Set<Fault> faults = StoreFaults.optionalFaults(proxied, redis.isEmbedded(), redis.isEmbedded());
+                faults.add(Fault.SILENT_STORE);
+                return faults;
             }
 
             @Override

@@ -216,8 +216,20 @@ public class ZooKeeperTarget implements TckTarget, StoreFaults {
     public Set<Fault> supported() {
         // no HOLD_KEY: ZooKeeper serves a session's requests in order and has no record lock to wait on
         return server.isEmbedded()
-                ? EnumSet.of(Fault.LOSE_REPLIES, Fault.DELAY_REPLIES, Fault.RESTART_STORE, Fault.CRASH_STORE)
-                : EnumSet.of(Fault.LOSE_REPLIES, Fault.DELAY_REPLIES);
+                ? EnumSet.of(
+                        Fault.LOSE_REPLIES,
+                        Fault.DELAY_REPLIES,
+                        Fault.RESTART_STORE,
+                        Fault.CRASH_STORE,
+                        Fault.SILENT_STORE)
+                : EnumSet.of(Fault.LOSE_REPLIES, Fault.DELAY_REPLIES, Fault.SILENT_STORE);
+    }
+
+    /** As {@link #unreachableClient()}, at the kit's listener that never answers. */
+    @Override
+    public Backend silentStoreClient(int port) {
+        return LockKit.open(
+                "zookeeper://127.0.0.1:" + port + "?timeout=500ms&sessionTimeout=" + SESSION_TIMEOUT.toMillis() + "ms");
     }
 
     /**
