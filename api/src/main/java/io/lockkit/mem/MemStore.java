@@ -586,7 +586,7 @@ public final class MemStore {
     private void check(MemBackend client) {
         client.checkUsable();
         if (!reachable) {
-            if (answerWaitNanos > 0) {
+            if (answerWaitNanos > 0 && !lock.isHeldByCurrentThread()) {
                 awaitNoAnswer();
                 throw new BackendUnavailableException(
                         "mem store '" + name + "' did not answer within " + Duration.ofNanos(answerWaitNanos));

@@ -8,12 +8,13 @@ import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
@@ -69,11 +70,16 @@ public final class SessionPool implements AutoCloseable {
     private final int networkTimeoutMillis;
     private volatile boolean closed;
     /**
-     * Where connections are opened ({@link #openHandle}): daemon threads, one per open in flight, at
-     * most as many as the client's connections (every open holds a permit while it is waited for), so
-     * that opens given up on at a server that never answers hold a bounded number of threads.
+     * Where connections are opened ({@link #openHandle}): daemon threads, one per open in flight.
+     * Opens in flight that a caller still waits for hold permits, so there are at most as many as the
+     * client's connections; opens given up on are counted in {@link #abandoned} and bounded by the same
+     * number, so that a server that never answers holds a bounded number of threads.
      */
-    private final ThreadPoolExecutor openers;
+    private final ExecutorService openers;
+    /** Opens given up on whose thread still waits for the server ({@link #openHandle}). */
+    private final AtomicInteger abandoned = new AtomicInteger();
+
+    private final int maxAbandoned;
     /** What {@link #close(Op)} puts back on a connection before closing it, for those given back after it. */
     private volatile @Nullable Op<?> closingReset;
 
@@ -102,7 +108,8 @@ public final class SessionPool implements AutoCloseable {
         this.leasePermits = new Semaphore(maxLeases, true);
         this.waitNanos = wait.toNanos();
         this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, networkTimeout.toMillis()));
-        this.openers = new ThreadPoolExecutor(0, maxConnections, 10, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        this.maxAbandoned = maxConnections;
+        this.openers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "lockkit-" + database.toLowerCase(java.util.Locale.ROOT) + "-connect");
             t.setDaemon(true);
             return t;
@@ -437,7 +444,7 @@ public final class SessionPool implements AutoCloseable {
     public void close(@Nullable Op<?> reset) {
         closingReset = reset;
         closed = true;
-        openers.shutdown(); // an open still waiting for its answer ends with its socket
+        openers.shutdown(); // idle threads end; one still waiting for a server's answer ends when its socket does
         for (Session s; (s = idle.pollFirst()) != null; ) {
             resetAndClose(s, reset);
         }
@@ -575,17 +582,15 @@ public final class SessionPool implements AutoCloseable {
      * flag stays set).
      */
     private Handle openHandle(String what) {
+        if (abandoned.get() >= maxAbandoned) {
+            throw new BackendUnavailableException(what + ": cannot connect: " + maxAbandoned
+                    + " earlier attempts to connect to " + database + " still wait for its answer");
+        }
         CompletableFuture<Handle> opening;
         try {
             opening = CompletableFuture.supplyAsync(jdbi::open, openers);
         } catch (RejectedExecutionException e) {
-            if (closed) {
-                throw new IllegalStateException("the " + database + " backend is closed", e);
-            }
-            throw new BackendUnavailableException(
-                    what + ": cannot connect: " + openers.getMaximumPoolSize() + " earlier attempts to connect to "
-                            + database + " still wait for its answer",
-                    e);
+            throw new IllegalStateException("the " + database + " backend is closed", e);
         }
         boolean interrupted = false;
         try {
@@ -597,9 +602,18 @@ public final class SessionPool implements AutoCloseable {
                     interrupted = true;
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
                     throw SqlErrors.unavailable(what + ": cannot connect", cause);
                 } catch (TimeoutException e) {
-                    opening.thenAccept(Handle::close); // if the server ever answers
+                    abandoned.incrementAndGet();
+                    opening.whenComplete((late, failure) -> {
+                        abandoned.decrementAndGet();
+                        if (late != null) {
+                            late.close(); // the server answered after all
+                        }
+                    });
                     throw new BackendUnavailableException(
                             what + ": cannot connect: " + database + " did not answer within "
                                     + Duration.ofMillis(openTimeoutMillis()),

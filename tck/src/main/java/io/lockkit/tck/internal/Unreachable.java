@@ -96,7 +96,41 @@ public final class Unreachable {
             throws InterruptedException {
         List<String> violations = new ArrayList<>();
         ExecutorService guardThread = Executors.newSingleThreadExecutor(Race.threads("lockkit-e2-guard"));
-        try (Backend client = clients.get()) {
+        try {
+            // Opened under the guard too: a backend may talk to its store while it is built, and a
+            // BackendUnavailableException from there already says what E2 asks of every call.
+            Future<Backend> opening = guardThread.submit(clients::get);
+            Backend opened;
+            try {
+                opened = opening.get(guard.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof BackendUnavailableException)) {
+                    violations.add("E2: opening a client of " + where + " threw "
+                            + Traces.brief(e.getCause() == null ? e : e.getCause())
+                            + "; it MUST throw BackendUnavailableException or open");
+                }
+                return violations;
+            } catch (TimeoutException e) {
+                opening.cancel(true);
+                violations.add("E2: opening a client of " + where + " " + HUNG + " " + guard);
+                return violations;
+            }
+            check(opened, where, guard, plan, guardThread, violations);
+        } finally {
+            guardThread.shutdownNow();
+        }
+        return violations;
+    }
+
+    private static void check(
+            Backend opened,
+            String where,
+            Duration guard,
+            Plan plan,
+            ExecutorService guardThread,
+            List<String> violations)
+            throws InterruptedException {
+        try (Backend client = opened) {
             Calls calls = new Calls();
             plan.calls(client, Keys.fresh("e2-unreachable"), calls);
             for (int i = 0; i < calls.calls.size(); i++) {
@@ -108,10 +142,7 @@ public final class Unreachable {
                     }
                 }
             }
-        } finally {
-            guardThread.shutdownNow();
         }
-        return violations;
     }
 
     private static @org.jspecify.annotations.Nullable String run(
